@@ -1,0 +1,126 @@
+# Makefile -- builds ./lyssna, runs its tests, installs it. Hand-written; see README.md.
+#   make            build ./lyssna (warnings shown; WERROR=1 makes them fatal, as CI does)
+#   make run        install what is missing (as root), build, speak the demo page
+#   make test       install test tools (as root), build, run unit and end-to-end tests
+#   make asan       the same tests against an ASan/UBSan build in build/asan/
+#   make install    PREFIX=/usr/local DESTDIR= ; make clean ; make format(-check)
+
+PREFIX  ?= /usr/local
+DATADIR ?= $(PREFIX)/share/lyssna
+CC      ?= cc
+PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih
+
+# Debian 12 packages: what building needs, and what the tests need on top.
+DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
+            libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
+            libinih-dev
+DEB_TEST  = libcmocka-dev python3-pytest ffmpeg
+
+ifeq ($(SAN),1)
+BUILD   = build/asan
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+OPT     = -O1 -g $(SANFLAGS)
+BIN     = $(BUILD)/lyssna
+else
+BUILD   = build/release
+OPT     = -O2 -g
+BIN     = lyssna
+endif
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 -Wundef
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DLYSSNA_DATADIR='"$(DATADIR)"' -MMD -MP $(PKG_CFLAGS)
+CFLAGS   += -std=c11 $(OPT) $(WARN)
+LDFLAGS  += $(if $(filter 1,$(SAN)),$(SANFLAGS))
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
+
+SRCS     = $(wildcard src/*.c)
+LIB_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
+UNIT_SRCS = $(wildcard tests/unit/test_*.c)
+UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+PYTEST   = /usr/bin/python3 -m pytest
+
+.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e bench
+
+all: $(BIN)
+
+$(BIN): $(BUILD)/main.o $(BUILD)/liblyssna.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/liblyssna.a: $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/%.o: src/%.c | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblyssna.a | $(BUILD)/tests
+	$(CC) $(CPPFLAGS) -Isrc $(shell pkg-config --cflags cmocka) $(CFLAGS) $(LDFLAGS) \
+	    -o $@ $< $(BUILD)/liblyssna.a $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(BUILD) $(BUILD)/tests:
+	mkdir -p $@
+
+# Installs the missing Debian packages when root; otherwise prints the line to run and stops.
+define apt_install
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	    grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    if [ "$$(id -u)" = 0 ]; then \
+	        echo "installing:" $$missing; \
+	        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	    else \
+	        echo "missing packages; run: sudo apt-get install -y" $$missing; exit 1; \
+	    fi; \
+	fi
+endef
+
+deps:
+	$(call apt_install,$(DEB_BUILD))
+
+test-deps: deps
+	$(call apt_install,$(DEB_TEST))
+
+run: deps
+	$(MAKE) all
+	mkdir -p out
+	./$(BIN) speak --html -f mp3 -o out/demo.mp3 --marks out/demo.marks.jsonl web/demo.html
+	@echo "spoke web/demo.html to out/demo.mp3 (speech marks in out/demo.marks.jsonl)"
+
+test: test-deps
+	$(MAKE) check
+
+check: all $(UNIT_BINS)
+	$(MAKE) unit e2e
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+e2e: $(BIN)
+	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q tests/e2e
+
+asan: test-deps
+	$(MAKE) SAN=1 check
+
+bench: all
+	bench/synth
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/voices
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lyssna
+	cp -R voices/. $(DESTDIR)$(DATADIR)/voices/
+
+clean:
+	rm -rf build lyssna out
+
+format:
+	clang-format -i src/*.c src/*.h tests/unit/*.c
+
+format-check:
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c
+
+-include $(wildcard $(BUILD)/*.d)
