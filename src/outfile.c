@@ -1,0 +1,93 @@
+/* outfile.c -- atomic file output: mkstemp beside the target, write, fsync, rename.
+ * rename(2) within one folder is atomic, so readers see the old file or the whole new one. */
+#include "outfile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "xalloc.h"
+
+#include "banned.h"
+
+int write_all(int fd, const void *data, size_t len)
+{
+    const char *p = data;
+    ssize_t n;
+
+    while (len > 0) {
+        n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int outfile_open(struct outfile *f, const char *path, struct err *e)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
+    size_t n = strlen(path) + 16;
+
+    memset(f, 0, sizeof(*f));
+    f->fd = -1;
+    f->tmp = xmalloc(n);
+    snprintf(f->tmp, n, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
+    f->fd = mkstemp(f->tmp);
+    if (f->fd < 0) {
+        int saved = errno;
+        free(f->tmp);
+        f->tmp = NULL;
+        return err_set(e, LY_EIO, "cannot create '%s': %s", path, strerror(saved));
+    }
+    fchmod(f->fd, 0644);
+    f->path = xstrdup(path);
+    return LY_OK;
+}
+
+int outfile_write(struct outfile *f, const void *data, size_t len, struct err *e)
+{
+    if (write_all(f->fd, data, len))
+        return err_set(e, LY_EIO, "cannot write '%s': %s", f->path, strerror(errno));
+    f->written += len;
+    return LY_OK;
+}
+
+int outfile_commit(struct outfile *f, struct err *e)
+{
+    int rc = LY_OK;
+
+    if (fsync(f->fd) || close(f->fd))
+        rc = err_set(e, LY_EIO, "cannot write '%s': %s", f->path, strerror(errno));
+    f->fd = -1;
+    if (!rc && rename(f->tmp, f->path))
+        rc = err_set(e, LY_EIO, "cannot rename to '%s': %s", f->path, strerror(errno));
+    if (rc) {
+        outfile_abort(f);
+        return rc;
+    }
+    free(f->tmp);
+    free(f->path);
+    f->tmp = f->path = NULL;
+    return LY_OK;
+}
+
+void outfile_abort(struct outfile *f)
+{
+    if (f->fd >= 0)
+        close(f->fd);
+    if (f->tmp)
+        unlink(f->tmp);
+    free(f->tmp);
+    free(f->path);
+    f->tmp = f->path = NULL;
+    f->fd = -1;
+}

@@ -1,0 +1,274 @@
+/* pipeline.c -- runs the stages in order for one request: (extract ->) normalize -> synth
+ * -> encode, audio leaving through the caller's sink as it is made. It also turns
+ * espeak-ng's events into speech marks that point into the original input, holding a
+ * sentence's word marks back until the sentence's end is known so that each sentence
+ * mark comes before its words, as in Polly. Not thread-safe: it drives the process's synth. */
+#include "pipeline.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+#include "extract.h"
+#include "normalize.h"
+#include "synth.h"
+#include "utf8.h"
+#include "xalloc.h"
+
+#include "banned.h"
+
+struct run {
+    const struct speak_request *req;
+    struct speak_output *out;
+    struct encoder *enc;
+    const struct normalized *norm; /* NULL for SSML: offsets are already original */
+    size_t line_start;             /* offset of the current utterance in the spoken text */
+    uint64_t base;                 /* samples before the current utterance */
+    int rate_hz;
+    struct err err; /* first failure inside a callback */
+    /* the sentence being spoken: start, end so far, and its words held back */
+    int in_sentence;
+    struct mark sentence;
+    struct mark *words;
+    size_t nwords, cap;
+};
+
+static int fail(struct run *r, const struct err *e)
+{
+    if (!r->err.code)
+        r->err = *e;
+    return 1;
+}
+
+static int on_audio(void *ctx, const int16_t *pcm, size_t n)
+{
+    struct run *r = ctx;
+    struct err e = {0};
+
+    if (r->err.code)
+        return 1;
+    if (r->out->cancel && *r->out->cancel)
+        return fail(r, &(struct err){LY_ECANCEL, "stopped by a signal"});
+    if (encode_write(r->enc, pcm, n, &e))
+        return fail(r, &e);
+    r->out->samples += n;
+    return 0;
+}
+
+/* Original-text range for a range of the current utterance. */
+static void to_source(const struct run *r, size_t start, size_t end, size_t *s, size_t *e)
+{
+    start += r->line_start;
+    end += r->line_start;
+    if (r->norm) {
+        normalized_source(r->norm, start, end, s, e);
+    } else {
+        *s = start;
+        *e = end;
+    }
+}
+
+static int only_space(const char *p, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!strchr(" \t\r\n", p[i]))
+            return 0;
+    return 1;
+}
+
+static void flush_sentence(struct run *r)
+{
+    size_t i;
+
+    if (r->in_sentence && r->out->mark && !r->err.code && r->nwords) {
+        if (r->out->mark(r->out->mark_ctx, &r->sentence))
+            fail(r, &(struct err){LY_EIO, "cannot write speech marks"});
+        for (i = 0; i < r->nwords && !r->err.code; i++)
+            if (r->out->mark(r->out->mark_ctx, &r->words[i]))
+                fail(r, &(struct err){LY_EIO, "cannot write speech marks"});
+    }
+    r->in_sentence = 0;
+    r->nwords = 0;
+}
+
+static void add_word(struct run *r, struct mark m)
+{
+    if (only_space(r->req->text + m.start, m.end - m.start))
+        return; /* espeak-ng's extra words for an emoji's name land on the space after it */
+    if (!r->in_sentence) {
+        r->in_sentence = 1;
+        r->sentence = (struct mark){MARK_SENTENCE, m.time_ms, m.start, m.end};
+    }
+    if (m.end > r->sentence.end)
+        r->sentence.end = m.end;
+    if (r->nwords == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 32;
+        r->words = xreallocarray(r->words, r->cap, sizeof(*r->words));
+    }
+    r->words[r->nwords++] = m;
+}
+
+static void on_event(void *ctx, const struct synth_event *ev)
+{
+    struct run *r = ctx;
+    struct mark m = {.time_ms = (r->base + ev->sample) * 1000 / (uint64_t)r->rate_hz};
+    size_t s, e;
+
+    to_source(r, ev->start, ev->end, &s, &e);
+    switch (ev->type) {
+    case SYNTH_SENTENCE:
+        flush_sentence(r);
+        r->in_sentence = 1;
+        r->sentence = (struct mark){MARK_SENTENCE, m.time_ms, s, s};
+        break;
+    case SYNTH_WORD:
+        m.type = MARK_WORD;
+        m.start = s;
+        m.end = e;
+        if (e > s)
+            add_word(r, m);
+        break;
+    case SYNTH_END:
+        /* a clause end: the sentence reaches at least to its punctuation */
+        if (r->in_sentence && ev->start > 0) {
+            to_source(r, ev->start - 1, ev->start, &s, &e);
+            if (e > r->sentence.end && !only_space(r->req->text + s, e - s))
+                r->sentence.end = e;
+        }
+        break;
+    }
+}
+
+/* Speaks one utterance: bytes [start, end) of the spoken text. */
+static int speak_span(struct synth *s, struct run *r, const char *spoken, size_t start,
+                      size_t end, const char *lang, struct err *e)
+{
+    struct synth_sink sink = {on_audio, on_event, r};
+    int rc;
+
+    r->line_start = start;
+    r->base = r->out->samples;
+    rc = synth_speak(s, r->req->voice, r->req->rate, lang, spoken + start, end - start,
+                     r->req->ssml, &sink, e);
+    flush_sentence(r);
+    if (r->err.code)
+        rc = err_set(e, r->err.code, "%s", r->err.msg);
+    return rc;
+}
+
+/* Speaks each non-empty line of the normalized text as its own utterance. */
+static int speak_lines(struct synth *s, struct run *r, struct err *e)
+{
+    const char *t = r->norm->text.data;
+    size_t len = r->norm->text.len, start = 0, end, line = 0;
+    const char *nl, *lang;
+    int rc;
+
+    while (start < len) {
+        nl = memchr(t + start, '\n', len - start);
+        end = nl ? (size_t)(nl - t) : len;
+        lang = line < r->req->nlines && r->req->line_langs ? r->req->line_langs[line] : NULL;
+        if (end > start) {
+            rc = speak_span(s, r, t, start, end, lang, e);
+            if (rc)
+                return rc;
+        }
+        start = end + 1;
+        line++;
+    }
+    return LY_OK;
+}
+
+static int check_input(const struct speak_request *req, struct err *e)
+{
+    size_t bad;
+
+    if (req->len > LYSSNA_MAX_TEXT)
+        return err_set(e, LY_ETOOBIG, "text is %zu bytes, over the limit of %u", req->len,
+                       LYSSNA_MAX_TEXT);
+    if (!utf8_valid(req->text, req->len, &bad))
+        return err_set(e, LY_EUTF8, "input is not valid UTF-8 (byte %zu); convert it first",
+                       bad);
+    if (only_space(req->text, req->len))
+        return err_set(e, LY_EEMPTY, "nothing to say: the input holds no text");
+    return LY_OK;
+}
+
+int pipeline_speak(struct synth *s, const struct speak_request *req, struct speak_output *o,
+                   struct err *e)
+{
+    struct run r = {.req = req, .out = o, .rate_hz = synth_sample_rate(s)};
+    struct normalized norm;
+    int rc;
+
+    normalized_init(&norm, LYSSNA_MAX_TEXT * 4);
+    o->samples = 0;
+    o->sample_rate = r.rate_hz;
+    rc = check_input(req, e);
+    if (!rc && !req->ssml) {
+        rc = normalize_text(req->text, req->len, &norm, e);
+        if (!rc && only_space(norm.text.data, norm.text.len))
+            rc = err_set(e, LY_EEMPTY, "nothing to say: the input holds no readable text");
+        r.norm = &norm;
+    }
+    if (rc)
+        goto out;
+    r.enc = encode_new(req->format, r.rate_hz, o->audio, e);
+    if (!r.enc) {
+        rc = e ? e->code : LY_EENCODE;
+        goto out;
+    }
+    rc = req->ssml ? speak_span(s, &r, req->text, 0, req->len, NULL, e) : speak_lines(s, &r, e);
+    if (!rc)
+        rc = encode_finish(r.enc, e);
+out:
+    encode_free(r.enc);
+    normalized_release(&norm);
+    free(r.words);
+    return rc;
+}
+
+int pipeline_read_html(const char *html, size_t len, const struct extract_opts *xo,
+                       struct page_text *out, struct err *e)
+{
+    struct extract_result *page = xcalloc(1, sizeof(*page));
+    struct buf plain;
+    size_t i;
+    int rc;
+
+    buf_init(&plain, LYSSNA_MAX_TEXT);
+    rc = extract_page(html, len, xo, page, e);
+    if (rc) {
+        free(page);
+        return rc;
+    }
+    rc = extract_text(page, &plain, e);
+    if (rc) {
+        buf_release(&plain);
+        extract_result_release(page);
+        free(page);
+        return rc;
+    }
+    out->page = page;
+    out->nlines = page->nblocks;
+    out->line_langs = xcalloc(page->nblocks ? page->nblocks : 1, sizeof(*out->line_langs));
+    for (i = 0; i < page->nblocks; i++)
+        out->line_langs[i] = page->blocks[i].lang;
+    out->text = buf_detach(&plain, &out->len);
+    return LY_OK;
+}
+
+void pipeline_page_release(struct page_text *p)
+{
+    if (p->page)
+        extract_result_release(p->page);
+    free(p->page);
+    free(p->line_langs);
+    free(p->text);
+    p->page = NULL;
+    p->line_langs = NULL;
+    p->text = NULL;
+}

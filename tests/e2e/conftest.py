@@ -1,0 +1,27 @@
+"""Shared fixtures for the end-to-end tests: they run the real ./lyssna binary."""
+import os
+import pathlib
+import subprocess
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def lyssna_bin():
+    path = os.environ.get("LYSSNA_BIN", str(ROOT / "lyssna"))
+    assert os.access(path, os.X_OK), f"{path} is not built: run make first"
+    return path
+
+
+@pytest.fixture
+def run(lyssna_bin):
+    """run("speak", "-f", "wav", input=b"...") -> CompletedProcess with bytes stdout/stderr."""
+
+    def _run(*args, input=None, timeout=120, **kw):
+        return subprocess.run([lyssna_bin, *map(str, args)], input=input, capture_output=True,
+                              timeout=timeout, **kw)
+
+    return _run
