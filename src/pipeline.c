@@ -27,8 +27,8 @@ struct run {
     uint64_t base;                 /* samples before the current utterance */
     int rate_hz;
     struct err err; /* first failure inside a callback */
-    /* the sentence being spoken: start, end so far, and its words held back */
-    int in_sentence;
+    /* the sentence being spoken: its mark so far and its words, held back */
+    int sentence_pending; /* espeak-ng announced a sentence; its first word is to come */
     struct mark sentence;
     struct mark *words;
     size_t nwords, cap;
@@ -74,33 +74,47 @@ static int only_space(const char *p, size_t n)
     size_t i;
 
     for (i = 0; i < n; i++)
-        if (!strchr(" \t\r\n", p[i]))
+        if (!p[i] || !strchr(" \t\r\n", p[i]))
             return 0;
     return 1;
+}
+
+/* A sentence reaches over the punctuation and closing quotes after its last word. */
+static size_t sentence_end(const struct run *r, size_t end)
+{
+    uint32_t cp;
+    size_t k;
+
+    while ((k = utf8_decode(r->req->text + end, r->req->len - end, &cp)) &&
+           ((cp && cp < 0x80 && strchr(".!?:;,)]}\"'", (int)cp)) || cp == 0x2026 || cp == 0x201D ||
+            cp == 0x2019 || cp == 0xBB))
+        end += k;
+    return end;
 }
 
 static void flush_sentence(struct run *r)
 {
     size_t i;
 
-    if (r->in_sentence && r->out->mark && !r->err.code && r->nwords) {
+    if (r->nwords && r->out->mark && !r->err.code) {
+        r->sentence.end = sentence_end(r, r->sentence.end);
         if (r->out->mark(r->out->mark_ctx, &r->sentence))
             fail(r, &(struct err){LY_EIO, "cannot write speech marks"});
         for (i = 0; i < r->nwords && !r->err.code; i++)
             if (r->out->mark(r->out->mark_ctx, &r->words[i]))
                 fail(r, &(struct err){LY_EIO, "cannot write speech marks"});
     }
-    r->in_sentence = 0;
     r->nwords = 0;
+    r->sentence_pending = 0;
 }
 
 static void add_word(struct run *r, struct mark m)
 {
     if (only_space(r->req->text + m.start, m.end - m.start))
         return; /* espeak-ng's extra words for an emoji's name land on the space after it */
-    if (!r->in_sentence) {
-        r->in_sentence = 1;
-        r->sentence = (struct mark){MARK_SENTENCE, m.time_ms, m.start, m.end};
+    if (r->nwords == 0) {
+        uint64_t t = r->sentence_pending ? r->sentence.time_ms : m.time_ms;
+        r->sentence = (struct mark){MARK_SENTENCE, t, m.start, m.end};
     }
     if (m.end > r->sentence.end)
         r->sentence.end = m.end;
@@ -111,33 +125,24 @@ static void add_word(struct run *r, struct mark m)
     r->words[r->nwords++] = m;
 }
 
+/* Sentence marks start at their first word and end after their last word's punctuation:
+ * espeak-ng's own sentence and clause positions point at white space or past the end. */
 static void on_event(void *ctx, const struct synth_event *ev)
 {
     struct run *r = ctx;
     struct mark m = {.time_ms = (r->base + ev->sample) * 1000 / (uint64_t)r->rate_hz};
-    size_t s, e;
 
-    to_source(r, ev->start, ev->end, &s, &e);
     switch (ev->type) {
     case SYNTH_SENTENCE:
         flush_sentence(r);
-        r->in_sentence = 1;
-        r->sentence = (struct mark){MARK_SENTENCE, m.time_ms, s, s};
+        r->sentence_pending = 1;
+        r->sentence.time_ms = m.time_ms;
         break;
     case SYNTH_WORD:
         m.type = MARK_WORD;
-        m.start = s;
-        m.end = e;
-        if (e > s)
+        to_source(r, ev->start, ev->end, &m.start, &m.end);
+        if (m.end > m.start)
             add_word(r, m);
-        break;
-    case SYNTH_END:
-        /* a clause end: the sentence reaches at least to its punctuation */
-        if (r->in_sentence && ev->start > 0) {
-            to_source(r, ev->start - 1, ev->start, &s, &e);
-            if (e > r->sentence.end && !only_space(r->req->text + s, e - s))
-                r->sentence.end = e;
-        }
         break;
     }
 }

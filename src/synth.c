@@ -65,10 +65,6 @@ static void report_event(struct call *c, const espeak_EVENT *ev)
         out.type = SYNTH_SENTENCE;
         out.start = out.end = byte_offset(c, ev->text_position);
         break;
-    case espeakEVENT_END:
-        out.type = SYNTH_END;
-        out.start = out.end = byte_offset(c, ev->text_position);
-        break;
     default:
         return;
     }

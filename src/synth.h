@@ -15,7 +15,6 @@ struct voice;
 enum synth_event_type {
     SYNTH_SENTENCE, /* a sentence starts at start */
     SYNTH_WORD,     /* a word spans [start, end) */
-    SYNTH_END,      /* a clause or sentence ends at start */
 };
 
 struct synth_event {
