@@ -98,7 +98,7 @@ check: all $(UNIT_BINS)
 	$(MAKE) unit e2e
 
 unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; LYSSNA_VOICES=$(CURDIR)/voices $$t; done
 
 e2e: $(BIN)
 	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q tests/e2e
