@@ -1,0 +1,127 @@
+/* test_pipeline.c -- speech marks: byte offsets into the original multibyte text, in order,
+ * through normalization, and audio that reaches the sink while synthesis runs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "pipeline.h"
+#include "synth.h"
+#include "voice.h"
+
+struct collected {
+    struct mark marks[256];
+    size_t n;
+    size_t bytes;
+};
+
+static struct synth *synth;
+static struct voice voice;
+
+static int sink_write(void *ctx, const void *data, size_t len)
+{
+    (void)data;
+    ((struct collected *)ctx)->bytes += len;
+    return 0;
+}
+
+static int on_mark(void *ctx, const struct mark *m)
+{
+    struct collected *c = ctx;
+
+    if (c->n < 256)
+        c->marks[c->n++] = *m;
+    return 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    synth = synth_new(NULL);
+    return !synth || voice_load(voice_dir(), "sv", &voice, NULL);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    synth_free(synth);
+    return 0;
+}
+
+static void speak(const char *text, struct collected *c, int expect)
+{
+    struct encode_sink sink = {sink_write, NULL, c};
+    struct speak_request req = {.text = text, .len = strlen(text), .voice = &voice, .rate = 170};
+    struct speak_output out = {.audio = &sink, .mark = on_mark, .mark_ctx = c};
+    struct err e = {0};
+
+    memset(c, 0, sizeof(*c));
+    assert_int_equal(pipeline_speak(synth, &req, &out, &e), expect);
+}
+
+static void assert_word(const char *text, const struct mark *m, const char *word)
+{
+    assert_int_equal(m->type, MARK_WORD);
+    assert_int_equal(m->end - m->start, strlen(word));
+    assert_memory_equal(text + m->start, word, strlen(word));
+}
+
+static void test_marks_are_byte_offsets_into_multibyte_input(void **state)
+{
+    const char *text = "Åsa\xC2\xA0\xC2\xA0åt ölet \xF0\x9F\x98\x80 här.";
+    const char *want[] = {"Åsa", "åt", "ölet", "\xF0\x9F\x98\x80", "här"};
+    struct collected c;
+    size_t i, w = 0;
+
+    (void)state;
+    speak(text, &c, LY_OK);
+    assert_int_equal(c.marks[0].type, MARK_SENTENCE);
+    assert_int_equal(c.marks[0].start, 0);
+    assert_int_equal(c.marks[0].end, strlen(text));
+    for (i = 1; i < c.n; i++)
+        assert_word(text, &c.marks[i], want[w++]);
+    assert_int_equal(w, 5);
+}
+
+static void test_marks_times_grow_and_lines_are_sentences(void **state)
+{
+    const char *text = "Rubrik\nFörsta meningen här. Andra meningen där!";
+    struct collected c;
+    size_t i, sentences = 0;
+
+    (void)state;
+    speak(text, &c, LY_OK);
+    for (i = 0; i < c.n; i++) {
+        if (i)
+            assert_true(c.marks[i].time_ms >= c.marks[i - 1].time_ms);
+        sentences += c.marks[i].type == MARK_SENTENCE;
+    }
+    assert_int_equal(sentences, 3);
+    assert_true(c.marks[c.n - 1].time_ms > 1500);
+    assert_true(c.bytes > 44 + 2 * 22050);
+}
+
+static void test_empty_and_invalid_input_are_refused(void **state)
+{
+    struct collected c;
+
+    (void)state;
+    speak(" \n\t\xC2\xA0\n", &c, LY_EEMPTY);
+    speak("ok \xC3", &c, LY_EUTF8);
+    assert_int_equal(c.bytes, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_marks_are_byte_offsets_into_multibyte_input),
+        cmocka_unit_test(test_marks_times_grow_and_lines_are_sentences),
+        cmocka_unit_test(test_empty_and_invalid_input_are_refused),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
