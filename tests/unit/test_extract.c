@@ -1,0 +1,438 @@
+/* test_extract.c -- extract and charset on small inline pages: what is read, in which lines,
+ * decoded from which charset, and the failure paths (no article, caps, hostile nesting). The
+ * fixture pages are diffed against their gold text (run from the repository root). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "buf.h"
+#include "charset.h"
+#include "err.h"
+#include "extract.h"
+
+/* A paragraph long enough to be scored as article text. */
+#define PARA "Kommunen har beslutat att bygga en ny skola, och den ska stå klar under hösten 2026."
+
+/* Extracts html (NUL-terminated) and returns the text lines joined by '\n' (free() it), or
+ * NULL with *rc set when extraction fails. */
+static char *extract(const char *html, const struct extract_opts *o, int *rc)
+{
+    struct extract_result r;
+    struct err e = {0};
+    struct buf b;
+
+    *rc = extract_page(html, strlen(html), o, &r, &e);
+    if (*rc)
+        return NULL;
+    buf_init(&b, BUF_NOLIMIT);
+    assert_int_equal(extract_text(&r, &b, &e), LY_OK);
+    extract_result_release(&r);
+    return buf_detach(&b, NULL);
+}
+
+static void assert_extracts(const char *html, const struct extract_opts *o, const char *want)
+{
+    int rc;
+    char *got = extract(html, o, &rc);
+
+    assert_int_equal(rc, LY_OK);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_charset_bom_beats_http_and_meta(void **state)
+{
+    const char page[] = "\xEF\xBB\xBF<meta charset=iso-8859-1><p>\xC3\xA5</p>";
+    struct extract_opts o = {.charset = "windows-1252"};
+    size_t bom = 0;
+
+    (void)state;
+    assert_string_equal(charset_detect(page, sizeof(page) - 1, "windows-1252", &bom), "UTF-8");
+    assert_int_equal(bom, 3);
+    assert_extracts(page, &o, "\xC3\xA5");
+}
+
+static void test_charset_http_beats_meta(void **state)
+{
+    struct extract_opts o = {.charset = "iso-8859-1"};
+
+    (void)state;
+    assert_extracts("<meta charset=\"utf-8\"><p>R\xE5sunda</p>", &o, "R\xC3\xA5sunda");
+}
+
+static void test_charset_meta_is_read_from_the_prescan(void **state)
+{
+    const char page[] = "<!-- <meta charset=utf-8> --><meta http-equiv=\"Content-Type\" "
+                        "content=\"text/html; charset=ISO-8859-1\"><p>\xE4</p>";
+
+    (void)state;
+    assert_string_equal(charset_detect(page, sizeof(page) - 1, NULL, NULL), "windows-1252");
+    assert_extracts(page, NULL, "\xC3\xA4");
+}
+
+static void test_charset_iso_8859_1_is_decoded_as_windows_1252(void **state)
+{
+    (void)state;
+    assert_string_equal(charset_canonical(" ISO-8859-1 "), "windows-1252");
+    assert_string_equal(charset_canonical("us-ascii"), "windows-1252");
+    assert_null(charset_canonical("no-such-charset"));
+    assert_extracts("<meta charset=iso-8859-1><p>\x93Hej\x94</p>", NULL,
+                    "\xE2\x80\x9CHej\xE2\x80\x9D");
+}
+
+static void test_charset_undeclared_valid_utf8_is_utf8(void **state)
+{
+    const char page[] = "<p>Sm\xC3\xA5land</p>";
+
+    (void)state;
+    assert_string_equal(charset_detect(page, sizeof(page) - 1, NULL, NULL), "UTF-8");
+    assert_extracts(page, NULL, "Sm\xC3\xA5land");
+}
+
+static void test_charset_undeclared_invalid_utf8_is_windows_1252(void **state)
+{
+    const char page[] = "<p>\x93Sm\xE5land\x94</p>";
+
+    (void)state;
+    assert_string_equal(charset_detect(page, sizeof(page) - 1, NULL, NULL), "windows-1252");
+    assert_extracts(page, NULL, "\xE2\x80\x9CSm\xC3\xA5land\xE2\x80\x9D");
+}
+
+static void test_charset_decode_replaces_malformed_utf8(void **state)
+{
+    struct buf b;
+
+    (void)state;
+    buf_init(&b, BUF_NOLIMIT);
+    assert_int_equal(charset_decode("a\xFF"
+                                    "b\0c",
+                                    5, "UTF-8", &b, NULL),
+                     LY_OK);
+    assert_string_equal(b.data, "a\xEF\xBF\xBD"
+                                "bc");
+    buf_release(&b);
+}
+
+static void test_extract_reads_only_readid_minus_rs_skip(void **state)
+{
+    const char *page = "<body><p>Utanf\xC3\xB6r</p><div id=\"las\"><h1>Rubrik</h1>"
+                       "<div class=\"rs_skip\"><p>Dela sidan</p></div><p>Br\xC3\xB6"
+                       "dtext "
+                       "<span class=\"a rs_skip\">hoppas</span>kvar</p></div><p>Efter</p>";
+    struct extract_opts o = {.readid = "las"};
+
+    (void)state;
+    assert_extracts(page, &o,
+                    "Rubrik\nBr\xC3\xB6"
+                    "dtext kvar");
+}
+
+static void test_extract_names_a_readid_that_is_not_in_the_page(void **state)
+{
+    struct extract_opts o = {.readid = "saknas"};
+    struct extract_result r;
+    struct err e = {0};
+    const char *page = "<p>" PARA "</p>";
+
+    (void)state;
+    assert_int_equal(extract_page(page, strlen(page), &o, &r, &e), LY_EEMPTY);
+    assert_non_null(strstr(e.msg, "'saknas'"));
+}
+
+static void test_extract_skips_hidden_elements(void **state)
+{
+    const char *page = "<main><h1>Synligt</h1><p hidden>Dolt ett</p>"
+                       "<p aria-hidden=\"true\">Dolt tv\xC3\xA5</p>"
+                       "<div style=\"color:red; display : none\">Dolt tre</div>"
+                       "<p style=\"visibility:hidden\">Dolt fyra</p><p>" PARA "</p></main>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Synligt\n" PARA);
+}
+
+static void test_extract_drops_menus_header_footer_aside_and_forms(void **state)
+{
+    const char *page = "<body><header><p>Logotyp och s\xC3\xB6k</p></header><nav><ul><li>Meny"
+                       "</li></ul></nav><main><h1>Titel</h1><p>" PARA "</p><form><label>Namn"
+                       "</label><button>Skicka</button></form><p>" PARA "</p></main>"
+                       "<aside><p>Relaterat inneh\xC3\xA5ll som inte l\xC3\xA4ses upp</p></aside>"
+                       "<footer><p>Kommunen, Box 1, 123 45 Orten</p></footer></body>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Titel\n" PARA "\n" PARA);
+}
+
+static void test_extract_joins_table_cells_with_commas(void **state)
+{
+    const char *page = "<main><h1>Avgifter</h1><p>" PARA "</p><table><caption>Taxa 2025"
+                       "</caption><tr><th>Kärl</th><th>Pris</th></tr><tr><td>140 liter</td>"
+                       "<td></td><td>1 640&nbsp;kr</td></tr></table></main>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Avgifter\n" PARA "\nTaxa 2025\nKärl, Pris\n140 liter, 1 640 kr");
+}
+
+static void test_extract_starts_a_line_at_br(void **state)
+{
+    const char *page = "<main><h1>Kontakt</h1><p>" PARA "</p>"
+                       "<p>Telefon: 08-123 45<br>E-post: info@kommun.se</p></main>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Kontakt\n" PARA "\nTelefon: 08-123 45\nE-post: info@kommun.se");
+}
+
+static void test_extract_reads_nested_list_items_after_their_parent(void **state)
+{
+    const char *page = "<main><h1>Lista</h1><p>" PARA "</p><ul><li>Ett<ul><li>Ett a</li>"
+                       "<li>Ett b</li></ul></li><li>Tv\xC3\xA5</li></ul></main>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Lista\n" PARA "\nEtt\nEtt a\nEtt b\nTv\xC3\xA5");
+}
+
+static void test_extract_collapses_spaces_and_removes_soft_hyphens(void **state)
+{
+    const char *page = "<main><h1>Text</h1><p>" PARA "</p><p>  bygg\xC2\xADlov &amp;\n\t"
+                       "&nbsp;&#167;&nbsp;9  </p></main>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Text\n" PARA "\nbygglov & \xC2\xA7 9");
+}
+
+static void test_extract_gives_block_language_where_it_differs(void **state)
+{
+    const char *page = "<html lang=\"sv\"><body><main><h1>Rubrik</h1><p>" PARA "</p>"
+                       "<p lang=\"en\">This page in English</p><div lang=\"sv\"><p>Svenska"
+                       "</p></div></main></body></html>";
+    struct extract_result r;
+    struct err e = {0};
+
+    (void)state;
+    assert_int_equal(extract_page(page, strlen(page), NULL, &r, &e), LY_OK);
+    assert_string_equal(r.lang, "sv");
+    assert_int_equal(r.nblocks, 4);
+    assert_null(r.blocks[0].lang);
+    assert_string_equal(r.blocks[2].lang, "en");
+    assert_null(r.blocks[3].lang);
+    extract_result_release(&r);
+}
+
+static void test_extract_gives_xpaths_as_libxml2_writes_them(void **state)
+{
+    const char *page = "<html><body><div>meny</div><div><h1>Rubrik</h1><p>" PARA "</p>"
+                       "<p>" PARA "</p></div></body></html>";
+    struct extract_result r;
+    struct err e = {0};
+
+    (void)state;
+    assert_int_equal(extract_page(page, strlen(page), NULL, &r, &e), LY_OK);
+    assert_int_equal(r.nblocks, 3);
+    assert_string_equal(r.blocks[0].xpath, "/html/body/div[2]/h1");
+    assert_string_equal(r.blocks[1].xpath, "/html/body/div[2]/p[1]");
+    assert_string_equal(r.blocks[2].xpath, "/html/body/div[2]/p[2]");
+    assert_int_equal(r.blocks[1].start, strlen("Rubrik") + 1);
+    extract_result_release(&r);
+}
+
+static void test_extract_fails_on_a_page_without_article(void **state)
+{
+    const char *page = "<html><head><title>Start</title><script>var a = 1;</script></head>"
+                       "<body><nav><a href=\"/\">Start</a></nav><footer>Kommunen</footer>"
+                       "</body></html>";
+    struct extract_result r;
+    struct err e = {0};
+
+    (void)state;
+    assert_int_equal(extract_page(page, strlen(page), NULL, &r, &e), LY_EEMPTY);
+    assert_string_equal(e.msg, "no readable text found");
+    assert_int_equal(extract_page(" \n", 2, NULL, &r, &e), LY_EEMPTY);
+    assert_int_equal(extract_page("", 0, NULL, &r, &e), LY_EEMPTY);
+}
+
+static void test_extract_keeps_text_past_deep_nesting(void **state)
+{
+    const int depth = 20000;
+    struct buf b;
+    int i, rc;
+    char *got;
+
+    (void)state;
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "<body><p>" PARA "</p>", NULL);
+    for (i = 0; i < depth; i++)
+        buf_adds(&b, "<div>", NULL);
+    buf_adds(&b, "<p>djupt ner</p>", NULL);
+    for (i = 0; i < depth; i++)
+        buf_adds(&b, "</div>", NULL);
+    got = extract(b.data, NULL, &rc);
+    assert_int_equal(rc, LY_OK);
+    assert_non_null(strstr(got, "djupt ner"));
+    free(got);
+    buf_release(&b);
+}
+
+static void test_extract_bounds_attributes_per_tag(void **state)
+{
+    struct buf b;
+    int i, rc;
+    char *got;
+
+    (void)state;
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "<main><h1>Rubrik</h1><p", NULL);
+    for (i = 0; i < 100000; i++)
+        buf_addf(&b, NULL, " a%d=\"1\"", i);
+    buf_adds(&b, ">" PARA "</p></main>", NULL);
+    got = extract(b.data, NULL, &rc);
+    assert_int_equal(rc, LY_OK);
+    assert_string_equal(got, "Rubrik\n" PARA);
+    free(got);
+    buf_release(&b);
+}
+
+static void test_extract_refuses_pages_and_text_over_the_caps(void **state)
+{
+    struct extract_opts o = {.max_html = 64};
+    const char *page = "<main><h1>Rubrik</h1><p>" PARA "</p><p>" PARA "</p></main>";
+    struct extract_result r;
+    struct err e = {0};
+
+    (void)state;
+    assert_int_equal(extract_page(page, strlen(page), &o, &r, &e), LY_ETOOBIG);
+    o.max_html = 0;
+    o.max_text = 100;
+    assert_int_equal(extract_page(page, strlen(page), &o, &r, &e), LY_ETOOBIG);
+}
+
+static void test_extract_drops_page_information_lines(void **state)
+{
+    const char *page = "<article><h1>Rubrik</h1><p>" PARA "</p><div class=\"field\"><div>"
+                       "Senast granskad</div><div>3 februari 2025</div></div>"
+                       "<p>Sidansvarig: Kommunikationsenheten</p></article>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Rubrik\n" PARA);
+}
+
+static void test_extract_reads_a_form_that_wraps_the_page(void **state)
+{
+    const char *page =
+        "<body><form id=\"aspnetForm\"><input type=\"hidden\" name=\"v\">"
+        "<div><h1>Rubrik</h1><p>" PARA "</p><p>" PARA "</p><p>" PARA "</p><p>" PARA "</p><p>" PARA
+        "</p><p>" PARA "</p><p>" PARA "</p><p>" PARA "</p></div></form></body>";
+    int rc;
+    char *got = extract(page, NULL, &rc);
+
+    (void)state;
+    assert_int_equal(rc, LY_OK);
+    assert_non_null(strstr(got, "Rubrik\n" PARA));
+    free(got);
+}
+
+static void test_extract_result_as_json(void **state)
+{
+    const char *page = "<html lang=\"sv\"><head><title>Sida</title></head><body><main><h1>"
+                       "Rubrik</h1><p>" PARA "</p></main></body></html>";
+    struct extract_result r;
+    struct err e = {0};
+    struct buf b;
+
+    (void)state;
+    assert_int_equal(extract_page(page, strlen(page), NULL, &r, &e), LY_OK);
+    assert_string_equal(r.title, "Sida");
+    assert_int_equal(r.words, 17);
+    buf_init(&b, BUF_NOLIMIT);
+    assert_int_equal(extract_json(&r, "https://kommun.se/a", 175, &b, &e), LY_OK);
+    assert_non_null(
+        strstr(b.data, "\"title\":\"Sida\",\"lang\":\"sv\",\"url\":\"https://kommun.se/a\""));
+    assert_non_null(strstr(b.data, "{\"text\":\"Rubrik\",\"xpath\":\"/html/body/main/h1\","
+                                   "\"start\":0,\"end\":6}"));
+    assert_non_null(strstr(b.data, "\"words\":17,\"duration_ms\":5828}"));
+    buf_release(&b);
+    extract_result_release(&r);
+}
+
+static char *read_path(const char *path)
+{
+    struct buf b;
+    struct err e = {0};
+    FILE *f = fopen(path, "rb");
+
+    if (!f)
+        return NULL;
+    buf_init(&b, BUF_NOLIMIT);
+    assert_int_equal(buf_read_file(&b, f, path, &e), LY_OK);
+    fclose(f);
+    return buf_detach(&b, NULL);
+}
+
+static void test_extract_matches_gold_text_of_fixture_pages(void **state)
+{
+    static const char *const names[] = {
+        "ansok-om-bygglov",
+        "kf-2025-04-24-p76-laddplatser",
+        "kontakta-kommunen-oppettider",
+        "lattlast-det-har-gor-kommunen",
+        "nyhet-badhuset-stanger-for-renovering",
+        "sophamtning-villor-fritidshus",
+    };
+    char path[256], *html, *gold, *got;
+    size_t i, n;
+    int rc;
+
+    (void)state;
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        snprintf(path, sizeof(path), "tests/fixtures/pages/%s.html", names[i]);
+        if (!(html = read_path(path)))
+            skip();
+        snprintf(path, sizeof(path), "tests/fixtures/pages/%s.gold.txt", names[i]);
+        assert_non_null(gold = read_path(path));
+        n = strlen(gold);
+        if (n && gold[n - 1] == '\n')
+            gold[n - 1] = '\0';
+        got = extract(html, NULL, &rc);
+        assert_int_equal(rc, LY_OK);
+        assert_string_equal(got, gold);
+        free(got);
+        free(gold);
+        free(html);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_charset_bom_beats_http_and_meta),
+        cmocka_unit_test(test_charset_http_beats_meta),
+        cmocka_unit_test(test_charset_meta_is_read_from_the_prescan),
+        cmocka_unit_test(test_charset_iso_8859_1_is_decoded_as_windows_1252),
+        cmocka_unit_test(test_charset_undeclared_valid_utf8_is_utf8),
+        cmocka_unit_test(test_charset_undeclared_invalid_utf8_is_windows_1252),
+        cmocka_unit_test(test_charset_decode_replaces_malformed_utf8),
+        cmocka_unit_test(test_extract_reads_only_readid_minus_rs_skip),
+        cmocka_unit_test(test_extract_names_a_readid_that_is_not_in_the_page),
+        cmocka_unit_test(test_extract_skips_hidden_elements),
+        cmocka_unit_test(test_extract_drops_menus_header_footer_aside_and_forms),
+        cmocka_unit_test(test_extract_joins_table_cells_with_commas),
+        cmocka_unit_test(test_extract_starts_a_line_at_br),
+        cmocka_unit_test(test_extract_reads_nested_list_items_after_their_parent),
+        cmocka_unit_test(test_extract_collapses_spaces_and_removes_soft_hyphens),
+        cmocka_unit_test(test_extract_gives_block_language_where_it_differs),
+        cmocka_unit_test(test_extract_gives_xpaths_as_libxml2_writes_them),
+        cmocka_unit_test(test_extract_fails_on_a_page_without_article),
+        cmocka_unit_test(test_extract_keeps_text_past_deep_nesting),
+        cmocka_unit_test(test_extract_bounds_attributes_per_tag),
+        cmocka_unit_test(test_extract_refuses_pages_and_text_over_the_caps),
+        cmocka_unit_test(test_extract_drops_page_information_lines),
+        cmocka_unit_test(test_extract_reads_a_form_that_wraps_the_page),
+        cmocka_unit_test(test_extract_result_as_json),
+        cmocka_unit_test(test_extract_matches_gold_text_of_fixture_pages),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
