@@ -17,6 +17,7 @@
 #include "err.h"
 #include "extract.h"
 #include "marks.h"
+#include "normalize.h"
 #include "outfile.h"
 #include "pipeline.h"
 #include "synth.h"
@@ -264,12 +265,25 @@ out:
     return rc;
 }
 
+/* The normalizer's word lists for the voice's language, voices/LANG/, when there are any;
+ * problems in them are warned about on stderr. */
+static struct norm_rules *load_rules(const char *lang)
+{
+    char dir[4096];
+
+    snprintf(dir, sizeof(dir), "%s/%s", voice_dir(), lang);
+    if (access(dir, R_OK) != 0)
+        return NULL;
+    return normalize_rules_load(dir, NULL, NULL);
+}
+
 int cmd_speak(int argc, char **argv)
 {
     struct speak_args a;
     struct speak_request req = {0};
     struct marks_out mo = {.file = {.fd = -1}};
     struct page_text page = {0};
+    struct norm_rules *rules = NULL;
     struct voice voice;
     struct buf in;
     struct err e = {0};
@@ -282,6 +296,8 @@ int cmd_speak(int argc, char **argv)
         return list_voices();
     if (!rc)
         rc = voice_load(voice_dir(), a.voice, &voice, &e);
+    if (!rc && !a.ssml)
+        req.rules = rules = load_rules(voice.lang);
     if (!rc)
         rc = pick_format(&a, &req.format, &e);
     if (!rc)
@@ -296,6 +312,7 @@ int cmd_speak(int argc, char **argv)
         rc = run(&a, &req, &mo, &e);
     }
     pipeline_page_release(&page);
+    normalize_rules_free(rules);
     buf_release(&in);
     buf_release(&mo.line);
     return rc ? cmd_fail(&e) : 0;

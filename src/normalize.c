@@ -1,10 +1,10 @@
 /* normalize.c -- turns written text into the text to be spoken, keeping an offset map.
  *
- * This first version cleans up what espeak-ng would misread or choke on: runs of white
- * space of every Unicode kind become one space, invisible characters (soft hyphen,
- * zero-width spaces, BOM) disappear, control characters become spaces, and each line
- * is trimmed. Line breaks stay, so callers may treat lines as blocks. Pure functions,
- * no globals: safe from any thread. */
+ * The driver: it checks the UTF-8, cuts the text into lines (kept: one output line per
+ * input line), collapses white space of every Unicode kind, drops invisible characters
+ * (soft hyphen, zero-width spaces, BOM), trims each line, and hands each position to the
+ * rules in normalize_num.c and normalize_word.c, which say what is written there. Every
+ * output byte is recorded in a span pointing back into the input. No globals: thread-safe. */
 #include "normalize.h"
 
 #include <stdint.h>
@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "err.h"
+#include "normalize_scan.h"
+#include "svtext.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -33,8 +35,8 @@ void normalized_release(struct normalized *n)
 }
 
 /* Appends out_len bytes standing for input [in, in + in_len); adjacent exact copies merge. */
-static int emit(struct normalized *n, const char *bytes, size_t out_len, size_t in,
-                size_t in_len, int exact, struct err *e)
+static int emit(struct normalized *n, const char *bytes, size_t out_len, size_t in, size_t in_len,
+                int exact, struct err *e)
 {
     struct norm_span *last = n->nspans ? &n->spans[n->nspans - 1] : NULL;
     size_t at = n->text.len;
@@ -56,11 +58,66 @@ static int emit(struct normalized *n, const char *bytes, size_t out_len, size_t 
     return LY_OK;
 }
 
-static int is_space(uint32_t c)
+static void put(struct scan *sc, const char *bytes, size_t n, size_t at, size_t in_len, int exact)
 {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f' || c == 0xA0 ||
-           c == 0x1680 || (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F ||
-           c == 0x3000 || c == 0x2028 || c < 0x20 || (c >= 0x7F && c <= 0x9F);
+    if (!sc->rc)
+        sc->rc = emit(sc->out, bytes, n, sc->base + at, in_len, exact, sc->e);
+}
+
+static uint32_t last_out(const struct scan *sc)
+{
+    uint32_t c = 0;
+
+    if (!svtext_cp_before(sc->out->text.data, sc->out->text.len, &c))
+        return 0;
+    return c;
+}
+
+void scan_flush_space(struct scan *sc)
+{
+    uint32_t c = last_out(sc);
+
+    if (sc->pending && c && c != '\n')
+        put(sc, " ", 1, sc->sp_at, sc->sp_len, 0);
+    sc->pending = 0;
+}
+
+/* A word written right after another one needs a space between them. */
+static int runs_into(uint32_t prev, uint32_t next)
+{
+    int prev_word = svtext_is_letter(prev) || (prev >= '0' && prev <= '9') ||
+                    (prev && prev < 0x80 && strchr(",.;:!?)", (int)prev));
+    return prev_word && (svtext_is_letter(next) || (next >= '0' && next <= '9'));
+}
+
+void scan_copy(struct scan *sc, size_t at, size_t n)
+{
+    uint32_t c;
+
+    scan_flush_space(sc);
+    if (sc->said_last && svtext_cp(sc->s, sc->len, at, &c) && svtext_is_letter(c) &&
+        runs_into(last_out(sc), c))
+        put(sc, " ", 1, at, 0, 0);
+    put(sc, sc->s + at, n, at, n, 1);
+    sc->said_last = 0;
+}
+
+void scan_say(struct scan *sc, size_t at, size_t n, const char *text, size_t tlen)
+{
+    uint32_t c;
+
+    scan_flush_space(sc);
+    if (tlen == 0)
+        return;
+    if (svtext_cp(text, tlen, 0, &c) && runs_into(last_out(sc), c))
+        put(sc, " ", 1, at, 0, 0);
+    put(sc, text, tlen, at, n, 0);
+    sc->said_last = 1;
+}
+
+void scan_say_words(struct scan *sc, size_t at, size_t n, const struct words *w)
+{
+    scan_say(sc, at, n, w->b, w->n);
 }
 
 static int is_invisible(uint32_t c)
@@ -68,51 +125,79 @@ static int is_invisible(uint32_t c)
     return c == 0xAD || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
 }
 
-/* Normalizes one line (no '\n' inside) starting at input offset base. */
-static int normalize_line(const char *in, size_t len, size_t base, struct normalized *out,
-                          struct err *e)
+/* A line mostly in capitals is shouted text, not a row of acronyms. */
+static int shouted(const char *s, size_t n)
 {
-    size_t i = 0, k, space_at = 0, space_len = 0;
-    int pending_space = 0, rc;
+    size_t i, upper = 0, lower = 0;
+
+    for (i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b >= 'A' && b <= 'Z')
+            upper++;
+        else if (b >= 'a' && b <= 'z')
+            lower++;
+        else if (i && (unsigned char)s[i - 1] == 0xC3 && b >= 0x80 && b <= 0xBF)
+            b < 0xA0 ? upper++ : lower++;
+    }
+    return upper >= 12 && lower * 3 < upper;
+}
+
+/* Hands position i (a non-space character c) to the rule for its kind of character. */
+static size_t rule_at(struct scan *sc, size_t i, uint32_t c)
+{
+    if (c >= '0' && c <= '9')
+        return norm_number(sc, i);
+    if (svtext_is_letter(c))
+        return norm_word(sc, i);
+    if (c == '+' || c == 0xB1 || svtext_is_dash(c))
+        return norm_sign(sc, i);
+    return norm_symbol(sc, i);
+}
+
+/* Normalizes one line (no '\n' inside) starting at input offset base. */
+static int normalize_line(struct scan *sc)
+{
+    size_t i = 0, k, used;
     uint32_t c;
 
-    while (i < len) {
-        k = utf8_decode(in + i, len - i, &c);
-        if (!k)
-            return err_set(e, LY_EUTF8, "invalid UTF-8 at byte %zu", base + i);
-        if (is_space(c)) {
-            if (!pending_space)
-                space_at = i, space_len = 0;
-            pending_space = 1;
-            space_len += k;
+    sc->shouting = shouted(sc->s, sc->len);
+    while (i < sc->len && !sc->rc) {
+        k = svtext_cp(sc->s, sc->len, i, &c);
+        if (svtext_is_space(c)) {
+            if (!sc->pending)
+                sc->sp_at = i, sc->sp_len = 0;
+            sc->pending = 1;
+            sc->sp_len += k;
         } else if (!is_invisible(c)) {
-            if (pending_space && out->text.len && out->text.data[out->text.len - 1] != '\n') {
-                rc = emit(out, " ", 1, base + space_at, space_len, 0, e);
-                if (rc)
-                    return rc;
-            }
-            pending_space = 0;
-            rc = emit(out, in + i, k, base + i, k, 1, e);
-            if (rc)
-                return rc;
+            used = rule_at(sc, i, c);
+            if (!used)
+                scan_copy(sc, i, used = k);
+            k = used;
         }
         i += k;
     }
-    return LY_OK;
+    sc->pending = 0;
+    return sc->rc;
 }
 
-int normalize_text(const char *in, size_t len, struct normalized *out, struct err *e)
+int normalize_text(const struct norm_rules *rules, unsigned flags, const char *in, size_t len,
+                   struct normalized *out, struct err *e)
 {
-    size_t start = 0, end;
+    struct scan sc = {.rules = rules, .flags = flags, .out = out, .e = e};
+    size_t start = 0, end, bad;
     const char *nl;
     int rc;
 
     buf_reset(&out->text);
     out->nspans = 0;
+    if (!utf8_valid(in, len, &bad))
+        return err_set(e, LY_EUTF8, "invalid UTF-8 at byte %zu", bad);
     while (start <= len) {
         nl = memchr(in + start, '\n', len - start);
         end = nl ? (size_t)(nl - in) : len;
-        rc = normalize_line(in + start, end - start, start, out, e);
+        sc.s = in + start, sc.len = end - start, sc.base = start;
+        sc.said_last = 0;
+        rc = normalize_line(&sc);
         if (rc)
             return rc;
         if (!nl)

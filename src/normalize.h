@@ -1,8 +1,11 @@
 /* normalize.h -- written text in, the text espeak-ng should say out, with a map back.
  *
  * Every output byte can be traced to the input bytes it came from, so speech marks
- * computed on the spoken text still point into the text the user wrote. Line breaks are
- * kept: one output line per input line. */
+ * computed on the spoken text still point into the text the user wrote: an expansion maps
+ * as a whole to what was written ("2016-04-26" -> "den tjugosjätte april tvåtusensexton",
+ * every word of it pointing at the date). Line breaks are kept: one output line per input
+ * line. Swedish rules (numbers, dates, times, amounts, units, abbreviations, acronyms, web
+ * addresses) are built in; the word lists they use are data in voices/sv/. */
 #ifndef LYSSNA_NORMALIZE_H
 #define LYSSNA_NORMALIZE_H
 
@@ -11,6 +14,7 @@
 #include "buf.h"
 
 struct err;
+struct norm_rules; /* opaque: the loaded word lists */
 
 /* A run of output bytes and the input bytes it stands for. exact runs are byte-for-byte
  * copies; other runs (a collapsed space, an expansion) map as a whole. */
@@ -26,11 +30,25 @@ struct normalized {
     size_t nspans, cap;
 };
 
+/* normalize_text flags */
+#define NORMALIZE_PHONEMES 1u /* say lexicon words as espeak-ng [[phonemes]] (for synthesis) */
+
 void normalized_init(struct normalized *n, size_t max);
 void normalized_release(struct normalized *n);
 
-/* Normalizes len bytes of valid UTF-8 at in into out (which is reset first). */
-int normalize_text(const char *in, size_t len, struct normalized *out, struct err *e);
+/* Loads the word lists in dir (voices/sv): abbreviations.tsv, units.tsv, acronyms.tsv,
+ * lexicon.tsv, nouns.tsv, regnal.tsv. Never fails: a missing file or a broken line is
+ * reported through warn ("FILE:LINE: problem"; NULL prints it on stderr) and skipped. The
+ * result is read-only and may be shared by threads; free it with normalize_rules_free. */
+struct norm_rules *normalize_rules_load(const char *dir, void (*warn)(void *ctx, const char *msg),
+                                        void *ctx);
+void normalize_rules_free(struct norm_rules *r); /* NULL is a no-op */
+
+/* Normalizes len bytes of valid UTF-8 at in into out (which is reset first). rules may be
+ * NULL: the built-in rules still apply, the word lists do not. Text that could pass for
+ * espeak-ng's phoneme brackets "[[" never reaches the output as such. Thread-safe. */
+int normalize_text(const struct norm_rules *rules, unsigned flags, const char *in, size_t len,
+                   struct normalized *out, struct err *e);
 
 /* Maps the output range [start, end) back to the input range it came from. */
 void normalized_source(const struct normalized *n, size_t start, size_t end, size_t *in_start,

@@ -209,12 +209,12 @@ int pipeline_speak(struct synth *s, const struct speak_request *req, struct spea
     struct normalized norm;
     int rc;
 
-    normalized_init(&norm, LYSSNA_MAX_TEXT * 4);
+    normalized_init(&norm, LYSSNA_MAX_TEXT * 8);
     o->samples = 0;
     o->sample_rate = r.rate_hz;
     rc = check_input(req, e);
     if (!rc && !req->ssml) {
-        rc = normalize_text(req->text, req->len, &norm, e);
+        rc = normalize_text(req->rules, NORMALIZE_PHONEMES, req->text, req->len, &norm, e);
         if (!rc && only_space(norm.text.data, norm.text.len))
             rc = err_set(e, LY_EEMPTY, "nothing to say: the input holds no readable text");
         r.norm = &norm;

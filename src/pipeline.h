@@ -11,6 +11,7 @@
 struct err;
 struct extract_opts;
 struct extract_result;
+struct norm_rules;
 struct synth;
 struct voice;
 
@@ -33,6 +34,7 @@ struct speak_request {
     const struct voice *voice;
     int rate; /* words per minute */
     enum encode_format format;
+    const struct norm_rules *rules; /* word lists for normalizing plain text, or NULL */
 };
 
 struct speak_output {

@@ -165,7 +165,8 @@ int synth_speak(struct synth *s, const struct voice *v, int rate, const char *la
                 struct err *e)
 {
     struct call c = {.text = text, .len = len, .sink = sink};
-    unsigned flags = espeakCHARS_UTF8 | (ssml ? espeakSSML : 0);
+    /* phonemes come only from the normalizer's lexicon ([[...]]); SSML never gets them */
+    unsigned flags = espeakCHARS_UTF8 | (ssml ? espeakSSML : espeakPHONEMES);
     char *copy;
     espeak_ERROR rc;
     int ret;
