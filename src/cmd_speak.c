@@ -69,7 +69,7 @@ static const char usage_text[] =
 static int parse_args(int argc, char **argv, struct speak_args *a, struct err *e)
 {
     static const struct option opts[] = {
-        {"voice", required_argument, NULL, 'v'}, {"rate", required_argument, NULL, 'r'},
+        {"voice", required_argument, NULL, 'v'},  {"rate", required_argument, NULL, 'r'},
         {"format", required_argument, NULL, 'f'}, {"output", required_argument, NULL, 'o'},
         {"ssml", no_argument, NULL, 'S'},         {"html", no_argument, NULL, 'H'},
         {"marks", required_argument, NULL, 'm'},  {"list-voices", no_argument, NULL, 'L'},
@@ -82,14 +82,30 @@ static int parse_args(int argc, char **argv, struct speak_args *a, struct err *e
     opterr = 0;
     while ((c = getopt_long(argc, argv, "v:r:f:o:h", opts, NULL)) != -1) {
         switch (c) {
-        case 'v': a->voice = optarg; break;
-        case 'f': a->format = optarg; break;
-        case 'o': a->out = optarg; break;
-        case 'S': a->ssml = 1; break;
-        case 'H': a->html = 1; break;
-        case 'm': a->marks = optarg; break;
-        case 'L': a->list_voices = 1; break;
-        case 'h': fputs(usage_text, stdout); exit(0);
+        case 'v':
+            a->voice = optarg;
+            break;
+        case 'f':
+            a->format = optarg;
+            break;
+        case 'o':
+            a->out = optarg;
+            break;
+        case 'S':
+            a->ssml = 1;
+            break;
+        case 'H':
+            a->html = 1;
+            break;
+        case 'm':
+            a->marks = optarg;
+            break;
+        case 'L':
+            a->list_voices = 1;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            exit(0);
         case 'r':
             a->rate = (int)strtol(optarg, &end, 10);
             if (*end || end == optarg)

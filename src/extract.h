@@ -27,8 +27,8 @@ struct extract_block {
 };
 
 struct extract_result {
-    char *title;  /* the page's <title> or h1; may be "" */
-    char *lang;   /* the page's language (<html lang>), "" when unknown */
+    char *title; /* the page's <title> or h1; may be "" */
+    char *lang;  /* the page's language (<html lang>), "" when unknown */
     struct extract_block *blocks;
     size_t nblocks;
     size_t words;

@@ -148,8 +148,8 @@ static void on_event(void *ctx, const struct synth_event *ev)
 }
 
 /* Speaks one utterance: bytes [start, end) of the spoken text. */
-static int speak_span(struct synth *s, struct run *r, const char *spoken, size_t start,
-                      size_t end, const char *lang, struct err *e)
+static int speak_span(struct synth *s, struct run *r, const char *spoken, size_t start, size_t end,
+                      const char *lang, struct err *e)
 {
     struct synth_sink sink = {on_audio, on_event, r};
     int rc;
@@ -195,8 +195,7 @@ static int check_input(const struct speak_request *req, struct err *e)
         return err_set(e, LY_ETOOBIG, "text is %zu bytes, over the limit of %u", req->len,
                        LYSSNA_MAX_TEXT);
     if (!utf8_valid(req->text, req->len, &bad))
-        return err_set(e, LY_EUTF8, "input is not valid UTF-8 (byte %zu); convert it first",
-                       bad);
+        return err_set(e, LY_EUTF8, "input is not valid UTF-8 (byte %zu); convert it first", bad);
     if (only_space(req->text, req->len))
         return err_set(e, LY_EEMPTY, "nothing to say: the input holds no text");
     return LY_OK;

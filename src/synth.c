@@ -149,8 +149,8 @@ static int set_voice(const struct voice *v, int rate, const char *lang, struct e
         lang = NULL;
     }
     if (!lang && espeak_SetVoiceByName(v->espeak) != EE_OK)
-        return err_set(e, LY_EVOICE, "espeak-ng has no voice '%s' (voice profile '%s')",
-                       v->espeak, v->name);
+        return err_set(e, LY_EVOICE, "espeak-ng has no voice '%s' (voice profile '%s')", v->espeak,
+                       v->name);
     /* Parameters are global and survive between calls: set every one, every time. */
     espeak_SetParameter(espeakRATE, rate, 0);
     espeak_SetParameter(espeakPITCH, v->pitch, 0);
