@@ -20,6 +20,7 @@
 
 struct synth {
     int rate_hz;
+    char voice[64]; /* the espeak-ng voice loaded now: loading one costs more than a sentence */
 };
 
 /* One synth_speak call, reached from espeak-ng's callback through the event user_data. */
@@ -130,25 +131,33 @@ static int same_language(const char *a, const char *b)
     return la == lb && !strncasecmp(a, b, la);
 }
 
-static int set_voice(const struct voice *v, int rate, const char *lang, struct err *e)
+/* Loads espeak-ng voice name unless it is the one loaded already. */
+static int load_voice(struct synth *s, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (!strcmp(s->voice, name))
+        return 0;
+    s->voice[0] = '\0';
+    if (n >= sizeof(s->voice) || espeak_SetVoiceByName(name) != EE_OK)
+        return -1;
+    memcpy(s->voice, name, n + 1);
+    return 0;
+}
+
+static int set_voice(struct synth *s, const struct voice *v, int rate, const char *lang,
+                     struct err *e)
 {
     char name[16];
-    size_t n;
+    size_t n = lang ? strcspn(lang, "-_") : 0;
+    int other = n && !same_language(lang, v->lang) && n < sizeof(name);
 
-    if (lang && *lang && !same_language(lang, v->lang)) {
-        n = strcspn(lang, "-_");
-        if (n < sizeof(name)) {
-            memcpy(name, lang, n);
-            name[n] = '\0';
-            if (espeak_SetVoiceByName(name) != EE_OK)
-                lang = NULL; /* no voice for it: read it with the page's voice */
-        } else {
-            lang = NULL;
-        }
-    } else {
-        lang = NULL;
+    if (other) {
+        memcpy(name, lang, n);
+        name[n] = '\0';
+        other = !load_voice(s, name); /* no voice for it: read it with the page's voice */
     }
-    if (!lang && espeak_SetVoiceByName(v->espeak) != EE_OK)
+    if (!other && load_voice(s, v->espeak))
         return err_set(e, LY_EVOICE, "espeak-ng has no voice '%s' (voice profile '%s')", v->espeak,
                        v->name);
     /* Parameters are global and survive between calls: set every one, every time. */
@@ -171,8 +180,7 @@ int synth_speak(struct synth *s, const struct voice *v, int rate, const char *la
     espeak_ERROR rc;
     int ret;
 
-    (void)s;
-    ret = set_voice(v, rate, lang, e);
+    ret = set_voice(s, v, rate, lang, e);
     if (ret)
         return ret;
     copy = xstrndup(text, len); /* espeak-ng wants a NUL-terminated string */
