@@ -35,6 +35,8 @@ static const struct {
     [LY_ECANCEL] = {"cancelled", 130},
     [LY_EFETCH] = {"fetch_failed", 1},
     [LY_EHTTP] = {"origin_error", 1},
+    [LY_EDENIED] = {"forbidden", 9},
+    [LY_ETIMEOUT] = {"origin_timeout", 10},
 };
 
 int err_exit_code(enum lyssna_code code)

@@ -18,6 +18,8 @@ enum lyssna_code {
     LY_ECANCEL,  /* stopped on request (signal, client gone) */
     LY_EFETCH,   /* network failure fetching a page */
     LY_EHTTP,    /* origin answered with an error status */
+    LY_EDENIED,  /* host not allowed, or an address that must not be reached */
+    LY_ETIMEOUT, /* the origin did not answer in time */
     LY_ECODE_MAX /* keep last */
 };
 
