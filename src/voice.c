@@ -188,6 +188,10 @@ const char *voice_dir(void)
         snprintf(found, sizeof(found), "%s/../../voices", exe);
         if (is_dir(found))
             return found;
+        /* installed as PREFIX/bin/lyssna, whatever PREFIX it was built with */
+        snprintf(found, sizeof(found), "%s/../share/lyssna/voices", exe);
+        if (is_dir(found))
+            return found;
     }
     snprintf(found, sizeof(found), "%s/voices", LYSSNA_DATADIR);
     return found;

@@ -19,7 +19,7 @@ struct voice {
 };
 
 /* The folder voice files are read from: $LYSSNA_VOICES, else voices/ beside the
- * executable, else the installed data folder. */
+ * executable, else share/lyssna/voices beside its bin/, else the data folder it was built for. */
 const char *voice_dir(void);
 
 /* Loads voices/NAME.ini. LY_EVOICE when there is no such voice (the message lists the
