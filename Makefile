@@ -101,7 +101,7 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; LYSSNA_VOICES=$(CURDIR)/voices $$t; done
 
 e2e: $(BIN)
-	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q tests/e2e
+	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q -s tests/e2e
 
 asan: test-deps
 	$(MAKE) SAN=1 check
