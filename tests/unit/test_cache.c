@@ -1,0 +1,195 @@
+/* test_cache.c -- the audio cache: keys, atomic entries, LRU eviction under the cap,
+ * reopening an existing folder, and keys that try to leave the folder. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "cache.h"
+#include "err.h"
+
+static char dir[64];
+
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(dir, sizeof(dir), "/tmp/lyssna-cache-XXXXXX");
+    return mkdtemp(dir) == NULL;
+}
+
+static int teardown(void **state)
+{
+    char cmd[128];
+
+    (void)state;
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    return system(cmd);
+}
+
+static void key_of(const char *text, char key[CACHE_KEY_HEX + 1])
+{
+    const char *parts[] = {text, "sv", "170", "mp3"};
+
+    cache_key(parts, 4, key);
+}
+
+static void put(struct cache *c, const char *key, size_t size)
+{
+    struct cache_writer *w = cache_put_begin(c, key, "mp3", NULL);
+    char *data = calloc(1, size);
+
+    assert_non_null(w);
+    assert_int_equal(cache_put_write(w, data, size, NULL), LY_OK);
+    assert_int_equal(cache_put_commit(w, NULL), LY_OK);
+    free(data);
+}
+
+static int has(struct cache *c, const char *key)
+{
+    struct cache_hit hit;
+    int rc = cache_get(c, key, "mp3", &hit, NULL);
+
+    if (rc == 1)
+        close(hit.fd);
+    return rc;
+}
+
+static void test_cache_key_is_sha256_hex_and_separates_parts(void **state)
+{
+    const char *a[] = {"ab", "c"}, *b[] = {"a", "bc"};
+    char ka[CACHE_KEY_HEX + 1], kb[CACHE_KEY_HEX + 1], k2[CACHE_KEY_HEX + 1];
+
+    (void)state;
+    cache_key(a, 2, ka);
+    cache_key(b, 2, kb);
+    cache_key(a, 2, k2);
+    assert_int_equal(strlen(ka), 64);
+    assert_int_equal(strspn(ka, "0123456789abcdef"), 64);
+    assert_string_not_equal(ka, kb);
+    assert_string_equal(ka, k2);
+}
+
+static void test_cache_stores_and_finds_an_entry(void **state)
+{
+    struct cache *c = cache_open(dir, 1 << 20, NULL);
+    struct cache_hit hit;
+    char key[CACHE_KEY_HEX + 1], other[CACHE_KEY_HEX + 1];
+
+    (void)state;
+    assert_non_null(c);
+    key_of("Hej", key);
+    key_of("Hopp", other);
+    put(c, key, 1000);
+    assert_int_equal(cache_get(c, key, "mp3", &hit, NULL), 1);
+    assert_int_equal(hit.size, 1000);
+    close(hit.fd);
+    assert_int_equal(has(c, other), 0);
+    assert_int_equal(cache_get(c, key, "ogg", &hit, NULL), 0);
+    cache_free(c);
+}
+
+static void test_cache_evicts_least_recently_used_over_the_cap(void **state)
+{
+    struct cache *c = cache_open(dir, 3000, NULL);
+    char k1[CACHE_KEY_HEX + 1], k2[CACHE_KEY_HEX + 1], k3[CACHE_KEY_HEX + 1];
+    uint64_t bytes;
+    size_t n;
+
+    (void)state;
+    key_of("ett", k1);
+    key_of("två", k2);
+    key_of("tre", k3);
+    put(c, k1, 1200);
+    put(c, k2, 1200);
+    assert_int_equal(has(c, k1), 1); /* k1 is now the most recently used */
+    put(c, k3, 1200);
+    assert_int_equal(has(c, k2), 0);
+    assert_int_equal(has(c, k1), 1);
+    assert_int_equal(has(c, k3), 1);
+    cache_usage(c, &bytes, &n);
+    assert_int_equal(bytes, 2400);
+    assert_int_equal(n, 2);
+    cache_free(c);
+}
+
+static void test_cache_reopens_existing_entries_and_clears_temporaries(void **state)
+{
+    struct cache *c = cache_open(dir, 1 << 20, NULL);
+    struct cache_writer *w;
+    char key[CACHE_KEY_HEX + 1], tmpdir[128];
+    uint64_t bytes;
+    size_t n;
+
+    (void)state;
+    key_of("kvar", key);
+    put(c, key, 500);
+    w = cache_put_begin(c, key, "ogg", NULL);
+    assert_int_equal(cache_put_write(w, "x", 1, NULL), LY_OK);
+    cache_free(c); /* as if the process died mid-write: the temporary stays behind */
+    c = cache_open(dir, 1 << 20, NULL);
+    cache_usage(c, &bytes, &n);
+    assert_int_equal(n, 1);
+    assert_int_equal(bytes, 500);
+    assert_int_equal(has(c, key), 1);
+    snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", dir);
+    cache_put_abort(w);
+    assert_int_equal(rmdir(tmpdir), 0); /* empty: the temporary was removed at open */
+    cache_free(c);
+}
+
+static void test_cache_refuses_keys_that_leave_the_folder(void **state)
+{
+    struct cache *c = cache_open(dir, 1 << 20, NULL);
+    struct cache_hit hit;
+    struct err e = {0};
+
+    (void)state;
+    assert_true(cache_get(c, "../../../../etc/passwd", "mp3", &hit, &e) < 0);
+    assert_int_equal(e.code, LY_EUSAGE);
+    assert_null(cache_put_begin(c, "0123", "mp3", NULL));
+    assert_null(cache_put_begin(
+        c, "0000000000000000000000000000000000000000000000000000000000000000", "../x", NULL));
+    cache_free(c);
+}
+
+static void test_cache_forgets_an_entry_deleted_from_disk(void **state)
+{
+    struct cache *c = cache_open(dir, 1 << 20, NULL);
+    char key[CACHE_KEY_HEX + 1], path[256];
+    uint64_t bytes;
+    size_t n;
+
+    (void)state;
+    key_of("borta", key);
+    put(c, key, 700);
+    snprintf(path, sizeof(path), "%s/%.2s/%s.mp3", dir, key, key);
+    assert_int_equal(unlink(path), 0);
+    assert_int_equal(has(c, key), 0);
+    cache_usage(c, &bytes, &n);
+    assert_int_equal(n, 0);
+    cache_free(c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cache_key_is_sha256_hex_and_separates_parts),
+        cmocka_unit_test_setup_teardown(test_cache_stores_and_finds_an_entry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_evicts_least_recently_used_over_the_cap, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cache_reopens_existing_entries_and_clears_temporaries,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cache_refuses_keys_that_leave_the_folder, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cache_forgets_an_entry_deleted_from_disk, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
