@@ -279,7 +279,8 @@ static void scan(struct cache *c)
             scan_folder(c, d->d_name, &list, &n, &cap);
     if (dh)
         closedir(dh);
-    qsort(list, n, sizeof(*list), by_mtime);
+    if (n)
+        qsort(list, n, sizeof(*list), by_mtime);
     for (i = 0; i < n; i++) {
         index_put(c, list[i]->name, list[i]->size, list[i]->mtime);
         free(list[i]);
