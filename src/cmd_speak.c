@@ -312,7 +312,7 @@ int cmd_speak(int argc, char **argv)
         return list_voices();
     if (!rc)
         rc = voice_load(voice_dir(), a.voice, &voice, &e);
-    if (!rc && !a.ssml)
+    if (!rc)
         req.rules = rules = load_rules(voice.lang);
     if (!rc)
         rc = pick_format(&a, &req.format, &e);

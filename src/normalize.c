@@ -180,11 +180,50 @@ static int normalize_line(struct scan *sc)
     return sc->rc;
 }
 
-int normalize_text(const struct norm_rules *rules, unsigned flags, const char *in, size_t len,
-                   struct normalized *out, struct err *e)
+int normalized_add(struct normalized *out, const char *bytes, size_t n, size_t in, size_t in_len,
+                   int exact, struct err *e)
+{
+    return emit(out, bytes, n, in, in_len, exact, e);
+}
+
+/* A line in another language: its words copied, white space collapsed, ends trimmed. */
+static int space_only_line(struct scan *sc)
+{
+    size_t i = 0, k;
+    uint32_t c;
+
+    while (i < sc->len && !sc->rc) {
+        k = svtext_cp(sc->s, sc->len, i, &c);
+        if (svtext_is_space(c)) {
+            if (!sc->pending)
+                sc->sp_at = i, sc->sp_len = 0;
+            sc->pending = 1;
+            sc->sp_len += k;
+        } else if (!is_invisible(c)) {
+            scan_flush_space(sc);
+            if (c == '[' && last_out(sc) == '[')
+                put(sc, " ", 1, i, 0, 0); /* never "[[": espeak-ng's phoneme brackets */
+            put(sc, sc->s + i, k, i, k, 1);
+        }
+        i += k;
+    }
+    sc->pending = 0;
+    return sc->rc;
+}
+
+static int foreign_line(const char *lang, const char *const *langs, size_t nlines, size_t line)
+{
+    const char *l = langs && line < nlines ? langs[line] : NULL;
+
+    return lang && l && *l && !svtext_same_lang(l, lang);
+}
+
+int normalize_text_langs(const struct norm_rules *rules, unsigned flags, const char *in, size_t len,
+                         const char *lang, const char *const *line_langs, size_t nlines,
+                         struct normalized *out, struct err *e)
 {
     struct scan sc = {.rules = rules, .flags = flags, .out = out, .e = e};
-    size_t start = 0, end, bad;
+    size_t start = 0, end, bad, line = 0;
     const char *nl;
     int rc;
 
@@ -197,7 +236,10 @@ int normalize_text(const struct norm_rules *rules, unsigned flags, const char *i
         end = nl ? (size_t)(nl - in) : len;
         sc.s = in + start, sc.len = end - start, sc.base = start;
         sc.said_last = 0;
-        rc = normalize_line(&sc);
+        if (foreign_line(lang, line_langs, nlines, line++))
+            rc = space_only_line(&sc);
+        else
+            rc = normalize_line(&sc);
         if (rc)
             return rc;
         if (!nl)
@@ -208,6 +250,12 @@ int normalize_text(const struct norm_rules *rules, unsigned flags, const char *i
         start = end + 1;
     }
     return LY_OK;
+}
+
+int normalize_text(const struct norm_rules *rules, unsigned flags, const char *in, size_t len,
+                   struct normalized *out, struct err *e)
+{
+    return normalize_text_langs(rules, flags, in, len, NULL, NULL, 0, out, e);
 }
 
 /* The span holding output byte pos (spans are sorted and cover every output byte). */

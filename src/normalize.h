@@ -50,6 +50,18 @@ void normalize_rules_free(struct norm_rules *r); /* NULL is a no-op */
 int normalize_text(const struct norm_rules *rules, unsigned flags, const char *in, size_t len,
                    struct normalized *out, struct err *e);
 
+/* normalize_text, except that line i (0-based) whose language line_langs[i] (NULL or
+ * absent: lang) is not lang is only cleaned of extra white space: Swedish rules do not
+ * apply to an English quotation. line_langs may be NULL. */
+int normalize_text_langs(const struct norm_rules *rules, unsigned flags, const char *in, size_t len,
+                         const char *lang, const char *const *line_langs, size_t nlines,
+                         struct normalized *out, struct err *e);
+
+/* Appends n bytes that stand for input [in, in + in_len) to out; exact says the bytes are a
+ * copy of the input's. For stages that build spoken text from pieces (SSML). */
+int normalized_add(struct normalized *out, const char *bytes, size_t n, size_t in, size_t in_len,
+                   int exact, struct err *e);
+
 /* Maps the output range [start, end) back to the input range it came from. */
 void normalized_source(const struct normalized *n, size_t start, size_t end, size_t *in_start,
                        size_t *in_end);

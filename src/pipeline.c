@@ -1,5 +1,6 @@
-/* pipeline.c -- runs the stages in order for one request: (extract ->) normalize -> synth
- * -> encode, audio leaving through the caller's sink as it is made. It also turns
+/* pipeline.c -- runs the stages in order for one request: (extract ->) normalize, or ssml
+ * (which normalizes its Swedish text) -> synth -> encode, audio leaving through the
+ * caller's sink as it is made; SSML breaks are silence written here. It also turns
  * espeak-ng's events into speech marks that point into the original input, holding a
  * sentence's word marks back until the sentence's end is known so that each sentence
  * mark comes before its words, as in Polly. Not thread-safe: it drives the process's synth. */
@@ -12,8 +13,10 @@
 #include "err.h"
 #include "extract.h"
 #include "normalize.h"
+#include "ssml.h"
 #include "synth.h"
 #include "utf8.h"
+#include "voice.h"
 #include "xalloc.h"
 
 #include "banned.h"
@@ -22,7 +25,7 @@ struct run {
     const struct speak_request *req;
     struct speak_output *out;
     struct encoder *enc;
-    const struct normalized *norm; /* NULL for SSML: offsets are already original */
+    const struct normalized *norm; /* the spoken text, mapped to the original */
     size_t line_start;             /* offset of the current utterance in the spoken text */
     uint64_t base;                 /* samples before the current utterance */
     int rate_hz;
@@ -149,15 +152,14 @@ static void on_event(void *ctx, const struct synth_event *ev)
 
 /* Speaks one utterance: bytes [start, end) of the spoken text. */
 static int speak_span(struct synth *s, struct run *r, const char *spoken, size_t start, size_t end,
-                      const char *lang, struct err *e)
+                      const char *lang, int rate, struct err *e)
 {
     struct synth_sink sink = {on_audio, on_event, r};
     int rc;
 
     r->line_start = start;
     r->base = r->out->samples;
-    rc = synth_speak(s, r->req->voice, r->req->rate, lang, spoken + start, end - start,
-                     r->req->ssml, &sink, e);
+    rc = synth_speak(s, r->req->voice, rate, lang, spoken + start, end - start, 0, &sink, e);
     flush_sentence(r);
     if (r->err.code)
         rc = err_set(e, r->err.code, "%s", r->err.msg);
@@ -177,7 +179,7 @@ static int speak_lines(struct synth *s, struct run *r, struct err *e)
         end = nl ? (size_t)(nl - t) : len;
         lang = line < r->req->nlines && r->req->line_langs ? r->req->line_langs[line] : NULL;
         if (end > start) {
-            rc = speak_span(s, r, t, start, end, lang, e);
+            rc = speak_span(s, r, t, start, end, lang, r->req->rate, e);
             if (rc)
                 return rc;
         }
@@ -201,6 +203,76 @@ static int check_input(const struct speak_request *req, struct err *e)
     return LY_OK;
 }
 
+/* Silence for an SSML <break>, in chunks the encoder takes. */
+static int speak_silence(struct run *r, unsigned ms)
+{
+    static const int16_t zero[1024];
+    uint64_t n = (uint64_t)ms * (uint64_t)r->rate_hz / 1000, k;
+
+    for (; n && !r->err.code; n -= k) {
+        k = n < 1024 ? n : 1024;
+        on_audio(r, zero, (size_t)k);
+    }
+    return r->err.code;
+}
+
+/* The request's rate scaled by an SSML rate change, kept where espeak-ng is reliable. */
+static int scaled_rate(int rate, int pct)
+{
+    long v = (long)rate * pct / 100;
+
+    return v < LYSSNA_RATE_MIN ? LYSSNA_RATE_MIN : v > LYSSNA_RATE_MAX ? LYSSNA_RATE_MAX : (int)v;
+}
+
+/* Speaks the segments of an SSML document, each text segment one utterance. */
+static int speak_ssml(struct synth *s, struct run *r, struct err *e)
+{
+    struct ssml_doc doc;
+    const struct ssml_seg *g;
+    size_t i, spoken = 0;
+    int rc;
+
+    rc = ssml_parse(r->req->text, r->req->len, r->req->voice->lang, r->req->rules, &doc, e);
+    for (i = 0; i < doc.n && !rc; i++)
+        spoken += doc.segs[i].kind == SSML_TEXT &&
+                  !only_space(doc.segs[i].text.text.data, doc.segs[i].text.text.len);
+    if (!rc && !spoken)
+        rc = err_set(e, LY_EEMPTY, "nothing to say: the ssml holds no text");
+    if (!rc)
+        r->enc = encode_new(r->req->format, r->rate_hz, r->out->audio, e);
+    if (!rc && !r->enc)
+        rc = e ? e->code : LY_EENCODE;
+    for (i = 0; i < doc.n && !rc; i++) {
+        g = &doc.segs[i];
+        r->norm = &g->text;
+        if (g->kind == SSML_BREAK)
+            rc = speak_silence(r, g->break_ms) ? err_set(e, r->err.code, "%s", r->err.msg) : 0;
+        else if (g->text.text.len)
+            rc = speak_span(s, r, g->text.text.data, 0, g->text.text.len,
+                            g->lang[0] ? g->lang : NULL, scaled_rate(r->req->rate, g->rate_pct), e);
+    }
+    r->norm = NULL;
+    ssml_doc_release(&doc);
+    return rc;
+}
+
+static int speak_text(struct synth *s, struct run *r, struct normalized *norm, struct err *e)
+{
+    const struct speak_request *req = r->req;
+    int rc;
+
+    rc = normalize_text_langs(req->rules, NORMALIZE_PHONEMES, req->text, req->len, req->voice->lang,
+                              req->line_langs, req->nlines, norm, e);
+    if (!rc && only_space(norm->text.data, norm->text.len))
+        rc = err_set(e, LY_EEMPTY, "nothing to say: the input holds no readable text");
+    r->norm = norm;
+    if (!rc)
+        r->enc = encode_new(req->format, r->rate_hz, r->out->audio, e);
+    if (!rc && !r->enc)
+        rc = e ? e->code : LY_EENCODE;
+    return rc ? rc : speak_lines(s, r, e);
+}
+
 int pipeline_speak(struct synth *s, const struct speak_request *req, struct speak_output *o,
                    struct err *e)
 {
@@ -212,23 +284,10 @@ int pipeline_speak(struct synth *s, const struct speak_request *req, struct spea
     o->samples = 0;
     o->sample_rate = r.rate_hz;
     rc = check_input(req, e);
-    if (!rc && !req->ssml) {
-        rc = normalize_text(req->rules, NORMALIZE_PHONEMES, req->text, req->len, &norm, e);
-        if (!rc && only_space(norm.text.data, norm.text.len))
-            rc = err_set(e, LY_EEMPTY, "nothing to say: the input holds no readable text");
-        r.norm = &norm;
-    }
-    if (rc)
-        goto out;
-    r.enc = encode_new(req->format, r.rate_hz, o->audio, e);
-    if (!r.enc) {
-        rc = e ? e->code : LY_EENCODE;
-        goto out;
-    }
-    rc = req->ssml ? speak_span(s, &r, req->text, 0, req->len, NULL, e) : speak_lines(s, &r, e);
+    if (!rc)
+        rc = req->ssml ? speak_ssml(s, &r, e) : speak_text(s, &r, &norm, e);
     if (!rc)
         rc = encode_finish(r.enc, e);
-out:
     encode_free(r.enc);
     normalized_release(&norm);
     free(r.words);

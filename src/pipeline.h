@@ -29,7 +29,8 @@ struct speak_request {
     const char *text; /* original input: UTF-8 text, or SSML when ssml is set */
     size_t len;
     int ssml;
-    const char *const *line_langs; /* language of each line where it differs, or NULL */
+    const char *const *line_langs; /* language of each line where it differs, or NULL: such
+                                      lines are not normalized and get that language's voice */
     size_t nlines;
     const struct voice *voice;
     int rate; /* words per minute */
@@ -47,8 +48,9 @@ struct speak_output {
 };
 
 /* Speaks r to o. Text lines are spoken as separate utterances (a heading without a full
- * stop still ends with a pause). Errors: LY_EUTF8, LY_ETOOBIG, LY_EEMPTY for the input;
- * LY_ESYNTH, LY_EENCODE, LY_EIO, LY_ECANCEL on the way. */
+ * stop still ends with a pause); SSML is spoken segment by segment (see ssml.h), its marks
+ * pointing into the SSML source. Errors: LY_EUTF8, LY_ETOOBIG, LY_EEMPTY, LY_EPARSE (bad
+ * SSML) for the input; LY_ESYNTH, LY_EENCODE, LY_EIO, LY_ECANCEL on the way. */
 int pipeline_speak(struct synth *s, const struct speak_request *r, struct speak_output *o,
                    struct err *e);
 

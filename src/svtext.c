@@ -3,6 +3,8 @@
  * bytes. Pure functions: thread-safe. */
 #include "svtext.h"
 
+#include <string.h>
+
 #include "utf8.h"
 
 #include "banned.h"
@@ -142,4 +144,16 @@ size_t svtext_fold_prefix(const char *s, size_t n, const char *key)
 size_t svtext_prefix(const char *s, size_t n, const char *key)
 {
     return prefix(s, n, key, 0);
+}
+
+int svtext_same_lang(const char *a, const char *b)
+{
+    size_t la = strcspn(a, "-_"), lb = strcspn(b, "-_"), i;
+
+    if (la != lb)
+        return 0;
+    for (i = 0; i < la; i++)
+        if ((a[i] | 0x20) != (b[i] | 0x20))
+            return 0;
+    return 1;
 }

@@ -35,4 +35,7 @@ size_t svtext_fold_prefix(const char *s, size_t n, const char *key);
 /* The same, case-sensitively. */
 size_t svtext_prefix(const char *s, size_t n, const char *key);
 
+/* 1 when language tags a and b name the same language ("en-GB" and "en"), ignoring case. */
+int svtext_same_lang(const char *a, const char *b);
+
 #endif

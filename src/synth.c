@@ -174,7 +174,7 @@ int synth_speak(struct synth *s, const struct voice *v, int rate, const char *la
                 struct err *e)
 {
     struct call c = {.text = text, .len = len, .sink = sink};
-    /* phonemes come only from the normalizer's lexicon ([[...]]); SSML never gets them */
+    /* [[phonemes]] come from the lexicon and SSML <phoneme>, both through pipeline.c */
     unsigned flags = espeakCHARS_UTF8 | (ssml ? espeakSSML : espeakPHONEMES);
     char *copy;
     espeak_ERROR rc;

@@ -122,6 +122,75 @@ def test_ssml_breaks_are_honoured(run, tmp_path):
     assert decoded_seconds(ssml) > decoded_seconds(plain) + 1.5
 
 
+def speak_ssml(run, tmp_path, doc, name="s"):
+    """Speaks SSML doc; returns (seconds of audio, marks as dicts)."""
+    out, marks = tmp_path / f"{name}.wav", tmp_path / f"{name}.jsonl"
+    p = run("speak", "--ssml", "-o", out, "--marks", marks, input=doc.encode())
+    assert p.returncode == 0, p.stderr
+    rows = [json.loads(line) for line in marks.read_text().splitlines()]
+    return decoded_seconds(out), rows
+
+
+def test_ssml_marks_are_slices_of_the_ssml_source(run, tmp_path):
+    doc = ('<?xml version="1.0"?>\n<speak version="1.1" xml:lang="sv-SE">\n'
+           '  <p>Ring <say-as interpret-as="telephone">08-520 680 00</say-as> kl. 14.30 '
+           '&amp; fråga om <sub alias="Stockholm">Sthlm</sub>.</p>\n'
+           '  <s>Välkommen <emphasis>hit</emphasis>!</s>\n</speak>\n')
+    _, rows = speak_ssml(run, tmp_path, doc)
+    src = doc.encode()
+    for r in rows:
+        assert src[r["start"]:r["end"]].decode() == r["value"]
+    words = [r["value"] for r in rows if r["type"] == "word"]
+    assert "08-520 680 00" in words and "Sthlm" in words and "&amp;" in words
+    assert "14.30" in words and "hit" in words
+    assert not any("<" in w or ">" in w for w in words)
+    times = [r["time"] for r in rows]
+    assert times == sorted(times)
+
+
+def test_ssml_say_as_characters_spells_the_word(run, tmp_path):
+    spelled, rows = speak_ssml(run, tmp_path, '<speak><say-as interpret-as="characters">'
+                               'hej</say-as></speak>', "a")
+    word, _ = speak_ssml(run, tmp_path, "<speak>hej</speak>", "b")
+    words = [r["value"] for r in rows if r["type"] == "word"]
+    assert words == ["hej"] * 3
+    assert spelled > word + 0.3
+
+
+def test_ssml_sub_alias_is_what_is_heard(run, tmp_path):
+    alias, rows = speak_ssml(run, tmp_path, '<speak>Jag bor i <sub alias="Upplands Väsby '
+                             'kommun i Stockholms län">UV</sub>.</speak>', "a")
+    plain, _ = speak_ssml(run, tmp_path, "<speak>Jag bor i UV.</speak>", "b")
+    assert alias > plain + 1.0
+    assert [r["value"] for r in rows if r["type"] == "word"][-1] == "UV"
+
+
+def test_ssml_english_lang_segment_is_read_as_written(run, tmp_path):
+    doc = ('<speak>Det kostar 1.5 kr. <lang xml:lang="en">It costs 1.5 pounds.</lang> '
+           '<s xml:lang="en-GB">Thank you.</s></speak>')
+    _, rows = speak_ssml(run, tmp_path, doc)
+    src = doc.encode()
+    words = [r["value"] for r in rows if r["type"] == "word"]
+    for r in rows:
+        assert src[r["start"]:r["end"]].decode() == r["value"]
+    assert "pounds" in words and "Thank" in words and "kr." in words
+
+
+@pytest.mark.parametrize("doc,where", [
+    ("<speak>\n<p>Hej\n<s>fel</p>\n</speak>", "line 3, column 11"),
+    ("<speak>\n  <p lang=x>a</p></speak>", "line 2, column"),
+    ("<speak>a &nbsp; b</speak>", "line 1, column"),
+    ("<?xml version='1.0'?>\n<!DOCTYPE speak>\n<speak>x</speak>", "line 2, column 1"),
+    ("<talk>x</talk>", "line 1, column 1"),
+], ids=["mismatch", "attribute", "entity", "doctype", "root"])
+def test_malformed_ssml_is_rejected_with_line_and_column(run, tmp_path, doc, where):
+    p = run("speak", "--ssml", "-o", tmp_path / "never.wav", input=doc.encode())
+    assert p.returncode == 8, p.stderr
+    lines = p.stderr.decode().strip().splitlines()
+    assert len(lines) == 1 and "ssml: " + where in lines[0], lines
+    assert os.listdir(tmp_path) == []
+
+
 def test_html_page_is_read_and_marks_point_into_extracted_text(run, tmp_path):
     page = FIXTURES / "pages" / "nyhet-badhuset-stanger-for-renovering.html"
     marks = tmp_path / "m.jsonl"

@@ -489,6 +489,31 @@ static void test_normalize_rules_report_broken_lines_and_go_on(void **state)
     remove_dir(dir);
 }
 
+static void test_normalize_leaves_lines_in_other_languages_to_their_voice(void **state)
+{
+    const char *langs[] = {NULL, "en", "sv-SE", "en-GB"};
+    const char *in = "Det kostar 1.5 kr\n  It costs  1.5 pounds, e.g. 3 kr \nBara 1.5\nkl. 14.30";
+    size_t s, e, at;
+
+    (void)state;
+    assert_int_equal(normalize_text_langs(rules, 0, in, strlen(in), "sv", langs, 4, &norm, NULL),
+                     LY_OK);
+    assert_string_equal(norm.text.data, "Det kostar ett punkt fem kronor\n"
+                                        "It costs 1.5 pounds, e.g. 3 kr\n"
+                                        "Bara ett punkt fem\n"
+                                        "kl. 14.30");
+    at = (size_t)(strstr(norm.text.data, "1.5 pounds") - norm.text.data);
+    normalized_source(&norm, at, at + 10, &s, &e);
+    assert_int_equal(e - s, 10);
+    assert_memory_equal(in + s, "1.5 pounds", 10);
+    assert_int_equal(normalize_text_langs(rules, 0, in, strlen(in), "sv", NULL, 0, &norm, NULL),
+                     LY_OK);
+    assert_null(strstr(norm.text.data, "1.5"));
+    assert_int_equal(normalize_text_langs(rules, 0, "a [[b]]", 7, "sv", langs + 1, 1, &norm, NULL),
+                     LY_OK);
+    assert_string_equal(norm.text.data, "a [ [b]]");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -523,6 +548,7 @@ int main(void)
         cmocka_unit_test(test_normalize_never_passes_phoneme_brackets_through),
         cmocka_unit_test(test_normalize_works_without_word_lists),
         cmocka_unit_test(test_normalize_rules_report_broken_lines_and_go_on),
+        cmocka_unit_test(test_normalize_leaves_lines_in_other_languages_to_their_voice),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -64,6 +64,19 @@ static void speak(const char *text, struct collected *c, int expect)
     assert_int_equal(pipeline_speak(synth, &req, &out, &e), expect);
 }
 
+static void speak_req(struct speak_request *req, struct collected *c, int expect)
+{
+    struct encode_sink sink = {sink_write, NULL, c};
+    struct speak_output out = {.audio = &sink, .mark = on_mark, .mark_ctx = c};
+    struct err e = {0};
+
+    req->len = strlen(req->text);
+    req->voice = &voice;
+    req->rate = 170;
+    memset(c, 0, sizeof(*c));
+    assert_int_equal(pipeline_speak(synth, req, &out, &e), expect);
+}
+
 static void assert_word(const char *text, const struct mark *m, const char *word)
 {
     assert_int_equal(m->type, MARK_WORD);
@@ -116,12 +129,76 @@ static void test_empty_and_invalid_input_are_refused(void **state)
     assert_int_equal(c.bytes, 0);
 }
 
+/* Every word mark is the SSML source of what was said: the written text of a say-as or a
+ * sub, never its tags; a break adds its silence to the audio. */
+static void test_ssml_marks_point_into_the_ssml_source(void **state)
+{
+    const char *ssml = "<speak><p>Ring <say-as interpret-as=\"telephone\">08-12 34</say-as> "
+                       "i <sub alias=\"Stockholm\">Sthlm</sub>.</p><break time=\"2s\"/>"
+                       "<p xml:lang=\"en\">Hello &amp; goodbye.</p></speak>";
+    const char *ok[] = {"Ring", "08-12 34", "i", "Sthlm", "Hello", "&amp;", "goodbye"};
+    struct speak_request req = {.text = ssml, .ssml = 1};
+    struct collected c, plain;
+    size_t i, j, words = 0;
+
+    (void)state;
+    speak_req(&req, &c, LY_OK);
+    for (i = 0; i < c.n; i++) {
+        if (c.marks[i].type != MARK_WORD)
+            continue;
+        for (j = 0; j < 7; j++)
+            if (c.marks[i].end - c.marks[i].start == strlen(ok[j]) &&
+                !memcmp(ssml + c.marks[i].start, ok[j], strlen(ok[j])))
+                break;
+        assert_true(j < 7);
+        words++;
+    }
+    assert_true(words >= 7);
+    req.text = "<speak><p>Ring 08-12 34 i Stockholm.</p><p xml:lang=\"en\">Hello and goodbye."
+               "</p></speak>";
+    speak_req(&req, &plain, LY_OK);
+    assert_true(c.bytes > plain.bytes + 2 * 22050 * 3 / 2); /* 2 s of silence, 16-bit */
+}
+
+static void test_ssml_errors_are_refused(void **state)
+{
+    struct speak_request req = {.text = "<speak>\n<p>a</s></speak>", .ssml = 1};
+    struct collected c;
+
+    (void)state;
+    speak_req(&req, &c, LY_EPARSE);
+    req.text = "<speak> <break/> <mark name=\"x\"/> </speak>";
+    speak_req(&req, &c, LY_EEMPTY);
+    assert_int_equal(c.bytes, 0);
+}
+
+/* A line in English is read by the English voice as written: its marks point into it. */
+static void test_foreign_lines_are_spoken_unnormalized(void **state)
+{
+    const char *langs[] = {NULL, "en"};
+    struct speak_request req = {
+        .text = "Det kostar 1.5 kr.\nIt costs 1.5 pounds.", .line_langs = langs, .nlines = 2};
+    struct collected c;
+    size_t i, english = 0, second = strlen("Det kostar 1.5 kr.\n");
+
+    (void)state;
+    speak_req(&req, &c, LY_OK);
+    for (i = 0; i < c.n; i++)
+        if (c.marks[i].type == MARK_WORD && c.marks[i].start >= second)
+            english += !memcmp(req.text + c.marks[i].start, "pounds", 6) ||
+                       !memcmp(req.text + c.marks[i].start, "costs", 5);
+    assert_int_equal(english, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_marks_are_byte_offsets_into_multibyte_input),
         cmocka_unit_test(test_marks_times_grow_and_lines_are_sentences),
         cmocka_unit_test(test_empty_and_invalid_input_are_refused),
+        cmocka_unit_test(test_ssml_marks_point_into_the_ssml_source),
+        cmocka_unit_test(test_ssml_errors_are_refused),
+        cmocka_unit_test(test_foreign_lines_are_spoken_unnormalized),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
