@@ -38,6 +38,7 @@ struct audio_out {
     int fd;
     size_t written;
     int seekable;
+    int error; /* errno of a failed write */
 };
 
 struct marks_out {
@@ -45,6 +46,7 @@ struct marks_out {
     const char *text;
     struct buf line;
     struct err err;
+    int to_stdout;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -169,8 +171,10 @@ static int audio_write(void *ctx, const void *data, size_t len)
 {
     struct audio_out *o = ctx;
 
-    if (write_all(o->fd, data, len))
+    if (write_all(o->fd, data, len)) {
+        o->error = errno;
         return -1;
+    }
     o->written += len;
     return 0;
 }
@@ -210,7 +214,23 @@ static int on_mark(void *ctx, const struct mark *m)
     buf_reset(&mo->line);
     if (marks_to_json(m, mo->text, &mo->line, &mo->err) || buf_addch(&mo->line, '\n', &mo->err))
         return -1;
+    if (mo->to_stdout)
+        return write_all(STDOUT_FILENO, mo->line.data, mo->line.len)
+                   ? -err_set(&mo->err, LY_EIO, "cannot write speech marks: %s", strerror(errno))
+                   : 0;
     return outfile_write(&mo->file, mo->line.data, mo->line.len, &mo->err) ? -1 : 0;
+}
+
+/* --marks FILE, or --marks - for standard output when the audio goes to a file. */
+static int open_marks(const char *path, const struct audio_out *ao, struct marks_out *mo,
+                      struct err *e)
+{
+    if (strcmp(path, "-"))
+        return outfile_open(&mo->file, path, e);
+    if (ao->fd == STDOUT_FILENO)
+        return err_set(e, LY_EUSAGE, "--marks - needs the audio in a file (-o FILE)");
+    mo->to_stdout = 1;
+    return LY_OK;
 }
 
 /* For --html the text spoken (and that marks point into) is the page's extracted text. */
@@ -257,7 +277,7 @@ static int run(const struct speak_args *a, struct speak_request *req, struct mar
 
     rc = open_audio(a->out, &ao, e);
     if (!rc && a->marks) {
-        rc = outfile_open(&mo->file, a->marks, e);
+        rc = open_marks(a->marks, &ao, mo, e);
         so.mark = on_mark;
         so.mark_ctx = mo;
     }
@@ -268,9 +288,13 @@ static int run(const struct speak_args *a, struct speak_request *req, struct mar
     if (ao.seekable)
         sink.patch = audio_patch;
     rc = pipeline_speak(s, req, &so, e);
-    if (rc && mo->err.code && rc == LY_EIO)
+    if (rc == LY_EIO && mo->err.code)
         rc = err_set(e, mo->err.code, "%s", mo->err.msg);
-    if (!rc && a->marks)
+    else if (rc == LY_EIO && ao.error)
+        rc = err_set(e, LY_EIO, "cannot write audio to %s: %s",
+                     a->out && strcmp(a->out, "-") ? a->out : "standard output",
+                     strerror(ao.error));
+    if (!rc && mo->file.tmp)
         rc = outfile_commit(&mo->file, e);
     if (!rc && ao.file.tmp)
         rc = outfile_commit(&ao.file, e);

@@ -263,3 +263,12 @@ def test_refuses_to_write_audio_to_a_terminal(lyssna_bin):
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     assert os.waitstatus_to_exitcode(status) == 2
+
+
+def test_marks_go_to_stdout_with_a_dash_when_audio_goes_to_a_file(run, tmp_path):
+    p = run("speak", "-o", tmp_path / "a.mp3", "--marks", "-", input="Hej på dig.".encode())
+    assert p.returncode == 0, p.stderr
+    rows = [json.loads(line) for line in p.stdout.decode().splitlines()]
+    assert [r["value"] for r in rows] == ["Hej på dig.", "Hej", "på", "dig"]
+    p = run("speak", "--marks", "-", input=b"Hej.")
+    assert p.returncode == 2 and b"-o FILE" in p.stderr
