@@ -97,8 +97,9 @@ test: test-deps
 check: all $(UNIT_BINS)
 	$(MAKE) unit e2e
 
-unit: $(UNIT_BINS)
-	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; LYSSNA_VOICES=$(CURDIR)/voices $$t; done
+unit: $(BIN) $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
+	    LYSSNA_VOICES=$(CURDIR)/voices LYSSNA_BIN=$(abspath $(BIN)) $$t; done
 
 e2e: $(BIN)
 	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q -s tests/e2e

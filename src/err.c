@@ -37,6 +37,7 @@ static const struct {
     [LY_EHTTP] = {"origin_error", 1},
     [LY_EDENIED] = {"forbidden", 9},
     [LY_ETIMEOUT] = {"origin_timeout", 10},
+    [LY_EBUSY] = {"busy", 11},
 };
 
 int err_exit_code(enum lyssna_code code)

@@ -19,7 +19,8 @@ enum lyssna_code {
     LY_EFETCH,   /* network failure fetching a page */
     LY_EHTTP,    /* origin answered with an error status */
     LY_EDENIED,  /* host not allowed, or an address that must not be reached */
-    LY_ETIMEOUT, /* the origin did not answer in time */
+    LY_ETIMEOUT, /* an origin or a worker did not answer in time */
+    LY_EBUSY,    /* every worker is busy */
     LY_ECODE_MAX /* keep last */
 };
 

@@ -1,11 +1,15 @@
 /* main.c -- `lyssna COMMAND [ARGS]`: looks COMMAND up in a table and runs it (git's shape). */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmd.h"
 #include "err.h"
+#include "pool.h"
 
 #include "banned.h"
+
+static int cmd_worker(int argc, char **argv);
 
 static const struct command {
     const char *name;
@@ -15,6 +19,7 @@ static const struct command {
     {"speak", cmd_speak, "speak text, SSML or an HTML page as audio"},
     {"extract", cmd_extract, "print the readable text of an HTML page"},
     {"normalize", cmd_normalize, "print text as it will be spoken, line by line"},
+    {"worker", cmd_worker, NULL}, /* internal: a synthesis worker the pool starts */
 };
 
 static void usage(FILE *f)
@@ -23,8 +28,19 @@ static void usage(FILE *f)
 
     fprintf(f, "usage: lyssna COMMAND [OPTIONS]\n\ncommands:\n");
     for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-        fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        if (commands[i].summary)
+            fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'lyssna COMMAND --help' shows a command's options.\n");
+}
+
+static int cmd_worker(int argc, char **argv)
+{
+    (void)argv;
+    if (argc != 1) {
+        fprintf(stderr, "lyssna: 'worker' is started by the service, not by hand\n");
+        return 2;
+    }
+    return pool_worker_main(STDIN_FILENO);
 }
 
 int cmd_fail(const struct err *e)

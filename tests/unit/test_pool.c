@@ -1,0 +1,200 @@
+/* test_pool.c -- synthesis workers: audio, marks and the end frame come back; a busy pool
+ * says so; a killed worker fails only its own job and is replaced; an abandoned job costs
+ * its worker, and the next job still succeeds. Runs the real `lyssna worker` ($LYSSNA_BIN). */
+#include <dirent.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "err.h"
+#include "pool.h"
+
+static struct pool *pool;
+
+static int setup(void **state)
+{
+    const char *exe = getenv("LYSSNA_BIN");
+
+    (void)state;
+    pool = pool_new(exe ? exe : "./lyssna", 2, NULL);
+    return pool == NULL;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    pool_free(pool);
+    return 0;
+}
+
+static struct pool_job *start(const char *text, const char *voice, int marks, struct err *e)
+{
+    struct pool_request r = {.text = text,
+                             .len = strlen(text),
+                             .voice = voice,
+                             .format = ENCODE_MP3,
+                             .want_marks = marks};
+
+    return pool_start(pool, &r, e);
+}
+
+struct outcome {
+    int last;
+    size_t audio, marks;
+    struct buf payload;
+};
+
+static void drain(struct pool_job *j, struct outcome *o)
+{
+    int type;
+
+    memset(o, 0, sizeof(*o));
+    buf_init(&o->payload, BUF_NOLIMIT);
+    while ((type = pool_job_next(j, &o->payload, 30000, NULL)) > 0) {
+        o->last = type;
+        o->audio += type == POOL_AUDIO ? o->payload.len : 0;
+        o->marks += type == POOL_MARK;
+        if (type == POOL_DONE || type == POOL_ERROR)
+            break;
+    }
+    pool_job_end(j);
+}
+
+static void test_pool_returns_audio_marks_and_done(void **state)
+{
+    struct outcome o;
+
+    (void)state;
+    drain(start("Hej på dig. Välkommen till Åsa!", "sv", 1, NULL), &o);
+    assert_int_equal(o.last, POOL_DONE);
+    assert_true(o.audio > 1000);
+    assert_true(o.marks >= 7); /* two sentences, five words */
+    assert_non_null(strstr(o.payload.data, " 22050"));
+    buf_release(&o.payload);
+}
+
+static void test_pool_reports_errors_as_an_end_frame(void **state)
+{
+    struct outcome o;
+
+    (void)state;
+    drain(start("Hej.", "klingon", 0, NULL), &o);
+    assert_int_equal(o.last, POOL_ERROR);
+    assert_int_equal(atoi(o.payload.data), LY_EVOICE);
+    buf_release(&o.payload);
+}
+
+static void test_pool_says_busy_when_every_worker_works(void **state)
+{
+    struct pool_job *a = start("Ett.", "sv", 0, NULL), *b = start("Två.", "sv", 0, NULL);
+    struct err e = {0};
+    struct outcome o;
+
+    (void)state;
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_null(start("Tre.", "sv", 0, &e));
+    assert_int_equal(e.code, LY_EBUSY);
+    drain(a, &o);
+    buf_release(&o.payload);
+    drain(b, &o);
+    assert_int_equal(o.last, POOL_DONE);
+    buf_release(&o.payload);
+    assert_int_equal(pool_idle(pool), 2);
+}
+
+/* Kills every child of this process: the workers. */
+static void kill_workers(void)
+{
+    struct dirent *d;
+    DIR *dh = opendir("/proc");
+    char path[64], line[512];
+    int pid, ppid;
+
+    while (dh && (d = readdir(dh))) {
+        FILE *f;
+        snprintf(path, sizeof(path), "/proc/%.20s/stat", d->d_name);
+        f = fopen(path, "r");
+        if (!f)
+            continue;
+        if (fgets(line, sizeof(line), f) && sscanf(line, "%d %*s %*c %d", &pid, &ppid) == 2 &&
+            ppid == getpid())
+            kill(pid, SIGKILL);
+        fclose(f);
+    }
+    if (dh)
+        closedir(dh);
+}
+
+static void test_pool_replaces_a_killed_worker(void **state)
+{
+    char text[20000];
+    struct pool_job *j, *other;
+    struct buf b;
+    struct err e = {0};
+    struct outcome o;
+    int type;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i + 20 < sizeof(text); i += 20)
+        memcpy(text + i, "Ett ord till och så ", 20);
+    text[i] = '\0';
+    j = start(text, "sv", 0, NULL);
+    buf_init(&b, BUF_NOLIMIT);
+    assert_int_equal(pool_job_next(j, &b, 30000, NULL), POOL_AUDIO);
+    kill_workers();
+    while ((type = pool_job_next(j, &b, 30000, &e)) == POOL_AUDIO)
+        ;
+    assert_int_equal(type, 0);
+    assert_int_equal(e.code, LY_ESYNTH);
+    pool_job_end(j);
+    buf_release(&b);
+    /* both workers died: the one with the job and the idle one; both jobs still succeed */
+    j = start("Nu igen.", "sv", 0, NULL);
+    assert_non_null(j);
+    other = start("Och igen.", "sv", 0, NULL);
+    assert_non_null(other);
+    drain(j, &o);
+    assert_int_equal(o.last, POOL_DONE);
+    buf_release(&o.payload);
+    drain(other, &o);
+    assert_int_equal(o.last, POOL_DONE);
+    buf_release(&o.payload);
+}
+
+static void test_pool_survives_an_abandoned_job(void **state)
+{
+    struct pool_job *j = start("En lång mening som ingen lyssnar klart på.", "sv", 1, NULL);
+    struct buf b;
+    struct outcome o;
+
+    (void)state;
+    buf_init(&b, BUF_NOLIMIT);
+    assert_true(pool_job_next(j, &b, 30000, NULL) > 0);
+    pool_job_end(j); /* the client left */
+    buf_release(&b);
+    drain(start("Nästa.", "sv", 0, NULL), &o);
+    assert_int_equal(o.last, POOL_DONE);
+    buf_release(&o.payload);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pool_returns_audio_marks_and_done),
+        cmocka_unit_test(test_pool_reports_errors_as_an_end_frame),
+        cmocka_unit_test(test_pool_says_busy_when_every_worker_works),
+        cmocka_unit_test(test_pool_replaces_a_killed_worker),
+        cmocka_unit_test(test_pool_survives_an_abandoned_job),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
