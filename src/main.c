@@ -16,6 +16,7 @@ static const struct command {
     int (*run)(int argc, char **argv);
     const char *summary;
 } commands[] = {
+    {"serve", cmd_serve, "run the HTTP service"},
     {"speak", cmd_speak, "speak text, SSML or an HTML page as audio"},
     {"extract", cmd_extract, "print the readable text of an HTML page"},
     {"normalize", cmd_normalize, "print text as it will be spoken, line by line"},
