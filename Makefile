@@ -1,6 +1,6 @@
 # Makefile -- builds ./lyssna, runs its tests, installs it. Hand-written; see README.md.
 #   make            build ./lyssna (warnings shown; WERROR=1 makes them fatal, as CI does)
-#   make run        install what is missing (as root), build, speak the demo page
+#   make run        install what is missing (as root), build, start the service on :8080
 #   make test       install test tools (as root), build, run unit and end-to-end tests
 #   make asan       the same tests against an ASan/UBSan build in build/asan/
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean ; make format(-check)
@@ -85,11 +85,13 @@ deps:
 test-deps: deps
 	$(call apt_install,$(DEB_TEST))
 
+# The service on 127.0.0.1:8080 with the embedded defaults, reading pages from itself (the
+# demo page at /), its cache in out/cache.
 run: deps
 	$(MAKE) all
 	mkdir -p out
-	./$(BIN) speak --html -f mp3 -o out/demo.mp3 --marks out/demo.marks.jsonl web/demo.html
-	@echo "spoke web/demo.html to out/demo.mp3 (speech marks in out/demo.marks.jsonl)"
+	./$(BIN) serve --listen 127.0.0.1:8080 --cache-dir out/cache \
+	    --allow-host 127.0.0.1 --allow-host localhost --allow-addr 127.0.0.1/32
 
 test: test-deps
 	$(MAKE) check
@@ -114,6 +116,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/voices
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lyssna
 	cp -R voices/. $(DESTDIR)$(DATADIR)/voices/
+	install -d $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/config
+	cp -R web/. $(DESTDIR)$(DATADIR)/web/
+	install -m 644 config/lyssna.conf $(DESTDIR)$(DATADIR)/config/
 
 clean:
 	rm -rf build lyssna out

@@ -976,8 +976,12 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
     slash = strrchr(exe, '/');
     if (cfg->web_dir[0])
         snprintf(srv->web, sizeof(srv->web), "%s", cfg->web_dir);
-    else
-        snprintf(srv->web, sizeof(srv->web), "%.*sweb", slash ? (int)(slash - exe + 1) : 0, exe);
+    else if (snprintf(srv->web, sizeof(srv->web), "%.*sweb", slash ? (int)(slash - exe + 1) : 0,
+                      exe) > 0 &&
+             access(srv->web, R_OK))
+        /* installed: PREFIX/bin/lyssna serves PREFIX/share/lyssna/web */
+        snprintf(srv->web, sizeof(srv->web), "%.*s../share/lyssna/web",
+                 slash ? (int)(slash - exe + 1) : 0, exe);
     srv->cache = cache_open(cfg->cache_dir, (uint64_t)cfg->cache_max_mb << 20, e);
     if (!srv->cache)
         return e->code;
