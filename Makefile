@@ -119,6 +119,9 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/config
 	cp -R web/. $(DESTDIR)$(DATADIR)/web/
 	install -m 644 config/lyssna.conf $(DESTDIR)$(DATADIR)/config/
+	install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed 's|/usr/local/|$(PREFIX)/|g' config/lyssna.service \
+	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/lyssna.service
 
 clean:
 	rm -rf build lyssna out
