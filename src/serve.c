@@ -77,8 +77,14 @@ struct server {
     char **hosts, **addrs; /* split from the config */
     char web[1024];
     struct metrics m;
-    pthread_mutex_t lock; /* guards the queue of requests waiting for a worker */
-    pthread_cond_t freed;
+    pthread_mutex_t lock;  /* guards the queue of requests waiting for a worker, and busy */
+    pthread_cond_t freed;  /* a worker came free, or an audio entry was finished */
+    struct busy_key *busy; /* audio being synthesized now, so that it is synthesized once */
+};
+
+struct busy_key {
+    char key[CACHE_KEY_HEX + 1];
+    struct busy_key *next;
 };
 
 /* One request's state, from its first call to its completion. */
@@ -92,6 +98,7 @@ struct request {
 /* An audio response being streamed from a worker (and into the cache). */
 struct stream {
     struct server *srv;
+    char key[CACHE_KEY_HEX + 1];
     struct pool_job *job;
     struct buf frame;
     size_t off;
@@ -343,6 +350,50 @@ static int worker_error(const struct buf *payload, struct err *e)
     return err_set(e, (enum lyssna_code)code, "%s", *end ? end + 1 : "synthesis failed");
 }
 
+/* Claims key for synthesis; when another request is making the same audio, waits until it
+ * is done (synthesis runs far faster than real time) and returns 0 so the caller looks in
+ * the cache again. Returns 1 when the caller is to synthesize. */
+static int claim_key(struct server *srv, const char *key)
+{
+    struct timespec until;
+    struct busy_key *b;
+    int waited = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += srv->cfg->synth_timeout_ms / 1000 + 1;
+    pthread_mutex_lock(&srv->lock);
+    for (;;) {
+        for (b = srv->busy; b && strcmp(b->key, key); b = b->next)
+            ;
+        if (!b || pthread_cond_timedwait(&srv->freed, &srv->lock, &until) == ETIMEDOUT)
+            break;
+        waited = 1;
+    }
+    if (!waited || b) {
+        b = xcalloc(1, sizeof(*b));
+        memcpy(b->key, key, sizeof(b->key));
+        b->next = srv->busy;
+        srv->busy = b;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return !waited || b;
+}
+
+static void release_key(struct server *srv, const char *key)
+{
+    struct busy_key **p, *b;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = &srv->busy; *p && strcmp((*p)->key, key); p = &(*p)->next)
+        ;
+    if ((b = *p)) {
+        *p = b->next;
+        free(b);
+    }
+    pthread_cond_broadcast(&srv->freed);
+    pthread_mutex_unlock(&srv->lock);
+}
+
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct stream *s = cls;
@@ -385,6 +436,7 @@ static void stream_free(void *cls)
 
     cache_put_abort(s->cw);
     end_job(s->srv, s->job); /* unfinished: the worker is replaced */
+    release_key(s->srv, s->key);
     buf_release(&s->frame);
     free(s);
 }
@@ -422,6 +474,7 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
 
     s->srv = srv;
     s->job = job;
+    snprintf(s->key, sizeof(s->key), "%s", key);
     buf_init(&s->frame, BUF_NOLIMIT);
     while ((type = pool_job_next(job, &s->frame, srv->cfg->synth_timeout_ms, &e)) == POOL_MARK)
         ;
@@ -469,8 +522,10 @@ static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *t
     a = strtoull(h, &end, 10);
     if (*end != '-' || a >= size)
         return 0;
-    b = end[1] ? strtoull(end + 1, &end, 10) : size - 1;
-    if (*end || b < a)
+    b = size - 1; /* "bytes=A-": to the end, what audio elements ask first */
+    if (end[1] && (b = strtoull(end + 1, &end, 10), *end))
+        return 0;
+    if (b < a)
         return 0;
     *from = a;
     *to = b >= size ? size - 1 : b;
@@ -532,14 +587,20 @@ static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c
     struct err e = {0};
 
     key_of(js, "audio", key);
-    if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) == 1) {
-        srv->m.cache_hits++;
-        return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
+    for (;;) {
+        if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) == 1) {
+            srv->m.cache_hits++;
+            return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
+        }
+        if (claim_key(srv, key))
+            break;
     }
     srv->m.cache_misses++;
     job = start_job(srv, js, 0, &e);
-    if (!job)
+    if (!job) {
+        release_key(srv, key);
         return send_error(c, &e);
+    }
     return stream_audio(srv, c, job, js, key);
 }
 
