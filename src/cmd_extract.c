@@ -4,7 +4,9 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "buf.h"
 #include "cmd.h"
@@ -19,6 +21,7 @@ struct extract_args {
     struct extract_opts opts;
     const char *path; /* NULL or "-": stdin */
     int json;
+    long repeat; /* --repeat N (benchmark): time N extractions first, 0: none */
 };
 
 static void usage(FILE *f)
@@ -29,9 +32,24 @@ static void usage(FILE *f)
                "  --readid ID   read only the element with this id, minus class rs_skip\n"
                "  --url URL     the page's address (shown in the JSON)\n"
                "  --charset CS  the charset of the HTTP Content-Type; wins over <meta>\n"
+               "  --no-title    leave the headline out: the article body only (the\n"
+               "                JSON still gives it as title)\n"
                "  --json        print title, lang, blocks with xpath and offsets, words\n"
                "                and estimated duration as JSON\n"
+               "  --repeat N    benchmark: first time N extractions of the page, in\n"
+               "                memory, and print ms a page and pages/s to stderr\n"
                "  -h, --help    show this help\n");
+}
+
+static int parse_repeat(const char *s, long *out, struct err *e)
+{
+    char *end;
+    long n = strtol(s, &end, 10);
+
+    if (end == s || *end || n < 1 || n > 1000000)
+        return err_set(e, LY_EUSAGE, "--repeat wants a count from 1 to 1000000, got '%s'", s);
+    *out = n;
+    return LY_OK;
 }
 
 /* Returns -1 to go on, else the exit code. */
@@ -40,7 +58,8 @@ static int parse_args(int argc, char **argv, struct extract_args *a)
     static const struct option longopts[] = {
         {"readid", required_argument, NULL, 'r'},  {"url", required_argument, NULL, 'u'},
         {"charset", required_argument, NULL, 'c'}, {"json", no_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {"repeat", required_argument, NULL, 'n'},
+        {"no-title", no_argument, NULL, 't'},      {NULL, 0, NULL, 0},
     };
     struct err e = {0};
     int ch;
@@ -60,6 +79,13 @@ static int parse_args(int argc, char **argv, struct extract_args *a)
             break;
         case 'j':
             a->json = 1;
+            break;
+        case 't':
+            a->opts.no_title = 1;
+            break;
+        case 'n':
+            if (parse_repeat(optarg, &a->repeat, &e))
+                return cmd_fail(&e);
             break;
         case 'h':
             usage(stdout);
@@ -109,6 +135,43 @@ static int write_output(const struct extract_args *a, const struct extract_resul
     return rc;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* The benchmark of --repeat: the page is already in memory, so what is timed is what the
+ * server does per request (decode, parse, pick, cut blocks, join the text), no I/O. */
+static int time_extractions(const struct extract_args *a, const struct buf *html, struct err *e)
+{
+    struct extract_result r;
+    struct buf text;
+    double t0 = now_ms(), ms;
+    long i;
+    int rc = LY_OK;
+
+    buf_init(&text, BUF_NOLIMIT);
+    for (i = 0; i < a->repeat && !rc; i++) {
+        rc = extract_page(html->data, html->len, &a->opts, &r, e);
+        if (!rc) {
+            buf_reset(&text);
+            rc = extract_text(&r, &text, e);
+            extract_result_release(&r);
+        }
+    }
+    ms = (now_ms() - t0) / (double)a->repeat;
+    buf_release(&text);
+    if (rc == LY_EEMPTY)
+        rc = LY_OK;
+    if (!rc)
+        fprintf(stderr, "extract: %ld runs, %.4f ms a page, %.1f pages/s\n", a->repeat, ms,
+                ms > 0 ? 1000.0 / ms : 0.0);
+    return rc;
+}
+
 int cmd_extract(int argc, char **argv)
 {
     struct extract_args a = {0};
@@ -122,6 +185,8 @@ int cmd_extract(int argc, char **argv)
     buf_init(&html, LYSSNA_MAX_HTML);
     a.opts.max_html = LYSSNA_MAX_HTML;
     rc = read_input(a.path, &html, &e);
+    if (!rc && a.repeat)
+        rc = time_extractions(&a, &html, &e);
     if (!rc)
         rc = extract_page(html.data, html.len, &a.opts, &r, &e);
     buf_release(&html);

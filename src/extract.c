@@ -1,10 +1,11 @@
 /* extract.c -- an HTML page in, its readable text out: blocks (headings, paragraphs, list
  * items, table rows, captions...) in reading order, each with its xpath and language.
- * Decodes with charset.c, parses with libxml2 (the only file that includes it), marks what is
- * never read (scripts, forms, hidden elements, menus, rs_skip, ReadSpeaker buttons), picks the
- * article by scoring containers on text and link density, or takes the readid element, then
- * walks it once to cut blocks. No network and no speech normalization here. Reentrant: all
- * state lives in the call; libxml2 is initialized once through pthread_once. */
+ * Decodes with charset.c, parses with libxml2 (only extract*.c include it), marks what is
+ * never read (scripts, forms, hidden, menus, rs_skip, data-lyssna="skip", ReadSpeaker buttons),
+ * picks the article by scoring containers on text and link density, or takes what --readid or
+ * the page itself names (extract_target.c), then walks it once to cut blocks. No network and no
+ * speech normalization here. Reentrant: all state lives in the call; libxml2 is initialized
+ * once through pthread_once. */
 #include "extract.h"
 
 #include <ctype.h>
@@ -21,6 +22,7 @@
 #include "buf.h"
 #include "charset.h"
 #include "err.h"
+#include "extract_target.h"
 #include "xalloc.h"
 
 #include "banned.h"
@@ -37,6 +39,9 @@ enum {
     FORM_TEXT = 400,   /* paragraph characters that make a form a page wrapper */
     MAX_H1 = 32,       /* h1 elements remembered */
     ROW_MAX = 400,     /* longer table rows are layout, not data */
+    REPEAT_MIN = 20,   /* bytes from which a block that repeats a recent one is dropped */
+    REPEAT_NEAR = 3,   /* blocks back that count as recent */
+    BYLINE_MAX = 200,  /* characters of a byline box that is not read; longer: an author bio */
 };
 
 /* What an element's name says about it (flags of struct tag). */
@@ -75,6 +80,7 @@ enum {
     N_ART = 1 << 5,    /* article or role=article */
     N_ROOT = 1 << 6,   /* a subtree to read */
     N_CAND = 1 << 7,   /* received a paragraph score */
+    N_BYLINE = 1 << 8, /* an author line (class byline) */
 };
 
 struct tag {
@@ -213,6 +219,8 @@ struct ctx {
     xmlNodePtr title;
     size_t h1[MAX_H1], nh1;
     size_t *roots, nroots, roots_cap; /* subtrees to read, in document order */
+    xmlNodePtr *targets;              /* what the page or --readid names, in document order */
+    size_t ntargets;
 };
 
 static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
@@ -235,22 +243,6 @@ static unsigned tag_flags(const xmlChar *name)
         return 0;
     t = bsearch(name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
     return t ? t->flags : 0;
-}
-
-/* The value of attribute name (lowercase) on n without copying it: "" for an attribute
- * without a value, NULL when absent. */
-static const char *attr(xmlNodePtr n, const char *name)
-{
-    xmlAttrPtr a;
-
-    for (a = n->properties; a; a = a->next) {
-        if (a->name && !strcasecmp((const char *)a->name, name)) {
-            if (a->children && a->children->type == XML_TEXT_NODE && a->children->content)
-                return (const char *)a->children->content;
-            return "";
-        }
-    }
-    return NULL;
 }
 
 /* Elements carry their index + 1 in _private, which libxml2 leaves to the application. */
@@ -280,6 +272,7 @@ enum {
     C_POSITIVE = 1 << 6, /* words of article containers */
     C_NEGATIVE = 1 << 7, /* words of boilerplate containers */
     C_COMMENT = 1 << 8,  /* reader comments: never the article, however long */
+    C_BYLINE = 1 << 9,   /* the author line: measured with the article, not read */
 };
 
 struct word {
@@ -325,7 +318,7 @@ static const struct word class_words[] = {
     {"body", C_PROTECT | C_POSITIVE},
     {"breadcrumb", C_UNLIKELY | C_NEGATIVE},
     {"breadcrumbs", C_UNLIKELY | C_NEGATIVE},
-    {"byline", C_NEGATIVE},
+    {"byline", C_BYLINE | C_NEGATIVE},
     {"column", C_PROTECT},
     {"comment", C_COMMENT | C_NEGATIVE},
     {"comments", C_COMMENT | C_NEGATIVE},
@@ -454,7 +447,7 @@ static unsigned attr_bits(const char *v)
 
 static unsigned class_bits(xmlNodePtr n)
 {
-    return attr_bits(attr(n, "class")) | attr_bits(attr(n, "id"));
+    return attr_bits(extract_attr(n, "class")) | attr_bits(extract_attr(n, "id"));
 }
 
 /* True when v (an ASCII-case-insensitive style attribute) has "prop:value", spaces allowed. */
@@ -494,11 +487,11 @@ static int hidden(xmlNodePtr n)
 {
     const char *v;
 
-    if (attr(n, "hidden"))
+    if (extract_attr(n, "hidden"))
         return 1;
-    if ((v = attr(n, "aria-hidden")) && role_is(v, "true"))
+    if ((v = extract_attr(n, "aria-hidden")) && role_is(v, "true"))
         return 1;
-    v = attr(n, "style");
+    v = extract_attr(n, "style");
     return v && (style_has(v, "display", "none") || style_has(v, "visibility", "hidden"));
 }
 
@@ -509,7 +502,7 @@ static int chrome(const struct ctx *c, xmlNodePtr n, unsigned tag, unsigned cls)
 {
     static const char *const roles[] = {"navigation",  "search", "contentinfo", "dialog",
                                         "alertdialog", "menu",   "menubar",     "toolbar"};
-    const char *role = attr(n, "role");
+    const char *role = extract_attr(n, "role");
     size_t i;
 
     if (tag & (T_NAV | T_FOOTER | T_DIALOG))
@@ -530,9 +523,9 @@ static int dropped(const struct ctx *c, xmlNodePtr n, unsigned tag, unsigned cls
 {
     if (tag & T_SKIP)
         return 1;
-    if ((tag & T_DIALOG) && !attr(n, "open"))
+    if ((tag & T_DIALOG) && !extract_attr(n, "open"))
         return 1;
-    if ((cls & (C_RSSKIP | C_RSUI | C_HIDDEN)) || hidden(n))
+    if ((cls & (C_RSSKIP | C_RSUI | C_HIDDEN)) || hidden(n) || extract_lyssna_skip(n))
         return 1;
     return c->automode && (cls & (C_SRONLY | C_COMMENT)) && !(tag & T_TOP);
 }
@@ -629,7 +622,9 @@ static int measure_enter(struct ctx *c, xmlNodePtr n)
     cls = n->properties ? class_bits(n) : 0;
     if (measure_drop(c, n, in->tag, cls, first))
         return in->flags |= N_DROP, 0;
-    role = attr(n, "role");
+    role = extract_attr(n, "role");
+    if (cls & C_BYLINE)
+        in->flags |= N_BYLINE;
     if ((in->tag & T_ART) || role_is(role, "article"))
         in->flags |= N_ART | N_SEM;
     if ((in->tag & T_SEM) || role_is(role, "main"))
@@ -656,8 +651,11 @@ static void add_score(struct ctx *c, xmlNodePtr n, const struct info *p)
     struct info *a;
     size_t level;
 
-    for (level = 0; level < sizeof(fade) / sizeof(fade[0]); level++) {
+    /* Loose text beside blocks in a div is a paragraph of its own, held by the div (whose
+     * parent may be a page row that also holds the menus); a <p> is held by its parent. */
+    if (!((p->tag & T_BOX) && (p->flags & N_BLOCKS)))
         n = n->parent;
+    for (level = 0; level < sizeof(fade) / sizeof(fade[0]); level++, n = n->parent) {
         if (!(a = info_of(c, n)))
             break;
         a->score += s / fade[level];
@@ -860,7 +858,8 @@ static void add_heading(struct ctx *c)
 }
 
 /* No paragraph was long enough to score: read main or article if the page has one with
- * text, else the body. */
+ * text, else the body, unless the body's text is mostly links: a page of menus and link
+ * lists has no article, and reading its menu aloud helps no one. */
 static size_t fallback_root(const struct ctx *c)
 {
     size_t i, body = NONE;
@@ -874,7 +873,7 @@ static size_t fallback_root(const struct ctx *c)
             !strcmp((const char *)c->info[i].node->name, "body"))
             body = i;
     }
-    return body;
+    return body != NONE && link_density(&c->info[body]) > 0.5f ? NONE : body;
 }
 
 static void pick_article(struct ctx *c)
@@ -936,6 +935,7 @@ struct emitter {
     const char *page_lang;
     int owner, row; /* frames of the block's element and of the data row read, 0: none */
     unsigned in_root;
+    int title_done; /* the headline was left out (opts->no_title) */
     struct extract_block *blocks;
     size_t nblocks, cap, total, max_text;
     struct err *e;
@@ -1007,7 +1007,7 @@ static struct name_count *count_child(struct emitter *em, int d, xmlNodePtr n)
 static void push_frame(struct emitter *em, int d, xmlNodePtr n, const struct name_count *s)
 {
     struct frame *p = &em->fr[d - 1], *f = &em->fr[d];
-    const char *lang = attr(n, "lang");
+    const char *lang = extract_attr(n, "lang");
 
     em->path.len = p->path_len;
     if (s->total > 1)
@@ -1015,7 +1015,7 @@ static void push_frame(struct emitter *em, int d, xmlNodePtr n, const struct nam
     else
         buf_addf(&em->path, NULL, "/%s", (const char *)n->name);
     f->node = n;
-    f->lang = lang ? lang : (lang = attr(n, "xml:lang")) ? lang : p->lang;
+    f->lang = lang ? lang : (lang = extract_attr(n, "xml:lang")) ? lang : p->lang;
     f->path_len = em->path.len;
     f->saved_owner = em->owner;
     f->nslots = 0;
@@ -1053,6 +1053,22 @@ static size_t char_len(const unsigned char *s)
     for (i = 1; i < n && s[i]; i++)
         ;
     return i;
+}
+
+/* A line that is only an address (a bare URL printed under a photo or after a byline) or
+ * only an advertisement label: nothing a listener should hear. */
+static int noise_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {"advertisement", "annons",    "reklam",   "anzeige",
+                                         "publicidad",    "publicité", "sponsored"};
+    size_t i;
+
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (n == strlen(labels[i]) && !strcasecmp(s, labels[i]))
+            return 1;
+    if (memchr(s, ' ', n))
+        return 0;
+    return strstr(s, "://") || !strncasecmp(s, "www.", 4);
 }
 
 /* Lines of page information that are not read even inside the article ("Senast
@@ -1123,6 +1139,36 @@ static int collect_text(struct collect *t, const xmlChar *str, struct err *e)
     return rc;
 }
 
+/* True when the block being cut repeats one of the REPEAT_NEAR blocks before it and has
+ * REPEAT_MIN bytes or more: photo galleries print each caption and credit twice (one copy
+ * hidden by CSS), and a listener gains nothing from hearing a sentence again at once. A
+ * repeat further away (the same question to each person interviewed) is kept. */
+static int repeated(const struct emitter *em)
+{
+    size_t i;
+
+    if (em->text.b.len < REPEAT_MIN)
+        return 0;
+    for (i = em->nblocks; i > 0 && em->nblocks - i < REPEAT_NEAR; i--)
+        if (!strcmp(em->blocks[i - 1].text, em->text.b.data))
+            return 1;
+    return 0;
+}
+
+/* True for the headline when the caller wants the body only (opts->no_title): the first h1
+ * cut before any block of real text (80 bytes or more). */
+static int headline(struct emitter *em)
+{
+    int h1;
+
+    if (!em->c->opts->no_title || em->title_done)
+        return 0;
+    h1 = !!(tag_flags(em->fr[em->owner].node->name) & T_H1);
+    if (h1 || em->text.b.len >= 80)
+        em->title_done = 1;
+    return h1;
+}
+
 static void add_block(struct emitter *em)
 {
     struct frame *f = &em->fr[em->owner];
@@ -1133,6 +1179,8 @@ static void add_block(struct emitter *em)
         em->rc = err_set(em->e, LY_ETOOBIG, "text over the limit of %zu bytes", em->max_text);
         return;
     }
+    if ((em->c->automode && repeated(em)) || headline(em))
+        return;
     if (em->nblocks == em->cap) {
         em->cap = em->cap ? em->cap * 2 : 64;
         em->blocks = xreallocarray(em->blocks, em->cap, sizeof(*em->blocks));
@@ -1150,7 +1198,8 @@ static void flush(struct emitter *em)
 {
     em->text.space = em->text.sep = 0;
     if (em->text.b.len && !em->rc &&
-        (!em->c->automode || em->text.b.len >= 120 || !page_info(em->text.b.data)))
+        (!em->c->automode || (!noise_line(em->text.b.data, em->text.b.len) &&
+                              (em->text.b.len >= 120 || !page_info(em->text.b.data)))))
         add_block(em);
     buf_reset(&em->text.b);
 }
@@ -1166,6 +1215,8 @@ static int emit_skips(const struct emitter *em, const struct info *in)
     if (!em->c->automode || (in->flags & N_ROOT) || (in->tag & T_INLINE))
         return 0;
     if ((in->tag & T_BOX) && in->text && link_density(in) > 0.5f && in->ptext < 100)
+        return 1;
+    if ((in->flags & N_BYLINE) && in->text < BYLINE_MAX)
         return 1;
     if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text && link_density(in) > 0.9f)
         return 1;
@@ -1434,36 +1485,35 @@ static int parse(const char *html, size_t len, const char *charset, xmlDocPtr *d
     return rc;
 }
 
-static xmlNodePtr find_id(xmlDocPtr doc, const char *id)
-{
-    xmlNodePtr n = doc->children;
-    const char *v;
-
-    while (n) {
-        if (n->type == XML_ELEMENT_NODE && (v = attr(n, "id")) && !strcmp(v, id))
-            return n;
-        if (n->type == XML_ELEMENT_NODE && n->children) {
-            n = n->children;
-            continue;
-        }
-        while (n && !n->next)
-            n = n->parent == (xmlNodePtr)doc ? NULL : n->parent;
-        n = n ? n->next : NULL;
-    }
-    return NULL;
-}
-
-/* The readid element is read as it is, minus what is never read (rs_skip, hidden, scripts,
- * forms); an id that is not in the page is an error of its own. */
-static int pick_readid(struct ctx *c, xmlDocPtr doc, const char *id, struct err *e)
+/* Reads the targets (readid elements, data-lyssna="read", a ReadSpeaker button's readid or
+ * readclass) as they are, minus what is never read (rs_skip, data-lyssna="skip", hidden,
+ * scripts, forms); a target inside an earlier one is read with it, once. */
+static void pick_targets(struct ctx *c)
 {
     struct info *in;
-    xmlNodePtr n = find_id(doc, id);
+    size_t i;
 
-    if (!n)
-        return err_set(e, LY_EEMPTY, "no element with id '%s' in the page", id);
-    if ((in = info_of(c, n)))
+    for (i = 0; i < c->ntargets; i++) {
+        if (!(in = info_of(c, c->targets[i])))
+            continue;
+        if (c->nroots && index_of(c, in) <= c->info[c->roots[c->nroots - 1]].last)
+            continue;
         add_root(c, index_of(c, in));
+    }
+}
+
+/* What is read when the page is not read by score: --readid's elements (an id that is not
+ * in the page is an error of its own), else what the page names itself. */
+static int find_targets(struct ctx *c, xmlDocPtr doc, struct err *e)
+{
+    const char *id = c->opts->readid;
+
+    if (id && *id) {
+        if (!extract_find_ids(doc, id, &c->targets, &c->ntargets))
+            return err_set(e, LY_EEMPTY, "no element with id '%s' in the page", id);
+        return LY_OK;
+    }
+    c->ntargets = extract_find_targets(doc, &c->targets);
     return LY_OK;
 }
 
@@ -1504,10 +1554,10 @@ static char *page_title(struct ctx *c)
 static char *page_lang(xmlDocPtr doc)
 {
     xmlNodePtr root = xmlDocGetRootElement(doc);
-    const char *lang = root ? attr(root, "lang") : NULL;
+    const char *lang = root ? extract_attr(root, "lang") : NULL;
 
     if (root && !lang)
-        lang = attr(root, "xml:lang");
+        lang = extract_attr(root, "xml:lang");
     return xstrdup(lang ? lang : "");
 }
 
@@ -1614,7 +1664,7 @@ static int extract_doc(struct ctx *c, xmlDocPtr doc, struct extract_result *out,
     if (c->automode)
         pick_article(c);
     else
-        rc = pick_readid(c, doc, c->opts->readid, e);
+        pick_targets(c);
     if (!rc && c->nroots)
         emit(em, doc);
     if (!rc)
@@ -1648,8 +1698,11 @@ int extract_page(const char *html, size_t len, const struct extract_opts *opts,
         return rc;
     memset(&c, 0, sizeof(c));
     c.opts = opts;
-    c.automode = !opts->readid || !*opts->readid;
-    rc = extract_doc(&c, doc, out, e);
+    rc = find_targets(&c, doc, e);
+    c.automode = !c.ntargets;
+    if (!rc)
+        rc = extract_doc(&c, doc, out, e);
+    free(c.targets);
     free(c.info);
     free(c.first);
     free(c.roots);

@@ -11,6 +11,9 @@ struct extract_opts {
     const char *readid;  /* read only the element with this id (ReadSpeaker's readid); NULL: auto */
     const char *url;     /* the page's address, for the JSON and relative links; may be NULL */
     const char *charset; /* from the HTTP Content-Type; wins over <meta>, loses to a BOM; NULL */
+    int no_title;        /* leave the headline (the first h1 read) out of the blocks: the
+                          * article body only, as Readability's textContent; it stays in
+                          * extract_result.title */
     size_t max_html;     /* bytes of HTML accepted; 0: LYSSNA_MAX_HTML */
     size_t max_text;     /* bytes of extracted text kept; 0: LYSSNA_MAX_TEXT */
 };

@@ -18,6 +18,8 @@
 
 /* A paragraph long enough to be scored as article text. */
 #define PARA "Kommunen har beslutat att bygga en ny skola, och den ska stå klar under hösten 2026."
+/* Another one: a paragraph that repeats the one before it is not read twice. */
+#define PARA2 "Skolan f\xC3\xA5r plats f\xC3\xB6r 400 elever, och bygget b\xC3\xB6rjar i maj."
 
 /* Extracts html (NUL-terminated) and returns the text lines joined by '\n' (free() it), or
  * NULL with *rc set when extraction fails. */
@@ -160,12 +162,12 @@ static void test_extract_drops_menus_header_footer_aside_and_forms(void **state)
 {
     const char *page = "<body><header><p>Logotyp och s\xC3\xB6k</p></header><nav><ul><li>Meny"
                        "</li></ul></nav><main><h1>Titel</h1><p>" PARA "</p><form><label>Namn"
-                       "</label><button>Skicka</button></form><p>" PARA "</p></main>"
+                       "</label><button>Skicka</button></form><p>" PARA2 "</p></main>"
                        "<aside><p>Relaterat inneh\xC3\xA5ll som inte l\xC3\xA4ses upp</p></aside>"
                        "<footer><p>Kommunen, Box 1, 123 45 Orten</p></footer></body>";
 
     (void)state;
-    assert_extracts(page, NULL, "Titel\n" PARA "\n" PARA);
+    assert_extracts(page, NULL, "Titel\n" PARA "\n" PARA2);
 }
 
 static void test_extract_joins_table_cells_with_commas(void **state)
@@ -226,7 +228,7 @@ static void test_extract_gives_block_language_where_it_differs(void **state)
 static void test_extract_gives_xpaths_as_libxml2_writes_them(void **state)
 {
     const char *page = "<html><body><div>meny</div><div><h1>Rubrik</h1><p>" PARA "</p>"
-                       "<p>" PARA "</p></div></body></html>";
+                       "<p>" PARA2 "</p></div></body></html>";
     struct extract_result r;
     struct err e = {0};
 
@@ -253,6 +255,152 @@ static void test_extract_fails_on_a_page_without_article(void **state)
     assert_string_equal(e.msg, "no readable text found");
     assert_int_equal(extract_page(" \n", 2, NULL, &r, &e), LY_EEMPTY);
     assert_int_equal(extract_page("", 0, NULL, &r, &e), LY_EEMPTY);
+}
+
+static void assert_no_text(const char *page)
+{
+    struct extract_result r;
+    struct err e = {0};
+
+    assert_int_equal(extract_page(page, strlen(page), NULL, &r, &e), LY_EEMPTY);
+    assert_string_equal(e.msg, "no readable text found");
+}
+
+static void test_extract_fails_on_a_page_of_links_only(void **state)
+{
+    (void)state;
+    assert_no_text("<body><div class=\"x\"><a href=\"/a\">Start och nyheter fr\xC3\xA5n oss</a> "
+                   "<a href=\"/b\">Om kommunen och dess verksamhet</a></div>"
+                   "<div><a href=\"/c\">Kontakta oss</a></div></body>");
+}
+
+static void test_extract_never_reads_data_lyssna_skip(void **state)
+{
+    const char *page = "<main><h1>Rubrik</h1><p>" PARA "</p>"
+                       "<div data-lyssna=\"skip\"><p>" PARA " Hoppas.</p></div>"
+                       "<p>Sist <span data-lyssna=\" Skip \">inte</span>kvar</p></main>";
+    const char *inside = "<body><div id=\"las\"><p>L\xC3\xA4s</p>"
+                         "<p data-lyssna=\"skip\">Hoppa</p></div></body>";
+    struct extract_opts o = {.readid = "las"};
+
+    (void)state;
+    assert_extracts(page, NULL, "Rubrik\n" PARA "\nSist kvar");
+    assert_extracts(inside, &o, "L\xC3\xA4s");
+}
+
+static void test_extract_reads_only_data_lyssna_read_elements(void **state)
+{
+    const char *page = "<body><main><p>" PARA "</p><p>" PARA "</p></main>"
+                       "<div data-lyssna=\"read\"><h2>Ett</h2><p data-lyssna=\"read\">Inuti</p>"
+                       "<p class=\"rs_skip\">Knapp</p></div><p>" PARA "</p>"
+                       "<section data-lyssna=\"read\"><p>Tv\xC3\xA5</p></section></body>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Ett\nInuti\nTv\xC3\xA5");
+}
+
+static void test_extract_follows_the_readid_of_a_readspeaker_button(void **state)
+{
+    const char *page = "<body><div class=\"rsbtn rs_skip\"><a class=\"rsbtn_play\" "
+                       "href=\"//app-eu.example.net/x?customerid=1&amp;readid=las&amp;lang=sv\">"
+                       "Lyssna</a></div><main><p>" PARA "</p><p>" PARA "</p></main>"
+                       "<div id=\"las\"><p>Denna</p><p class=\"rs_preserve\">Bevarad</p></div>"
+                       "</body>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Denna\nBevarad");
+}
+
+static void test_extract_follows_the_readclass_of_a_webreader_link(void **state)
+{
+    const char *page = "<body><a href=\"https://app-eu.readspeaker.com/cgi-bin/rsent?"
+                       "customerid=1&amp;readclass=lasbar%2Cextra&amp;url=x\">Lyssna</a>"
+                       "<main><p>" PARA "</p><p class=\"lasbar\">Ett</p></main>"
+                       "<p class=\"extra\">Tv\xC3\xA5</p><p class=\"lasbara\">Inte</p></body>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Ett\nTv\xC3\xA5");
+}
+
+static void test_extract_reads_the_article_when_the_button_names_no_element(void **state)
+{
+    const char *page =
+        "<body><div class=\"rsbtn\"><a href=\"/lyssna?readid=saknas\">Lyssna"
+        "</a></div><nav><a href=\"/\">Start</a></nav><main><p>" PARA "</p></main></body>";
+
+    (void)state;
+    assert_extracts(page, NULL, PARA);
+}
+
+static void test_extract_reads_details_definition_lists_and_captions(void **state)
+{
+    const char *page = "<main><h1>Rubrik</h1><p>" PARA "</p><details><summary>Mer</summary>"
+                       "<p>Dold text</p></details><dl><dt>Adress</dt><dd>Storgatan 1</dd>"
+                       "<dt>\xC3\x96ppet</dt><dd>8\xE2\x80\x93"
+                       "17</dd></dl><figure>"
+                       "<img src=\"a.jpg\" alt=\"Ikon\"><figcaption>Skolan <b>byggs</b> nu."
+                       "</figcaption></figure></main>";
+
+    (void)state;
+    assert_extracts(page, NULL,
+                    "Rubrik\n" PARA "\nMer\nDold text\nAdress\nStorgatan 1\n\xC3\x96ppet\n"
+                    "8\xE2\x80\x93"
+                    "17\nSkolan byggs nu.");
+}
+
+static void test_extract_leaves_out_the_headline_on_request(void **state)
+{
+    const char *page = "<title>Sida</title><main><h1>Rubrik</h1><p>" PARA "</p>"
+                       "<h1>Andra</h1></main>";
+    struct extract_opts o = {.no_title = 1};
+
+    (void)state;
+    assert_extracts(page, NULL, "Rubrik\n" PARA "\nAndra");
+    assert_extracts(page, &o, PARA "\nAndra");
+}
+
+static void test_extract_drops_a_block_repeated_at_once_but_not_later(void **state)
+{
+    const char *page = "<main><p>" PARA "</p><figure><figcaption>Skolan byggs vid sj\xC3\xB6n i "
+                       "v\xC3\xA5r.</figcaption><figcaption>Skolan byggs vid sj\xC3\xB6n i "
+                       "v\xC3\xA5r.</figcaption></figure><h2>Vad tycker du om skolan?</h2><p>" PARA
+                       " Ett.</p><p>" PARA " Tv\xC3\xA5.</p><p>" PARA " Tre.</p>"
+                       "<h2>Vad tycker du om skolan?</h2></main>";
+
+    (void)state;
+    assert_extracts(page, NULL,
+                    PARA
+                    "\nSkolan byggs vid sj\xC3\xB6n i v\xC3\xA5r.\nVad tycker du om skolan?\n" PARA
+                    " Ett.\n" PARA " Tv\xC3\xA5.\n" PARA " Tre.\nVad tycker du om skolan?");
+}
+
+static void test_extract_drops_bare_addresses_ad_labels_and_bylines(void **state)
+{
+    const char *page = "<article><div class=\"byline\">Av Anna Berg</div><p>" PARA "</p>"
+                       "<p>https://example.se/nyhet/123</p><div>Annons</div>"
+                       "<p>Mer p\xC3\xA5 www.example.se/skola eller example.se.</p></article>";
+
+    (void)state;
+    assert_extracts(page, NULL, PARA "\nMer p\xC3\xA5 www.example.se/skola eller example.se.");
+}
+
+static void test_extract_finds_loose_text_beside_a_link_column(void **state)
+{
+    struct buf page;
+    int i;
+
+    buf_init(&page, BUF_NOLIMIT);
+    buf_adds(&page, "<body><div class=\"row\"><div class=\"col\"><ul>", NULL);
+    for (i = 0; i < 200; i++)
+        buf_addf(&page, NULL, "<li><a href=\"/arkiv/%d\">Arkiv nummer %d</a></li>", i, i);
+    buf_adds(&page,
+             "</ul></div><div class=\"col\"><p class=\"titel\">Rubrik</p><br>" PARA " " PARA
+             "<br>" PARA "<div class=\"dela\"><a href=\"/d\">Dela</a></div>"
+             "</div></div><div class=\"sidfot\">Kommunen, Storgatan 1</div></body>",
+             NULL);
+    (void)state;
+    assert_extracts(page.data, NULL, "Rubrik\n" PARA " " PARA "\n" PARA);
+    buf_release(&page);
 }
 
 static void test_extract_keeps_text_past_deep_nesting(void **state)
@@ -426,6 +574,17 @@ int main(void)
         cmocka_unit_test(test_extract_gives_block_language_where_it_differs),
         cmocka_unit_test(test_extract_gives_xpaths_as_libxml2_writes_them),
         cmocka_unit_test(test_extract_fails_on_a_page_without_article),
+        cmocka_unit_test(test_extract_fails_on_a_page_of_links_only),
+        cmocka_unit_test(test_extract_never_reads_data_lyssna_skip),
+        cmocka_unit_test(test_extract_reads_only_data_lyssna_read_elements),
+        cmocka_unit_test(test_extract_follows_the_readid_of_a_readspeaker_button),
+        cmocka_unit_test(test_extract_follows_the_readclass_of_a_webreader_link),
+        cmocka_unit_test(test_extract_reads_the_article_when_the_button_names_no_element),
+        cmocka_unit_test(test_extract_reads_details_definition_lists_and_captions),
+        cmocka_unit_test(test_extract_leaves_out_the_headline_on_request),
+        cmocka_unit_test(test_extract_drops_a_block_repeated_at_once_but_not_later),
+        cmocka_unit_test(test_extract_drops_bare_addresses_ad_labels_and_bylines),
+        cmocka_unit_test(test_extract_finds_loose_text_beside_a_link_column),
         cmocka_unit_test(test_extract_keeps_text_past_deep_nesting),
         cmocka_unit_test(test_extract_bounds_attributes_per_tag),
         cmocka_unit_test(test_extract_refuses_pages_and_text_over_the_caps),
