@@ -291,9 +291,9 @@ static int run(const struct speak_args *a, struct speak_request *req, struct mar
     if (rc == LY_EIO && mo->err.code)
         rc = err_set(e, mo->err.code, "%s", mo->err.msg);
     else if (rc == LY_EIO && ao.error)
-        rc = err_set(e, LY_EIO, "cannot write audio to %s: %s",
-                     a->out && strcmp(a->out, "-") ? a->out : "standard output",
-                     strerror(ao.error));
+        rc =
+            err_set(e, LY_EIO, "cannot write audio to %s: %s",
+                    a->out && strcmp(a->out, "-") ? a->out : "standard output", strerror(ao.error));
     if (!rc && mo->file.tmp)
         rc = outfile_commit(&mo->file, e);
     if (!rc && ao.file.tmp)
