@@ -55,6 +55,8 @@ static const struct setting {
     S("fetch", "max_page_bytes", "max-page-bytes", INT, max_page_bytes, 1024, 1 << 30,
       "largest page fetched"),
     S("fetch", "max_redirects", "max-redirects", INT, max_redirects, 0, 20, "redirects followed"),
+    S("fetch", "page_ttl_s", "page-ttl-s", INT, page_ttl_s, 0, 86400,
+      "seconds a fetched page is reused before it is fetched again"),
 #undef S
 };
 
@@ -74,6 +76,7 @@ void config_init(struct config *c)
     c->fetch_timeout_ms = 10000;
     c->max_page_bytes = 8 << 20;
     c->max_redirects = 5;
+    c->page_ttl_s = 300;
 }
 
 static int parse_bool(const char *v, int *out)

@@ -26,6 +26,7 @@ struct config {
     int fetch_timeout_ms;
     int max_page_bytes;
     int max_redirects;
+    int page_ttl_s; /* a page fetched this recently is not fetched again; 0: always fetch */
 };
 
 /* The embedded defaults. */

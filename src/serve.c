@@ -77,10 +77,23 @@ struct server {
     char **hosts, **addrs; /* split from the config */
     char web[1024];
     struct metrics m;
-    pthread_mutex_t lock;  /* guards the queue of requests waiting for a worker, and busy */
-    pthread_cond_t freed;  /* a worker came free, or an audio entry was finished */
-    struct busy_key *busy; /* audio being synthesized now, so that it is synthesized once */
+    pthread_mutex_t lock;      /* guards the queue of requests waiting for a worker, and busy */
+    pthread_cond_t freed;      /* a worker came free, or an audio entry was finished */
+    struct busy_key *busy;     /* audio being synthesized now, so that it is synthesized once */
+    struct recent_page *pages; /* newest first, guarded by lock */
 };
+
+/* A page fetched lately: Range requests and the marks request that follow a listen must not
+ * fetch the page again each time. */
+struct recent_page {
+    char *url;
+    char *charset;
+    struct buf body;
+    time_t at;
+    struct recent_page *next;
+};
+
+#define LYSSNA_RECENT_PAGES 64
 
 struct busy_key {
     char key[CACHE_KEY_HEX + 1];
@@ -643,6 +656,61 @@ struct page {
     struct page_text text;
 };
 
+/* Copies a page fetched less than page_ttl_s ago into out; 1 when there was one. */
+static int recent_get(struct server *srv, const char *url, struct fetch_result *out)
+{
+    struct recent_page *p;
+    time_t now = time(NULL);
+    int found = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p && !found; p = p->next) {
+        if (strcmp(p->url, url) || now - p->at >= srv->cfg->page_ttl_s)
+            continue;
+        buf_init(&out->body, BUF_NOLIMIT);
+        buf_add(&out->body, p->body.data, p->body.len, NULL);
+        out->charset = p->charset ? xstrdup(p->charset) : NULL;
+        out->status = 200;
+        found = 1;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return found;
+}
+
+static void recent_free(struct recent_page *p)
+{
+    free(p->url);
+    free(p->charset);
+    buf_release(&p->body);
+    free(p);
+}
+
+/* Remembers a fetched page, dropping the oldest past LYSSNA_RECENT_PAGES. */
+static void recent_put(struct server *srv, const char *url, const struct fetch_result *r)
+{
+    struct recent_page *p = xcalloc(1, sizeof(*p)), **q;
+    int n = 0;
+
+    p->url = xstrdup(url);
+    p->charset = r->charset ? xstrdup(r->charset) : NULL;
+    buf_init(&p->body, BUF_NOLIMIT);
+    buf_add(&p->body, r->body.data, r->body.len, NULL);
+    p->at = time(NULL);
+    pthread_mutex_lock(&srv->lock);
+    p->next = srv->pages;
+    srv->pages = p;
+    for (q = &srv->pages; *q; n++) {
+        if (n >= LYSSNA_RECENT_PAGES || (n > 0 && !strcmp((*q)->url, url))) {
+            struct recent_page *old = *q;
+            *q = old->next;
+            recent_free(old);
+        } else {
+            q = &(*q)->next;
+        }
+    }
+    pthread_mutex_unlock(&srv->lock);
+}
+
 static int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg,
                      struct job_spec *js, struct err *e)
 {
@@ -655,8 +723,12 @@ static int read_page(struct server *srv, struct MHD_Connection *c, struct page *
     if (!url || !*url)
         return err_set(e, LY_EUSAGE, "give the page's address: ?url=https://...");
     rc = parse_voice_rate_format(arg(c, "voice"), arg(c, "rate"), arg(c, "format"), js, e);
-    if (!rc)
+    if (!rc && !recent_get(srv, url, &pg->fetched)) {
+        fetch_result_release(&pg->fetched);
         rc = fetch_get_url(url, &srv->fetch, &pg->fetched, e);
+        if (!rc && srv->cfg->page_ttl_s > 0)
+            recent_put(srv, url, &pg->fetched);
+    }
     if (rc) {
         if (rc == LY_EFETCH || rc == LY_EHTTP || rc == LY_ETIMEOUT || rc == LY_EDENIED)
             srv->m.fetch_errors[rc == LY_EFETCH     ? 0
@@ -1052,6 +1124,12 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
 
 static void server_release(struct server *srv)
 {
+    struct recent_page *p;
+
+    while ((p = srv->pages)) {
+        srv->pages = p->next;
+        recent_free(p);
+    }
     pool_free(srv->pool);
     cache_free(srv->cache);
     free_list(srv->hosts);

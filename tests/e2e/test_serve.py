@@ -422,7 +422,18 @@ def test_listen_text_is_the_extraction(svc, origin, run):
     assert [(b["text"], b["xpath"], b["start"], b["end"]) for b in doc["blocks"]] == \
            [(b["text"], b["xpath"], b["start"], b["end"]) for b in cli["blocks"]]
     assert doc["words"] > 100 and doc["duration_ms"] > 10_000
-    assert origin.count("/" + PAGE) > before
+    assert origin.count("/" + PAGE) >= max(before, 1)
+
+
+def test_listen_reuses_a_recently_fetched_page(svc, origin):
+    """A listen is followed by marks and range requests: the page is fetched once."""
+    page = "/kontakta-kommunen-oppettider.html"
+    assert get(svc, listen_path("/v1/listen/text", origin.url(page))).status == 200
+    fetched = origin.count(page)
+    assert fetched >= 1
+    for path in ("/v1/listen/text", "/v1/listen/marks", "/v1/listen"):
+        assert get(svc, listen_path(path, origin.url(page))).status == 200
+    assert origin.count(page) == fetched
 
 
 def test_listen_readid_narrows_the_text(svc, origin):
