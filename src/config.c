@@ -42,6 +42,8 @@ static const struct setting {
     S("server", "web_dir", "web", STR, web_dir, 0, 0, "folder of static files (the listen button)"),
     S("server", "cors_origins", "cors-origin", LIST, cors_origins, 0, 0,
       "origin allowed to call the API from a browser (repeatable)"),
+    S("server", "rate_limit", "rate-limit", INT, rate_limit, 0, 1000000,
+      "API requests per minute from one client address (0: no limit)"),
     S("cache", "dir", "cache-dir", STR, cache_dir, 0, 0, "folder of the audio cache"),
     S("cache", "max_mb", "cache-max-mb", INT, cache_max_mb, 1, 1 << 30, "cache size cap in MiB"),
     S("fetch", "allow_hosts", "allow-host", LIST, allow_hosts, 0, 0,
@@ -71,6 +73,7 @@ void config_init(struct config *c)
     c->max_text_bytes = 1 << 20;
     c->synth_timeout_ms = 30000;
     c->shutdown_grace_s = 10;
+    c->rate_limit = 600;
     snprintf(c->cache_dir, sizeof(c->cache_dir), "cache");
     c->cache_max_mb = 1024;
     c->fetch_timeout_ms = 10000;

@@ -16,6 +16,7 @@ struct config {
     int shutdown_grace_s;    /* SIGTERM: time running streams get to finish */
     char web_dir[1024];      /* static files; "" = web/ beside the binary */
     char cors_origins[1024]; /* space-separated origins allowed to call the API */
+    int rate_limit;          /* API requests per minute per client; 0: no limit */
     /* [cache] */
     char cache_dir[1024];
     int cache_max_mb;

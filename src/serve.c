@@ -81,6 +81,7 @@ struct server {
     pthread_cond_t freed;      /* a worker came free, or an audio entry was finished */
     struct busy_key *busy;     /* audio being synthesized now, so that it is synthesized once */
     struct recent_page *pages; /* newest first, guarded by lock */
+    struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
 };
 
 /* A page fetched lately: Range requests and the marks request that follow a listen must not
@@ -106,6 +107,18 @@ struct request {
     int too_big;
     enum route route;
     struct timespec start;
+    char client[64]; /* the client's address, for the rate limit and the access log */
+    char line[160];  /* "METHOD /path" for the access log */
+};
+
+/* Per-client token buckets in a fixed table: a client whose slot another takes over starts
+ * afresh, which errs on the side of letting people listen. */
+#define LYSSNA_RATE_SLOTS 4096
+
+struct rate_slot {
+    char client[64];
+    double tokens;
+    struct timespec at;
 };
 
 /* An audio response being streamed from a worker (and into the cache). */
@@ -957,9 +970,74 @@ static enum route route_of(const char *method, const char *url)
     return R_OTHER;
 }
 
+/* The client's address; behind the municipality's own proxy (a loopback peer) the last
+ * X-Forwarded-For entry, which that proxy wrote. */
+static void client_of(struct MHD_Connection *c, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), *last;
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    snprintf(out, size, "unknown");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+    if (xff && (!strncmp(out, "127.", 4) || !strcmp(out, "::1"))) {
+        last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        last += strspn(last, " ");
+        snprintf(out, size, "%.*s", (int)strcspn(last, " ,"), last);
+    }
+}
+
+static size_t hash_text(const char *s)
+{
+    size_t h = 5381;
+
+    while (*s)
+        h = h * 33 + (unsigned char)*s++;
+    return h;
+}
+
+/* Takes a token from the client's bucket (rate_limit per minute, bursts of as many). */
+static int rate_allows(struct server *srv, const char *client)
+{
+    double per_s = srv->cfg->rate_limit / 60.0;
+    struct rate_slot *r;
+    struct timespec now;
+    int ok;
+
+    if (srv->cfg->rate_limit <= 0)
+        return 1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&srv->lock);
+    r = &srv->rates[hash_text(client) % LYSSNA_RATE_SLOTS];
+    if (strcmp(r->client, client)) {
+        snprintf(r->client, sizeof(r->client), "%s", client);
+        r->tokens = srv->cfg->rate_limit;
+    } else {
+        r->tokens += per_s * ((double)(now.tv_sec - r->at.tv_sec) +
+                              (double)(now.tv_nsec - r->at.tv_nsec) / 1e9);
+        if (r->tokens > srv->cfg->rate_limit)
+            r->tokens = srv->cfg->rate_limit;
+    }
+    r->at = now;
+    ok = r->tokens >= 1;
+    if (ok)
+        r->tokens -= 1;
+    pthread_mutex_unlock(&srv->lock);
+    return ok;
+}
+
 static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
                                 const char *method, const char *url)
 {
+    if (rq->route >= R_SPEAK && !rate_allows(srv, rq->client))
+        return send_json(c, MHD_HTTP_TOO_MANY_REQUESTS,
+                         json_pack("{s:s, s:s}", "error", "rate_limited", "message",
+                                   "too many requests from this address: wait a minute"));
     switch (rq->route) {
     case R_HEALTH:
         return send_buffer(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
@@ -1000,6 +1078,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         buf_init(&rq->body, (size_t)srv->cfg->max_text_bytes + 4096); /* room for JSON */
         rq->route = route_of(method, url);
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
+        client_of(c, rq->client, sizeof(rq->client));
+        snprintf(rq->line, sizeof(rq->line), "%s %s", method, url);
         srv->m.in_flight++;
         *con_cls = rq;
         return MHD_YES;
@@ -1037,7 +1117,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (status >= 100 && status < 600)
         srv->m.requests[rq->route][status / 100]++;
     srv->m.in_flight--;
-    fprintf(stderr, "%s %u %u ms%s\n", route_names[rq->route], status, ms,
+    fprintf(stderr, "%s \"%s\" %u %u ms%s\n", rq->client, rq->line, status, ms,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut short)");
     buf_release(&rq->body);
     free(rq);
@@ -1096,6 +1176,7 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
     const char *slash;
 
     srv->cfg = cfg;
+    srv->rates = xcalloc(LYSSNA_RATE_SLOTS, sizeof(*srv->rates));
     srv->hosts = split(cfg->allow_hosts, &srv->fetch.nallow);
     srv->addrs = split(cfg->allow_addrs, &srv->fetch.naddrs);
     srv->fetch.allow_hosts = (const char *const *)srv->hosts;
@@ -1130,6 +1211,7 @@ static void server_release(struct server *srv)
         srv->pages = p->next;
         recent_free(p);
     }
+    free(srv->rates);
     pool_free(srv->pool);
     cache_free(srv->cache);
     free_list(srv->hosts);

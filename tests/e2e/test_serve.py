@@ -691,3 +691,20 @@ def _drain_quietly(sock):
             pass
     except Exception:  # the stream may be cut when the service exits: that is allowed
         pass
+
+
+def test_rate_limit_answers_429_per_client(lyssna_bin, tmp_path):
+    """--rate-limit N: the (N+1)th API request within a minute from one address gets 429,
+    as JSON; another client (a different X-Forwarded-For behind a local proxy) still passes."""
+    s = start_service(lyssna_bin, tmp_path, "--allow-host", "127.0.0.1", "--workers", "1",
+                      "--rate-limit", "3")
+    try:
+        codes = [speak(s, "Hej.", path="/v1/speak/marks").status for _ in range(4)]
+        assert codes == [200, 200, 200, 429], codes
+        r = speak(s, "Hej.", path="/v1/speak/marks")
+        assert r.status == 429 and r.json()["error"] == "rate_limited", r
+        r = speak(s, "Hej.", path="/v1/speak/marks", headers={"X-Forwarded-For": "192.0.2.7"})
+        assert r.status == 200, r
+        assert get(s, "/healthz").status == 200  # not an API request
+    finally:
+        assert s.stop() == 0
