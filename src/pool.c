@@ -144,6 +144,12 @@ static int parse_request(struct buf *b, struct pool_request *r, char voice[64])
     return 0;
 }
 
+/* Audio is sent in batches: an MP3 frame is a few hundred bytes, and a frame each would cost
+ * the service a system call and an HTTP chunk each. The first audio goes at once (time to
+ * first byte), later audio when 16 KB or 100 ms of waiting have gathered. */
+#define LYSSNA_BATCH_BYTES 16384
+#define LYSSNA_BATCH_NS    100000000L
+
 struct worker_state {
     int fd;
     struct synth *synth;
@@ -151,11 +157,36 @@ struct worker_state {
     char rules_lang[16];
     const char *text;
     struct buf line;
+    struct buf audio;      /* gathered, not yet sent */
+    struct timespec since; /* when the oldest gathered byte came */
+    int sent_audio;        /* the first audio of this request went out */
 };
+
+static int flush_audio(struct worker_state *ws)
+{
+    int rc = 0;
+
+    if (ws->audio.len)
+        rc = send_frame(ws->fd, POOL_AUDIO, ws->audio.data, ws->audio.len);
+    buf_reset(&ws->audio);
+    ws->sent_audio = 1;
+    return rc;
+}
 
 static int to_parent(void *ctx, const void *data, size_t len)
 {
-    return send_frame(((struct worker_state *)ctx)->fd, POOL_AUDIO, data, len);
+    struct worker_state *ws = ctx;
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (!ws->audio.len)
+        ws->since = now;
+    buf_add(&ws->audio, data, len, NULL);
+    if (!ws->sent_audio || ws->audio.len >= LYSSNA_BATCH_BYTES ||
+        (now.tv_sec - ws->since.tv_sec) * 1000000000L + (now.tv_nsec - ws->since.tv_nsec) >=
+            LYSSNA_BATCH_NS)
+        return flush_audio(ws);
+    return 0;
 }
 
 static int mark_to_parent(void *ctx, const struct mark *m)
@@ -165,7 +196,7 @@ static int mark_to_parent(void *ctx, const struct mark *m)
     buf_reset(&ws->line);
     if (marks_to_json(m, ws->text, &ws->line, NULL))
         return 0; /* a mark that cannot be shown is left out, the audio goes on */
-    return send_frame(ws->fd, POOL_MARK, ws->line.data, ws->line.len);
+    return flush_audio(ws) || send_frame(ws->fd, POOL_MARK, ws->line.data, ws->line.len);
 }
 
 /* The word lists for the voice's language, loaded on first use and kept. */
@@ -193,6 +224,7 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
     char voice[64], done[64];
     int rc = -1;
 
+    ws->sent_audio = 0;
     if (parse_request(frame, &r, voice) == 0) {
         rc = voice_load(voice_dir(), r.voice, &v, &e);
         if (!rc) {
@@ -216,10 +248,10 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
     if (rc) {
         char msg[300];
         int n = snprintf(msg, sizeof(msg), "%d %s", (int)e.code, e.msg);
-        return send_frame(ws->fd, POOL_ERROR, msg, (size_t)n);
+        return flush_audio(ws) || send_frame(ws->fd, POOL_ERROR, msg, (size_t)n);
     }
     snprintf(done, sizeof(done), "%llu %d", (unsigned long long)out.samples, out.sample_rate);
-    return send_frame(ws->fd, POOL_DONE, done, strlen(done));
+    return flush_audio(ws) || send_frame(ws->fd, POOL_DONE, done, strlen(done));
 }
 
 /* The worker process: serve requests until the parent closes the socket. */
@@ -236,11 +268,13 @@ int pool_worker_main(int fd)
         return 1;
     buf_init(&frame, LYSSNA_FRAME_MAX);
     buf_init(&ws.line, BUF_NOLIMIT);
+    buf_init(&ws.audio, BUF_NOLIMIT);
     while (recv_frame(fd, &frame) == 0)
         if (serve_one(&ws, &frame))
             break; /* the parent is gone or stopped listening */
     buf_release(&frame);
     buf_release(&ws.line);
+    buf_release(&ws.audio);
     normalize_rules_free(ws.rules);
     synth_free(ws.synth);
     return 0;
