@@ -26,6 +26,7 @@ struct run {
     struct speak_output *out;
     struct encoder *enc;
     const struct normalized *norm; /* the spoken text, mapped to the original */
+    size_t src_base;               /* where the text norm maps into starts in the original */
     size_t line_start;             /* offset of the current utterance in the spoken text */
     uint64_t base;                 /* samples before the current utterance */
     int rate_hz;
@@ -66,6 +67,8 @@ static void to_source(const struct run *r, size_t start, size_t end, size_t *s, 
     end += r->line_start;
     if (r->norm) {
         normalized_source(r->norm, start, end, s, e);
+        *s += r->src_base;
+        *e += r->src_base;
     } else {
         *s = start;
         *e = end;
@@ -166,29 +169,6 @@ static int speak_span(struct synth *s, struct run *r, const char *spoken, size_t
     return rc;
 }
 
-/* Speaks each non-empty line of the normalized text as its own utterance. */
-static int speak_lines(struct synth *s, struct run *r, struct err *e)
-{
-    const char *t = r->norm->text.data;
-    size_t len = r->norm->text.len, start = 0, end, line = 0;
-    const char *nl, *lang;
-    int rc;
-
-    while (start < len) {
-        nl = memchr(t + start, '\n', len - start);
-        end = nl ? (size_t)(nl - t) : len;
-        lang = line < r->req->nlines && r->req->line_langs ? r->req->line_langs[line] : NULL;
-        if (end > start) {
-            rc = speak_span(s, r, t, start, end, lang, r->req->rate, e);
-            if (rc)
-                return rc;
-        }
-        start = end + 1;
-        line++;
-    }
-    return LY_OK;
-}
-
 static int check_input(const struct speak_request *req, struct err *e)
 {
     size_t bad;
@@ -256,21 +236,46 @@ static int speak_ssml(struct synth *s, struct run *r, struct err *e)
     return rc;
 }
 
-static int speak_text(struct synth *s, struct run *r, struct normalized *norm, struct err *e)
+/* Normalizes and speaks one line of the input at [start, end) as its own utterance (a
+ * heading without a full stop still ends with a pause). Line by line, so that the first audio
+ * of a long text does not wait for the whole text to be normalized. */
+static int speak_line(struct synth *s, struct run *r, struct normalized *norm, size_t start,
+                      size_t end, size_t line, struct err *e)
 {
     const struct speak_request *req = r->req;
+    const char *lang = line < req->nlines && req->line_langs ? req->line_langs[line] : NULL;
     int rc;
 
-    rc = normalize_text_langs(req->rules, NORMALIZE_PHONEMES, req->text, req->len, req->voice->lang,
-                              req->line_langs, req->nlines, norm, e);
-    if (!rc && only_space(norm->text.data, norm->text.len))
-        rc = err_set(e, LY_EEMPTY, "nothing to say: the input holds no readable text");
+    rc = normalize_text_langs(req->rules, NORMALIZE_PHONEMES, req->text + start, end - start,
+                              req->voice->lang, &lang, 1, norm, e);
+    if (rc || only_space(norm->text.data, norm->text.len))
+        return rc;
+    if (!r->enc && !(r->enc = encode_new(req->format, r->rate_hz, r->out->audio, e)))
+        return e ? e->code : LY_EENCODE;
     r->norm = norm;
-    if (!rc)
-        r->enc = encode_new(req->format, r->rate_hz, r->out->audio, e);
-    if (!rc && !r->enc)
-        rc = e ? e->code : LY_EENCODE;
-    return rc ? rc : speak_lines(s, r, e);
+    r->src_base = start;
+    return speak_span(s, r, norm->text.data, 0, norm->text.len, lang, req->rate, e);
+}
+
+static int speak_text(struct synth *s, struct run *r, struct normalized *norm, struct err *e)
+{
+    const char *t = r->req->text, *nl;
+    size_t len = r->req->len, start = 0, end, line = 0;
+    int rc;
+
+    for (;;) {
+        nl = memchr(t + start, '\n', len - start);
+        end = nl ? (size_t)(nl - t) : len;
+        rc = speak_line(s, r, norm, start, end, line++, e);
+        if (rc)
+            return rc;
+        if (!nl)
+            break;
+        start = end + 1;
+    }
+    if (!r->enc)
+        return err_set(e, LY_EEMPTY, "nothing to say: the input holds no readable text");
+    return LY_OK;
 }
 
 int pipeline_speak(struct synth *s, const struct speak_request *req, struct speak_output *o,
