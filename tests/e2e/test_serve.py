@@ -708,3 +708,42 @@ def test_rate_limit_answers_429_per_client(lyssna_bin, tmp_path):
         assert get(s, "/healthz").status == 200  # not an API request
     finally:
         assert s.stop() == 0
+
+
+def _workers_of(pid):
+    """Pids of the `lyssna worker` processes the service started."""
+    out = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            stat = open(f"/proc/{d}/stat").read()
+            cmd = open(f"/proc/{d}/cmdline", "rb").read().split(b"\0")
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"worker" in cmd:
+            out.append(int(d))
+    return out
+
+
+def test_killed_worker_ends_its_stream_and_is_replaced(lyssna_bin, tmp_path):
+    """A worker killed mid-stream: that stream ends (cut short), the worker is replaced and
+    the next requests succeed, with every worker slot working."""
+    s = start_service(lyssna_bin, tmp_path, "--allow-host", "127.0.0.1", "--workers", "1")
+    try:
+        sock, status, head, first = open_stream(s.port, long_text())
+        assert status == 200, head
+        workers = _workers_of(s.proc.pid)
+        assert len(workers) == 1, workers
+        os.kill(workers[0], signal.SIGKILL)
+        sock.settimeout(30)
+        while sock.recv(65536):
+            pass  # the stream ends instead of hanging
+        sock.close()
+        for _ in range(2):
+            r = speak(s, unique(), timeout=60)
+            assert r.status == 200, r
+            assert decoded_seconds(r.body, tmp_path) > 2.0
+        assert _workers_of(s.proc.pid) and _workers_of(s.proc.pid) != workers
+    finally:
+        assert s.stop() == 0
