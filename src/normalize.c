@@ -154,6 +154,18 @@ static size_t rule_at(struct scan *sc, size_t i, uint32_t c)
     return norm_symbol(sc, i);
 }
 
+/* A run of white space grows; it becomes one space before the next word, or nothing at the
+ * end of the line. */
+static void note_space(struct scan *sc, size_t i, size_t k)
+{
+    if (!sc->pending) {
+        sc->sp_at = i;
+        sc->sp_len = 0;
+    }
+    sc->pending = 1;
+    sc->sp_len += k;
+}
+
 /* Normalizes one line (no '\n' inside) starting at input offset base. */
 static int normalize_line(struct scan *sc)
 {
@@ -164,10 +176,7 @@ static int normalize_line(struct scan *sc)
     while (i < sc->len && !sc->rc) {
         k = svtext_cp(sc->s, sc->len, i, &c);
         if (svtext_is_space(c)) {
-            if (!sc->pending)
-                sc->sp_at = i, sc->sp_len = 0;
-            sc->pending = 1;
-            sc->sp_len += k;
+            note_space(sc, i, k);
         } else if (!is_invisible(c)) {
             used = rule_at(sc, i, c);
             if (!used)
@@ -195,10 +204,7 @@ static int space_only_line(struct scan *sc)
     while (i < sc->len && !sc->rc) {
         k = svtext_cp(sc->s, sc->len, i, &c);
         if (svtext_is_space(c)) {
-            if (!sc->pending)
-                sc->sp_at = i, sc->sp_len = 0;
-            sc->pending = 1;
-            sc->sp_len += k;
+            note_space(sc, i, k);
         } else if (!is_invisible(c)) {
             scan_flush_space(sc);
             if (c == '[' && last_out(sc) == '[')
