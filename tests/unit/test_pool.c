@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -111,13 +112,13 @@ static void test_pool_says_busy_when_every_worker_works(void **state)
     assert_int_equal(pool_idle(pool), 2);
 }
 
-/* Kills every child of this process: the workers. */
-static void kill_workers(void)
+/* Kills every live child of this process (the workers); returns how many it found. */
+static int kill_live_children(void)
 {
     struct dirent *d;
     DIR *dh = opendir("/proc");
-    char path[64], line[512];
-    int pid, ppid;
+    char path[64], line[512], state;
+    int pid, ppid, n = 0;
 
     while (dh && (d = readdir(dh))) {
         FILE *f;
@@ -125,13 +126,27 @@ static void kill_workers(void)
         f = fopen(path, "r");
         if (!f)
             continue;
-        if (fgets(line, sizeof(line), f) && sscanf(line, "%d %*s %*c %d", &pid, &ppid) == 2 &&
-            ppid == getpid())
+        if (fgets(line, sizeof(line), f) &&
+            sscanf(line, "%d %*s %c %d", &pid, &state, &ppid) == 3 && ppid == getpid() &&
+            state != 'Z') {
             kill(pid, SIGKILL);
+            n++;
+        }
         fclose(f);
     }
     if (dh)
         closedir(dh);
+    return n;
+}
+
+/* Kills the workers, scanning again until none is left alive: a scan of /proc can miss an
+ * entry while other processes come and go. */
+static void kill_workers(void)
+{
+    int tries;
+
+    for (tries = 0; tries < 100 && kill_live_children() > 0; tries++)
+        nanosleep(&(struct timespec){0, 10000000L}, NULL);
 }
 
 static void test_pool_replaces_a_killed_worker(void **state)
