@@ -50,7 +50,8 @@ struct cache_writer {
     uint64_t size;
 };
 
-void cache_key(const char *const *parts, size_t nparts, char out[CACHE_KEY_HEX + 1])
+void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
+               char out[CACHE_KEY_HEX + 1])
 {
     static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -62,7 +63,7 @@ void cache_key(const char *const *parts, size_t nparts, char out[CACHE_KEY_HEX +
         abort();
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
     for (k = 0; k < nparts; k++) {
-        uint64_t len = strlen(parts[k]);
+        uint64_t len = lens ? lens[k] : strlen(parts[k]);
         unsigned char le[8];
         for (i = 0; i < 8; i++)
             le[i] = (unsigned char)(len >> (8 * i));

@@ -15,8 +15,10 @@ struct cache_writer;
 #define CACHE_KEY_HEX 64 /* SHA-256 in hex */
 
 /* The key of an entry: SHA-256 over the parts (each length-prefixed, so that ("ab","c")
- * and ("a","bc") differ), as 64 hex digits and a NUL in out. */
-void cache_key(const char *const *parts, size_t nparts, char out[CACHE_KEY_HEX + 1]);
+ * and ("a","bc") differ), as 64 hex digits and a NUL in out. lens gives each part's length
+ * (a text need not be NUL-terminated); NULL: every part is a C string. */
+void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
+               char out[CACHE_KEY_HEX + 1]);
 
 /* Opens (creating if needed) the cache in dir, holding at most max_bytes. Entries already
  * there are indexed, oldest first by modification time; stale temporary files are removed. */

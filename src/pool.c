@@ -361,11 +361,6 @@ void pool_free(struct pool *p)
     free(p);
 }
 
-int pool_size(const struct pool *p)
-{
-    return p->n;
-}
-
 int pool_idle(struct pool *p)
 {
     int i, idle = 0;

@@ -36,7 +36,6 @@ enum pool_frame_type {
 /* Starts n workers (n <= 0: one per core), each `EXE worker` (exe: the lyssna binary). */
 struct pool *pool_new(const char *exe, int n, struct err *e);
 void pool_free(struct pool *p); /* kills the workers; NULL is a no-op */
-int pool_size(const struct pool *p);
 int pool_idle(struct pool *p);
 
 /* Hands r to an idle worker, or returns NULL with LY_EBUSY when all are busy (the caller

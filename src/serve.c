@@ -306,24 +306,25 @@ static int parse_speak(struct server *srv, struct MHD_Connection *c, struct requ
 static void key_of(const struct job_spec *js, const char *kind, char key[CACHE_KEY_HEX + 1])
 {
     char rate[16], flags[8];
-    struct buf langs, text;
+    const char *format = encode_format_name(js->format);
+    struct buf langs;
     size_t i;
 
     snprintf(rate, sizeof(rate), "%d", js->rate);
     snprintf(flags, sizeof(flags), "%d", js->ssml);
     buf_init(&langs, BUF_NOLIMIT);
-    buf_init(&text, BUF_NOLIMIT);
     for (i = 0; js->line_langs && i < js->nlines; i++)
         buf_addf(&langs, NULL, "%s,", js->line_langs[i] ? js->line_langs[i] : "");
-    buf_add(&text, js->text, js->len, NULL);
     {
-        const char *parts[] = {
-            LYSSNA_ENGINE, kind,       flags,     js->voice,
-            rate,          langs.data, text.data, encode_format_name(js->format)};
-        cache_key(parts, sizeof(parts) / sizeof(parts[0]), key);
+        /* the text is hashed where it lies: no copy of up to a megabyte per request */
+        const char *parts[] = {LYSSNA_ENGINE, kind,       flags,    js->voice,
+                               rate,          langs.data, js->text, format};
+        const size_t lens[] = {
+            strlen(LYSSNA_ENGINE), strlen(kind), strlen(flags), strlen(js->voice),
+            strlen(rate),          langs.len,    js->len,       strlen(format)};
+        cache_key(parts, lens, sizeof(parts) / sizeof(parts[0]), key);
     }
     buf_release(&langs);
-    buf_release(&text);
 }
 
 /* A worker for js, waiting in the queue up to queue_wait_ms; NULL with LY_EBUSY past that. */

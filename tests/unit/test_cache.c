@@ -37,7 +37,7 @@ static void key_of(const char *text, char key[CACHE_KEY_HEX + 1])
 {
     const char *parts[] = {text, "sv", "170", "mp3"};
 
-    cache_key(parts, 4, key);
+    cache_key(parts, NULL, 4, key);
 }
 
 static void put(struct cache *c, const char *key, size_t size)
@@ -67,9 +67,9 @@ static void test_cache_key_is_sha256_hex_and_separates_parts(void **state)
     char ka[CACHE_KEY_HEX + 1], kb[CACHE_KEY_HEX + 1], k2[CACHE_KEY_HEX + 1];
 
     (void)state;
-    cache_key(a, 2, ka);
-    cache_key(b, 2, kb);
-    cache_key(a, 2, k2);
+    cache_key(a, NULL, 2, ka);
+    cache_key(b, NULL, 2, kb);
+    cache_key(a, NULL, 2, k2);
     assert_int_equal(strlen(ka), 64);
     assert_int_equal(strspn(ka, "0123456789abcdef"), 64);
     assert_string_not_equal(ka, kb);
