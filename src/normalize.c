@@ -264,6 +264,37 @@ int normalize_text(const struct norm_rules *rules, unsigned flags, const char *i
     return normalize_text_langs(rules, flags, in, len, NULL, NULL, 0, out, e);
 }
 
+/* 1 when the '.' at s[p] ends a sentence rather than an abbreviation or a number: the word
+ * before it is two letters or more, stands alone ("t.ex." does not) and is not listed. */
+static int full_stop(const struct norm_rules *rules, const char *s, size_t n, size_t p)
+{
+    size_t w = p, k, letters = 0, used = 0;
+    uint32_t c;
+
+    while ((k = svtext_cp_before(s, w, &c)) && svtext_is_letter(c))
+        w -= k, letters++;
+    if (letters < 2 || (k && !svtext_is_space(c)))
+        return 0;
+    return !rules_match_abbr(rules, s + w, n - w, &used) || w + used <= p;
+}
+
+size_t normalize_sentence_cut(const struct norm_rules *rules, const char *s, size_t n, size_t min)
+{
+    size_t p, q, k;
+    uint32_t c;
+
+    for (p = min; p < n; p++) {
+        if (s[p] != '.' && s[p] != '!' && s[p] != '?')
+            continue;
+        q = p + 1 + svtext_space_len(s, n, p + 1);
+        if (q == p + 1 || !(k = svtext_cp(s, n, q, &c)) || !svtext_is_upper(c))
+            continue;
+        if (s[p] != '.' || full_stop(rules, s, n, p))
+            return p + 1;
+    }
+    return n;
+}
+
 /* The span holding output byte pos (spans are sorted and cover every output byte). */
 static const struct norm_span *span_at(const struct normalized *n, size_t pos)
 {

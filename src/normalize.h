@@ -57,6 +57,12 @@ int normalize_text_langs(const struct norm_rules *rules, unsigned flags, const c
                          const char *lang, const char *const *line_langs, size_t nlines,
                          struct normalized *out, struct err *e);
 
+/* Where the n bytes at s may be cut into parts that are normalized and spoken apart without
+ * changing what is said: just after the first sentence end at or after offset min (a full
+ * stop after a word that is not an abbreviation, or '!' or '?', then white space and a
+ * capital letter). n when there is none. Lets a long paragraph start speaking at once. */
+size_t normalize_sentence_cut(const struct norm_rules *rules, const char *s, size_t n, size_t min);
+
 /* Appends n bytes that stand for input [in, in + in_len) to out; exact says the bytes are a
  * copy of the input's. For stages that build spoken text from pieces (SSML). */
 int normalized_add(struct normalized *out, const char *bytes, size_t n, size_t in, size_t in_len,

@@ -257,18 +257,27 @@ static int speak_line(struct synth *s, struct run *r, struct normalized *norm, s
     return speak_span(s, r, norm->text.data, 0, norm->text.len, lang, req->rate, e);
 }
 
+/* The least a part of a long line holds: a few sentences, so that short paragraphs stay whole. */
+#define PART_MIN 400
+
 static int speak_text(struct synth *s, struct run *r, struct normalized *norm, struct err *e)
 {
     const char *t = r->req->text, *nl;
-    size_t len = r->req->len, start = 0, end, line = 0;
+    size_t len = r->req->len, start = 0, end, line = 0, cut, part;
     int rc;
 
     for (;;) {
         nl = memchr(t + start, '\n', len - start);
         end = nl ? (size_t)(nl - t) : len;
-        rc = speak_line(s, r, norm, start, end, line++, e);
-        if (rc)
-            return rc;
+        /* a long paragraph goes in parts cut at sentence ends, so that its first audio does
+           not wait for all of it to be normalized */
+        for (cut = start; cut < end; cut = part) {
+            part = cut + normalize_sentence_cut(r->req->rules, t + cut, end - cut, PART_MIN);
+            rc = speak_line(s, r, norm, cut, part, line, e);
+            if (rc)
+                return rc;
+        }
+        line++;
         if (!nl)
             break;
         start = end + 1;

@@ -127,6 +127,27 @@ static void test_normalize_maps_words_back_to_input_bytes(void **state)
     assert_int_equal(e, 8);
 }
 
+static size_t cut(const char *s, size_t min)
+{
+    return normalize_sentence_cut(rules, s, strlen(s), min);
+}
+
+static void test_normalize_cuts_long_text_only_at_sentence_ends(void **state)
+{
+    const char *s = "Det g\xC3\xA4ller t.ex. Anna. Hon bor i Sthlm. Ring kl. 8. Vad? \xC3\x85ter.";
+
+    (void)state;
+    assert_int_equal(cut(s, 0), strlen("Det g\xC3\xA4ller t.ex. Anna."));
+    assert_int_equal(cut(s, 24), strlen("Det g\xC3\xA4ller t.ex. Anna. Hon bor i Sthlm."));
+    assert_int_equal(cut(s, 48),
+                     strlen("Det g\xC3\xA4ller t.ex. Anna. Hon bor i Sthlm. Ring kl. 8. Vad?"));
+    assert_int_equal(cut("Ring 3. Sedan", 0), strlen("Ring 3. Sedan")); /* a number */
+    assert_int_equal(cut("Se bl.a. Anna", 0), strlen("Se bl.a. Anna")); /* part of a word */
+    assert_int_equal(cut("Det var resp. Anna", 0), strlen("Det var resp. Anna")); /* listed */
+    assert_int_equal(cut("Slut. sedan", 0), strlen("Slut. sedan"));               /* no capital */
+    assert_int_equal(cut("Slut.", 0), strlen("Slut."));
+}
+
 static void test_normalize_expands_cardinals(void **state)
 {
     (void)state;
@@ -522,6 +543,7 @@ int main(void)
         cmocka_unit_test(test_normalize_keeps_one_line_per_line),
         cmocka_unit_test(test_normalize_rejects_invalid_utf8_with_offset),
         cmocka_unit_test(test_normalize_maps_words_back_to_input_bytes),
+        cmocka_unit_test(test_normalize_cuts_long_text_only_at_sentence_ends),
         cmocka_unit_test(test_normalize_expands_cardinals),
         cmocka_unit_test(test_normalize_agrees_with_the_noun),
         cmocka_unit_test(test_normalize_expands_decimals),

@@ -9,6 +9,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "err.h"
 #include "pipeline.h"
 #include "synth.h"
@@ -119,6 +120,40 @@ static void test_marks_times_grow_and_lines_are_sentences(void **state)
     assert_true(c.bytes > 44 + 2 * 22050);
 }
 
+/* A long paragraph is spoken in parts cut at sentence ends; the marks of every part still
+ * point at the words in the original text, and time keeps growing across the cuts. */
+static void test_a_long_paragraph_keeps_its_marks_across_parts(void **state)
+{
+    struct buf text;
+    struct collected c;
+    size_t i, words = 0, sentences = 0;
+
+    (void)state;
+    buf_init(&text, BUF_NOLIMIT);
+    for (i = 0; i < 20; i++)
+        buf_addf(&text, NULL,
+                 "Mening %zu handlar om t.ex. \xC3\xA5"
+                 "ar och \xC3\xB6"
+                 "ar. ",
+                 i);
+    speak(text.data, &c, LY_OK);
+    for (i = 0; i < c.n; i++) {
+        const struct mark *m = &c.marks[i];
+        assert_true(m->end <= text.len);
+        if (i)
+            assert_true(m->time_ms >= c.marks[i - 1].time_ms);
+        if (m->type == MARK_SENTENCE) {
+            sentences++;
+            assert_memory_equal(text.data + m->start, "Mening", 6);
+        } else if (m->end - m->start == 6 && !memcmp(text.data + m->start, "Mening", 6)) {
+            words++;
+        }
+    }
+    assert_int_equal(words, 20);
+    assert_true(sentences >= 20);
+    buf_release(&text);
+}
+
 static void test_empty_and_invalid_input_are_refused(void **state)
 {
     struct collected c;
@@ -195,6 +230,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_marks_are_byte_offsets_into_multibyte_input),
         cmocka_unit_test(test_marks_times_grow_and_lines_are_sentences),
+        cmocka_unit_test(test_a_long_paragraph_keeps_its_marks_across_parts),
         cmocka_unit_test(test_empty_and_invalid_input_are_refused),
         cmocka_unit_test(test_ssml_marks_point_into_the_ssml_source),
         cmocka_unit_test(test_ssml_errors_are_refused),
