@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "err.h"
@@ -221,9 +222,11 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
     struct speak_output out = {.audio = &sink, .mark_ctx = ws};
     struct voice v;
     struct err e = {0};
-    char voice[64], done[64];
+    char voice[64], done[80];
+    struct timespec t0, t1;
     int rc = -1;
 
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     ws->sent_audio = 0;
     if (parse_request(frame, &r, voice) == 0) {
         rc = voice_load(voice_dir(), r.voice, &v, &e);
@@ -250,7 +253,9 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
         int n = snprintf(msg, sizeof(msg), "%d %s", (int)e.code, e.msg);
         return flush_audio(ws) || send_frame(ws->fd, POOL_ERROR, msg, (size_t)n);
     }
-    snprintf(done, sizeof(done), "%llu %d", (unsigned long long)out.samples, out.sample_rate);
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
+    snprintf(done, sizeof(done), "%llu %d %lld", (unsigned long long)out.samples, out.sample_rate,
+             (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
     return flush_audio(ws) || send_frame(ws->fd, POOL_DONE, done, strlen(done));
 }
 

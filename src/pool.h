@@ -29,7 +29,8 @@ struct pool_request {
 enum pool_frame_type {
     POOL_AUDIO = 1, /* encoded audio bytes */
     POOL_MARK,      /* one speech mark as a JSON object */
-    POOL_DONE,      /* the end: payload "SAMPLES RATE" in decimal */
+    POOL_DONE,      /* the end: payload "SAMPLES RATE CPU_US" in decimal (CPU_US: the
+                       worker's CPU time for the request, in microseconds) */
     POOL_ERROR,     /* the end: payload "CODE message" */
 };
 

@@ -64,7 +64,7 @@ struct metrics {
     atomic_ulong requests[R_COUNT][6]; /* by status class: 1xx..5xx, index 0 unused */
     atomic_ulong latency[R_COUNT][8];  /* ms buckets, see latency_bounds */
     atomic_ulong cache_hits, cache_misses, fetch_errors[4], in_flight, waiting;
-    atomic_ullong audio_ms;
+    atomic_ullong audio_ms, synth_us; /* audio produced; workers' CPU time making it */
 };
 
 static const unsigned latency_bounds[7] = {10, 50, 100, 250, 1000, 5000, 30000};
@@ -421,6 +421,21 @@ static void release_key(struct server *srv, const char *key)
     pthread_mutex_unlock(&srv->lock);
 }
 
+/* Counts a finished job's audio and CPU time from its POOL_DONE payload; returns the
+ * audio's length in ms. */
+static unsigned long long count_done(struct server *srv, const struct buf *payload)
+{
+    unsigned long long samples = 0, cpu_us = 0, ms;
+    int rate = 0;
+
+    if (sscanf(payload->data, "%llu %d %llu", &samples, &rate, &cpu_us) < 2 || rate <= 0)
+        return 0;
+    ms = samples * 1000 / (unsigned)rate;
+    srv->m.audio_ms += ms;
+    srv->m.synth_us += cpu_us;
+    return ms;
+}
+
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct stream *s = cls;
@@ -440,6 +455,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
                 s->cw = NULL;
             }
         } else if (type == POOL_DONE) {
+            count_done(s->srv, &s->frame);
             s->ended = 1;
             s->frame.len = 0;
             if (s->cw)
@@ -636,9 +652,9 @@ static int collect_marks(struct server *srv, const struct job_spec *js, json_t *
 {
     struct pool_job *job = start_job(srv, js, 1, e);
     json_t *marks = json_array(), *m;
-    unsigned long long samples = 0;
+    unsigned long long duration_ms = 0;
     struct buf frame;
-    int type, rate = 0;
+    int type;
 
     if (!job) {
         json_decref(marks);
@@ -650,7 +666,7 @@ static int collect_marks(struct server *srv, const struct job_spec *js, json_t *
         if (type == POOL_MARK && (m = json_loadb(frame.data, frame.len, 0, NULL)))
             json_array_append_new(marks, m);
     if (type == POOL_DONE)
-        sscanf(frame.data, "%llu %d", &samples, &rate);
+        duration_ms = count_done(srv, &frame);
     else if (type == POOL_ERROR)
         worker_error(&frame, e);
     end_job(srv, job);
@@ -659,8 +675,7 @@ static int collect_marks(struct server *srv, const struct job_spec *js, json_t *
         json_decref(marks);
         return e->code ? e->code : LY_ESYNTH;
     }
-    *out = json_pack("{s:I, s:o}", "duration_ms",
-                     (json_int_t)(rate > 0 ? samples * 1000 / (unsigned)rate : 0), "marks", marks);
+    *out = json_pack("{s:I, s:o}", "duration_ms", (json_int_t)duration_ms, "marks", marks);
     return LY_OK;
 }
 
@@ -884,9 +899,12 @@ static enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection 
              "# TYPE lyssna_in_flight gauge\nlyssna_in_flight %lu\n"
              "# TYPE lyssna_queue_length gauge\nlyssna_queue_length %lu\n"
              "# TYPE lyssna_workers_idle gauge\nlyssna_workers_idle %d\n"
+             "# TYPE lyssna_synthesis_seconds_total counter\nlyssna_synthesis_seconds_total %.3f\n"
+             "# TYPE lyssna_audio_seconds_total counter\nlyssna_audio_seconds_total %.3f\n"
              "# TYPE lyssna_fetch_errors_total counter\n",
              (unsigned long)m->cache_hits, (unsigned long)m->cache_misses, bytes,
-             (unsigned long)m->in_flight, (unsigned long)m->waiting, pool_idle(srv->pool));
+             (unsigned long)m->in_flight, (unsigned long)m->waiting, pool_idle(srv->pool),
+             (double)m->synth_us / 1e6, (double)m->audio_ms / 1e3);
     for (k = 0; k < 4; k++)
         buf_addf(&b, NULL, "lyssna_fetch_errors_total{kind=\"%s\"} %lu\n", kinds[k],
                  (unsigned long)m->fetch_errors[k]);

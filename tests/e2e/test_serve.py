@@ -589,6 +589,19 @@ def test_metrics(svc, cached):
     assert sum(float(line.split()[-1]) for line in hits) >= 1, hits
 
 
+def test_metrics_count_audio_and_synthesis_time(svc, tmp_path):
+    def value(name):
+        lines = [l for l in get(svc, "/metrics").body.decode().splitlines() if l.startswith(name)]
+        return float(lines[0].split()[-1])
+
+    audio, cpu = value("lyssna_audio_seconds_total"), value("lyssna_synthesis_seconds_total")
+    r = speak(svc, unique("Mätaren räknar sekunderna av ljud som görs här."), query="format=wav")
+    assert r.status == 200, r
+    added, heard = value("lyssna_audio_seconds_total") - audio, decoded_seconds(r.body, tmp_path)
+    assert abs(added - heard) < 0.1, (added, heard)
+    assert value("lyssna_synthesis_seconds_total") > cpu
+
+
 def test_demo_page_at_root(svc):
     r = get(svc, "/")
     assert r.status == 200, r
