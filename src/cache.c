@@ -1,5 +1,8 @@
 /* cache.c -- the audio cache: files DIR/ab/KEY.EXT (ab = the key's first two hex digits),
- * written in DIR/tmp and renamed into place. An in-memory index (a hash table threaded on a
+ * written in DIR/tmp and renamed into place. Each file ends in a trailer: the SHA-256 of
+ * the bytes before it and a magic string; a file this process did not write is checked
+ * against it once, on its first use, and a mismatch (a torn copy, a bad disk, an older
+ * format) deletes it. An in-memory index (a hash table threaded on a
  * least-recently-used list) keeps the total under the cap without walking the folder. The
  * index is guarded by one mutex; file I/O happens outside it except for eviction's unlinks.
  * Keys are SHA-256 (OpenSSL's libcrypto): only 64 hex digits are accepted as keys, so a key
@@ -24,11 +27,14 @@
 #include "banned.h"
 
 #define NAME_MAX_LEN (CACHE_KEY_HEX + 1 + 8) /* KEY.EXT with an extension of up to 8 */
+#define MAGIC        "LYSSNA1\n"
+#define TRAILER_LEN  (32 + 8) /* SHA-256, then MAGIC */
 
 struct entry {
     char name[NAME_MAX_LEN + 1];
     uint64_t size;
     time_t mtime;
+    int verified;                /* its checksum matched (or this process wrote it) */
     struct entry *older, *newer; /* the LRU list: head is the oldest */
     struct entry *next;          /* hash chain */
 };
@@ -39,6 +45,8 @@ struct cache {
     size_t count, nbuckets;
     struct entry **buckets;
     struct entry *oldest, *newest;
+    uint64_t corrupt, write_errors;
+    int read_only;
     pthread_mutex_t lock;
 };
 
@@ -48,6 +56,7 @@ struct cache_writer {
     char *tmp;
     int fd;
     uint64_t size;
+    EVP_MD_CTX *md; /* the checksum of what was written so far */
 };
 
 void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
@@ -164,7 +173,7 @@ static void lru_append(struct cache *c, struct entry *e)
 }
 
 /* Adds or refreshes name as the most recently used entry. Called with the lock held. */
-static void index_put(struct cache *c, const char *name, uint64_t size, time_t mtime)
+static struct entry *index_put(struct cache *c, const char *name, uint64_t size, time_t mtime)
 {
     struct entry **p, *e;
 
@@ -181,10 +190,13 @@ static void index_put(struct cache *c, const char *name, uint64_t size, time_t m
         *p = e;
         c->count++;
     }
+    if (e->size != size || e->mtime != mtime)
+        e->verified = 0;
     e->size = size;
     e->mtime = mtime;
     c->bytes += size;
     lru_append(c, e);
+    return e;
 }
 
 static void index_drop(struct cache *c, struct entry *e)
@@ -296,17 +308,19 @@ struct cache *cache_open(const char *dir, uint64_t max_bytes, struct err *e)
     char tmp[4096];
 
     snprintf(tmp, sizeof(tmp), "%s/tmp", dir);
-    if ((mkdir(dir, 0755) && errno != EEXIST) || (mkdir(tmp, 0755) && errno != EEXIST) ||
-        access(tmp, W_OK)) {
+    if ((mkdir(dir, 0755) && errno != EEXIST) || access(dir, R_OK | X_OK)) {
         err_set(e, LY_EIO, "cannot use cache folder '%s': %s", dir, strerror(errno));
         return NULL;
     }
     c = xcalloc(1, sizeof(*c));
     c->dir = xstrdup(dir);
     c->max_bytes = max_bytes;
+    /* a folder the service may not write still serves what is in it */
+    c->read_only = (mkdir(tmp, 0755) && errno != EEXIST) || access(tmp, W_OK) || access(dir, W_OK);
     pthread_mutex_init(&c->lock, NULL);
     grow_buckets(c);
-    clear_tmp(dir);
+    if (!c->read_only)
+        clear_tmp(dir);
     scan(c);
     return c;
 }
@@ -323,13 +337,56 @@ void cache_free(struct cache *c)
     free(c);
 }
 
+/* 1 when the size bytes of fd end in a trailer whose checksum matches the bytes before it. */
+static int intact(int fd, uint64_t size)
+{
+    unsigned char trailer[TRAILER_LEN], md[EVP_MAX_MD_SIZE], chunk[65536];
+    unsigned int mdlen = 0;
+    uint64_t at = 0, body = size - TRAILER_LEN;
+    EVP_MD_CTX *ctx;
+    ssize_t n;
+    int ok;
+
+    if (size < TRAILER_LEN || pread(fd, trailer, TRAILER_LEN, (off_t)body) != TRAILER_LEN ||
+        memcmp(trailer + 32, MAGIC, 8))
+        return 0;
+    if (!(ctx = EVP_MD_CTX_new()))
+        abort();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    while (at < body) {
+        size_t want = body - at < sizeof(chunk) ? (size_t)(body - at) : sizeof(chunk);
+        if ((n = pread(fd, chunk, want, (off_t)at)) <= 0)
+            break;
+        EVP_DigestUpdate(ctx, chunk, (size_t)n);
+        at += (uint64_t)n;
+    }
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    ok = at == body && mdlen == 32 && !memcmp(md, trailer, 32);
+    return ok;
+}
+
+/* Deletes a damaged entry, file and index. Lock held. */
+static void drop_corrupt(struct cache *c, const char *name)
+{
+    struct entry **p = slot(c, name);
+    char *path = entry_path(c, name);
+
+    if (!c->read_only)
+        unlink(path);
+    free(path);
+    if (*p)
+        index_drop(c, *p);
+    c->corrupt++;
+}
+
 int cache_get(struct cache *c, const char *key, const char *ext, struct cache_hit *hit,
               struct err *e)
 {
     char name[NAME_MAX_LEN + 1], *path;
     struct stat st;
-    struct entry **p;
-    int fd;
+    struct entry **p, *ent;
+    int fd, ok = 1;
 
     if (!entry_name(key, ext, name))
         return -err_set(e, LY_EUSAGE, "bad cache key '%.80s.%.8s'", key, ext);
@@ -349,12 +406,33 @@ int cache_get(struct cache *c, const char *key, const char *ext, struct cache_hi
         return -err_set(e, LY_EIO, "cannot read cache entry '%s': %s", name, strerror(saved));
     }
     /* an entry another process wrote (batch filling the cache) joins the index here */
-    index_put(c, name, (uint64_t)st.st_size, st.st_mtime);
+    ent = index_put(c, name, (uint64_t)st.st_size, st.st_mtime);
+    if (!ent->verified) {
+        pthread_mutex_unlock(&c->lock);
+        ok = intact(fd, (uint64_t)st.st_size);
+        pthread_mutex_lock(&c->lock);
+        if ((p = slot(c, name)) && *p && (*p)->size == (uint64_t)st.st_size &&
+            (*p)->mtime == st.st_mtime)
+            (*p)->verified = ok;
+        if (!ok)
+            drop_corrupt(c, name);
+    }
     pthread_mutex_unlock(&c->lock);
+    if (!ok) {
+        close(fd);
+        return 0;
+    }
     hit->fd = fd;
-    hit->size = (uint64_t)st.st_size;
+    hit->size = (uint64_t)st.st_size - TRAILER_LEN;
     hit->mtime = st.st_mtime;
     return 1;
+}
+
+static void count_write_error(struct cache *c)
+{
+    pthread_mutex_lock(&c->lock);
+    c->write_errors++;
+    pthread_mutex_unlock(&c->lock);
 }
 
 struct cache_writer *cache_put_begin(struct cache *c, const char *key, const char *ext,
@@ -363,6 +441,11 @@ struct cache_writer *cache_put_begin(struct cache *c, const char *key, const cha
     struct cache_writer *w;
     size_t n = strlen(c->dir) + 16;
 
+    if (c->read_only) {
+        count_write_error(c);
+        err_set(e, LY_EIO, "cache folder '%s' is read-only: not caching", c->dir);
+        return NULL;
+    }
     w = xcalloc(1, sizeof(*w));
     if (!entry_name(key, ext, w->name)) {
         free(w);
@@ -374,19 +457,26 @@ struct cache_writer *cache_put_begin(struct cache *c, const char *key, const cha
     snprintf(w->tmp, n, "%s/tmp/XXXXXX", c->dir);
     w->fd = mkstemp(w->tmp);
     if (w->fd < 0) {
+        count_write_error(c);
         err_set(e, LY_EIO, "cannot write to cache folder '%s': %s", c->dir, strerror(errno));
         free(w->tmp);
         free(w);
         return NULL;
     }
     fchmod(w->fd, 0644);
+    if (!(w->md = EVP_MD_CTX_new()))
+        abort();
+    EVP_DigestInit_ex(w->md, EVP_sha256(), NULL);
     return w;
 }
 
 int cache_put_write(struct cache_writer *w, const void *data, size_t len, struct err *e)
 {
-    if (write_all(w->fd, data, len))
+    if (write_all(w->fd, data, len)) {
+        count_write_error(w->c);
         return err_set(e, LY_EIO, "cannot write cache entry '%s': %s", w->name, strerror(errno));
+    }
+    EVP_DigestUpdate(w->md, data, len);
     w->size += len;
     return LY_OK;
 }
@@ -395,21 +485,31 @@ int cache_put_commit(struct cache_writer *w, struct err *e)
 {
     struct cache *c = w->c;
     char *path = entry_path(c, w->name), sub[4096];
+    struct stat st;
     int rc = LY_OK;
 
+    unsigned char trailer[EVP_MAX_MD_SIZE + 8];
+    unsigned int mdlen = 0;
+
     snprintf(sub, sizeof(sub), "%s/%.2s", c->dir, w->name);
-    if (fsync(w->fd) || close(w->fd))
+    EVP_DigestFinal_ex(w->md, trailer, &mdlen);
+    memcpy(trailer + 32, MAGIC, 8);
+    if (write_all(w->fd, trailer, TRAILER_LEN) || fsync(w->fd) || close(w->fd))
         rc = err_set(e, LY_EIO, "cannot write cache entry '%s': %s", w->name, strerror(errno));
     w->fd = -1;
     if (!rc && mkdir(sub, 0755) && errno != EEXIST)
         rc = err_set(e, LY_EIO, "cannot create '%s': %s", sub, strerror(errno));
     if (!rc && rename(w->tmp, path))
         rc = err_set(e, LY_EIO, "cannot store cache entry '%s': %s", w->name, strerror(errno));
+    if (!rc && stat(path, &st))
+        rc = err_set(e, LY_EIO, "cannot store cache entry '%s': %s", w->name, strerror(errno));
     if (!rc) {
         pthread_mutex_lock(&c->lock);
-        index_put(c, w->name, w->size, time(NULL));
+        index_put(c, w->name, (uint64_t)st.st_size, st.st_mtime)->verified = 1;
         evict(c, w->name);
         pthread_mutex_unlock(&c->lock);
+    } else {
+        count_write_error(c);
     }
     free(path);
     cache_put_abort(w);
@@ -423,14 +523,14 @@ void cache_put_abort(struct cache_writer *w)
     if (w->fd >= 0)
         close(w->fd);
     unlink(w->tmp); /* after a commit the name is gone already */
+    EVP_MD_CTX_free(w->md);
     free(w->tmp);
     free(w);
 }
 
-void cache_usage(struct cache *c, uint64_t *bytes, size_t *entries)
+void cache_stats(struct cache *c, struct cache_stats *s)
 {
     pthread_mutex_lock(&c->lock);
-    *bytes = c->bytes;
-    *entries = c->count;
+    *s = (struct cache_stats){c->bytes, c->count, c->corrupt, c->write_errors, c->read_only};
     pthread_mutex_unlock(&c->lock);
 }

@@ -1,6 +1,8 @@
 /* cache.h -- a content-addressed audio cache on disk, capped in size, least recently used
  * entries evicted first. Entries are written under a temporary name and renamed into place,
- * so a reader sees a whole entry or none. Safe from several threads at once. */
+ * so a reader sees a whole entry or none, and carry a checksum of their bytes, so that an
+ * entry damaged on disk is dropped (and made anew by the caller), never served. A cache
+ * folder that cannot be written is used read-only. Safe from several threads at once. */
 #ifndef LYSSNA_CACHE_H
 #define LYSSNA_CACHE_H
 
@@ -21,18 +23,21 @@ void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
                char out[CACHE_KEY_HEX + 1]);
 
 /* Opens (creating if needed) the cache in dir, holding at most max_bytes. Entries already
- * there are indexed, oldest first by modification time; stale temporary files are removed. */
+ * there are indexed, oldest first by modification time; stale temporary files are removed.
+ * A folder that exists but cannot be written opens read-only (see cache_stats). */
 struct cache *cache_open(const char *dir, uint64_t max_bytes, struct err *e);
 void cache_free(struct cache *c); /* NULL is a no-op */
 
 struct cache_hit {
-    int fd; /* open for reading; the caller closes it */
-    uint64_t size;
+    int fd;        /* open for reading; the caller closes it */
+    uint64_t size; /* the entry's bytes, from offset 0 of fd (a checksum trails them) */
     time_t mtime;
 };
 
 /* Looks up key.ext. Returns 1 and fills hit when present (and marks it recently used),
- * 0 on a miss, or a negative lyssna_code on an I/O error. ext is a plain extension. */
+ * 0 on a miss, or a negative lyssna_code on an I/O error. ext is a plain extension. The
+ * first look-up of an entry this process did not write checks its checksum; a damaged
+ * entry is deleted and reported as a miss. */
 int cache_get(struct cache *c, const char *key, const char *ext, struct cache_hit *hit,
               struct err *e);
 
@@ -46,7 +51,14 @@ int cache_put_commit(struct cache_writer *w, struct err *e);
 /* Drops the temporary file and frees w. NULL is a no-op. */
 void cache_put_abort(struct cache_writer *w);
 
-/* Bytes held and number of entries, for metrics. */
-void cache_usage(struct cache *c, uint64_t *bytes, size_t *entries);
+struct cache_stats {
+    uint64_t bytes; /* held on disk */
+    size_t entries;
+    uint64_t corrupt;      /* damaged entries found and dropped */
+    uint64_t write_errors; /* entries that could not be stored (disk full, read-only) */
+    int read_only;
+};
+
+void cache_stats(struct cache *c, struct cache_stats *s);
 
 #endif

@@ -44,6 +44,14 @@ static const struct setting {
       "origin allowed to call the API from a browser (repeatable)"),
     S("server", "rate_limit", "rate-limit", INT, rate_limit, 0, 1000000,
       "API requests per minute from one client address (0: no limit)"),
+    S("server", "client_timeout_s", "client-timeout-s", INT, client_timeout_s, 1, 3600,
+      "a connection silent this long is closed"),
+    S("server", "max_connections", "max-connections", INT, max_connections, 1, 100000,
+      "open connections in all"),
+    S("server", "max_connections_per_client", "max-connections-per-client", INT, max_per_client, 0,
+      100000, "open connections from one address (0: no limit)"),
+    S("server", "user", "user", STR, user, 0, 0,
+      "started as root: the user to run as once the port is bound"),
     S("cache", "dir", "cache-dir", STR, cache_dir, 0, 0, "folder of the audio cache"),
     S("cache", "max_mb", "cache-max-mb", INT, cache_max_mb, 1, 1 << 30, "cache size cap in MiB"),
     S("fetch", "allow_hosts", "allow-host", LIST, allow_hosts, 0, 0,
@@ -74,6 +82,8 @@ void config_init(struct config *c)
     c->synth_timeout_ms = 30000;
     c->shutdown_grace_s = 10;
     c->rate_limit = 600;
+    c->client_timeout_s = 120;
+    c->max_connections = 1000;
     snprintf(c->cache_dir, sizeof(c->cache_dir), "cache");
     c->cache_max_mb = 1024;
     c->fetch_timeout_ms = 10000;

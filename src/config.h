@@ -17,6 +17,10 @@ struct config {
     char web_dir[1024];      /* static files; "" = web/ beside the binary */
     char cors_origins[1024]; /* space-separated origins allowed to call the API */
     int rate_limit;          /* API requests per minute per client; 0: no limit */
+    char user[64];           /* when started as root: the user to become once bound */
+    int client_timeout_s;    /* a connection silent this long is closed (slow clients) */
+    int max_connections;     /* open connections in all */
+    int max_per_client;      /* open connections from one address; 0: no limit */
     /* [cache] */
     char cache_dir[1024];
     int cache_max_mb;

@@ -23,6 +23,7 @@
 #include "normalize.h"
 #include "outfile.h"
 #include "pipeline.h"
+#include "sandbox.h"
 #include "synth.h"
 #include "voice.h"
 #include "xalloc.h"
@@ -264,6 +265,7 @@ int pool_worker_main(int fd)
 {
     struct worker_state ws = {.fd = fd};
     struct buf frame;
+    struct err e = {0};
 
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN); /* the parent decides when workers stop */
@@ -271,6 +273,11 @@ int pool_worker_main(int fd)
     ws.synth = synth_new(NULL);
     if (!ws.synth)
         return 1;
+    if (sandbox_confine_worker(&e)) {
+        fprintf(stderr, "lyssna worker: %s\n", e.msg);
+        synth_free(ws.synth);
+        return 1;
+    }
     buf_init(&frame, LYSSNA_FRAME_MAX);
     buf_init(&ws.line, BUF_NOLIMIT);
     buf_init(&ws.audio, BUF_NOLIMIT);

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -32,6 +33,8 @@
 #include "fetch.h"
 #include "pipeline.h"
 #include "pool.h"
+#include "sandbox.h"
+#include "svtext.h"
 #include "utf8.h"
 #include "voice.h"
 #include "xalloc.h"
@@ -60,10 +63,15 @@ static const char *const route_names[R_COUNT] = {
     "other", "healthz",     "voices", "metrics",      "static",
     "speak", "speak_marks", "listen", "listen_marks", "listen_text"};
 
+/* Kinds of fetch failure, counted apart in the metrics. */
+enum fetch_kind { F_NETWORK, F_STATUS, F_TIMEOUT, F_DENIED, F_TOO_LARGE, F_NOT_HTML, F_COUNT };
+static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
+                                                 "denied",  "too_large",     "not_html"};
+
 struct metrics {
     atomic_ulong requests[R_COUNT][6]; /* by status class: 1xx..5xx, index 0 unused */
     atomic_ulong latency[R_COUNT][8];  /* ms buckets, see latency_bounds */
-    atomic_ulong cache_hits, cache_misses, fetch_errors[4], in_flight, waiting;
+    atomic_ulong cache_hits, cache_misses, fetch_errors[F_COUNT], in_flight, waiting;
     atomic_ullong audio_ms, synth_us; /* audio produced; workers' CPU time making it */
 };
 
@@ -82,6 +90,7 @@ struct server {
     struct busy_key *busy;     /* audio being synthesized now, so that it is synthesized once */
     struct recent_page *pages; /* newest first, guarded by lock */
     struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
+    atomic_llong cache_warned; /* when the log last said the cache failed */
 };
 
 /* A page fetched lately: Range requests and the marks request that follow a listen must not
@@ -104,7 +113,7 @@ struct busy_key {
 /* One request's state, from its first call to its completion. */
 struct request {
     struct buf body;
-    int too_big;
+    size_t dropped; /* bytes of a body over the cap, read and dropped */
     enum route route;
     struct timespec start;
     char client[64]; /* the client's address, for the rate limit and the access log */
@@ -170,8 +179,33 @@ static int status_of(enum lyssna_code code)
     }
 }
 
-static enum MHD_Result send_buffer(struct MHD_Connection *c, unsigned status, const char *type,
-                                   const void *data, size_t len)
+/* CORS headers for a browser calling from a configured origin; none for any other origin,
+ * so that the browser keeps the answer from the page. A preflight (OPTIONS) also learns
+ * what it may send. */
+static void add_cors(const struct server *srv, struct MHD_Connection *c, struct MHD_Response *r)
+{
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *list = srv->cfg->cors_origins, *p;
+    size_t n;
+
+    if (!origin || !*list)
+        return;
+    n = strlen(origin);
+    for (p = list; (p = strstr(p, origin)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
+            MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+            MHD_add_response_header(r, "Vary", "Origin");
+            MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                                    "Content-Length, Content-Range, ETag");
+            MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Range");
+            MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+            return;
+        }
+}
+
+static enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                   const char *type, const void *data, size_t len)
 {
     struct MHD_Response *r;
     enum MHD_Result ret;
@@ -182,12 +216,14 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, unsigned status, co
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+    add_cors(srv, c, r);
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body)
+static enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                 json_t *body)
 {
     char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
     enum MHD_Result ret;
@@ -195,24 +231,25 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     json_decref(body);
     if (!s)
         return MHD_NO;
-    ret = send_buffer(c, status, "application/json", s, strlen(s));
+    ret = send_buffer(srv, c, status, "application/json", s, strlen(s));
     free(s);
     return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, const struct err *e)
+static enum MHD_Result send_error(struct server *srv, struct MHD_Connection *c, const struct err *e)
 {
-    return send_json(c, status_of(e->code),
+    return send_json(srv, c, status_of(e->code),
                      json_pack("{s:s, s:s}", "error", err_name(e->code), "message",
                                e->msg[0] ? e->msg : err_name(e->code)));
 }
 
-static enum MHD_Result fail(struct MHD_Connection *c, enum lyssna_code code, const char *msg)
+static enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_code code,
+                            const char *msg)
 {
     struct err e = {0};
 
     err_set(&e, code, "%s", msg);
-    return send_error(c, &e);
+    return send_error(srv, c, &e);
 }
 
 static const char *arg(struct MHD_Connection *c, const char *name)
@@ -271,8 +308,6 @@ static int parse_speak(struct server *srv, struct MHD_Connection *c, struct requ
     json_error_t je;
     json_t *j;
 
-    if (rq->too_big)
-        return err_set(e, LY_ETOOBIG, "the body is over %d bytes", srv->cfg->max_text_bytes);
     memset(js, 0, sizeof(*js));
     if (type && !strncmp(type, "application/json", 16)) {
         *doc = json_loadb(rq->body.data, rq->body.len, 0, &je);
@@ -436,6 +471,17 @@ static unsigned long long count_done(struct server *srv, const struct buf *paylo
     return ms;
 }
 
+/* Logs why audio could not be cached (the request itself goes on, uncached): at most one
+ * line a minute, so that a full disk does not flood the log; the metrics count them all. */
+static void cache_trouble(struct server *srv, const struct err *e)
+{
+    long long now = (long long)time(NULL), last = srv->cache_warned;
+
+    if (now - last < 60 || !atomic_compare_exchange_strong(&srv->cache_warned, &last, now))
+        return;
+    fprintf(stderr, "lyssna: cache: %s\n", e->msg);
+}
+
 static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct stream *s = cls;
@@ -450,16 +496,17 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
         type = pool_job_next(s->job, &s->frame, s->srv->cfg->synth_timeout_ms, &e);
         s->off = 0;
         if (type == POOL_AUDIO) {
-            if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, NULL)) {
+            if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, &e)) {
                 cache_put_abort(s->cw); /* a full or read-only cache costs only the caching */
                 s->cw = NULL;
+                cache_trouble(s->srv, &e);
             }
         } else if (type == POOL_DONE) {
             count_done(s->srv, &s->frame);
             s->ended = 1;
             s->frame.len = 0;
-            if (s->cw)
-                cache_put_commit(s->cw, NULL);
+            if (s->cw && cache_put_commit(s->cw, &e))
+                cache_trouble(s->srv, &e);
             s->cw = NULL;
         } else if (type != POOL_MARK) {
             return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a cut stream */
@@ -484,25 +531,6 @@ static void stream_free(void *cls)
     free(s);
 }
 
-static void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r)
-{
-    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    const char *list = srv->cfg->cors_origins, *p;
-    size_t n;
-
-    if (!origin || !*list)
-        return;
-    n = strlen(origin);
-    for (p = list; (p = strstr(p, origin)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
-            MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
-            MHD_add_response_header(r, "Vary", "Origin");
-            MHD_add_response_header(r, "Access-Control-Expose-Headers",
-                                    "Content-Length, Content-Range, ETag");
-            return;
-        }
-}
-
 /* Streams the job's audio; the first audio frame is read before answering, so that an error
  * the worker finds at once (bad SSML) still gets its status and JSON. */
 static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c,
@@ -525,13 +553,15 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
         if (type == POOL_ERROR)
             worker_error(&s->frame, &e);
         stream_free(s);
-        return send_error(c, &e);
+        return send_error(srv, c, &e);
     }
-    s->cw = cache_put_begin(srv->cache, key, encode_extension(js->format), NULL);
-    if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, NULL)) {
+    s->cw = cache_put_begin(srv->cache, key, encode_extension(js->format), &e);
+    if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, &e)) {
         cache_put_abort(s->cw);
         s->cw = NULL;
     }
+    if (!s->cw)
+        cache_trouble(srv, &e);
     r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s, stream_free);
     if (!r) {
         stream_free(s);
@@ -642,7 +672,7 @@ static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c
     job = start_job(srv, js, 0, &e);
     if (!job) {
         release_key(srv, key);
-        return send_error(c, &e);
+        return send_error(srv, c, &e);
     }
     return stream_audio(srv, c, job, js, key);
 }
@@ -740,6 +770,18 @@ static void recent_put(struct server *srv, const char *url, const struct fetch_r
     pthread_mutex_unlock(&srv->lock);
 }
 
+/* HTML, XHTML, or a page sent without a type (then the parser decides). */
+static int is_html(const char *content_type)
+{
+    size_t n;
+
+    if (!content_type)
+        return 1;
+    n = strcspn(content_type, "; \t");
+    return (n == 9 && svtext_fold_prefix(content_type, n, "text/html") == 9) ||
+           (n == 21 && svtext_fold_prefix(content_type, n, "application/xhtml+xml") == 21);
+}
+
 static int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg,
                      struct job_spec *js, struct err *e)
 {
@@ -759,12 +801,19 @@ static int read_page(struct server *srv, struct MHD_Connection *c, struct page *
             recent_put(srv, url, &pg->fetched);
     }
     if (rc) {
-        if (rc == LY_EFETCH || rc == LY_EHTTP || rc == LY_ETIMEOUT || rc == LY_EDENIED)
-            srv->m.fetch_errors[rc == LY_EFETCH     ? 0
-                                : rc == LY_EHTTP    ? 1
-                                : rc == LY_ETIMEOUT ? 2
-                                                    : 3]++;
+        srv->m.fetch_errors[rc == LY_EHTTP      ? F_STATUS
+                            : rc == LY_ETIMEOUT ? F_TIMEOUT
+                            : rc == LY_EDENIED  ? F_DENIED
+                            : rc == LY_ETOOBIG  ? F_TOO_LARGE
+                                                : F_NETWORK]++;
+        if (rc == LY_ETOOBIG) /* the origin's page is too large, not the client's request */
+            e->code = rc = LY_EFETCH;
         return rc;
+    }
+    if (!is_html(pg->fetched.content_type)) {
+        srv->m.fetch_errors[F_NOT_HTML]++;
+        return err_set(e, LY_EFETCH, "'%.100s' is not a web page but %.60s: nothing to read aloud",
+                       url, pg->fetched.content_type);
     }
     xo.readid = arg(c, "readid");
     xo.url = url;
@@ -797,17 +846,17 @@ static enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *
     int rc = read_page(srv, c, &pg, &js, &e);
 
     if (rc) {
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     } else if (route == R_LISTEN) {
         ret = answer_audio(srv, c, &js);
     } else if (route == R_LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
         rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
-        ret = rc ? send_error(c, &e)
-                 : send_buffer(c, MHD_HTTP_OK, "application/json", json.data, json.len);
+        ret = rc ? send_error(srv, c, &e)
+                 : send_buffer(srv, c, MHD_HTTP_OK, "application/json", json.data, json.len);
         buf_release(&json);
     } else if ((rc = collect_marks(srv, &js, &marks, &e))) {
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     } else {
         blocks = json_array();
         for (i = 0; i < pg.text.page->nblocks; i++) {
@@ -820,7 +869,7 @@ static enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *
                         json_object_get(marks, "duration_ms"), "blocks", blocks, "marks",
                         json_object_get(marks, "marks"));
         json_decref(marks);
-        ret = send_json(c, MHD_HTTP_OK, doc);
+        ret = send_json(srv, c, MHD_HTTP_OK, doc);
     }
     page_release(&pg);
     return ret;
@@ -835,18 +884,18 @@ static enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c
     enum MHD_Result ret;
 
     if (parse_speak(srv, c, rq, &js, &doc, &e))
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     else if (!marks)
         ret = answer_audio(srv, c, &js);
     else if (collect_marks(srv, &js, &out, &e))
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     else
-        ret = send_json(c, MHD_HTTP_OK, out);
+        ret = send_json(srv, c, MHD_HTTP_OK, out);
     json_decref(doc);
     return ret;
 }
 
-static enum MHD_Result answer_voices(struct MHD_Connection *c)
+static enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c)
 {
     struct voice v[64];
     json_t *list = json_array();
@@ -856,15 +905,13 @@ static enum MHD_Result answer_voices(struct MHD_Connection *c)
         json_array_append_new(list,
                               json_pack("{s:s, s:s, s:s, s:i}", "name", v[i].name, "description",
                                         v[i].description, "lang", v[i].lang, "rate", v[i].rate));
-    return send_json(c, MHD_HTTP_OK, json_pack("{s:o}", "voices", list));
+    return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:o}", "voices", list));
 }
 
 static enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
 {
-    static const char *const kinds[4] = {"network", "origin_status", "timeout", "denied"};
     struct metrics *m = &srv->m;
-    uint64_t bytes;
-    size_t entries;
+    struct cache_stats cs;
     struct buf b;
     int r, s, k;
     enum MHD_Result ret;
@@ -891,24 +938,28 @@ static enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection 
                 buf_addf(&b, NULL, "+Inf\"} %lu\n", sum);
         }
     }
-    cache_usage(srv->cache, &bytes, &entries);
+    cache_stats(srv->cache, &cs);
     buf_addf(&b, NULL,
              "# TYPE lyssna_cache_hits_total counter\nlyssna_cache_hits_total %lu\n"
              "# TYPE lyssna_cache_misses_total counter\nlyssna_cache_misses_total %lu\n"
              "# TYPE lyssna_cache_bytes gauge\nlyssna_cache_bytes %" PRIu64 "\n"
+             "# TYPE lyssna_cache_corrupt_total counter\nlyssna_cache_corrupt_total %" PRIu64 "\n"
+             "# TYPE lyssna_cache_write_errors_total counter\n"
+             "lyssna_cache_write_errors_total %" PRIu64 "\n"
+             "# TYPE lyssna_cache_read_only gauge\nlyssna_cache_read_only %d\n"
              "# TYPE lyssna_in_flight gauge\nlyssna_in_flight %lu\n"
              "# TYPE lyssna_queue_length gauge\nlyssna_queue_length %lu\n"
              "# TYPE lyssna_workers_idle gauge\nlyssna_workers_idle %d\n"
              "# TYPE lyssna_synthesis_seconds_total counter\nlyssna_synthesis_seconds_total %.3f\n"
              "# TYPE lyssna_audio_seconds_total counter\nlyssna_audio_seconds_total %.3f\n"
              "# TYPE lyssna_fetch_errors_total counter\n",
-             (unsigned long)m->cache_hits, (unsigned long)m->cache_misses, bytes,
-             (unsigned long)m->in_flight, (unsigned long)m->waiting, pool_idle(srv->pool),
-             (double)m->synth_us / 1e6, (double)m->audio_ms / 1e3);
-    for (k = 0; k < 4; k++)
-        buf_addf(&b, NULL, "lyssna_fetch_errors_total{kind=\"%s\"} %lu\n", kinds[k],
+             (unsigned long)m->cache_hits, (unsigned long)m->cache_misses, cs.bytes, cs.corrupt,
+             cs.write_errors, cs.read_only, (unsigned long)m->in_flight, (unsigned long)m->waiting,
+             pool_idle(srv->pool), (double)m->synth_us / 1e6, (double)m->audio_ms / 1e3);
+    for (k = 0; k < F_COUNT; k++)
+        buf_addf(&b, NULL, "lyssna_fetch_errors_total{kind=\"%s\"} %lu\n", fetch_kinds[k],
                  (unsigned long)m->fetch_errors[k]);
-    ret = send_buffer(c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.data, b.len);
+    ret = send_buffer(srv, c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.data, b.len);
     buf_release(&b);
     return ret;
 }
@@ -946,19 +997,22 @@ static enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *
     if (!*name || strstr(name, "..") || name[0] == '.' || strstr(name, "/.") ||
         strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
             strlen(name))
-        return fail(c, LY_EUSAGE, "no such file");
+        return fail(srv, c, LY_EUSAGE, "no such file");
     snprintf(path, sizeof(path), "%s/%s", srv->web, name);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
         if (fd >= 0)
             close(fd);
-        return send_json(c, MHD_HTTP_NOT_FOUND,
+        return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                          json_pack("{s:s, s:s}", "error", "not_found", "message",
                                    "no such page: see /v1/voices, /v1/speak, /v1/listen"));
     }
     r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_of(name));
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=300");
+    /* any site may load the public widget files; a script tag with Subresource Integrity
+       (crossorigin="anonymous") needs this header to check the hash */
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     ret = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     return ret;
@@ -1054,14 +1108,14 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
                                 const char *method, const char *url)
 {
     if (rq->route >= R_SPEAK && !rate_allows(srv, rq->client))
-        return send_json(c, MHD_HTTP_TOO_MANY_REQUESTS,
+        return send_json(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
                          json_pack("{s:s, s:s}", "error", "rate_limited", "message",
                                    "too many requests from this address: wait a minute"));
     switch (rq->route) {
     case R_HEALTH:
-        return send_buffer(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+        return send_buffer(srv, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
     case R_VOICES:
-        return answer_voices(c);
+        return answer_voices(srv, c);
     case R_METRICS:
         return answer_metrics(srv, c);
     case R_STATIC:
@@ -1078,10 +1132,61 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
         break;
     }
     if (!strcmp(method, "OPTIONS"))
-        return send_buffer(c, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
-    return send_json(c, MHD_HTTP_NOT_FOUND,
+        return send_buffer(srv, c, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                      json_pack("{s:s, s:s}", "error", "not_found", "message",
                                "no such endpoint: see /v1/voices, /v1/speak, /v1/listen"));
+}
+
+/* A body over the cap is read on to its end (to answer 413) up to this much. */
+#define LYSSNA_DROP_MAX (8 << 20)
+
+struct framing {
+    int lengths, differ, chunked;
+    char first[32];
+};
+
+static enum MHD_Result note_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    if (!strcasecmp(key, "Content-Length")) {
+        if (f->lengths++ == 0)
+            snprintf(f->first, sizeof(f->first), "%s", value ? value : "");
+        else if (!value || strcmp(value, f->first))
+            f->differ = 1;
+    } else if (!strcasecmp(key, "Transfer-Encoding")) {
+        f->chunked = 1;
+    }
+    return MHD_YES;
+}
+
+/* Refuses, before any body is read, a body whose length is ambiguous (two Content-Lengths
+ * that differ, or one beside Transfer-Encoding: what request smuggling through a proxy is
+ * made of), and a body announced over the cap, so that it is not read in vain. */
+static int check_framing(struct server *srv, struct MHD_Connection *c, struct err *e)
+{
+    struct framing f = {0};
+    unsigned long long n;
+    char *end;
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, note_framing, &f);
+    if (f.differ || (f.lengths && f.chunked))
+        return err_set(e, LY_EUSAGE,
+                       "the request's length is ambiguous: send one "
+                       "Content-Length or Transfer-Encoding: chunked, not both");
+    if (f.lengths) {
+        errno = 0;
+        n = strtoull(f.first, &end, 10);
+        if (errno || *end || end == f.first)
+            return err_set(e, LY_EUSAGE, "Content-Length '%.20s' is not a number", f.first);
+        if (n > (unsigned long long)srv->cfg->max_text_bytes + 4096)
+            return err_set(e, LY_ETOOBIG, "the body is %llu bytes; at most %d are accepted", n,
+                           srv->cfg->max_text_bytes);
+    }
+    return LY_OK;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -1090,6 +1195,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     struct server *srv = cls;
     struct request *rq = *con_cls;
+    struct err e = {0};
 
     (void)version;
     if (!rq) {
@@ -1101,14 +1207,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         snprintf(rq->line, sizeof(rq->line), "%s %s", method, url);
         srv->m.in_flight++;
         *con_cls = rq;
-        return MHD_YES;
+        return check_framing(srv, c, &e) ? send_error(srv, c, &e) : MHD_YES;
     }
     if (*upload_size) {
-        if (!rq->too_big && buf_add(&rq->body, upload, *upload_size, NULL))
-            rq->too_big = 1; /* keep reading, then answer 413 */
+        /* MHD 0.9.75 cannot answer before the body's end: a chunked body over the cap is
+           read and dropped, and a client that goes on sending far past it is cut off */
+        if (rq->dropped || buf_add(&rq->body, upload, *upload_size, NULL))
+            rq->dropped += *upload_size;
         *upload_size = 0;
-        return MHD_YES;
+        return rq->dropped > (size_t)LYSSNA_DROP_MAX ? MHD_NO : MHD_YES;
     }
+    if (rq->dropped)
+        return fail(srv, c, LY_ETOOBIG, "the body is too large: send at most the text limit");
     return dispatch(srv, c, rq, method, url);
 }
 
@@ -1190,8 +1300,35 @@ static int parse_listen(const char *listen, struct sockaddr_storage *sa, struct 
     return LY_OK;
 }
 
+/* Binds and listens on sa (before privileges are dropped: a port below 1024 needs root);
+ * *port is the port bound, which the kernel picks when sa asks for port 0. */
+static int open_listener(const char *listen_at, const struct sockaddr_storage *sa, int *fd,
+                         unsigned *port, struct err *e)
+{
+    struct sockaddr_storage bound;
+    socklen_t len = sizeof(bound);
+    int one = 1;
+
+    *fd = socket(sa->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (*fd < 0 || setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+        bind(*fd, (const struct sockaddr *)sa,
+             sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                       : sizeof(struct sockaddr_in)) ||
+        listen(*fd, 128) || getsockname(*fd, (struct sockaddr *)&bound, &len)) {
+        err_set(e, LY_EIO, "cannot listen on %s: %s", listen_at, strerror(errno));
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return e ? e->code : LY_EIO;
+    }
+    *port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                              : ((struct sockaddr_in *)&bound)->sin_port);
+    return LY_OK;
+}
+
 static int server_init(struct server *srv, const struct config *cfg, const char *exe, struct err *e)
 {
+    struct cache_stats cs;
     const char *slash;
 
     srv->cfg = cfg;
@@ -1218,6 +1355,12 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
     srv->cache = cache_open(cfg->cache_dir, (uint64_t)cfg->cache_max_mb << 20, e);
     if (!srv->cache)
         return e->code;
+    cache_stats(srv->cache, &cs);
+    if (cs.read_only)
+        fprintf(stderr,
+                "lyssna: cache folder '%s' cannot be written: serving what it holds, "
+                "caching nothing new\n",
+                cfg->cache_dir);
     srv->pool = pool_new(exe, cfg->workers, e);
     return srv->pool ? LY_OK : e->code;
 }
@@ -1260,9 +1403,9 @@ int serve_run(const struct config *cfg, const char *exe, struct err *e)
     struct server srv;
     struct sockaddr_storage sa;
     struct MHD_Daemon *d = NULL;
-    const union MHD_DaemonInfo *info;
+    unsigned port = 0;
     sigset_t set;
-    int rc;
+    int rc, fd = -1;
 
     memset(&srv, 0, sizeof(srv));
     pthread_mutex_init(&srv.lock, NULL);
@@ -1273,26 +1416,35 @@ int serve_run(const struct config *cfg, const char *exe, struct err *e)
     pthread_sigmask(SIG_BLOCK, &set,
                     NULL); /* every thread inherits this; wait_for_stop takes them */
     signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit fails the cache's write, not the service */
     rc = parse_listen(cfg->listen, &sa, e);
+    if (!rc)
+        rc = open_listener(cfg->listen, &sa, &fd, &port, e);
+    /* the port is bound: from here on nothing needs root */
+    if (!rc && cfg->user[0])
+        rc = sandbox_drop_user(cfg->user, e);
     if (!rc)
         rc = server_init(&srv, cfg, exe, e);
     if (!rc) {
         d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                                  (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-                             0, NULL, NULL, on_request, &srv, MHD_OPTION_SOCK_ADDR, &sa,
+                             0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, fd,
                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
-                             MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_END);
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_client,
+                             MHD_OPTION_END);
         if (!d)
-            rc = err_set(e, LY_EIO, "cannot listen on %s: %s", cfg->listen, strerror(errno));
+            rc = err_set(e, LY_EIO, "cannot serve on %s: %s", cfg->listen, strerror(errno));
     }
     if (!rc) {
-        info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
         printf("listening on http://%.*s:%u\n", (int)(strrchr(cfg->listen, ':') - cfg->listen),
-               cfg->listen, info ? info->port : 0);
+               cfg->listen, port);
         fflush(stdout);
         wait_for_stop(&srv, d);
         MHD_stop_daemon(d);
-    }
+    } else if (fd >= 0)
+        close(fd);
     server_release(&srv);
     fetch_global_cleanup();
     return rc;

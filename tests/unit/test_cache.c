@@ -1,5 +1,5 @@
 /* test_cache.c -- the audio cache: keys, atomic entries, LRU eviction under the cap,
- * reopening an existing folder, and keys that try to leave the folder. */
+ * reopening an existing folder, keys that try to leave the folder, and damaged entries. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +14,8 @@
 
 #include "cache.h"
 #include "err.h"
+
+#define TRAILER 40 /* the checksum each entry ends in */
 
 static char dir[64];
 
@@ -99,8 +101,7 @@ static void test_cache_evicts_least_recently_used_over_the_cap(void **state)
 {
     struct cache *c = cache_open(dir, 3000, NULL);
     char k1[CACHE_KEY_HEX + 1], k2[CACHE_KEY_HEX + 1], k3[CACHE_KEY_HEX + 1];
-    uint64_t bytes;
-    size_t n;
+    struct cache_stats st;
 
     (void)state;
     key_of("ett", k1);
@@ -113,9 +114,9 @@ static void test_cache_evicts_least_recently_used_over_the_cap(void **state)
     assert_int_equal(has(c, k2), 0);
     assert_int_equal(has(c, k1), 1);
     assert_int_equal(has(c, k3), 1);
-    cache_usage(c, &bytes, &n);
-    assert_int_equal(bytes, 2400);
-    assert_int_equal(n, 2);
+    cache_stats(c, &st);
+    assert_int_equal(st.bytes, 2 * (1200 + TRAILER));
+    assert_int_equal(st.entries, 2);
     cache_free(c);
 }
 
@@ -124,8 +125,7 @@ static void test_cache_reopens_existing_entries_and_clears_temporaries(void **st
     struct cache *c = cache_open(dir, 1 << 20, NULL);
     struct cache_writer *w;
     char key[CACHE_KEY_HEX + 1], tmpdir[128];
-    uint64_t bytes;
-    size_t n;
+    struct cache_stats st;
 
     (void)state;
     key_of("kvar", key);
@@ -134,9 +134,9 @@ static void test_cache_reopens_existing_entries_and_clears_temporaries(void **st
     assert_int_equal(cache_put_write(w, "x", 1, NULL), LY_OK);
     cache_free(c); /* as if the process died mid-write: the temporary stays behind */
     c = cache_open(dir, 1 << 20, NULL);
-    cache_usage(c, &bytes, &n);
-    assert_int_equal(n, 1);
-    assert_int_equal(bytes, 500);
+    cache_stats(c, &st);
+    assert_int_equal(st.entries, 1);
+    assert_int_equal(st.bytes, 500 + TRAILER);
     assert_int_equal(has(c, key), 1);
     snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", dir);
     cache_put_abort(w);
@@ -163,8 +163,7 @@ static void test_cache_forgets_an_entry_deleted_from_disk(void **state)
 {
     struct cache *c = cache_open(dir, 1 << 20, NULL);
     char key[CACHE_KEY_HEX + 1], path[256];
-    uint64_t bytes;
-    size_t n;
+    struct cache_stats st;
 
     (void)state;
     key_of("borta", key);
@@ -172,8 +171,55 @@ static void test_cache_forgets_an_entry_deleted_from_disk(void **state)
     snprintf(path, sizeof(path), "%s/%.2s/%s.mp3", dir, key, key);
     assert_int_equal(unlink(path), 0);
     assert_int_equal(has(c, key), 0);
-    cache_usage(c, &bytes, &n);
-    assert_int_equal(n, 0);
+    cache_stats(c, &st);
+    assert_int_equal(st.entries, 0);
+    cache_free(c);
+}
+
+/* Damages the entry's byte at offset at (from the end when negative). */
+static void damage(const char *key, long at)
+{
+    char path[256];
+    FILE *f;
+    int ch;
+
+    snprintf(path, sizeof(path), "%s/%.2s/%s.mp3", dir, key, key);
+    f = fopen(path, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, at, at < 0 ? SEEK_END : SEEK_SET), 0);
+    ch = fgetc(f);
+    assert_int_equal(fseek(f, -1, SEEK_CUR), 0);
+    fputc(ch ^ 0x20, f);
+    fclose(f);
+}
+
+static void test_cache_drops_a_damaged_entry_instead_of_serving_it(void **state)
+{
+    char body[CACHE_KEY_HEX + 1], tail[CACHE_KEY_HEX + 1], good[CACHE_KEY_HEX + 1], path[256];
+    struct cache *c = cache_open(dir, 1 << 20, NULL);
+    struct cache_stats st;
+
+    (void)state;
+    key_of("skadad", body);
+    key_of("svans", tail);
+    key_of("hel", good);
+    put(c, body, 3000);
+    put(c, tail, 3000);
+    put(c, good, 3000);
+    cache_free(c);
+    damage(body, 1500);
+    damage(tail, -1); /* the trailer's magic */
+    c = cache_open(dir, 1 << 20, NULL);
+    assert_int_equal(has(c, body), 0);
+    assert_int_equal(has(c, tail), 0);
+    assert_int_equal(has(c, good), 1);
+    cache_stats(c, &st);
+    assert_int_equal(st.corrupt, 2);
+    assert_int_equal(st.entries, 1);
+    snprintf(path, sizeof(path), "%s/%.2s/%s.mp3", dir, body, body);
+    assert_int_not_equal(access(path, F_OK), 0); /* deleted, to be made anew */
+    put(c, body, 3000);
+    assert_int_equal(has(c, body), 1);
     cache_free(c);
 }
 
@@ -190,6 +236,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_cache_forgets_an_entry_deleted_from_disk, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_cache_drops_a_damaged_entry_instead_of_serving_it,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
