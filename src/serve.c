@@ -678,18 +678,66 @@ static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c
 }
 
 /* Runs js with marks and collects them: {"duration_ms":N,"marks":[...]}. */
+/* Marks stored in the cache as JSON: 1 and *out when there, 0 when not (or unreadable). */
+static int cached_marks(struct server *srv, const char *key, json_t **out)
+{
+    struct cache_hit hit;
+    char *data;
+    int ok = 0;
+
+    if (cache_get(srv->cache, key, "json", &hit, NULL) != 1)
+        return 0;
+    data = xmalloc(hit.size + 1);
+    if (pread(hit.fd, data, hit.size, 0) == (ssize_t)hit.size)
+        ok = (*out = json_loadb(data, hit.size, 0, NULL)) != NULL;
+    free(data);
+    close(hit.fd);
+    return ok;
+}
+
+static void store_marks(struct server *srv, const char *key, const json_t *doc)
+{
+    struct cache_writer *w = NULL;
+    struct err e = {0};
+    char *text = json_dumps(doc, JSON_COMPACT);
+
+    if (text && (w = cache_put_begin(srv->cache, key, "json", &e))) {
+        if (cache_put_write(w, text, strlen(text), &e))
+            cache_put_abort(w);
+        else
+            cache_put_commit(w, &e); /* frees w whatever happens */
+    }
+    if (e.code)
+        cache_trouble(srv, &e);
+    free(text);
+}
+
+/* Speech marks for js: from the cache, else synthesized once (the audio is thrown away)
+ * and cached, so that every later listener's highlighting costs nothing. */
 static int collect_marks(struct server *srv, const struct job_spec *js, json_t **out, struct err *e)
 {
-    struct pool_job *job = start_job(srv, js, 1, e);
-    json_t *marks = json_array(), *m;
+    char key[CACHE_KEY_HEX + 1];
+    struct pool_job *job;
+    json_t *marks, *m;
     unsigned long long duration_ms = 0;
     struct buf frame;
     int type;
 
-    if (!job) {
-        json_decref(marks);
+    key_of(js, "marks", key);
+    for (;;) {
+        if (cached_marks(srv, key, out)) {
+            srv->m.cache_hits++;
+            return LY_OK;
+        }
+        if (claim_key(srv, key))
+            break;
+    }
+    srv->m.cache_misses++;
+    if (!(job = start_job(srv, js, 1, e))) {
+        release_key(srv, key);
         return e->code;
     }
+    marks = json_array();
     buf_init(&frame, BUF_NOLIMIT);
     while ((type = pool_job_next(job, &frame, srv->cfg->synth_timeout_ms, e)) == POOL_MARK ||
            type == POOL_AUDIO)
@@ -702,10 +750,13 @@ static int collect_marks(struct server *srv, const struct job_spec *js, json_t *
     end_job(srv, job);
     buf_release(&frame);
     if (type != POOL_DONE) {
+        release_key(srv, key);
         json_decref(marks);
         return e->code ? e->code : LY_ESYNTH;
     }
     *out = json_pack("{s:I, s:o}", "duration_ms", (json_int_t)duration_ms, "marks", marks);
+    store_marks(srv, key, *out);
+    release_key(srv, key);
     return LY_OK;
 }
 

@@ -480,6 +480,21 @@ def test_listen_marks_point_into_the_extracted_text(svc, origin):
     assert times == sorted(times) and times[-1] <= doc["duration_ms"]
 
 
+def test_marks_are_synthesized_once_then_cached(svc):
+    def synth_seconds():
+        line = [l for l in get(svc, "/metrics").body.decode().splitlines()
+                if l.startswith("lyssna_synthesis_seconds_total")][0]
+        return float(line.split()[-1])
+
+    text = unique("Markeringarna räknas ut en gång och sparas sedan.")
+    first = speak(svc, text, path="/v1/speak/marks")
+    assert first.status == 200, first
+    before = synth_seconds()
+    again = speak(svc, text, path="/v1/speak/marks")
+    assert again.status == 200 and again.json() == first.json()
+    assert synth_seconds() == before  # no worker was asked
+
+
 @pytest.mark.parametrize("route", ["/v1/listen", "/v1/listen/text", "/v1/listen/marks"])
 def test_listen_without_url_is_400(svc, route):
     assert_error(get(svc, route), 400)
