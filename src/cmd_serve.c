@@ -66,6 +66,23 @@ static const char *config_path(int argc, char **argv)
     return NULL;
 }
 
+struct args {
+    int argc;
+    char **argv;
+};
+
+/* The settings: embedded defaults, then the config file, then the flags. */
+static int load(void *ctx, struct config *cfg, struct err *e)
+{
+    const struct args *a = ctx;
+    const char *path = config_path(a->argc, a->argv);
+
+    config_init(cfg);
+    if (path && config_load(cfg, path, e))
+        return e->code;
+    return apply_flags(cfg, a->argc, a->argv, e);
+}
+
 /* Start-up failures: 2 for a configuration problem (nothing was started), 1 otherwise. */
 static int start_failed(const struct err *e)
 {
@@ -77,7 +94,8 @@ int cmd_serve(int argc, char **argv)
 {
     struct config cfg;
     struct err e = {0};
-    const char *path = config_path(argc, argv);
+    struct args a = {argc, argv};
+    struct serve_reload how = {load, &a};
     char exe[PATH_MAX];
     ssize_t n;
     int i;
@@ -87,8 +105,7 @@ int cmd_serve(int argc, char **argv)
             usage();
             return 0;
         }
-    config_init(&cfg);
-    if ((path && config_load(&cfg, path, &e)) || apply_flags(&cfg, argc, argv, &e))
+    if (load(&a, &cfg, &e))
         return start_failed(&e);
     n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
     if (n <= 0) {
@@ -96,5 +113,5 @@ int cmd_serve(int argc, char **argv)
         return start_failed(&e);
     }
     exe[n] = '\0';
-    return serve_run(&cfg, exe, &e) ? start_failed(&e) : 0;
+    return serve_run(&cfg, &how, exe, &e) ? start_failed(&e) : 0;
 }

@@ -37,6 +37,7 @@ struct worker {
     pid_t pid;
     int fd; /* the parent's end */
     int busy;
+    int stale; /* to be replaced when its job ends (pool_recycle) */
 };
 
 struct pool {
@@ -373,6 +374,22 @@ void pool_free(struct pool *p)
     free(p);
 }
 
+void pool_recycle(struct pool *p)
+{
+    int i;
+
+    pthread_mutex_lock(&p->lock);
+    for (i = 0; i < p->n; i++) {
+        if (p->w[i].busy) {
+            p->w[i].stale = 1; /* replaced when its job ends */
+        } else {
+            reap(&p->w[i]);
+            spawn(p, &p->w[i]);
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+}
+
 int pool_idle(struct pool *p)
 {
     int i, idle = 0;
@@ -454,9 +471,10 @@ void pool_job_end(struct pool_job *j)
     struct worker *w = j->w;
 
     pthread_mutex_lock(&p->lock);
-    if (!j->ended) {
+    if (!j->ended || w->stale) {
         reap(w);
         spawn(p, w); /* on failure fd stays -1 and the next job on it fails cleanly */
+        w->stale = 0;
     }
     w->busy = 0;
     pthread_mutex_unlock(&p->lock);

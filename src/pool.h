@@ -38,6 +38,9 @@ enum pool_frame_type {
 struct pool *pool_new(const char *exe, int n, struct err *e);
 void pool_free(struct pool *p); /* kills the workers; NULL is a no-op */
 int pool_idle(struct pool *p);
+/* Replaces every worker with a new one, which loads the word lists and voices afresh: idle
+ * workers at once, busy ones when their job ends, so no running stream is cut. */
+void pool_recycle(struct pool *p);
 
 /* Hands r to an idle worker, or returns NULL with LY_EBUSY when all are busy (the caller
  * queues) and LY_ESYNTH when no worker could be started. Thread-safe. */

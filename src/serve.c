@@ -43,7 +43,6 @@
 
 /* Changes whenever what the same input sounds like may change (rules, voices, encoders):
  * part of every cache key, so old audio is never served for new rules. */
-#define LYSSNA_ENGINE "lyssna-1"
 
 enum route {
     R_OTHER,
@@ -77,12 +76,22 @@ struct metrics {
 
 static const unsigned latency_bounds[7] = {10, 50, 100, 250, 1000, 5000, 30000};
 
+/* The settings in force, what is built from them and the version of the voice data: made
+ * anew by SIGHUP and swapped in whole, so a request sees one or the other. Old ones stay
+ * allocated until the service ends (reloads are rare and small), so no request's settings
+ * are freed under it. */
+struct live {
+    struct config cfg;
+    char **hosts, **addrs; /* split from the config */
+    struct fetch_opts fetch;
+    char engine[CACHE_KEY_HEX + 1];
+    struct live *older;
+};
+
 struct server {
-    const struct config *cfg;
+    _Atomic(struct live *) live; /* what SIGHUP reloads; older ones kept until the end */
     struct pool *pool;
     struct cache *cache;
-    struct fetch_opts fetch;
-    char **hosts, **addrs; /* split from the config */
     char web[1024];
     struct metrics m;
     pthread_mutex_t lock;      /* guards the queue of requests waiting for a worker, and busy */
@@ -92,6 +101,16 @@ struct server {
     struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
     atomic_llong cache_warned; /* when the log last said the cache failed */
 };
+
+static struct live *live_of(struct server *srv)
+{
+    return atomic_load(&srv->live);
+}
+
+static const struct config *cfg_of(struct server *srv)
+{
+    return &live_of(srv)->cfg;
+}
 
 /* A page fetched lately: Range requests and the marks request that follow a listen must not
  * fetch the page again each time. */
@@ -182,10 +201,10 @@ static int status_of(enum lyssna_code code)
 /* CORS headers for a browser calling from a configured origin; none for any other origin,
  * so that the browser keeps the answer from the page. A preflight (OPTIONS) also learns
  * what it may send. */
-static void add_cors(const struct server *srv, struct MHD_Connection *c, struct MHD_Response *r)
+static void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r)
 {
     const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    const char *list = srv->cfg->cors_origins, *p;
+    const char *list = cfg_of(srv)->cors_origins, *p;
     size_t n;
 
     if (!origin || !*list)
@@ -282,13 +301,13 @@ static int parse_voice_rate_format(const char *voice, const char *rate, const ch
     return format && *format ? encode_format_parse(format, &js->format, e) : LY_OK;
 }
 
-static int check_text(const struct server *srv, const char *text, size_t len, struct err *e)
+static int check_text(struct server *srv, const char *text, size_t len, struct err *e)
 {
     size_t bad, i;
 
-    if (len > (size_t)srv->cfg->max_text_bytes)
+    if (len > (size_t)cfg_of(srv)->max_text_bytes)
         return err_set(e, LY_ETOOBIG, "the text is %zu bytes; at most %d are accepted", len,
-                       srv->cfg->max_text_bytes);
+                       cfg_of(srv)->max_text_bytes);
     if (!utf8_valid(text, len, &bad))
         return err_set(e, LY_EUTF8, "the text is not valid UTF-8 (byte %zu)", bad);
     for (i = 0; i < len; i++)
@@ -338,8 +357,10 @@ static int parse_speak(struct server *srv, struct MHD_Connection *c, struct requ
     return check_text(srv, text, js->len, e) || parse_voice_rate_format(voice, rate, format, js, e);
 }
 
-static void key_of(const struct job_spec *js, const char *kind, char key[CACHE_KEY_HEX + 1])
+static void key_of(struct server *srv, const struct job_spec *js, const char *kind,
+                   char key[CACHE_KEY_HEX + 1])
 {
+    const char *engine = live_of(srv)->engine;
     char rate[16], flags[8];
     const char *format = encode_format_name(js->format);
     struct buf langs;
@@ -352,11 +373,9 @@ static void key_of(const struct job_spec *js, const char *kind, char key[CACHE_K
         buf_addf(&langs, NULL, "%s,", js->line_langs[i] ? js->line_langs[i] : "");
     {
         /* the text is hashed where it lies: no copy of up to a megabyte per request */
-        const char *parts[] = {LYSSNA_ENGINE, kind,       flags,    js->voice,
-                               rate,          langs.data, js->text, format};
-        const size_t lens[] = {
-            strlen(LYSSNA_ENGINE), strlen(kind), strlen(flags), strlen(js->voice),
-            strlen(rate),          langs.len,    js->len,       strlen(format)};
+        const char *parts[] = {engine, kind, flags, js->voice, rate, langs.data, js->text, format};
+        const size_t lens[] = {strlen(engine), strlen(kind), strlen(flags), strlen(js->voice),
+                               strlen(rate),   langs.len,    js->len,       strlen(format)};
         cache_key(parts, lens, sizeof(parts) / sizeof(parts[0]), key);
     }
     buf_release(&langs);
@@ -372,12 +391,12 @@ static struct pool_job *start_job(struct server *srv, const struct job_spec *js,
     struct pool_job *j;
 
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += srv->cfg->queue_wait_ms / 1000;
-    until.tv_nsec += (long)(srv->cfg->queue_wait_ms % 1000) * 1000000L;
+    until.tv_sec += cfg_of(srv)->queue_wait_ms / 1000;
+    until.tv_nsec += (long)(cfg_of(srv)->queue_wait_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L)
         until.tv_sec++, until.tv_nsec -= 1000000000L;
     pthread_mutex_lock(&srv->lock);
-    if (srv->m.waiting >= (unsigned long)srv->cfg->queue) {
+    if (srv->m.waiting >= (unsigned long)cfg_of(srv)->queue) {
         pthread_mutex_unlock(&srv->lock);
         err_set(e, LY_EBUSY, "the service is busy: try again in a moment");
         return NULL;
@@ -422,7 +441,7 @@ static int claim_key(struct server *srv, const char *key)
     int waited = 0;
 
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += srv->cfg->synth_timeout_ms / 1000 + 1;
+    until.tv_sec += cfg_of(srv)->synth_timeout_ms / 1000 + 1;
     pthread_mutex_lock(&srv->lock);
     for (;;) {
         for (b = srv->busy; b && strcmp(b->key, key); b = b->next)
@@ -493,7 +512,7 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
     while (s->off == s->frame.len) {
         if (s->ended)
             return MHD_CONTENT_READER_END_OF_STREAM;
-        type = pool_job_next(s->job, &s->frame, s->srv->cfg->synth_timeout_ms, &e);
+        type = pool_job_next(s->job, &s->frame, cfg_of(s->srv)->synth_timeout_ms, &e);
         s->off = 0;
         if (type == POOL_AUDIO) {
             if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, &e)) {
@@ -547,7 +566,7 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
     s->job = job;
     snprintf(s->key, sizeof(s->key), "%s", key);
     buf_init(&s->frame, BUF_NOLIMIT);
-    while ((type = pool_job_next(job, &s->frame, srv->cfg->synth_timeout_ms, &e)) == POOL_MARK)
+    while ((type = pool_job_next(job, &s->frame, cfg_of(srv)->synth_timeout_ms, &e)) == POOL_MARK)
         ;
     if (type != POOL_AUDIO) {
         if (type == POOL_ERROR)
@@ -659,7 +678,7 @@ static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c
     struct pool_job *job;
     struct err e = {0};
 
-    key_of(js, "audio", key);
+    key_of(srv, js, "audio", key);
     for (;;) {
         if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) == 1) {
             srv->m.cache_hits++;
@@ -723,7 +742,7 @@ static int collect_marks(struct server *srv, const struct job_spec *js, json_t *
     struct buf frame;
     int type;
 
-    key_of(js, "marks", key);
+    key_of(srv, js, "marks", key);
     for (;;) {
         if (cached_marks(srv, key, out)) {
             srv->m.cache_hits++;
@@ -739,7 +758,7 @@ static int collect_marks(struct server *srv, const struct job_spec *js, json_t *
     }
     marks = json_array();
     buf_init(&frame, BUF_NOLIMIT);
-    while ((type = pool_job_next(job, &frame, srv->cfg->synth_timeout_ms, e)) == POOL_MARK ||
+    while ((type = pool_job_next(job, &frame, cfg_of(srv)->synth_timeout_ms, e)) == POOL_MARK ||
            type == POOL_AUDIO)
         if (type == POOL_MARK && (m = json_loadb(frame.data, frame.len, 0, NULL)))
             json_array_append_new(marks, m);
@@ -775,7 +794,7 @@ static int recent_get(struct server *srv, const char *url, struct fetch_result *
 
     pthread_mutex_lock(&srv->lock);
     for (p = srv->pages; p && !found; p = p->next) {
-        if (strcmp(p->url, url) || now - p->at >= srv->cfg->page_ttl_s)
+        if (strcmp(p->url, url) || now - p->at >= cfg_of(srv)->page_ttl_s)
             continue;
         buf_init(&out->body, BUF_NOLIMIT);
         buf_add(&out->body, p->body.data, p->body.len, NULL);
@@ -847,8 +866,8 @@ static int read_page(struct server *srv, struct MHD_Connection *c, struct page *
     rc = parse_voice_rate_format(arg(c, "voice"), arg(c, "rate"), arg(c, "format"), js, e);
     if (!rc && !recent_get(srv, url, &pg->fetched)) {
         fetch_result_release(&pg->fetched);
-        rc = fetch_get_url(url, &srv->fetch, &pg->fetched, e);
-        if (!rc && srv->cfg->page_ttl_s > 0)
+        rc = fetch_get_url(url, &live_of(srv)->fetch, &pg->fetched, e);
+        if (!rc && cfg_of(srv)->page_ttl_s > 0)
             recent_put(srv, url, &pg->fetched);
     }
     if (rc) {
@@ -1128,24 +1147,24 @@ static size_t hash_text(const char *s)
 /* Takes a token from the client's bucket (rate_limit per minute, bursts of as many). */
 static int rate_allows(struct server *srv, const char *client)
 {
-    double per_s = srv->cfg->rate_limit / 60.0;
+    double per_s = cfg_of(srv)->rate_limit / 60.0;
     struct rate_slot *r;
     struct timespec now;
     int ok;
 
-    if (srv->cfg->rate_limit <= 0)
+    if (cfg_of(srv)->rate_limit <= 0)
         return 1;
     clock_gettime(CLOCK_MONOTONIC, &now);
     pthread_mutex_lock(&srv->lock);
     r = &srv->rates[hash_text(client) % LYSSNA_RATE_SLOTS];
     if (strcmp(r->client, client)) {
         snprintf(r->client, sizeof(r->client), "%s", client);
-        r->tokens = srv->cfg->rate_limit;
+        r->tokens = cfg_of(srv)->rate_limit;
     } else {
         r->tokens += per_s * ((double)(now.tv_sec - r->at.tv_sec) +
                               (double)(now.tv_nsec - r->at.tv_nsec) / 1e9);
-        if (r->tokens > srv->cfg->rate_limit)
-            r->tokens = srv->cfg->rate_limit;
+        if (r->tokens > cfg_of(srv)->rate_limit)
+            r->tokens = cfg_of(srv)->rate_limit;
     }
     r->at = now;
     ok = r->tokens >= 1;
@@ -1233,9 +1252,9 @@ static int check_framing(struct server *srv, struct MHD_Connection *c, struct er
         n = strtoull(f.first, &end, 10);
         if (errno || *end || end == f.first)
             return err_set(e, LY_EUSAGE, "Content-Length '%.20s' is not a number", f.first);
-        if (n > (unsigned long long)srv->cfg->max_text_bytes + 4096)
+        if (n > (unsigned long long)cfg_of(srv)->max_text_bytes + 4096)
             return err_set(e, LY_ETOOBIG, "the body is %llu bytes; at most %d are accepted", n,
-                           srv->cfg->max_text_bytes);
+                           cfg_of(srv)->max_text_bytes);
     }
     return LY_OK;
 }
@@ -1251,7 +1270,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     if (!rq) {
         rq = xcalloc(1, sizeof(*rq));
-        buf_init(&rq->body, (size_t)srv->cfg->max_text_bytes + 4096); /* room for JSON */
+        buf_init(&rq->body, (size_t)cfg_of(srv)->max_text_bytes + 4096); /* room for JSON */
         rq->route = route_of(method, url);
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_of(c, rq->client, sizeof(rq->client));
@@ -1377,23 +1396,49 @@ static int open_listener(const char *listen_at, const struct sockaddr_storage *s
     return LY_OK;
 }
 
+static void live_free(struct live *l)
+{
+    if (!l)
+        return;
+    free_list(l->hosts);
+    free_list(l->addrs);
+    free(l);
+}
+
+/* Settings made ready for use: the fetch policy checked, the voice data's version taken. */
+static struct live *live_new(const struct config *cfg, struct err *e)
+{
+    struct live *l = xcalloc(1, sizeof(*l));
+
+    l->cfg = *cfg;
+    l->hosts = split(cfg->allow_hosts, &l->fetch.nallow);
+    l->addrs = split(cfg->allow_addrs, &l->fetch.naddrs);
+    l->fetch.allow_hosts = (const char *const *)l->hosts;
+    l->fetch.allow_addrs = (const char *const *)l->addrs;
+    l->fetch.allow_any_host = cfg->allow_any_host;
+    l->fetch.timeout_ms = cfg->fetch_timeout_ms;
+    l->fetch.max_bytes = (size_t)cfg->max_page_bytes;
+    l->fetch.max_redirects = cfg->max_redirects ? cfg->max_redirects : -1;
+    if (fetch_check_opts(&l->fetch, e)) {
+        live_free(l);
+        return NULL;
+    }
+    voice_data_version(voice_dir(), l->engine);
+    return l;
+}
+
 static int server_init(struct server *srv, const struct config *cfg, const char *exe, struct err *e)
 {
     struct cache_stats cs;
+    struct live *l;
     const char *slash;
 
-    srv->cfg = cfg;
     srv->rates = xcalloc(LYSSNA_RATE_SLOTS, sizeof(*srv->rates));
-    srv->hosts = split(cfg->allow_hosts, &srv->fetch.nallow);
-    srv->addrs = split(cfg->allow_addrs, &srv->fetch.naddrs);
-    srv->fetch.allow_hosts = (const char *const *)srv->hosts;
-    srv->fetch.allow_addrs = (const char *const *)srv->addrs;
-    srv->fetch.allow_any_host = cfg->allow_any_host;
-    srv->fetch.timeout_ms = cfg->fetch_timeout_ms;
-    srv->fetch.max_bytes = (size_t)cfg->max_page_bytes;
-    srv->fetch.max_redirects = cfg->max_redirects ? cfg->max_redirects : -1;
-    if (fetch_check_opts(&srv->fetch, e) || fetch_global_init(e))
+    if (!(l = live_new(cfg, e)) || fetch_global_init(e)) {
+        live_free(l);
         return e->code;
+    }
+    atomic_store(&srv->live, l);
     slash = strrchr(exe, '/');
     if (cfg->web_dir[0])
         snprintf(srv->web, sizeof(srv->web), "%s", cfg->web_dir);
@@ -1419,6 +1464,7 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
 static void server_release(struct server *srv)
 {
     struct recent_page *p;
+    struct live *l, *older;
 
     while ((p = srv->pages)) {
         srv->pages = p->next;
@@ -1427,14 +1473,51 @@ static void server_release(struct server *srv)
     free(srv->rates);
     pool_free(srv->pool);
     cache_free(srv->cache);
-    free_list(srv->hosts);
-    free_list(srv->addrs);
+    for (l = atomic_load(&srv->live); l; l = older) {
+        older = l->older;
+        live_free(l);
+    }
     pthread_cond_destroy(&srv->freed);
     pthread_mutex_destroy(&srv->lock);
 }
 
 /* Waits for SIGTERM or SIGINT, then lets running streams finish within the grace time. */
-static void wait_for_stop(struct server *srv, struct MHD_Daemon *d)
+/* SIGHUP: the settings read again (file and flags), the voice data's version taken again,
+ * and the workers replaced so that they load the word lists anew; running streams go on
+ * with what they started with. A broken file keeps the settings in force. */
+static void reload(struct server *srv, const struct serve_reload *how)
+{
+    static const char *const fixed[] = {
+        "listen", "workers", "user", "cache dir or size", "web folder", "connection limits"};
+    struct config cfg;
+    struct err e = {0};
+    struct live *l, *old = live_of(srv);
+    const struct config *was = &old->cfg;
+    int changed[6];
+    size_t i;
+
+    if (how->load(how->ctx, &cfg, &e) || !(l = live_new(&cfg, &e))) {
+        fprintf(stderr, "lyssna: reload refused, the settings in force stay: %s\n", e.msg);
+        return;
+    }
+    changed[0] = strcmp(cfg.listen, was->listen) != 0;
+    changed[1] = cfg.workers != was->workers;
+    changed[2] = strcmp(cfg.user, was->user) != 0;
+    changed[3] = strcmp(cfg.cache_dir, was->cache_dir) || cfg.cache_max_mb != was->cache_max_mb;
+    changed[4] = strcmp(cfg.web_dir, was->web_dir) != 0;
+    changed[5] = cfg.client_timeout_s != was->client_timeout_s ||
+                 cfg.max_connections != was->max_connections ||
+                 cfg.max_per_client != was->max_per_client;
+    for (i = 0; i < 6; i++)
+        if (changed[i])
+            fprintf(stderr, "lyssna: reload: the %s changes only at a restart\n", fixed[i]);
+    l->older = old;
+    atomic_store(&srv->live, l);
+    pool_recycle(srv->pool);
+    fprintf(stderr, "lyssna: reloaded settings and voice data (version %.12s)\n", l->engine);
+}
+
+static void wait_for_stop(struct server *srv, struct MHD_Daemon *d, const struct serve_reload *how)
 {
     sigset_t set;
     int sig, i;
@@ -1442,14 +1525,17 @@ static void wait_for_stop(struct server *srv, struct MHD_Daemon *d)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
-    sigwait(&set, &sig);
+    sigaddset(&set, SIGHUP);
+    while (!sigwait(&set, &sig) && sig == SIGHUP)
+        reload(srv, how);
     fprintf(stderr, "lyssna: stopping (signal %d)\n", sig);
     MHD_quiesce_daemon(d);
-    for (i = 0; i < srv->cfg->shutdown_grace_s * 10 && srv->m.in_flight > 0; i++)
+    for (i = 0; i < cfg_of(srv)->shutdown_grace_s * 10 && srv->m.in_flight > 0; i++)
         nanosleep(&(struct timespec){0, 100000000L}, NULL);
 }
 
-int serve_run(const struct config *cfg, const char *exe, struct err *e)
+int serve_run(const struct config *cfg, const struct serve_reload *how, const char *exe,
+              struct err *e)
 {
     struct server srv;
     struct sockaddr_storage sa;
@@ -1464,6 +1550,7 @@ int serve_run(const struct config *cfg, const char *exe, struct err *e)
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &set,
                     NULL); /* every thread inherits this; wait_for_stop takes them */
     signal(SIGPIPE, SIG_IGN);
@@ -1492,7 +1579,7 @@ int serve_run(const struct config *cfg, const char *exe, struct err *e)
         printf("listening on http://%.*s:%u\n", (int)(strrchr(cfg->listen, ':') - cfg->listen),
                cfg->listen, port);
         fflush(stdout);
-        wait_for_stop(&srv, d);
+        wait_for_stop(&srv, d, how);
         MHD_stop_daemon(d);
     } else if (fd >= 0)
         close(fd);

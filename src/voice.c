@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
+#include "cache.h"
 #include "err.h"
 
 #include "banned.h"
@@ -195,4 +197,69 @@ const char *voice_dir(void)
     }
     snprintf(found, sizeof(found), "%s/voices", LYSSNA_DATADIR);
     return found;
+}
+
+/* The program's own part of the data version: raise it when the code changes what is said
+ * (a normalization rule, the marks), so that audio cached before is not served. */
+#define LYSSNA_ENGINE "lyssna-2"
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+
+    return n > k && !strcmp(s + n - k, tail);
+}
+
+/* Appends the name, size and bytes of every file in dir/sub ending in ext, by name. */
+static void add_files(struct buf *all, const char *dir, const char *sub, const char *ext)
+{
+    struct dirent **names = NULL;
+    char path[PATH_MAX];
+    int i, n;
+
+    snprintf(path, sizeof(path), "%s%s%s", dir, sub[0] ? "/" : "", sub);
+    n = scandir(path, &names, NULL, alphasort);
+    for (i = 0; i < n; i++) {
+        FILE *f;
+        struct buf b;
+        if (names[i]->d_name[0] != '.' && ends_with(names[i]->d_name, ext)) {
+            snprintf(path, sizeof(path), "%s/%s%s%s", dir, sub, sub[0] ? "/" : "",
+                     names[i]->d_name);
+            buf_init(&b, BUF_NOLIMIT);
+            if ((f = fopen(path, "rb"))) {
+                buf_read_file(&b, f, path, NULL);
+                fclose(f);
+            }
+            buf_addf(all, NULL, "%s/%s%c%zu%c", sub, names[i]->d_name, 0, b.len, 0);
+            buf_add(all, b.data, b.len, NULL);
+            buf_release(&b);
+        }
+        free(names[i]);
+    }
+    free(names);
+}
+
+void voice_data_version(const char *dir, char out[65])
+{
+    struct dirent **subs = NULL;
+    struct buf all;
+    char path[PATH_MAX];
+    int i, n;
+
+    buf_init(&all, BUF_NOLIMIT);
+    add_files(&all, dir, "", ".ini");
+    n = scandir(dir, &subs, NULL, alphasort);
+    for (i = 0; i < n; i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, subs[i]->d_name);
+        if (subs[i]->d_name[0] != '.' && is_dir(path))
+            add_files(&all, dir, subs[i]->d_name, ".tsv");
+        free(subs[i]);
+    }
+    free(subs);
+    {
+        const char *parts[] = {LYSSNA_ENGINE, all.data ? all.data : ""};
+        const size_t lens[] = {strlen(LYSSNA_ENGINE), all.len};
+        cache_key(parts, lens, 2, out);
+    }
+    buf_release(&all);
 }

@@ -30,6 +30,12 @@ int voice_load(const char *dir, const char *name, struct voice *v, struct err *e
  * lyssna_code). Files that do not parse are skipped. */
 int voice_list(const char *dir, struct voice *out, int max, struct err *e);
 
+/* A version of everything in dir that changes what is said: every voice profile and word
+ * list (NAME.ini, and the .tsv files in LANG folders), hashed with the program's own engine tag
+ * into 64 hex digits. Audio is cached under it, so editing the lexicon retires the audio made with
+ * the old. */
+void voice_data_version(const char *dir, char out[65]);
+
 /* Checks a words-per-minute value against the accepted range. */
 int voice_check_rate(int rate, struct err *e);
 

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import time
 
 import pytest
 
@@ -194,5 +195,61 @@ def test_full_disk_costs_only_the_caching(lyssna_bin, tmp_path):
         assert metric(s, "lyssna_cache_write_errors_total") >= 2
         assert "cache:" in s.stderr_text()
         assert not list(cache.glob("tmp/*")), "a failed write left its temporary file"
+    finally:
+        assert s.stop() == 0
+
+
+# -- SIGHUP ----------------------------------------------------------------------------------
+
+def test_sighup_reloads_settings_and_lexicon_without_dropping_a_stream(lyssna_bin, tmp_path):
+    from test_serve import Service, long_text, open_stream, read_first_line
+    voices = tmp_path / "voices"
+    shutil.copytree(pathlib.Path(__file__).resolve().parents[2] / "voices", voices)
+    conf = tmp_path / "lyssna.conf"
+    conf.write_text("[server]\nrate_limit = 0\nworkers = 1\n")
+    env = {**os.environ, "LYSSNA_VOICES": str(voices)}
+    proc = subprocess.Popen([lyssna_bin, "serve", "--config", str(conf), "--listen",
+                             "127.0.0.1:0", "--cache-dir", str(tmp_path / "cache"),
+                             "--allow-host", "127.0.0.1"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    s = Service(proc, int(read_first_line(proc).rsplit(":", 1)[1]))
+    try:
+        word = "Lyssnaprovord"
+        before = speak(s, word, query="format=wav")
+        assert before.status == 200
+        sock, status, head, first = open_stream(s.port, long_text(600), query="format=wav")
+        assert status == 200, head
+
+        # a lexicon entry that makes the word much longer, and a rate limit of 2 a minute
+        with open(voices / "sv" / "lexicon.tsv", "a") as f:
+            f.write(f"\n{word}\tl'ysnapR,u:vu:Rdl,ysnapR,u:vu:Rdl,ysnapR,u:vu:Rd\n")
+        conf.write_text("[server]\nrate_limit = 2\nworkers = 1\n")
+        proc.send_signal(signal.SIGHUP)
+
+        body = first
+        sock.settimeout(60)
+        while not body.endswith(b"\r\n0\r\n\r\n") and (chunk := sock.recv(65536)):
+            body += chunk
+        sock.close()
+        assert body.endswith(b"0\r\n\r\n"), "the stream running at SIGHUP was cut"
+        deadline = time.monotonic() + 20
+        while "reloaded" not in s.stderr_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "reloaded" in s.stderr_text(), s.stderr_text()[-1500:]
+
+        after = speak(s, word, query="format=wav")
+        assert after.status == 200, after
+        assert after.h("content-length") is None  # a new engine version: not the old audio
+        assert decoded_seconds(after.body, tmp_path) > decoded_seconds(before.body, tmp_path) + 0.5
+        codes = [speak(s, unique(), query="format=wav").status for _ in range(3)]
+        assert 429 in codes, codes
+
+        conf.write_text("[server]\nno_such_key = 1\n")
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while "reload refused" not in s.stderr_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "reload refused" in s.stderr_text()
+        assert get(s, "/healthz").status == 200
     finally:
         assert s.stop() == 0
