@@ -114,7 +114,18 @@ static const struct config *cfg_of(struct server *srv)
 
 /* A page fetched lately: Range requests and the marks request that follow a listen must not
  * fetch the page again each time. */
+#define LYSSNA_PARAMS_MAX 256
+#define LYSSNA_KNOWN_KEYS 8
+
+struct known_key {
+    char params[LYSSNA_PARAMS_MAX]; /* see listen_params; "" when unused */
+    char key[CACHE_KEY_HEX + 1];
+    enum encode_format format;
+};
+
 struct recent_page {
+    struct known_key known[LYSSNA_KNOWN_KEYS]; /* audio keys learned for this page */
+    unsigned nknown;
     char *url;
     char *charset;
     struct buf body;
@@ -806,6 +817,57 @@ static int recent_get(struct server *srv, const char *url, struct fetch_result *
     return found;
 }
 
+/* The listen parameters as given, joined: the same page with the same parameters has the
+ * same audio key while it is recent. 0 when they are too long to remember. */
+static int listen_params(struct MHD_Connection *c, char out[LYSSNA_PARAMS_MAX])
+{
+    const char *v[4] = {arg(c, "readid"), arg(c, "voice"), arg(c, "rate"), arg(c, "format")};
+    int n = snprintf(out, LYSSNA_PARAMS_MAX, "%s\x1f%s\x1f%s\x1f%s", v[0] ? v[0] : "",
+                     v[1] ? v[1] : "", v[2] ? v[2] : "", v[3] ? v[3] : "");
+
+    return n > 0 && n < LYSSNA_PARAMS_MAX;
+}
+
+/* The audio key learned for url and params while the page is recent: a repeated listen
+ * then goes straight to the cache, without extracting the page again. */
+static int recent_key(struct server *srv, const char *url, const char *params,
+                      char key[CACHE_KEY_HEX + 1], enum encode_format *format)
+{
+    struct recent_page *p;
+    time_t now = time(NULL);
+    int i, found = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p && !found; p = p->next)
+        if (!strcmp(p->url, url) && now - p->at < cfg_of(srv)->page_ttl_s)
+            for (i = 0; i < LYSSNA_KNOWN_KEYS && !found; i++)
+                if (!strcmp(p->known[i].params, params)) {
+                    memcpy(key, p->known[i].key, CACHE_KEY_HEX + 1);
+                    *format = p->known[i].format;
+                    found = 1;
+                }
+    pthread_mutex_unlock(&srv->lock);
+    return found;
+}
+
+static void recent_learn(struct server *srv, const char *url, const char *params, const char *key,
+                         enum encode_format format)
+{
+    struct recent_page *p;
+    struct known_key *k;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p; p = p->next)
+        if (!strcmp(p->url, url)) {
+            k = &p->known[p->nknown++ % LYSSNA_KNOWN_KEYS];
+            snprintf(k->params, sizeof(k->params), "%s", params);
+            memcpy(k->key, key, CACHE_KEY_HEX + 1);
+            k->format = format;
+            break;
+        }
+    pthread_mutex_unlock(&srv->lock);
+}
+
 static void recent_free(struct recent_page *p)
 {
     free(p->url);
@@ -913,11 +975,25 @@ static enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *
     json_t *marks = NULL, *doc, *blocks;
     struct buf json;
     size_t i;
-    int rc = read_page(srv, c, &pg, &js, &e);
+    char params[LYSSNA_PARAMS_MAX], key[CACHE_KEY_HEX + 1];
+    const char *url = arg(c, "url");
+    enum encode_format format;
+    struct cache_hit hit;
+    int known = route == R_LISTEN && url && listen_params(c, params), rc;
 
+    if (known && recent_key(srv, url, params, key, &format) &&
+        cache_get(srv->cache, key, encode_extension(format), &hit, NULL) == 1) {
+        srv->m.cache_hits++;
+        return send_cached(srv, c, &hit, encode_mime_type(format), key);
+    }
+    rc = read_page(srv, c, &pg, &js, &e);
     if (rc) {
         ret = send_error(srv, c, &e);
     } else if (route == R_LISTEN) {
+        if (known) {
+            key_of(srv, &js, "audio", key);
+            recent_learn(srv, url, params, key, js.format);
+        }
         ret = answer_audio(srv, c, &js);
     } else if (route == R_LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
@@ -1493,6 +1569,7 @@ static void reload(struct server *srv, const struct serve_reload *how)
     struct err e = {0};
     struct live *l, *old = live_of(srv);
     const struct config *was = &old->cfg;
+    struct recent_page *p;
     int changed[6];
     size_t i;
 
@@ -1514,6 +1591,12 @@ static void reload(struct server *srv, const struct serve_reload *how)
     l->older = old;
     atomic_store(&srv->live, l);
     pool_recycle(srv->pool);
+    pthread_mutex_lock(&srv->lock); /* their learned audio keys carry the old version */
+    while ((p = srv->pages)) {
+        srv->pages = p->next;
+        recent_free(p);
+    }
+    pthread_mutex_unlock(&srv->lock);
     fprintf(stderr, "lyssna: reloaded settings and voice data (version %.12s)\n", l->engine);
 }
 

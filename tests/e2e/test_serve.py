@@ -461,6 +461,19 @@ def test_listen_format_and_rate(svc, origin, tmp_path):
     assert 10 < fast < normal * 0.8, (fast, normal)
 
 
+def test_repeated_listens_with_other_parameters_get_their_own_audio(svc, origin):
+    """A repeated listen of a recent page goes straight to the cache by its parameters."""
+    url = origin.url("/" + SHORT_PAGE)
+    first = {f: get(svc, listen_path("/v1/listen", url, format=f)) for f in ("mp3", "wav")}
+    for _ in range(2):
+        for f, want in (("mp3", "audio/mpeg"), ("wav", "audio/wav")):
+            r = get(svc, listen_path("/v1/listen", url, format=f))
+            assert r.status == 200 and r.h("content-type").startswith(want), r
+            assert r.body == first[f].body
+    slow = get(svc, listen_path("/v1/listen", url, format="wav", rate=120))
+    assert slow.status == 200 and len(slow.body) > len(first["wav"].body) * 1.2
+
+
 def test_listen_marks_point_into_the_extracted_text(svc, origin):
     url = origin.url("/" + PAGE)
     r = get(svc, listen_path("/v1/listen/marks", url, readid="article"))
