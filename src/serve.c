@@ -681,13 +681,55 @@ static enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c,
 }
 
 /* Audio for js: from the cache when there, else synthesized and streamed. */
+/* A Range other than "bytes=0-" (which a whole 200 answers, and which Chromium and Firefox
+ * send as they start to play a stream). */
+static int wants_part(struct MHD_Connection *c)
+{
+    const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+
+    return range && strcmp(range, "bytes=0-") != 0;
+}
+
+/* Runs the job to its end into the cache writer w; LY_OK once the entry is stored. */
+static int fill_cache(struct server *srv, struct pool_job *job, struct cache_writer *w,
+                      struct err *e)
+{
+    struct buf frame;
+    int type, rc = LY_OK;
+
+    buf_init(&frame, BUF_NOLIMIT);
+    while ((type = pool_job_next(job, &frame, cfg_of(srv)->synth_timeout_ms, e)) == POOL_MARK ||
+           type == POOL_AUDIO)
+        if (type == POOL_AUDIO && w && cache_put_write(w, frame.data, frame.len, e)) {
+            cache_put_abort(w);
+            w = NULL;
+        }
+    if (type == POOL_DONE)
+        count_done(srv, &frame);
+    else if (type == POOL_ERROR)
+        worker_error(&frame, e);
+    end_job(srv, job);
+    buf_release(&frame);
+    if (type != POOL_DONE) {
+        cache_put_abort(w);
+        return e->code ? e->code : LY_ESYNTH;
+    }
+    if (!w || cache_put_commit(w, e)) {
+        cache_trouble(srv, e);
+        rc = LY_EIO;
+    }
+    return rc;
+}
+
 static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
                                     const struct job_spec *js)
 {
     char key[CACHE_KEY_HEX + 1];
     struct cache_hit hit;
+    struct cache_writer *w;
     struct pool_job *job;
     struct err e = {0};
+    int rc;
 
     key_of(srv, js, "audio", key);
     for (;;) {
@@ -704,7 +746,19 @@ static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c
         release_key(srv, key);
         return send_error(srv, c, &e);
     }
-    return stream_audio(srv, c, job, js, key);
+    /* Safari's audio element first asks for "bytes=0-1" and plays nothing without a 206
+       that tells the whole size: make the whole entry first, then answer from the cache
+       (a cache that cannot be written gets the stream, the best there is then) */
+    if (!wants_part(c) || !(w = cache_put_begin(srv->cache, key, encode_extension(js->format), &e)))
+        return stream_audio(srv, c, job, js, key);
+    rc = fill_cache(srv, job, w, &e);
+    release_key(srv, key);
+    if (rc)
+        return send_error(srv, c, &e);
+    if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) != 1)
+        return fail(srv, c, LY_EIO,
+                    "the audio was made but could not be cached; ask without Range");
+    return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
 }
 
 /* Runs js with marks and collects them: {"duration_ms":N,"marks":[...]}. */

@@ -308,6 +308,25 @@ def test_range_gives_206(svc, cached):
     assert r.body == full.body[-10:]
 
 
+def test_safari_range_probe_on_new_audio_gets_206(svc):
+    """Safari asks "bytes=0-1" first and plays nothing without a 206 naming the size."""
+    text = unique("Safari vill veta hur stor ljudfilen är innan den spelar.")
+    probe = speak(svc, text, query="format=mp3", headers={"Range": "bytes=0-1"})
+    assert probe.status == 206, probe
+    assert len(probe.body) == 2
+    size = int(probe.h("content-range").rsplit("/", 1)[1])
+    whole = speak(svc, text, query="format=mp3")
+    assert whole.status == 200 and len(whole.body) == size
+    assert whole.body[:2] == probe.body
+
+
+def test_open_range_on_new_audio_streams_at_once(svc):
+    """Chromium and Firefox start a stream with "bytes=0-": a 200 stream answers it."""
+    r = speak(svc, unique(), query="format=mp3", headers={"Range": "bytes=0-"})
+    assert r.status == 200, r
+    assert r.h("content-length") is None and len(r.body) > 1000
+
+
 def test_unsatisfiable_range_gives_416(svc, cached):
     text, full = cached
     size = len(full.body)
