@@ -796,10 +796,14 @@ static void store_marks(struct server *srv, const char *key, const json_t *doc)
     free(text);
 }
 
-/* Speech marks for js: from the cache, else synthesized once (the audio is thrown away)
+/* Speech marks for spec: from the cache, else synthesized once (the audio is thrown away)
  * and cached, so that every later listener's highlighting costs nothing. */
-static int collect_marks(struct server *srv, const struct job_spec *js, json_t **out, struct err *e)
+static int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out,
+                         struct err *e)
 {
+    /* marks do not depend on the format, and WAV costs nothing to encode (MP3 would be 80%
+       of the job): one entry serves every format */
+    struct job_spec wav = *spec, *js = &wav;
     char key[CACHE_KEY_HEX + 1];
     struct pool_job *job;
     json_t *marks, *m;
@@ -807,6 +811,7 @@ static int collect_marks(struct server *srv, const struct job_spec *js, json_t *
     struct buf frame;
     int type;
 
+    wav.format = ENCODE_WAV;
     key_of(srv, js, "marks", key);
     for (;;) {
         if (cached_marks(srv, key, out)) {
