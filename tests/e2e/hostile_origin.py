@@ -4,7 +4,8 @@ Routes (everything else is 404):
   /slow.html       a good page sent in pieces over about two seconds
   /reset.html      headers, part of the body, then a TCP reset
   /huge.html       claims 2 GB and sends zeros until the client goes away
-  /bomb.html       a gzip body of a few hundred KB that inflates to 512 MB
+  /bomb.html       a gzip body of about 64 KB that inflates to 64 MB (16 times the service's
+                   page cap in the tests)
   /loop.html       302 to itself, forever
   /image.png       a PNG image
   /bad-utf8.html   declares UTF-8, carries invalid bytes in its article
@@ -26,7 +27,7 @@ def _bomb():
     out = io.BytesIO()
     zero = bytes(1 << 20)
     with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9) as gz:
-        for _ in range(512):
+        for _ in range(64):
             gz.write(zero)
     return out.getvalue()
 
