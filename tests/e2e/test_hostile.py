@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from conftest import ROOT
 from test_serve import get, request, start_service
 
 ALLOWED = "https://www.exempelkommun.se"
@@ -18,7 +19,7 @@ def svc(lyssna_bin, tmp_path_factory):
     s = start_service(lyssna_bin, tmp_path_factory.mktemp("hostile"), "--allow-host",
                       "127.0.0.1", "--workers", "1", "--client-timeout-s", "2",
                       "--max-connections-per-client", "40", "--cors-origin", ALLOWED,
-                      "--rate-limit", "0")
+                      "--rate-limit", "0", "--web", ROOT / "web")
     yield s
     s.stop()
 
