@@ -272,7 +272,7 @@ static int run(struct batch_args *a, int nsrc, char **srcs, struct err *e)
     crawl_free(c);
     fetch_global_cleanup();
     if (rc)
-        return rc == LY_EUSAGE ? cmd_fail(e) : (cmd_fail(e), 1);
+        return cmd_fail(e);
     return sum.interrupted ? 130 : sum.failed ? 1 : 0;
 }
 
