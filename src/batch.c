@@ -88,15 +88,15 @@ static char *join(const char *dir, const char *name, const char *ext)
 static char *first_line(const char *text, size_t len)
 {
     const char *p = text, *end = text + len;
-    size_t n;
+    size_t n, k;
 
     while (p < end && strchr(" \t\r\n", *p))
         p++;
     n = strcspn(p, "\r\n");
     if (n > 200)
         n = 200;
-    while (n > 0 && ((unsigned char)p[n - 1] & 0xC0) == 0x80 && !utf8_valid(p, n, NULL))
-        n--;
+    for (k = 0; k < 3 && n > 0 && !utf8_valid(p, n, NULL); k++)
+        n--; /* a character cut at 200 bytes */
     return utf8_valid(p, n, NULL) ? xstrndup(p, n) : NULL;
 }
 
@@ -554,6 +554,8 @@ static void run_items(struct run *r)
     size_t k, f;
     char *output;
 
+    if (r->pg.tty && !r->pg.quiet)
+        draw_bar(&r->pg);
     for (i = 0; i < r->o->jobs && (size_t)i < r->nmine; i++)
         if (pthread_create(&t[n], NULL, work, r) == 0)
             n++;

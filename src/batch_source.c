@@ -205,6 +205,7 @@ static int add_source(struct batch_list *l, struct crawl *c, const char *src, st
 {
     struct stat st;
     size_t first = l->n, i, skip;
+    char *dir;
 
     if (!strncasecmp(src, "http://", 7) || !strncasecmp(src, "https://", 8)) {
         allow_host_of(c, src);
@@ -216,13 +217,15 @@ static int add_source(struct batch_list *l, struct crawl *c, const char *src, st
                        strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return add_file_source(l, c, src, e);
-    add_folder(l, src, 0);
-    /* a file's name comes from its path inside the folder given */
     skip = strlen(src);
     while (skip > 1 && src[skip - 1] == '/')
         skip--;
+    dir = xstrndup(src, skip);
+    add_folder(l, dir, 0);
+    /* a file's name comes from its path inside the folder given */
     for (i = first; i < l->n; i++)
         l->v[i].name = batch_name_from_path(l->v[i].source + skip + 1);
+    free(dir);
     return LY_OK;
 }
 
