@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "err.h"
 #include "outfile.h"
 #include "xalloc.h"
@@ -59,10 +60,21 @@ struct cache_writer {
     EVP_MD_CTX *md; /* the checksum of what was written so far */
 };
 
+static void to_hex(const unsigned char *md, unsigned int n, char out[CACHE_KEY_HEX + 1])
+{
+    static const char hex[] = "0123456789abcdef";
+    unsigned int i;
+
+    for (i = 0; i < 32 && i < n; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[CACHE_KEY_HEX] = '\0';
+}
+
 void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
                char out[CACHE_KEY_HEX + 1])
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0, i;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -81,11 +93,57 @@ void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
     }
     EVP_DigestFinal_ex(ctx, md, &mdlen);
     EVP_MD_CTX_free(ctx);
-    for (i = 0; i < 32 && i < mdlen; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
+    to_hex(md, mdlen, out);
+}
+
+void cache_audio_key(const struct cache_audio *a, char out[CACHE_KEY_HEX + 1])
+{
+    char rate[16], flags[8];
+    struct buf langs;
+    size_t i;
+
+    snprintf(rate, sizeof(rate), "%d", a->rate);
+    snprintf(flags, sizeof(flags), "%d", a->ssml);
+    buf_init(&langs, BUF_NOLIMIT);
+    for (i = 0; a->line_langs && i < a->nlines; i++)
+        buf_addf(&langs, NULL, "%s,", a->line_langs[i] ? a->line_langs[i] : "");
+    {
+        /* the text is hashed where it lies: no copy of up to a megabyte per request */
+        const char *parts[] = {a->engine, a->kind,    flags,   a->voice,
+                               rate,      langs.data, a->text, a->format};
+        const size_t lens[] = {
+            strlen(a->engine), strlen(a->kind), strlen(flags), strlen(a->voice),
+            strlen(rate),      langs.len,       a->len,        strlen(a->format)};
+        cache_key(parts, lens, sizeof(parts) / sizeof(parts[0]), out);
     }
-    out[CACHE_KEY_HEX] = '\0';
+    buf_release(&langs);
+}
+
+int cache_file_sha256(int fd, char out[CACHE_KEY_HEX + 1], struct err *e)
+{
+    unsigned char md[EVP_MAX_MD_SIZE], chunk[65536];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    off_t off = 0;
+    ssize_t n;
+
+    if (!ctx)
+        abort();
+    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+    while ((n = pread(fd, chunk, sizeof(chunk), off)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            EVP_MD_CTX_free(ctx);
+            return err_set(e, LY_EIO, "cannot read back the file: %s", strerror(errno));
+        }
+        EVP_DigestUpdate(ctx, chunk, (size_t)n);
+        off += n;
+    }
+    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_MD_CTX_free(ctx);
+    to_hex(md, mdlen, out);
+    return LY_OK;
 }
 
 /* KEY.EXT into name, or 0 when key is not 64 lowercase hex digits or ext not [a-z0-9]{1,8}. */

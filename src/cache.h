@@ -22,6 +22,30 @@ struct cache_writer;
 void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
                char out[CACHE_KEY_HEX + 1]);
 
+/* Changes whenever what the same input sounds like may change (rules, voices, encoders):
+ * part of every audio key, so old audio is never served for new rules. */
+/* What a piece of audio is made from. The service and `lyssna batch --fill-cache` both key
+ * audio through cache_audio_key, so that audio made by one is found by the other. */
+struct cache_audio {
+    const char *engine; /* voice_data_version(): changes with the voice data and the code */
+    const char *kind;   /* "audio" */
+    int ssml;
+    const char *voice;             /* profile name */
+    int rate;                      /* words per minute; 0: the voice's own */
+    const char *const *line_langs; /* per line, or NULL */
+    size_t nlines;
+    const char *text; /* need not be NUL-terminated */
+    size_t len;
+    const char *format; /* encode_format_name() */
+};
+
+/* cache_key over every field of a. */
+void cache_audio_key(const struct cache_audio *a, char out[CACHE_KEY_HEX + 1]);
+
+/* The SHA-256 of everything fd holds, read from offset 0 with pread, as 64 hex digits and a
+ * NUL in out. LY_EIO on a read error. */
+int cache_file_sha256(int fd, char out[CACHE_KEY_HEX + 1], struct err *e);
+
 /* Opens (creating if needed) the cache in dir, holding at most max_bytes. Entries already
  * there are indexed, oldest first by modification time; stale temporary files are removed.
  * A folder that exists but cannot be written opens read-only (see cache_stats). */

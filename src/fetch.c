@@ -390,6 +390,55 @@ int fetch_check_url(const char *url, const struct fetch_opts *o, struct err *e)
     return rc;
 }
 
+/* "scheme://host[:port]" of a parsed URL; the port only when the URL names one. */
+static char *origin_of(CURLU *u, const char *scheme, const char *host)
+{
+    char *port = url_part(u, CURLUPART_PORT, 0), *out;
+    size_t n = strlen(scheme) + strlen(host) + (port ? strlen(port) : 0) + 8;
+    int v6 = strchr(host, ':') != NULL && host[0] != '[';
+
+    out = xmalloc(n);
+    snprintf(out, n, "%s://%s%s%s%s%s", scheme, v6 ? "[" : "", host, v6 ? "]" : "", port ? ":" : "",
+             port ? port : "");
+    free(port);
+    return out;
+}
+
+int fetch_url_split(const char *url, char **host, char **origin, char **path, struct err *e)
+{
+    CURLU *u = curl_url();
+    char *scheme = NULL, *h = NULL, *p = NULL, *q = NULL;
+    int rc = LY_OK;
+
+    if (!u)
+        return err_set(e, LY_EFETCH, "cannot parse '%.100s': out of memory", url);
+    if (strlen(url) > MAX_URL_LEN || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+        !(scheme = url_part(u, CURLUPART_SCHEME, 0)) || !(h = url_part(u, CURLUPART_HOST, 0)) ||
+        (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)) {
+        rc = err_set(e, LY_EUSAGE, "'%.100s' is not an http or https URL", url);
+    } else {
+        p = url_part(u, CURLUPART_PATH, 0);
+        q = url_part(u, CURLUPART_QUERY, 0);
+        if (origin)
+            *origin = origin_of(u, scheme, h);
+        if (path) {
+            size_t n = (p ? strlen(p) : 0) + (q ? strlen(q) : 0) + 3;
+            *path = xmalloc(n);
+            snprintf(*path, n, "%s%s%s", p && *p ? p : "/", q ? "?" : "", q ? q : "");
+        }
+        if (host) {
+            *host = h;
+            h = NULL;
+        }
+    }
+    free(scheme);
+    free(h);
+    free(p);
+    free(q);
+    curl_url_cleanup(u);
+    return rc;
+}
+
 static int charset_name_ok(const char *s, size_t n)
 {
     size_t i;

@@ -64,6 +64,12 @@ int fetch_check_opts(const struct fetch_opts *o, struct err *e);
  * a user name or password, LY_EDENIED when its host is not on the allowlist. No network. */
 int fetch_check_url(const char *url, const struct fetch_opts *o, struct err *e);
 
+/* Splits an http(s) url into its host (lowercase, as the allowlist sees it), its origin
+ * ("https://host[:port]", the port only when the URL names one) and its path with query
+ * ("/" when empty). Each out-parameter may be NULL; free() what is returned. LY_EUSAGE when
+ * url is not an http or https URL. No network. */
+int fetch_url_split(const char *url, char **host, char **origin, char **path, struct err *e);
+
 /* 0 (FETCH_ADDR_OK) when sa may be connected to, else the enum fetch_addr_kind that forbids
  * it. IPv4-mapped, -compatible, 6to4 and NAT64 IPv6 addresses are judged by their IPv4 part.
  * An address inside one of o->allow_addrs (o may be NULL) is always OK. Pure. */

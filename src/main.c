@@ -20,6 +20,7 @@ static const struct command {
     {"speak", cmd_speak, "speak text, SSML or an HTML page as audio"},
     {"extract", cmd_extract, "print the readable text of an HTML page"},
     {"normalize", cmd_normalize, "print text as it will be spoken, line by line"},
+    {"batch", cmd_batch, "make audio files of a whole site or folder, with a manifest"},
     {"worker", cmd_worker, NULL}, /* internal: a synthesis worker the pool starts */
 };
 

@@ -41,9 +41,6 @@
 
 #include "banned.h"
 
-/* Changes whenever what the same input sounds like may change (rules, voices, encoders):
- * part of every cache key, so old audio is never served for new rules. */
-
 enum route {
     R_OTHER,
     R_HEALTH,
@@ -371,25 +368,11 @@ static int parse_speak(struct server *srv, struct MHD_Connection *c, struct requ
 static void key_of(struct server *srv, const struct job_spec *js, const char *kind,
                    char key[CACHE_KEY_HEX + 1])
 {
-    const char *engine = live_of(srv)->engine;
-    char rate[16], flags[8];
-    const char *format = encode_format_name(js->format);
-    struct buf langs;
-    size_t i;
+    const struct cache_audio a = {
+        live_of(srv)->engine, kind,       js->ssml, js->voice, js->rate,
+        js->line_langs,       js->nlines, js->text, js->len,   encode_format_name(js->format)};
 
-    snprintf(rate, sizeof(rate), "%d", js->rate);
-    snprintf(flags, sizeof(flags), "%d", js->ssml);
-    buf_init(&langs, BUF_NOLIMIT);
-    for (i = 0; js->line_langs && i < js->nlines; i++)
-        buf_addf(&langs, NULL, "%s,", js->line_langs[i] ? js->line_langs[i] : "");
-    {
-        /* the text is hashed where it lies: no copy of up to a megabyte per request */
-        const char *parts[] = {engine, kind, flags, js->voice, rate, langs.data, js->text, format};
-        const size_t lens[] = {strlen(engine), strlen(kind), strlen(flags), strlen(js->voice),
-                               strlen(rate),   langs.len,    js->len,       strlen(format)};
-        cache_key(parts, lens, sizeof(parts) / sizeof(parts[0]), key);
-    }
-    buf_release(&langs);
+    cache_audio_key(&a, key);
 }
 
 /* A worker for js, waiting in the queue up to queue_wait_ms; NULL with LY_EBUSY past that. */

@@ -5,6 +5,8 @@ Serves tests/fixtures/pages/*.html as text/html; charset=utf-8 and a few test ro
   /hang                sleeps (30 s by default) before answering: a fetch timeout
   /redirect-loopback   302 to `redirect_target` (http://127.0.0.1:<another port>/ by default)
 Every request is counted per path (query string dropped) in `hits`.
+`routes` maps further paths to (status, content type, body), or to a function of the path's
+hit count (1 for the first request) returning that triple: the batch tests' site.
 """
 import collections
 import http.server
@@ -22,6 +24,7 @@ class Origin:
         self.hang_seconds = hang_seconds
         self.redirect_target = None  # set by the test; default in _handler
         self.hits = collections.Counter()
+        self.routes = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server = None
@@ -44,6 +47,11 @@ class Origin:
                 path = self.path.split("?", 1)[0]
                 with origin._lock:
                     origin.hits[path] += 1
+                    n = origin.hits[path]
+                route = origin.routes.get(path)
+                if route is not None:
+                    status, ctype, body = route(n) if callable(route) else route
+                    return self._send(status, body, head, ctype)
                 if path == "/404":
                     return self._send(404, b"<html><body>Not here</body></html>", head)
                 if path == "/hang":
@@ -63,10 +71,10 @@ class Origin:
                     return self._send(200, (origin.pages / name).read_bytes(), head)
                 return self._send(404, b"<html><body>Not here</body></html>", head)
 
-            def _send(self, status, body, head):
+            def _send(self, status, body, head, ctype="text/html; charset=utf-8"):
                 try:
                     self.send_response(status)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Type", ctype)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     if not head:

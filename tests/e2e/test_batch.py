@@ -1,0 +1,269 @@
+"""`lyssna batch` end to end: a loopback site (batch_site.py) with a sitemap index, a gzipped
+child sitemap, a robots.txt and pages broken on purpose; the real binary; audio decoded back
+with ffmpeg; resumption after kill -9 and Ctrl-C; shards; filling the service's cache.
+
+Only loopback traffic: the site listens on 127.0.0.1 and is reached through --allow-addr."""
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import time
+import urllib.parse
+
+import pytest
+
+import batch_site
+from conftest import ROOT
+from origin import Origin
+from test_serve import decoded_seconds, get, start_service
+
+N_PAGES = 52
+LOOPBACK = ["--allow-addr", "127.0.0.0/8"]
+FAST = ["--delay", "0", "--retries", "1", "--fetch-timeout", "1500", *LOOPBACK]
+
+
+@pytest.fixture(scope="module")
+def site():
+    with Origin(hang_seconds=20) as o:
+        index, good = batch_site.build(o, N_PAGES)
+        o.index, o.good = index, good
+        yield o
+
+
+def manifest(outdir):
+    with open(outdir / "manifest.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f]
+
+
+def by_source(records):
+    return {r["source"]: r for r in records}
+
+
+def visible_audio(outdir):
+    return sorted(p for p in outdir.iterdir()
+                  if not p.name.startswith(".") and p.suffix in (".mp3", ".opus", ".ogg", ".wav"))
+
+
+def hidden(outdir):
+    return sorted(p.name for p in outdir.iterdir() if p.name.startswith("."))
+
+
+@pytest.fixture(scope="module")
+def full_run(lyssna_bin, site, tmp_path_factory):
+    """One batch over the whole site, shared by the tests that only read its results."""
+    out = tmp_path_factory.mktemp("batch") / "out"
+    p = subprocess.run([lyssna_bin, "batch", "-o", out, "-j", "2", "--marks", *FAST, site.index],
+                       capture_output=True, timeout=600)
+    return out, p
+
+
+def test_manifest_lists_every_page_with_its_audio(full_run, site):
+    out, p = full_run
+    err = p.stderr.decode()
+    assert p.returncode == 1, err  # the broken pages failed, the rest did not stop
+    recs = by_source(manifest(out))
+    for url in site.good + [site.url(batch_site.FLAKY)]:
+        r = recs[url]
+        assert r["status"] == "made", r
+        assert r["format"] == "mp3" and r["error"] is None and r["title"].startswith(("Sida", "Oj"))
+        data = (out / r["output"]).read_bytes()
+        assert r["bytes"] == len(data) and r["sha256"] == hashlib.sha256(data).hexdigest()
+        assert r["duration"] > 1, r
+        assert (out / r["marks"]).is_file()
+    assert len(recs) == N_PAGES + len(batch_site.BROKEN) + 1
+    assert hidden(out) == [], "no temporary files may be left"
+    assert not (out / "manifest.jsonl.part").exists()
+    assert f"{len(batch_site.BROKEN)} failed" in err, err
+
+
+def test_broken_pages_are_recorded_with_their_reason(full_run, site):
+    out, p = full_run
+    recs = by_source(manifest(out))
+    for path, reason in batch_site.BROKEN.items():
+        r = recs[site.url(path)]
+        assert r["status"] == "failed" and reason in r["error"].lower(), r
+        assert r["sha256"] is None and not (out / r["output"]).exists()
+        assert site.url(path) in p.stderr.decode()
+
+
+def test_robots_and_retries(full_run, site):
+    assert site.count("/robots.txt") >= 1
+    assert site.count("/privat/hemlig.html") == 0, "robots.txt disallows it"
+    assert site.count(batch_site.FLAKY) >= 2, "the 503 was retried"
+
+
+def test_audio_decodes_to_the_manifests_duration(full_run, tmp_path):
+    out, _ = full_run
+    for r in [r for r in manifest(out) if r["status"] == "made"][:3]:
+        seconds = decoded_seconds((out / r["output"]).read_bytes(), tmp_path)
+        assert abs(seconds - r["duration"]) < 0.05 * r["duration"] + 0.1, (seconds, r)
+        marks = [json.loads(x) for x in (out / r["marks"]).read_text().splitlines()]
+        assert marks and marks[0]["type"] == "sentence"
+
+
+def test_names_are_readable_and_unique(full_run, site):
+    out, _ = full_run
+    recs = manifest(out)
+    assert len({r["output"] for r in recs}) == len(recs)
+    assert by_source(recs)[site.good[0]]["output"] == "sidor_sida-001.mp3"
+
+
+def test_second_run_keeps_unchanged_outputs(lyssna_bin, full_run, site):
+    out, _ = full_run
+    before = {r["output"]: os.stat(out / r["output"]).st_mtime_ns
+              for r in manifest(out) if r["status"] == "made"}
+    p = subprocess.run([lyssna_bin, "batch", "-o", out, "-j", "2", "--marks", "--quiet", *FAST,
+                        site.index], capture_output=True, timeout=600)
+    assert p.returncode == 1, p.stderr.decode()
+    recs = manifest(out)
+    done = [r for r in recs if r["status"] != "failed"]
+    assert len(done) == N_PAGES + 1 and all(r["status"] == "unchanged" for r in done), recs
+    for name, mtime in before.items():
+        assert os.stat(out / name).st_mtime_ns == mtime
+    assert "[" not in p.stderr.decode(), "--quiet shows no progress"
+
+
+def test_shards_cover_every_item_exactly_once(lyssna_bin, site, tmp_path):
+    lst = tmp_path / "urls.txt"
+    lst.write_text("# some pages\n" + "\n".join(site.good[:12]) + "\n\n")
+    seen = []
+    for i in (1, 2, 3):
+        out = tmp_path / f"shard{i}"
+        p = subprocess.run([lyssna_bin, "batch", "-o", out, "-j", "1", "-f", "ogg", "--shard",
+                            f"{i}/3", *FAST, lst], capture_output=True, timeout=300)
+        assert p.returncode == 0, p.stderr.decode()
+        recs = manifest(out)
+        assert len(recs) == 4 and all(r["status"] == "made" for r in recs)
+        seen += [r["source"] for r in recs]
+    assert sorted(seen) == sorted(site.good[:12])
+
+
+def wait_for_lines(path, n, proc, timeout=120):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        if path.exists() and path.read_text().count("\n") >= n:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
+def test_interrupted_run_leaves_no_partial_file_and_resumes(lyssna_bin, site, tmp_path, sig):
+    lst = tmp_path / "urls.txt"
+    lst.write_text("\n".join(site.good[:16]) + "\n")
+    out = tmp_path / "out"
+    cmd = [lyssna_bin, "batch", "-o", out, "-j", "1", "-f", "opus,wav", *FAST, lst]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert wait_for_lines(out / "manifest.jsonl.part", 4, proc), "the run made no progress"
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130, err.decode()
+        assert hidden(out) == [] and (out / "manifest.jsonl").exists()
+    for f in visible_audio(out):  # whatever has its final name is whole
+        subprocess.run(["ffmpeg", "-v", "error", "-i", str(f), "-f", "null", "-"], check=True,
+                       capture_output=True, timeout=60)
+    done = {r["output"] for r in manifest(out)} if (out / "manifest.jsonl").exists() else set()
+    if sig == signal.SIGKILL:
+        done = {json.loads(x)["output"] for x in (out / "manifest.jsonl.part").read_text()
+                .splitlines() if x.endswith("}")}
+    assert 4 <= len(done) < 32
+
+    p = subprocess.run(cmd, capture_output=True, timeout=600)
+    assert p.returncode == 0, p.stderr.decode()
+    recs = manifest(out)
+    assert len(recs) == 32 and hidden(out) == []
+    for r in recs:
+        assert r["status"] == ("unchanged" if r["output"] in done else "made"), r
+        data = (out / r["output"]).read_bytes()
+        assert r["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_fill_cache_makes_the_service_answer_from_its_cache(lyssna_bin, site, tmp_path):
+    cache = tmp_path / "cache"
+    lst = tmp_path / "urls.txt"
+    lst.write_text("\n".join(site.good[:2]) + "\n")
+    out = tmp_path / "out"
+    p = subprocess.run([lyssna_bin, "batch", "-o", out, "-j", "2", "--fill-cache", cache, *FAST,
+                        lst], capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr.decode()
+    svc = start_service(lyssna_bin, tmp_path, "--cache-dir", cache, "--allow-host", "127.0.0.1",
+                        *LOOPBACK, "--workers", "1")
+    try:
+        url = site.good[1]
+        r = get(svc, "/v1/listen?" + urllib.parse.urlencode({"url": url}))
+        assert r.status == 200, r
+        assert r.h("content-length") is not None and r.h("etag"), "served from the cache"
+        assert r.body == (out / by_source(manifest(out))[url]["output"]).read_bytes()
+        metrics = get(svc, "/metrics").body.decode()
+        assert "lyssna_cache_hits_total 1" in metrics and "lyssna_cache_misses_total 0" in metrics
+    finally:
+        svc.stop()
+
+
+def test_folder_of_files_with_colliding_names(run, tmp_path):
+    src = tmp_path / "docs"
+    (src / "under").mkdir(parents=True)
+    (src / "info.txt").write_text("Välkommen till biblioteket.\nVi har öppet i dag.\n")
+    (src / "info.ssml").write_text('<speak xml:lang="sv">Hej <break time="300ms"/> då.</speak>')
+    (src / "under" / "Sida Ett.html").write_bytes(batch_site.page_html("Ett", ["En mening."]))
+    (src / ".dold.txt").write_text("Syns inte.")
+    (src / "bild.jpg").write_bytes(b"\xff\xd8")
+    out = tmp_path / "out"
+    p = run("batch", "-o", out, "-j", "1", "-f", "wav", src)
+    assert p.returncode == 0, p.stderr.decode()
+    recs = by_source(manifest(out))
+    assert set(recs) == {str(src / "info.txt"), str(src / "info.ssml"),
+                         str(src / "under" / "Sida Ett.html")}
+    assert recs[str(src / "under" / "Sida Ett.html")]["output"] == "under_sida-ett.wav"
+    names = [recs[str(src / n)]["output"] for n in ("info.txt", "info.ssml")]
+    assert names[0] != names[1] and all(n.startswith("info-") for n in names)
+    assert recs[str(src / "info.txt")]["title"] == "Välkommen till biblioteket."
+    for r in recs.values():
+        assert abs(decoded_seconds((out / r["output"]).read_bytes(), tmp_path) -
+                   r["duration"]) < 0.1
+
+
+def test_address_safety_holds_without_the_override(run, site, tmp_path):
+    out = tmp_path / "out"
+    p = run("batch", "-o", out, "--delay", "0", "--retries", "0", site.index)
+    assert p.returncode == 1, p.stderr.decode()
+    (rec,) = manifest(out)
+    assert rec["status"] == "failed" and "loopback" in rec["error"], rec
+
+
+def test_pages_on_other_hosts_need_the_allowlist(run, site, tmp_path):
+    other = site.good[0].replace("127.0.0.1", "localhost")
+    lst_site = Origin().start()
+    try:
+        lst_site.routes["/sm.xml"] = (200, "application/xml",
+                                      f"<urlset><url><loc>{other}</loc></url></urlset>".encode())
+        out = tmp_path / "out"
+        p = run("batch", "-o", out, *FAST, lst_site.url("/sm.xml"))
+        assert p.returncode == 1
+        (rec,) = manifest(out)
+        assert "allowlist" in rec["error"], rec
+    finally:
+        lst_site.stop()
+
+
+@pytest.mark.parametrize("args,words", [
+    ([], "-o"),
+    (["-o", "x"], "source"),
+    (["-o", "x", "-f", "mp4", "a"], "mp4"),
+    (["-o", "x", "--shard", "4/3", "a"], "shard"),
+    (["-o", "x", "-j", "0", "a"], "-j"),
+    (["-o", "x", "--bogus", "a"], "bogus"),
+    (["-o", "x", "/no/such/folder"], "/no/such/folder"),
+])
+def test_bad_usage_exits_2(run, tmp_path, args, words):
+    p = run("batch", *args, cwd=tmp_path)
+    assert p.returncode == 2, p
+    assert words in p.stderr.decode()
+    assert len(p.stderr.decode().strip().splitlines()) == 1
