@@ -142,6 +142,15 @@ fuzz: fuzz-build
 fuzz-smoke:
 	$(MAKE) fuzz FUZZ_TIME=20
 
+# The end-to-end tests with the release binary under valgrind's memcheck (tests/valgrind/):
+# every process, the synthesis workers included, must finish its work without a memory error
+# or a leak. Slow: not part of check. LYSSNA_TIME_SCALE stretches the tests' waits.
+valgrind: all
+	rm -rf build/valgrind && mkdir -p build/valgrind
+	LYSSNA_VG_BIN=$(abspath $(BIN)) LYSSNA_VG_LOGS=$(abspath build/valgrind) \
+	    LYSSNA_BIN=$(CURDIR)/tests/valgrind/lyssna LYSSNA_TIME_SCALE=10 $(PYTEST) -q -s tests/e2e
+	tests/valgrind/check build/valgrind
+
 asan: test-deps
 	$(MAKE) SAN=1 check
 
