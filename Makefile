@@ -3,6 +3,8 @@
 #   make run        install what is missing (as root), build, start the service on :8080
 #   make test       install test tools (as root), build, run unit and end-to-end tests
 #   make asan       the same tests against an ASan/UBSan build in build/asan/
+#   make fuzz       libFuzzer targets of fuzz/, FUZZ_TIME s each (fuzz-smoke: 20 s, in check)
+#   make valgrind   the end-to-end tests with the binary under valgrind's memcheck
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean ; make format(-check)
 
 PREFIX  ?= /usr/local
@@ -15,7 +17,7 @@ PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih 
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
             libinih-dev libssl-dev libseccomp-dev zlib1g-dev
-DEB_TEST  = libcmocka-dev python3-pytest ffmpeg
+DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind
 
 ifeq ($(SAN),1)
 BUILD   = build/asan
@@ -46,7 +48,8 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PYTEST   = /usr/bin/python3 -m pytest
 
-.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e bench
+.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e bench \
+        fuzz fuzz-build fuzz-smoke valgrind
 
 all: $(BIN)
 
@@ -97,8 +100,9 @@ run: deps
 test: test-deps
 	$(MAKE) check
 
+# The fuzz smoke runs in the plain check only: its build is sanitized whatever SAN says.
 check: all $(UNIT_BINS)
-	$(MAKE) unit e2e
+	$(MAKE) unit e2e $(if $(filter 1,$(SAN)),,fuzz-smoke)
 
 unit: $(BIN) $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -106,6 +110,47 @@ unit: $(BIN) $(UNIT_BINS)
 
 e2e: $(BIN)
 	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q -s tests/e2e
+
+# libFuzzer targets (fuzz/fuzz_*.c), built with clang, ASan and UBSan into build/fuzz/; the
+# library objects get their own build with -fsanitize=fuzzer-no-link (coverage, no main).
+FUZZ_CC    = clang
+FUZZ_TIME ?= 600
+FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_FLAGS = -std=c11 -O1 -g $(FUZZ_SAN) $(WARN)
+FUZZ_OBJS  = $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+FUZZ_BINS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+
+build/fuzz/obj/%.o: src/%.c | build/fuzz/obj
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+build/fuzz/liblyssna.a: $(FUZZ_OBJS)
+	$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/common.c fuzz/fuzz.h build/fuzz/liblyssna.a
+	$(FUZZ_CC) $(CPPFLAGS) -Isrc -DLYSSNA_SRCDIR='"$(CURDIR)"' $(FUZZ_FLAGS) -fsanitize=fuzzer \
+	    -o $@ $< fuzz/common.c build/fuzz/liblyssna.a $(LDLIBS)
+
+build/fuzz/obj:
+	mkdir -p $@
+
+fuzz-build: $(FUZZ_BINS)
+
+# One target at a time (the machine is shared): replays fuzz/regress/, then fuzzes.
+fuzz: fuzz-build
+	@set -e; for t in $(patsubst build/fuzz/fuzz_%,%,$(FUZZ_BINS)); do \
+	    fuzz/run $$t $(FUZZ_TIME); done
+
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_TIME=20
+
+# The end-to-end tests with the release binary under valgrind's memcheck (tests/valgrind/):
+# every process, the synthesis workers included, must finish its work without a memory error
+# or a leak. Slow: not part of check. LYSSNA_TIME_SCALE stretches the tests' waits.
+valgrind: all
+	rm -rf build/valgrind && mkdir -p build/valgrind
+	LYSSNA_VG_BIN=$(abspath $(BIN)) LYSSNA_VG_LOGS=$(abspath build/valgrind) \
+	    LYSSNA_BIN=$(CURDIR)/tests/valgrind/lyssna LYSSNA_TIME_SCALE=10 $(PYTEST) -q -s tests/e2e
+	tests/valgrind/check build/valgrind
 
 asan: test-deps
 	$(MAKE) SAN=1 check
@@ -128,9 +173,9 @@ clean:
 	rm -rf build lyssna out
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c fuzz/*.c fuzz/*.h
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c
+	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c fuzz/*.c fuzz/*.h
 
--include $(wildcard $(BUILD)/*.d)
+-include $(wildcard $(BUILD)/*.d build/fuzz/*.d build/fuzz/obj/*.d)

@@ -14,6 +14,7 @@
 #include "err.h"
 #include "normalize_scan.h"
 #include "svtext.h"
+#include "unicode.h"
 #include "utf8.h"
 #include "xalloc.h"
 
@@ -90,6 +91,52 @@ static int runs_into(uint32_t prev, uint32_t next)
     return prev_word && (svtext_is_letter(next) || (next >= '0' && next <= '9'));
 }
 
+/* Code points Unicode has not assigned: espeak-ng 1.51 must not see them, as some (U+0DE4
+ * in the Sinhala block) make it read memory it has freed. Nobody can read them anyway. */
+static int is_unsafe(uint32_t c)
+{
+    return !unicode_is_assigned(c);
+}
+
+/* Characters nobody reads: soft hyphen, zero-width spaces and joiners, BOM, unassigned. */
+static int is_invisible(uint32_t c)
+{
+    return c == 0xAD || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF || is_unsafe(c);
+}
+
+/* A decimal digit of another script ("৩") is written as its ASCII digit, which every voice
+ * reads: espeak-ng 1.51 reads freed memory on some of them (Bengali, Gurmukhi, Gujarati,
+ * Tamil and Sinhala digits). 1 when c was one. */
+static int put_digit(struct scan *sc, size_t i, size_t k, uint32_t c)
+{
+    int d = c < 0x80 ? -1 : unicode_digit_value(c);
+    char ascii = (char)('0' + d);
+
+    if (d < 0)
+        return 0;
+    scan_flush_space(sc);
+    put(sc, &ascii, 1, i, k, 0);
+    return 1;
+}
+
+/* Copies [at, at + n) less what espeak-ng must not see (see is_unsafe and put_digit). */
+static void copy_safe(struct scan *sc, size_t at, size_t n)
+{
+    size_t i = at, run = at, k;
+    uint32_t c;
+
+    while (i < at + n && (k = svtext_cp(sc->s, at + n, i, &c))) {
+        if (is_unsafe(c) || (c >= 0x80 && unicode_digit_value(c) >= 0)) {
+            put(sc, sc->s + run, i - run, run, i - run, 1);
+            if (!is_unsafe(c))
+                put_digit(sc, i, k, c);
+            run = i + k;
+        }
+        i += k;
+    }
+    put(sc, sc->s + run, at + n - run, run, at + n - run, 1);
+}
+
 void scan_copy(struct scan *sc, size_t at, size_t n)
 {
     uint32_t c;
@@ -98,7 +145,7 @@ void scan_copy(struct scan *sc, size_t at, size_t n)
     if (sc->said_last && svtext_cp(sc->s, sc->len, at, &c) && svtext_is_letter(c) &&
         runs_into(last_out(sc), c))
         put(sc, " ", 1, at, 0, 0);
-    put(sc, sc->s + at, n, at, n, 1);
+    copy_safe(sc, at, n);
     sc->said_last = 0;
 }
 
@@ -118,11 +165,6 @@ void scan_say(struct scan *sc, size_t at, size_t n, const char *text, size_t tle
 void scan_say_words(struct scan *sc, size_t at, size_t n, const struct words *w)
 {
     scan_say(sc, at, n, w->b, w->n);
-}
-
-static int is_invisible(uint32_t c)
-{
-    return c == 0xAD || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF;
 }
 
 /* A line mostly in capitals is shouted text, not a row of acronyms. */
@@ -177,7 +219,7 @@ static int normalize_line(struct scan *sc)
         k = svtext_cp(sc->s, sc->len, i, &c);
         if (svtext_is_space(c)) {
             note_space(sc, i, k);
-        } else if (!is_invisible(c)) {
+        } else if (!is_invisible(c) && !put_digit(sc, i, k, c)) {
             used = rule_at(sc, i, c);
             if (!used)
                 scan_copy(sc, i, used = k);
@@ -205,7 +247,7 @@ static int space_only_line(struct scan *sc)
         k = svtext_cp(sc->s, sc->len, i, &c);
         if (svtext_is_space(c)) {
             note_space(sc, i, k);
-        } else if (!is_invisible(c)) {
+        } else if (!is_invisible(c) && !put_digit(sc, i, k, c)) {
             scan_flush_space(sc);
             if (c == '[' && last_out(sc) == '[')
                 put(sc, " ", 1, i, 0, 0); /* never "[[": espeak-ng's phoneme brackets */

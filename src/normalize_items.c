@@ -247,6 +247,8 @@ size_t items_vulgar(const struct scan *sc, size_t i, int *a, int *b)
     uint32_t c;
     size_t k = svtext_cp(sc->s, sc->len, i, &c);
 
+    if (!k) /* the end of the text: c is not set */
+        return 0;
     switch (c) {
     case 0xBD:
         *a = 1, *b = 2;

@@ -111,6 +111,8 @@ size_t norm_sign(struct scan *sc, size_t i)
     size_t k = svtext_cp(sc->s, sc->len, i, &c), used;
     const char *word;
 
+    if (!k)
+        return 0;
     if (c == '+' && (used = norm_phone(sc, i)))
         return used;
     if (k + i >= sc->len || sc->s[i + k] < '0' || sc->s[i + k] > '9')

@@ -33,9 +33,9 @@
 #include "fetch.h"
 #include "pipeline.h"
 #include "pool.h"
+#include "request.h"
 #include "sandbox.h"
 #include "svtext.h"
-#include "utf8.h"
 #include "voice.h"
 #include "xalloc.h"
 
@@ -284,85 +284,38 @@ static const char *arg(struct MHD_Connection *c, const char *name)
     return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
 }
 
-/* voice, rate and format from the query string (or JSON), checked; defaults filled in. */
+/* voice, rate and format from the query string, checked; defaults filled in. */
 static int parse_voice_rate_format(const char *voice, const char *rate, const char *format,
                                    struct job_spec *js, struct err *e)
 {
-    struct voice v;
-    char *end;
-    long r;
-    int rc;
+    struct request_voice v;
+    int rc = request_parse_voice(voice, rate, format, &v, e);
 
-    snprintf(js->voice, sizeof(js->voice), "%s", voice && *voice ? voice : LYSSNA_DEFAULT_VOICE);
-    rc = voice_load(voice_dir(), js->voice, &v, e);
     if (rc)
         return rc;
-    js->rate = 0;
-    if (rate && *rate) {
-        r = strtol(rate, &end, 10);
-        if (*end || r < LYSSNA_RATE_MIN || r > LYSSNA_RATE_MAX)
-            return err_set(e, LY_EUSAGE, "rate '%.20s' is not %d-%d words per minute", rate,
-                           LYSSNA_RATE_MIN, LYSSNA_RATE_MAX);
-        js->rate = (int)r;
-    }
-    js->format = ENCODE_MP3; /* plays everywhere, iPhone included */
-    return format && *format ? encode_format_parse(format, &js->format, e) : LY_OK;
-}
-
-static int check_text(struct server *srv, const char *text, size_t len, struct err *e)
-{
-    size_t bad, i;
-
-    if (len > (size_t)cfg_of(srv)->max_text_bytes)
-        return err_set(e, LY_ETOOBIG, "the text is %zu bytes; at most %d are accepted", len,
-                       cfg_of(srv)->max_text_bytes);
-    if (!utf8_valid(text, len, &bad))
-        return err_set(e, LY_EUTF8, "the text is not valid UTF-8 (byte %zu)", bad);
-    for (i = 0; i < len; i++)
-        if (!strchr(" \t\r\n", text[i]))
-            return LY_OK;
-    return err_set(e, LY_EEMPTY, "there is no text to speak");
+    memcpy(js->voice, v.voice, sizeof(js->voice));
+    js->rate = v.rate;
+    js->format = v.format;
+    return LY_OK;
 }
 
 /* The body of POST /v1/speak: text/plain, application/ssml+xml or application/json. */
 static int parse_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
-                       struct job_spec *js, json_t **doc, struct err *e)
+                       struct job_spec *js, struct request_speak *p, struct err *e)
 {
-    const char *type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
-    const char *text = NULL, *voice = arg(c, "voice"), *rate = arg(c, "rate"),
-               *format = arg(c, "format");
-    char ratebuf[16];
-    json_error_t je;
-    json_t *j;
-
     memset(js, 0, sizeof(*js));
-    if (type && !strncmp(type, "application/json", 16)) {
-        *doc = json_loadb(rq->body.data, rq->body.len, 0, &je);
-        if (!*doc || !json_is_object(*doc))
-            return err_set(e, LY_EPARSE, "bad JSON body: %s", *doc ? "not an object" : je.text);
-        js->ssml = (j = json_object_get(*doc, "ssml")) && json_is_string(j);
-        text = json_string_value(js->ssml ? j : json_object_get(*doc, "text"));
-        if (!text)
-            return err_set(e, LY_EUSAGE, "the JSON body needs a \"text\" or \"ssml\" string");
-        js->len = json_string_length(js->ssml ? j : json_object_get(*doc, "text"));
-        voice = json_string_value(json_object_get(*doc, "voice"));
-        format = json_string_value(json_object_get(*doc, "format"));
-        if ((j = json_object_get(*doc, "rate")) && json_is_integer(j)) {
-            snprintf(ratebuf, sizeof(ratebuf), "%" JSON_INTEGER_FORMAT, json_integer_value(j));
-            rate = ratebuf;
-        }
-    } else if (!type || !strncmp(type, "text/plain", 10) ||
-               !strncmp(type, "application/ssml+xml", 20)) {
-        js->ssml = type && !strncmp(type, "application/ssml+xml", 20);
-        text = rq->body.data;
-        js->len = rq->body.len;
-    } else {
-        return err_set(e, LY_EUSAGE,
-                       "send text/plain, application/ssml+xml or application/json, not '%.60s'",
-                       type);
-    }
-    js->text = text;
-    return check_text(srv, text, js->len, e) || parse_voice_rate_format(voice, rate, format, js, e);
+    memset(p, 0, sizeof(*p));
+    if (request_parse_speak(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+                            rq->body.data, rq->body.len, arg(c, "voice"), arg(c, "rate"),
+                            arg(c, "format"), (size_t)cfg_of(srv)->max_text_bytes, p, e))
+        return e->code;
+    js->text = p->text;
+    js->len = p->len;
+    js->ssml = p->ssml;
+    memcpy(js->voice, p->v.voice, sizeof(js->voice));
+    js->rate = p->v.rate;
+    js->format = p->v.format;
+    return LY_OK;
 }
 
 static void key_of(struct server *srv, const struct job_spec *js, const char *kind,
@@ -1067,11 +1020,12 @@ static enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c
                                     struct request *rq, int marks)
 {
     struct job_spec js;
-    json_t *doc = NULL, *out = NULL;
+    struct request_speak p;
+    json_t *out = NULL;
     struct err e = {0};
     enum MHD_Result ret;
 
-    if (parse_speak(srv, c, rq, &js, &doc, &e))
+    if (parse_speak(srv, c, rq, &js, &p, &e))
         ret = send_error(srv, c, &e);
     else if (!marks)
         ret = answer_audio(srv, c, &js);
@@ -1079,7 +1033,7 @@ static enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c
         ret = send_error(srv, c, &e);
     else
         ret = send_json(srv, c, MHD_HTTP_OK, out);
-    json_decref(doc);
+    request_speak_release(&p);
     return ret;
 }
 

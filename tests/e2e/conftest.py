@@ -7,6 +7,8 @@ import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
+# How much longer than usual the binary may take: `make valgrind` runs it under memcheck.
+TIME_SCALE = float(os.environ.get("LYSSNA_TIME_SCALE", "1"))
 
 
 @pytest.fixture(scope="session")
@@ -22,6 +24,6 @@ def run(lyssna_bin):
 
     def _run(*args, input=None, timeout=120, **kw):
         return subprocess.run([lyssna_bin, *map(str, args)], input=input, capture_output=True,
-                              timeout=timeout, **kw)
+                              timeout=timeout * TIME_SCALE, **kw)
 
     return _run

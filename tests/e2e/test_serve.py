@@ -17,7 +17,7 @@ import uuid
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, TIME_SCALE
 from origin import Origin
 
 PAGES = FIXTURES / "pages"
@@ -48,7 +48,7 @@ class Service:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=timeout)
+                self.proc.wait(timeout=timeout * TIME_SCALE)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
@@ -82,7 +82,7 @@ def start_service(lyssna_bin, tmp_path, *args, timeout=30):
     cmd = [lyssna_bin, "serve", "--listen", "127.0.0.1:0", "--cache-dir", str(cache),
            *map(str, args)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT)
-    line = read_first_line(proc, timeout)
+    line = read_first_line(proc, timeout * TIME_SCALE)
     prefix = "listening on http://127.0.0.1:"
     if not line.startswith(prefix):
         try:
@@ -128,7 +128,7 @@ class Resp:
 
 
 def request(port, method, path, body=None, headers=None, timeout=90):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout * TIME_SCALE)
     try:
         conn.request(method, path, body=body, headers=headers or {})
         r = conn.getresponse()

@@ -272,3 +272,13 @@ def test_marks_go_to_stdout_with_a_dash_when_audio_goes_to_a_file(run, tmp_path)
     assert [r["value"] for r in rows] == ["Hej på dig.", "Hej", "på", "dig"]
     p = run("speak", "--marks", "-", input=b"Hej.")
     assert p.returncode == 2 and b"-o FILE" in p.stderr
+
+
+@pytest.mark.parametrize("text", ["⍹\u0DE4☱", "Sida \u09E9 av \u0DE6\u0DE7", "x\u0DE4y"])
+def test_text_that_made_espeak_ng_read_freed_memory_is_spoken(run, tmp_path, text):
+    """espeak-ng 1.51 reads freed memory on U+0DE4 and on digits of some scripts (the ASan
+    build died in it); normalization keeps those from it."""
+    out = tmp_path / "a.wav"
+    p = run("speak", "-o", out, input=text.encode())
+    assert p.returncode == 0, p.stderr.decode(errors="replace")
+    assert out.read_bytes()[:4] == b"RIFF"
