@@ -338,6 +338,7 @@
       'aria-controls': 'lyssna-bar-' + this.id }, box);
     this.btn.innerHTML = ICON;
     el('span', { text: t.listen }, this.btn);
+    this.sel = el('button', { type: 'button', class: 'lyssna-sel', text: t.selection, hidden: '' }, box);
     var bar = this.bar = el('div', { class: 'lyssna-bar', id: 'lyssna-bar-' + this.id, role: 'group',
       'aria-label': t.player, hidden: '' }, box);
     this.play = el('button', { type: 'button', class: 'lyssna-play', text: t.play }, bar);
@@ -354,7 +355,6 @@
         self.speed);
     });
     this.speed.value = String(storedSpeed());
-    this.sel = el('button', { type: 'button', class: 'lyssna-sel', text: t.selection }, bar);
     this.dl = el('a', { class: 'lyssna-dl', href: this.url('v1/listen', { format: 'mp3' }),
       download: 'uppläsning.mp3', text: t.download }, bar);
     this.msg = el('p', { class: 'lyssna-msg', hidden: '' }, bar);
@@ -407,6 +407,7 @@
         p.stop(false);
     }, this);
     this.bar.hidden = false;
+    this.sel.hidden = false;
     this.msg.hidden = true;
   };
 
@@ -477,6 +478,7 @@
     this.audio.removeAttribute('src');
     this.audio.load();
     this.bar.hidden = true;
+    this.sel.hidden = !lastSelection;
     this.msg.hidden = true;
     this.seek.value = '0';
     paint('sentence', null);
@@ -686,6 +688,7 @@
       var s = window.getSelection();
       if (s && s.rangeCount && !s.isCollapsed && !(s.anchorNode.parentElement || document.body).closest('.lyssna'))
         lastSelection = s.getRangeAt(0).cloneRange();
+      players.forEach(function (p) { p.sel.hidden = !lastSelection && p.bar.hidden; });
     });
     window.addEventListener('resize', redraw);
   }

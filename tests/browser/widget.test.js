@@ -1,0 +1,225 @@
+// widget.test.js -- the listen button in real headless Chromium against a real `lyssna serve`:
+// playback with moving highlights, keyboard use, a selection, speed, ReadSpeaker markup, errors,
+// axe-core and a 320 px wide page. Run with `node --test` (or `make browser`).
+'use strict';
+
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const path = require('node:path');
+const { ROOT, setup, until, tempDir } = require('./helpers');
+
+const AUDIO = '.lyssna audio';
+
+// Where the highlights are now: their text and the id of the nearest element with one.
+function highlights(page) {
+  return page.evaluate(() => {
+    const one = (name) => {
+      const h = CSS.highlights.get(name);
+      if (!h || !h.size)
+        return null;
+      const r = [...h][0];
+      const node = r.commonAncestorContainer;
+      const el = node.nodeType === 1 ? node : node.parentElement;
+      return { text: r.toString().replace(/\s+/g, ' '), id: (el.closest('[id]') || {}).id || '',
+        tag: el.closest('h1,h2,p,li,tr,td,th').tagName.toLowerCase() };
+    };
+    return { word: one('lyssna-word'), sentence: one('lyssna-sentence') };
+  });
+}
+
+// Polls the word highlight until `count` different words have been seen; returns them in order.
+async function watchWords(page, count) {
+  const seen = [];
+  for (let i = 0; i < 1200 && seen.length < count; i++) {
+    const h = await highlights(page);
+    if (h.word && (!seen.length || seen[seen.length - 1].text !== h.word.text))
+      seen.push({ ...h.word, sentence: h.sentence && h.sentence.text });
+    await page.waitForTimeout(50);
+  }
+  return seen;
+}
+
+function audioState(page) {
+  return page.evaluate((sel) => {
+    const a = document.querySelector(sel);
+    return { time: a.currentTime, paused: a.paused, rate: a.playbackRate, src: a.currentSrc };
+  }, AUDIO);
+}
+
+test('click play: the audio advances and the highlight moves through successive words', async (t) => {
+  const { page, errors } = await setup(t);
+  assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
+  assert.equal((await audioState(page)).src, '', 'nothing loads before the user asks');
+  await page.click('.lyssna-btn');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 1, AUDIO);
+  assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'true');
+  const words = await watchWords(page, 6);
+  assert.equal(words.length, 6, JSON.stringify(words));
+  // The words follow each other in the article's text, and nothing outside it is highlighted.
+  const article = await page.evaluate(() => document.querySelector('article').textContent.replace(/\s+/g, ' '));
+  let at = 0;
+  for (const w of words) {
+    const p = article.indexOf(w.text, at);
+    assert.ok(p >= 0, `"${w.text}" should come after position ${at} of the article`);
+    assert.ok(w.sentence.includes(w.text), `sentence "${w.sentence}" holds word "${w.text}"`);
+    at = p;
+  }
+  const state = await audioState(page);
+  assert.ok(state.time > 1 && !state.paused, JSON.stringify(state));
+  assert.match(await page.textContent('.lyssna-live'), /spelas|laddas/);
+  assert.deepEqual(errors, []);
+});
+
+test('keyboard only: Tab to the button, Enter plays, Space pauses, arrows seek, Escape stops', async (t) => {
+  const { page } = await setup(t);
+  let focused = '';
+  for (let i = 0; i < 40 && focused !== 'lyssna-btn'; i++) {
+    await page.keyboard.press('Tab');
+    focused = await page.evaluate(() => document.activeElement.className);
+  }
+  assert.equal(focused, 'lyssna-btn', 'Tab reaches the listen button');
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  assert.notEqual(outline, 'none', 'focus is visible');
+  await page.keyboard.press('Enter');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.5, AUDIO);
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-sel');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-play');
+  assert.equal(await page.textContent('.lyssna-play'), 'Pausa');
+  await page.keyboard.press('Space');
+  await until(page, (sel) => document.querySelector(sel).paused, AUDIO);
+  assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
+  assert.equal(await page.textContent('.lyssna-play'), 'Fortsätt');
+  await page.keyboard.press('Space');
+  await until(page, (sel) => !document.querySelector(sel).paused, AUDIO);
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-seek');
+  const before = (await audioState(page)).time;
+  await page.keyboard.press('ArrowRight');
+  await page.keyboard.press('ArrowRight');
+  const after = await until(page, ([sel, t0]) => {
+    const a = document.querySelector(sel);
+    return a.currentTime >= t0 + 8 && a.currentTime;
+  }, [AUDIO, before]);
+  assert.ok(after >= before + 8, `seeked from ${before} to ${after}`);
+  await page.keyboard.press('Escape');
+  await until(page, (sel) => document.querySelector(sel).paused, AUDIO);
+  assert.equal(await page.isVisible('.lyssna-bar'), false, 'Escape closes the player');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-btn');
+  assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
+  assert.match(await until(page, () => document.querySelector('.lyssna-live').textContent), /stoppad/);
+});
+
+test('reading the selected text through POST /v1/speak', async (t) => {
+  const { page } = await setup(t);
+  const selected = await page.evaluate(() => {
+    const p = document.querySelectorAll('article p')[3];
+    const r = document.createRange();
+    r.selectNodeContents(p);
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+    return p.textContent.replace(/\s+/g, ' ').trim();
+  });
+  assert.match(selected, /^Biblioteket har byggts om/);
+  await page.waitForSelector('.lyssna-sel', { state: 'visible' });
+  await page.click('.lyssna-sel');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.5, AUDIO);
+  assert.match((await audioState(page)).src, /^blob:/);
+  const words = await watchWords(page, 3);
+  assert.equal(words.length, 3, JSON.stringify(words));
+  for (const w of words)
+    assert.ok(selected.includes(w.text), `"${w.text}" is in the selection`);
+  let at = 0;
+  for (const w of words) {
+    const p = selected.indexOf(w.text, at);
+    assert.ok(p >= at, `"${w.text}" follows the word before it`);
+    at = p;
+  }
+});
+
+test('speed: the chosen rate plays and is remembered', async (t) => {
+  const { page } = await setup(t);
+  await page.click('.lyssna-btn');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.3, AUDIO);
+  await page.selectOption('.lyssna-speed select', '1.5');
+  assert.equal((await audioState(page)).rate, 1.5);
+  assert.equal(await page.evaluate(() => localStorage.getItem('lyssna-speed')), '1.5');
+  await page.reload();
+  await page.waitForSelector('.lyssna-btn');
+  assert.equal(await page.inputValue('.lyssna-speed select'), '1.5');
+  await page.click('.lyssna-btn');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.3, AUDIO);
+  assert.equal((await audioState(page)).rate, 1.5);
+  assert.equal(await page.textContent('.lyssna-speed select option:checked'), '1,5×');
+});
+
+test('a ReadSpeaker button is upgraded and reads its readid, even where scripts changed the page', async (t) => {
+  const web = tempDir('web');
+  t.after(() => fs.rmSync(web, { recursive: true, force: true }));
+  for (const f of ['lyssna.js', 'lyssna.css'])
+    fs.copyFileSync(path.join(ROOT, 'web', f), path.join(web, f));
+  fs.copyFileSync(path.join(__dirname, 'pages', 'readspeaker.html'), path.join(web, 'demo.html'));
+  const { page, errors } = await setup(t, { webDir: web });
+  assert.equal(await page.isVisible('#rs-sv .rsbtn_play'), false, 'the ReadSpeaker link is hidden');
+  assert.equal(await page.isVisible('#rs-en .rsbtn_play'), true, 'a non-Swedish button is left alone');
+  assert.equal(await page.locator('#rs-en .lyssna').count(), 0);
+  await page.click('#rs-sv .lyssna-btn');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.5, AUDIO);
+  assert.match((await audioState(page)).src, /readid=artikel/);
+  const words = await watchWords(page, 14);
+  assert.equal(words.length, 14, JSON.stringify(words));
+  for (const w of words) {
+    assert.equal(w.id, 'artikel', `"${w.text}" is highlighted inside #artikel, not in ${w.id}`);
+    assert.doesNotMatch(w.sentence, /skript/, 'the paragraph a script added is never highlighted');
+  }
+  assert.ok(words.some((w) => w.tag === 'p'), 'paragraphs moved by the script are still found');
+  assert.deepEqual(errors, []);
+});
+
+test('the error is shown in plain Swedish when the service is down', async (t) => {
+  const { page, svc } = await setup(t);
+  await svc.stop();
+  await page.click('.lyssna-btn');
+  await page.waitForSelector('.lyssna-msg', { state: 'visible' });
+  assert.match(await page.textContent('.lyssna-msg'), /Sidan kunde inte läsas upp just nu/);
+  assert.match(await until(page, () => document.querySelector('.lyssna-live').textContent),
+    /Sidan kunde inte läsas upp just nu/);
+  assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
+});
+
+test('axe-core finds no violations on the demo page with the player open', async (t) => {
+  const { page } = await setup(t);
+  await page.click('.lyssna-btn');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.5, AUDIO);
+  await until(page, () => document.querySelector('.lyssna-seek').max !== '0');
+  await page.addScriptTag({ path: require.resolve('axe-core/axe.min.js') });
+  const result = await page.evaluate(() => axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }));
+  const found = result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`);
+  assert.deepEqual(found, []);
+  assert.ok(result.passes.length > 10);
+});
+
+test('at 320 px the page with the player open has no horizontal overflow', async (t) => {
+  const { page } = await setup(t, { browser: { viewport: { width: 320, height: 640 } } });
+  await page.click('.lyssna-btn');
+  await page.waitForSelector('.lyssna-bar', { state: 'visible' });
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.3, AUDIO);
+  const shot = await page.screenshot({ fullPage: true });
+  assert.equal(shot.readUInt32BE(16), 320, 'the full-page screenshot is 320 px wide');
+  const { scroll, targets } = await page.evaluate(() => ({
+    scroll: document.documentElement.scrollWidth,
+    targets: [...document.querySelectorAll('.lyssna button, .lyssna select, .lyssna input, .lyssna a')]
+      .filter((e) => e.offsetParent)
+      .map((e) => { const b = e.getBoundingClientRect(); return [e.className || e.tagName, b.right, b.width, b.height]; }),
+  }));
+  assert.ok(scroll <= 320, `scrollWidth ${scroll}`);
+  for (const [name, right, w, h] of targets) {
+    assert.ok(right <= 320, `${name} ends at ${right}`);
+    assert.ok(w >= 44 && h >= 44, `${name} is ${w}×${h}`);
+  }
+});
