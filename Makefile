@@ -1,7 +1,8 @@
 # Makefile -- builds ./lyssna, runs its tests, installs it. Hand-written; see README.md.
 #   make            build ./lyssna (warnings shown; WERROR=1 makes them fatal, as CI does)
 #   make run        install what is missing (as root), build, start the service on :8080
-#   make test       install test tools (as root), build, run unit and end-to-end tests
+#   make test       install test tools (as root), build, run unit, end-to-end and browser tests
+#   make browser    the listen button in headless Chromium (npm ci in tests/browser when needed)
 #   make asan       the same tests against an ASan/UBSan build in build/asan/
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean ; make format(-check)
 
@@ -14,7 +15,7 @@ PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih 
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
             libinih-dev libssl-dev
-DEB_TEST  = libcmocka-dev python3-pytest ffmpeg
+DEB_TEST  = libcmocka-dev python3-pytest ffmpeg chromium
 
 ifeq ($(SAN),1)
 BUILD   = build/asan
@@ -44,8 +45,9 @@ LIB_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PYTEST   = /usr/bin/python3 -m pytest
+BROWSER  = tests/browser
 
-.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e bench
+.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e browser bench
 
 all: $(BIN)
 
@@ -97,7 +99,7 @@ test: test-deps
 	$(MAKE) check
 
 check: all $(UNIT_BINS)
-	$(MAKE) unit e2e
+	$(MAKE) unit e2e browser
 
 unit: $(BIN) $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -105,6 +107,15 @@ unit: $(BIN) $(UNIT_BINS)
 
 e2e: $(BIN)
 	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q -s tests/e2e
+
+# Node.js (18 or later) is not installed by this Makefile; npm fetches the two packages of the
+# lock file (playwright-core drives Debian's /usr/bin/chromium: no browser is downloaded).
+browser: $(BIN) $(BROWSER)/node_modules/.package-lock.json
+	cd $(BROWSER) && LYSSNA_BIN=$(abspath $(BIN)) node --test --test-concurrency=1
+
+$(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/package-lock.json
+	@command -v npm >/dev/null || { echo "browser tests need Node.js 18+ with npm"; exit 1; }
+	cd $(BROWSER) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 
 asan: test-deps
 	$(MAKE) SAN=1 check
