@@ -170,8 +170,34 @@ static int status_of(enum lyssna_code code)
     }
 }
 
-static enum MHD_Result send_buffer(struct MHD_Connection *c, unsigned status, const char *type,
-                                   const void *data, size_t len)
+/* CORS for the configured origins on every response, so that a listen button on a
+ * municipality's site can read marks and errors too; a preflight learns what it may send. */
+static void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r)
+{
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *list = srv->cfg->cors_origins, *p;
+    size_t n;
+
+    if (!origin || !*list)
+        return;
+    n = strlen(origin);
+    for (p = list; (p = strstr(p, origin)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
+            MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+            MHD_add_response_header(r, "Vary", "Origin");
+            MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                                    "Content-Length, Content-Range, ETag");
+            if (MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Access-Control-Request-Method")) {
+                MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST");
+                MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Range");
+                MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+            }
+            return;
+        }
+}
+
+static enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                   const char *type, const void *data, size_t len)
 {
     struct MHD_Response *r;
     enum MHD_Result ret;
@@ -180,6 +206,7 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, unsigned status, co
     if (!r)
         return MHD_NO;
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    add_cors(srv, c, r);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
     ret = MHD_queue_response(c, status, r);
@@ -187,7 +214,8 @@ static enum MHD_Result send_buffer(struct MHD_Connection *c, unsigned status, co
     return ret;
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json_t *body)
+static enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                 json_t *body)
 {
     char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
     enum MHD_Result ret;
@@ -195,24 +223,25 @@ static enum MHD_Result send_json(struct MHD_Connection *c, unsigned status, json
     json_decref(body);
     if (!s)
         return MHD_NO;
-    ret = send_buffer(c, status, "application/json", s, strlen(s));
+    ret = send_buffer(srv, c, status, "application/json", s, strlen(s));
     free(s);
     return ret;
 }
 
-static enum MHD_Result send_error(struct MHD_Connection *c, const struct err *e)
+static enum MHD_Result send_error(struct server *srv, struct MHD_Connection *c, const struct err *e)
 {
-    return send_json(c, status_of(e->code),
+    return send_json(srv, c, status_of(e->code),
                      json_pack("{s:s, s:s}", "error", err_name(e->code), "message",
                                e->msg[0] ? e->msg : err_name(e->code)));
 }
 
-static enum MHD_Result fail(struct MHD_Connection *c, enum lyssna_code code, const char *msg)
+static enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_code code,
+                            const char *msg)
 {
     struct err e = {0};
 
     err_set(&e, code, "%s", msg);
-    return send_error(c, &e);
+    return send_error(srv, c, &e);
 }
 
 static const char *arg(struct MHD_Connection *c, const char *name)
@@ -468,25 +497,6 @@ static void stream_free(void *cls)
     free(s);
 }
 
-static void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r)
-{
-    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
-    const char *list = srv->cfg->cors_origins, *p;
-    size_t n;
-
-    if (!origin || !*list)
-        return;
-    n = strlen(origin);
-    for (p = list; (p = strstr(p, origin)); p += n)
-        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
-            MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
-            MHD_add_response_header(r, "Vary", "Origin");
-            MHD_add_response_header(r, "Access-Control-Expose-Headers",
-                                    "Content-Length, Content-Range, ETag");
-            return;
-        }
-}
-
 /* Streams the job's audio; the first audio frame is read before answering, so that an error
  * the worker finds at once (bad SSML) still gets its status and JSON. */
 static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c,
@@ -509,7 +519,7 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
         if (type == POOL_ERROR)
             worker_error(&s->frame, &e);
         stream_free(s);
-        return send_error(c, &e);
+        return send_error(srv, c, &e);
     }
     s->cw = cache_put_begin(srv->cache, key, encode_extension(js->format), NULL);
     if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, NULL)) {
@@ -626,7 +636,7 @@ static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c
     job = start_job(srv, js, 0, &e);
     if (!job) {
         release_key(srv, key);
-        return send_error(c, &e);
+        return send_error(srv, c, &e);
     }
     return stream_audio(srv, c, job, js, key);
 }
@@ -782,17 +792,17 @@ static enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *
     int rc = read_page(srv, c, &pg, &js, &e);
 
     if (rc) {
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     } else if (route == R_LISTEN) {
         ret = answer_audio(srv, c, &js);
     } else if (route == R_LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
         rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
-        ret = rc ? send_error(c, &e)
-                 : send_buffer(c, MHD_HTTP_OK, "application/json", json.data, json.len);
+        ret = rc ? send_error(srv, c, &e)
+                 : send_buffer(srv, c, MHD_HTTP_OK, "application/json", json.data, json.len);
         buf_release(&json);
     } else if ((rc = collect_marks(srv, &js, &marks, &e))) {
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     } else {
         blocks = json_array();
         for (i = 0; i < pg.text.page->nblocks; i++) {
@@ -805,7 +815,7 @@ static enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *
                         json_object_get(marks, "duration_ms"), "blocks", blocks, "marks",
                         json_object_get(marks, "marks"));
         json_decref(marks);
-        ret = send_json(c, MHD_HTTP_OK, doc);
+        ret = send_json(srv, c, MHD_HTTP_OK, doc);
     }
     page_release(&pg);
     return ret;
@@ -820,18 +830,18 @@ static enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c
     enum MHD_Result ret;
 
     if (parse_speak(srv, c, rq, &js, &doc, &e))
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     else if (!marks)
         ret = answer_audio(srv, c, &js);
     else if (collect_marks(srv, &js, &out, &e))
-        ret = send_error(c, &e);
+        ret = send_error(srv, c, &e);
     else
-        ret = send_json(c, MHD_HTTP_OK, out);
+        ret = send_json(srv, c, MHD_HTTP_OK, out);
     json_decref(doc);
     return ret;
 }
 
-static enum MHD_Result answer_voices(struct MHD_Connection *c)
+static enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c)
 {
     struct voice v[64];
     json_t *list = json_array();
@@ -841,7 +851,7 @@ static enum MHD_Result answer_voices(struct MHD_Connection *c)
         json_array_append_new(list,
                               json_pack("{s:s, s:s, s:s, s:i}", "name", v[i].name, "description",
                                         v[i].description, "lang", v[i].lang, "rate", v[i].rate));
-    return send_json(c, MHD_HTTP_OK, json_pack("{s:o}", "voices", list));
+    return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:o}", "voices", list));
 }
 
 static enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
@@ -890,7 +900,7 @@ static enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection 
     for (k = 0; k < 4; k++)
         buf_addf(&b, NULL, "lyssna_fetch_errors_total{kind=\"%s\"} %lu\n", kinds[k],
                  (unsigned long)m->fetch_errors[k]);
-    ret = send_buffer(c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.data, b.len);
+    ret = send_buffer(srv, c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.data, b.len);
     buf_release(&b);
     return ret;
 }
@@ -928,19 +938,20 @@ static enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *
     if (!*name || strstr(name, "..") || name[0] == '.' || strstr(name, "/.") ||
         strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
             strlen(name))
-        return fail(c, LY_EUSAGE, "no such file");
+        return fail(srv, c, LY_EUSAGE, "no such file");
     snprintf(path, sizeof(path), "%s/%s", srv->web, name);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
         if (fd >= 0)
             close(fd);
-        return send_json(c, MHD_HTTP_NOT_FOUND,
+        return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                          json_pack("{s:s, s:s}", "error", "not_found", "message",
                                    "no such page: see /v1/voices, /v1/speak, /v1/listen"));
     }
     r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_of(name));
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=300");
+    add_cors(srv, c, r); /* a <script crossorigin integrity=…> needs it */
     ret = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
     return ret;
@@ -1036,14 +1047,14 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
                                 const char *method, const char *url)
 {
     if (rq->route >= R_SPEAK && !rate_allows(srv, rq->client))
-        return send_json(c, MHD_HTTP_TOO_MANY_REQUESTS,
+        return send_json(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
                          json_pack("{s:s, s:s}", "error", "rate_limited", "message",
                                    "too many requests from this address: wait a minute"));
     switch (rq->route) {
     case R_HEALTH:
-        return send_buffer(c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+        return send_buffer(srv, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
     case R_VOICES:
-        return answer_voices(c);
+        return answer_voices(srv, c);
     case R_METRICS:
         return answer_metrics(srv, c);
     case R_STATIC:
@@ -1060,8 +1071,8 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
         break;
     }
     if (!strcmp(method, "OPTIONS"))
-        return send_buffer(c, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
-    return send_json(c, MHD_HTTP_NOT_FOUND,
+        return send_buffer(srv, c, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                      json_pack("{s:s, s:s}", "error", "not_found", "message",
                                "no such endpoint: see /v1/voices, /v1/speak, /v1/listen"));
 }
