@@ -153,7 +153,9 @@
         return;
       }
       ranges.push(indexRange(ix, p, p + v.length));
-      at = p + v.length;
+      w.ix = ix;
+      w.to = p + v.length;
+      at = w.to;
       found++;
     });
     return { ranges: ranges, score: words.length ? found / words.length : 0 };
@@ -213,7 +215,8 @@
     (data.marks || []).forEach(function (m) {
       var key = m.start + ':' + m.end;
       if (m.type === 'sentence') {
-        sentences.push({ time: m.time, start: m.start, end: m.end, block: blockOf(m.start) });
+        sentences.push({ time: m.time, start: m.start, end: m.end, value: m.value,
+          block: blockOf(m.start) });
       } else if (m.type === 'word') {
         if (!spans[key]) {
           spans[key] = { start: m.start, end: m.end, value: m.value, range: null };
@@ -241,6 +244,10 @@
         s.range = document.createRange();
         s.range.setStart(a.range.startContainer, a.range.startOffset);
         s.range.setEnd(z.range.endContainer, z.range.endOffset);
+        /* the punctuation after the last word belongs to the sentence */
+        var tail = s.value.slice(s.value.lastIndexOf(z.value) + z.value.length).replace(/\s+/g, ' ');
+        if (tail && z.ix.text.substr(z.to, tail.length) === tail)
+          s.range.setEnd(z.ix.nodes[z.to + tail.length - 1], z.ix.offs[z.to + tail.length - 1] + 1);
       } else if (b && b.el) {
         s.range = document.createRange();
         s.range.selectNodeContents(b.el);

@@ -20,12 +20,13 @@ function tempDir(name) {
 }
 
 // Starts `lyssna serve --listen 127.0.0.1:0`, which may read pages from itself; resolves to
-// {url, stop()} once it prints `listening on http://127.0.0.1:PORT`. webDir replaces web/.
-function startService({ webDir } = {}) {
+// {url, stop()} once it prints `listening on http://127.0.0.1:PORT`. webDir replaces web/;
+// args are more settings (--cors-origin …).
+function startService({ webDir, args: extra = [] } = {}) {
   const cache = tempDir('cache');
   const args = ['serve', '--listen', '127.0.0.1:0', '--cache-dir', cache,
     '--allow-host', '127.0.0.1', '--allow-addr', '127.0.0.1/32',
-    '--web', webDir || path.join(ROOT, 'web')];
+    '--web', webDir || path.join(ROOT, 'web'), ...extra];
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
@@ -73,12 +74,15 @@ async function startBrowser(options = {}) {
   };
 }
 
-// One service and one browser page for a test, torn down with t.after.
+// One service and one browser page for a test, torn down with t.after (the browser first, so
+// that no stream keeps the service waiting).
 async function setup(t, { webDir, page: pagePath = '/', browser: browserOptions } = {}) {
   const svc = await startService({ webDir });
-  t.after(() => svc.stop());
   const browser = await startBrowser(browserOptions);
-  t.after(() => browser.close());
+  t.after(async () => {
+    await browser.close();
+    await svc.stop();
+  });
   const page = browser.context.pages()[0] || await browser.context.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));

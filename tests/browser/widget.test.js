@@ -223,3 +223,52 @@ test('at 320 px the page with the player open has no horizontal overflow', async
     assert.ok(w >= 44 && h >= 44, `${name} is ${w}×${h}`);
   }
 });
+
+// Another site: its own origin serves the page; script, styles and API come from the service.
+function startSite() {
+  const http = require('node:http');
+  const state = { service: '' };
+  const demo = fs.readFileSync(path.join(ROOT, 'web', 'demo.html'), 'utf8')
+    .replace(/<link rel="stylesheet"[^>]*>\n/, '');
+  const server = http.createServer((req, res) => {
+    if (req.url !== '/') {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    res.end(demo.replace('src="/widget/lyssna.js"', `src="${state.service}/widget/lyssna.js"`));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    state.url = `http://127.0.0.1:${server.address().port}`;
+    state.close = () => new Promise((done) => server.close(done));
+    resolve(state);
+  }));
+}
+
+test('embedded on another site: styles, marks over CORS and the MP3 download come from the service', async (t) => {
+  const site = await startSite();
+  const { startService, startBrowser } = require('./helpers');
+  const svc = await startService({ args: ['--cors-origin', site.url] });
+  site.service = svc.url;
+  const browser = await startBrowser({ acceptDownloads: true });
+  t.after(async () => {
+    await browser.close();
+    await svc.stop();
+    await site.close();
+  });
+  const page = browser.context.pages()[0] || await browser.context.newPage();
+  await page.goto(site.url + '/');
+  await page.waitForSelector('.lyssna-btn');
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.lyssna-btn')).minHeight), '44px',
+    'lyssna.css is loaded from beside the script');
+  await page.click('.lyssna-btn');
+  assert.ok((await audioState(page)).src.startsWith(svc.url + '/v1/listen?url=' + encodeURIComponent(site.url + '/')));
+  const words = await watchWords(page, 2);
+  assert.equal(words.length, 2, 'marks were fetched across origins');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('.lyssna-dl')]);
+  assert.match(download.suggestedFilename(), /^Nytt bibliotek i centrum öppnar i vår.*\.mp3$/);
+  const mp3 = fs.readFileSync(await download.path());
+  assert.ok(mp3.length > 10000, `${mp3.length} bytes`);
+  assert.ok(mp3.subarray(0, 3).toString() === 'ID3' || (mp3[0] === 0xff && (mp3[1] & 0xe0) === 0xe0),
+    'an MP3 file');
+});
