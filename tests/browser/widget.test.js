@@ -224,10 +224,13 @@ test('at 320 px the page with the player open has no horizontal overflow', async
   }
 });
 
-// Another site: its own origin serves the page; script, styles and API come from the service.
+// Another site: its own origin serves the page; script (pinned with SRI), styles and API come
+// from the service.
 function startSite() {
   const http = require('node:http');
   const state = { service: '' };
+  const js = fs.readFileSync(path.join(ROOT, 'web', 'lyssna.js'));
+  const sri = 'sha384-' + require('node:crypto').createHash('sha384').update(js).digest('base64');
   const demo = fs.readFileSync(path.join(ROOT, 'web', 'demo.html'), 'utf8')
     .replace(/<link rel="stylesheet"[^>]*>\n/, '');
   const server = http.createServer((req, res) => {
@@ -236,7 +239,8 @@ function startSite() {
       return;
     }
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-    res.end(demo.replace('src="/widget/lyssna.js"', `src="${state.service}/widget/lyssna.js"`));
+    res.end(demo.replace('src="/widget/lyssna.js"',
+      `src="${state.service}/widget/lyssna.js" integrity="${sri}" crossorigin="anonymous"`));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     state.url = `http://127.0.0.1:${server.address().port}`;
@@ -245,7 +249,7 @@ function startSite() {
   }));
 }
 
-test('embedded on another site: styles, marks over CORS and the MP3 download come from the service', async (t) => {
+test('embedded on another site: the script with SRI, styles, marks over CORS and the MP3 download come from the service', async (t) => {
   const site = await startSite();
   const { startService, startBrowser } = require('./helpers');
   const svc = await startService({ args: ['--cors-origin', site.url] });
