@@ -47,6 +47,7 @@
   var reduceMotion = window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)');
   var players = [];
   var lastSelection = null;
+  var userScrolled = 0;
   var serial = 0;
 
   function attr(el, name) {
@@ -299,9 +300,10 @@
     });
   }
 
+  /* Brings the text being read into view, unless the reader scrolled away a moment ago. */
   function scrollTo(range) {
     var b = range.getBoundingClientRect(), h = window.innerHeight;
-    if (!b.height || (b.top >= 0 && b.bottom <= h))
+    if (!b.height || (b.top >= 0 && b.bottom <= h) || Date.now() - userScrolled < 5000)
       return;
     window.scrollBy({
       top: b.top - h / 3,
@@ -326,7 +328,6 @@
   function Player(host, readid) {
     var self = this, t;
     this.id = ++serial;
-    this.host = host;
     this.base = serviceBase(host);
     var lang = attr(host, 'lang') || document.documentElement.lang || 'sv';
     this.t = t = TEXT[/^en/i.test(lang) ? 'en' : 'sv'];
@@ -395,12 +396,23 @@
     setTimeout(function () { live.textContent = text; }, 50);
   };
 
+  /* Something went wrong: the player stays open with the reason in plain words. */
   Player.prototype.fail = function (text) {
+    this.mode = null;
+    this.audio.pause();
+    paint('sentence', null);
+    paint('word', null);
     this.msg.textContent = text;
     this.msg.hidden = false;
     this.bar.hidden = false;
     this.say(text);
     this.state(false);
+  };
+
+  Player.prototype.errorText = function () {
+    var s = this.marksStatus;
+    return this.mode === 'selection' ? this.t.selerror : s === 403 ? this.t.denied :
+      s === 429 || s === 503 ? this.t.busy : this.t.error;
   };
 
   Player.prototype.state = function (playing) {
@@ -440,8 +452,8 @@
     var self = this, p = this.audio.play();
     if (p && p.catch)
       p.catch(function (e) {
-        if (e && e.name !== 'AbortError')
-          self.fail(self.t.error);
+        if (e && e.name !== 'AbortError' && self.mode)
+          self.fail(self.errorText());
       });
   };
 
@@ -570,11 +582,7 @@
       paint('word', null);
       this.say(this.t.ended);
     } else if (ev === 'error') {
-      var s = this.marksStatus;
-      this.fail(this.mode === 'selection' ? this.t.selerror : s === 403 ? this.t.denied :
-        s === 429 || s === 503 ? this.t.busy : this.t.error);
-      this.mode = null;
-      this.state(false);
+      this.fail(this.errorText());
     } else {
       this.tick();
     }
@@ -590,10 +598,13 @@
       return;
     var ms = now * 1000, s = lastBefore(m.sentences, ms), w = lastBefore(m.words, ms);
     var wr = w && w.span.range && (!s || w.time >= s.time) ? w.span.range : null;
+    var follow = wr || (s && s.range);
     paint('sentence', s ? s.range : null);
     paint('word', wr);
-    if (wr || (s && s.range))
-      scrollTo(wr || s.range);
+    if (follow && follow !== this.followed) {
+      this.followed = follow;
+      scrollTo(follow);
+    }
   };
 
   Player.prototype.readSelection = function () {
@@ -617,7 +628,10 @@
       return mapMarks(d, range.cloneRange());
     });
     this.mode = 'selection';
+    this.marks = null;
     this.open();
+    paint('sentence', null);
+    paint('word', null);
     this.say(this.t.loading);
     fetch(this.base + 'v1/speak?' + query(q), init).then(function (r) {
       if (!r.ok)
@@ -632,7 +646,6 @@
       self.start(self.blobUrl, marks, 'selection');
     }).catch(function () {
       self.fail(self.t.selerror);
-      self.mode = null;
     });
   };
 
@@ -698,6 +711,9 @@
       players.forEach(function (p) { p.sel.hidden = !lastSelection && p.bar.hidden; });
     });
     window.addEventListener('resize', redraw);
+    ['wheel', 'touchmove'].forEach(function (ev) {
+      window.addEventListener(ev, function () { userScrolled = Date.now(); }, { passive: true });
+    });
   }
 
   if (document.readyState === 'loading')

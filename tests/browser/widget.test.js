@@ -276,3 +276,38 @@ test('embedded on another site: the script with SRI, styles, marks over CORS and
   assert.ok(mp3.subarray(0, 3).toString() === 'ID3' || (mp3[0] === 0xff && (mp3[1] & 0xe0) === 0xe0),
     'an MP3 file');
 });
+
+test('the text being read is scrolled into view', async (t) => {
+  const { page } = await setup(t, { browser: { viewport: { width: 800, height: 420 } } });
+  await page.click('.lyssna-btn');
+  await until(page, () => document.querySelector('.lyssna-seek').max !== '0');
+  // Jump to the list near the end of the article, far below the fold.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.focus('.lyssna-seek');
+  for (let i = 0; i < 8; i++)
+    await page.keyboard.press('ArrowRight');
+  const seen = await until(page, () => {
+    const h = CSS.highlights.get('lyssna-word');
+    if (!h || !h.size)
+      return false;
+    const r = [...h][0], b = r.getBoundingClientRect();
+    return b.top >= 0 && b.bottom <= innerHeight && { y: scrollY, in: r.startContainer.parentElement.closest('li,p,tr,h2').tagName };
+  });
+  assert.ok(seen.y > 400, `scrolled to ${seen.y}`);
+});
+
+test('labels are English on an English page', async (t) => {
+  const web = tempDir('web');
+  t.after(() => fs.rmSync(web, { recursive: true, force: true }));
+  for (const f of ['lyssna.js', 'lyssna.css'])
+    fs.copyFileSync(path.join(ROOT, 'web', f), path.join(web, f));
+  fs.writeFileSync(path.join(web, 'demo.html'), fs.readFileSync(path.join(ROOT, 'web', 'demo.html'), 'utf8')
+    .replace('<html lang="sv">', '<html lang="en">'));
+  const { page } = await setup(t, { webDir: web });
+  assert.equal((await page.textContent('.lyssna-btn')).trim(), 'Listen');
+  await page.click('.lyssna-btn');
+  await page.waitForSelector('.lyssna-bar', { state: 'visible' });
+  assert.equal(await page.getAttribute('.lyssna-bar', 'aria-label'), 'Read aloud');
+  assert.equal(await page.textContent('.lyssna-stop'), 'Stop');
+  assert.equal(await page.getAttribute('.lyssna-seek', 'aria-label'), 'Position in the reading');
+});
