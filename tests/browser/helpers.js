@@ -97,15 +97,4 @@ async function until(page, fn, arg, timeout = 60000) {
   return handle.jsonValue();
 }
 
-// The text of the word and of the sentence highlighted now (CSS Custom Highlight API).
-function highlighted(page) {
-  return page.evaluate(() => {
-    const one = (name) => {
-      const h = CSS.highlights.get(name);
-      return h && h.size ? [...h][0].toString() : '';
-    };
-    return { word: one('lyssna-word'), sentence: one('lyssna-sentence') };
-  });
-}
-
-module.exports = { ROOT, startService, startBrowser, setup, until, highlighted, tempDir };
+module.exports = { ROOT, startService, startBrowser, setup, until, tempDir };

@@ -311,3 +311,29 @@ test('labels are English on an English page', async (t) => {
   assert.equal(await page.textContent('.lyssna-stop'), 'Stop');
   assert.equal(await page.getAttribute('.lyssna-seek', 'aria-label'), 'Position in the reading');
 });
+
+test('without the Custom Highlight API, boxes over the text highlight it and the page is unchanged', async (t) => {
+  const { svc, page: first } = await setup(t);
+  const page = await first.context().newPage();
+  await page.addInitScript(() => {
+    delete window.Highlight;
+  });
+  await page.goto(svc.url + '/');
+  await page.waitForSelector('.lyssna-btn');
+  const html = () => page.evaluate(() => [...document.querySelectorAll('article > :not([data-lyssna])')]
+    .map((e) => e.outerHTML).join(''));
+  const before = await html();
+  await page.click('.lyssna-btn');
+  const box = await until(page, () => {
+    const w = document.querySelector('.lyssna-overlay .lyssna-box-word');
+    if (!w)
+      return false;
+    const b = w.getBoundingClientRect();
+    const hit = document.elementsFromPoint(b.left + b.width / 2, b.top + b.height / 2)
+      .find((e) => e.closest('article') && !e.closest('.lyssna'));
+    return hit && { width: b.width, under: hit.tagName };
+  });
+  assert.ok(box.width > 3, JSON.stringify(box));
+  assert.equal(await html(), before, 'the article is not rewritten');
+  assert.equal(await page.evaluate(() => document.querySelectorAll('.lyssna-overlay').length), 1);
+});
