@@ -549,7 +549,7 @@
   };
 
   Player.prototype.key = function (e) {
-    if (e.key === 'Escape' && this.mode) {
+    if (e.key === 'Escape' && !this.bar.hidden) {
       e.preventDefault();
       this.stop(true);
     } else if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.mode &&

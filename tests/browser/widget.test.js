@@ -188,6 +188,9 @@ test('the error is shown in plain Swedish when the service is down', async (t) =
   assert.match(await until(page, () => document.querySelector('.lyssna-live').textContent),
     /Sidan kunde inte läsas upp just nu/);
   assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
+  await page.focus('.lyssna-play');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.isVisible('.lyssna-bar'), false, 'Escape closes the message too');
 });
 
 test('axe-core finds no violations on the demo page with the player open', async (t) => {
