@@ -1,8 +1,9 @@
 # Makefile -- builds ./lyssna, runs its tests, installs it. Hand-written; see README.md.
 #   make            build ./lyssna (warnings shown; WERROR=1 makes them fatal, as CI does)
 #   make run        install what is missing (as root), build, start the service on :8080
-#   make test       install test tools (as root), build, run unit and end-to-end tests
-#   make asan       the same tests against an ASan/UBSan build in build/asan/
+#   make test       install test tools (as root), build, run unit, end-to-end and browser tests
+#   make browser    the listen button in headless Chromium (npm ci in tests/browser when needed)
+#   make asan       unit and end-to-end tests against an ASan/UBSan build in build/asan/
 #   make fuzz       libFuzzer targets of fuzz/, FUZZ_TIME s each (fuzz-smoke: 20 s, in check)
 #   make valgrind   the end-to-end tests with the binary under valgrind's memcheck
 #   make install    PREFIX=/usr/local DESTDIR= ; make clean ; make format(-check)
@@ -17,7 +18,7 @@ PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih 
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
             libinih-dev libssl-dev libseccomp-dev zlib1g-dev
-DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind
+DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind chromium
 
 ifeq ($(SAN),1)
 BUILD   = build/asan
@@ -47,9 +48,10 @@ LIB_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PYTEST   = /usr/bin/python3 -m pytest
+BROWSER  = tests/browser
 
-.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e bench \
-        fuzz fuzz-build fuzz-smoke valgrind
+.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e browser \
+        bench fuzz fuzz-build fuzz-smoke valgrind
 
 all: $(BIN)
 
@@ -100,9 +102,10 @@ run: deps
 test: test-deps
 	$(MAKE) check
 
-# The fuzz smoke runs in the plain check only: its build is sanitized whatever SAN says.
+# The fuzz smoke and the browser tests run in the plain check only: the fuzz build is
+# sanitized whatever SAN says, and the browser tests drive the same service code as e2e.
 check: all $(UNIT_BINS)
-	$(MAKE) unit e2e $(if $(filter 1,$(SAN)),,fuzz-smoke)
+	$(MAKE) unit e2e $(if $(filter 1,$(SAN)),,fuzz-smoke browser)
 
 unit: $(BIN) $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
@@ -151,6 +154,15 @@ valgrind: all
 	LYSSNA_VG_BIN=$(abspath $(BIN)) LYSSNA_VG_LOGS=$(abspath build/valgrind) \
 	    LYSSNA_BIN=$(CURDIR)/tests/valgrind/lyssna LYSSNA_TIME_SCALE=10 $(PYTEST) -q -s tests/e2e
 	tests/valgrind/check build/valgrind
+
+# Node.js (18 or later) is not installed by this Makefile; npm fetches the two packages of the
+# lock file (playwright-core drives Debian's /usr/bin/chromium: no browser is downloaded).
+browser: $(BIN) $(BROWSER)/node_modules/.package-lock.json
+	cd $(BROWSER) && LYSSNA_BIN=$(abspath $(BIN)) node --test --test-concurrency=1
+
+$(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/package-lock.json
+	@command -v npm >/dev/null || { echo "browser tests need Node.js 18+ with npm"; exit 1; }
+	cd $(BROWSER) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
 
 asan: test-deps
 	$(MAKE) SAN=1 check

@@ -1,0 +1,732 @@
+/* lyssna.js -- the listen button: one script tag puts a player on the page that reads the
+ * article aloud through a Lyssna service and highlights the sentence and word being read.
+ * No framework, no build step. Markup it understands:
+ *   <script src="https://lyssna.example.se/widget/lyssna.js" defer
+ *           data-lyssna-service data-lyssna-readid data-lyssna-voice data-lyssna-lang></script>
+ *   <div data-lyssna="button"></div>  where the button goes (the same data-lyssna-* may go here)
+ *   <div class="rsbtn"><a href="…readspeaker…?lang=sv_se&readid=ID">…</a></div>  upgraded
+ * The page's HTML is never rewritten: highlights are DOM Ranges shown with the CSS Custom
+ * Highlight API, or with boxes drawn over the text where that API is missing. */
+(function () {
+  'use strict';
+
+  var script = document.currentScript;
+  var TEXT = {
+    sv: {
+      listen: 'Lyssna', player: 'Uppläsning', play: 'Spela', pause: 'Pausa',
+      resume: 'Fortsätt', stop: 'Stoppa', seek: 'Läge i uppläsningen', speed: 'Hastighet',
+      selection: 'Lyssna på markerad text', download: 'Ladda ner MP3', of: 'av',
+      loading: 'Uppläsningen laddas', playing: 'Uppläsningen spelas', paused: 'Uppläsningen är pausad',
+      stopped: 'Uppläsningen är stoppad', ended: 'Uppläsningen är klar',
+      error: 'Sidan kunde inte läsas upp just nu. Försök igen senare.',
+      denied: 'Den här sidan får inte läsas upp av tjänsten.',
+      busy: 'Tjänsten är upptagen just nu. Försök igen om en stund.',
+      nosel: 'Markera först den text du vill lyssna på.',
+      selerror: 'Den markerade texten kunde inte läsas upp just nu.'
+    },
+    en: {
+      listen: 'Listen', player: 'Read aloud', play: 'Play', pause: 'Pause',
+      resume: 'Resume', stop: 'Stop', seek: 'Position in the reading', speed: 'Speed',
+      selection: 'Listen to selected text', download: 'Download MP3', of: 'of',
+      loading: 'Loading the reading', playing: 'Reading', paused: 'Reading paused',
+      stopped: 'Reading stopped', ended: 'Reading finished',
+      error: 'The page could not be read aloud right now. Please try again later.',
+      denied: 'The service may not read this page aloud.',
+      busy: 'The service is busy right now. Please try again in a moment.',
+      nosel: 'First select the text you want to listen to.',
+      selerror: 'The selected text could not be read aloud right now.'
+    }
+  };
+  var SPEEDS = [0.75, 1, 1.25, 1.5];
+  var SKIP = 'script,style,noscript,template,[hidden],[aria-hidden="true"],[data-lyssna="skip"],' +
+    '.rs_skip,.lyssna,.lyssna-overlay';
+  var ICON = '<svg viewBox="0 0 24 24" width="24" height="24" aria-hidden="true" focusable="false">' +
+    '<path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 ' +
+    '2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z"/></svg>';
+  var hasHighlights = !!(window.CSS && CSS.highlights && window.Highlight);
+  var reduceMotion = window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)');
+  var players = [];
+  var lastSelection = null;
+  var userScrolled = 0;
+  var serial = 0;
+
+  function attr(el, name) {
+    var v = el && el.getAttribute('data-lyssna-' + name);
+    return v || (script && script.getAttribute('data-lyssna-' + name)) || '';
+  }
+
+  function serviceBase(el) {
+    var s = attr(el, 'service');
+    if (!s && script && script.src)
+      s = script.src.replace(/widget\/[^\/]*$/, '');
+    if (!s)
+      s = location.origin + '/';
+    return s.charAt(s.length - 1) === '/' ? s : s + '/';
+  }
+
+  function query(params) {
+    return Object.keys(params).filter(function (k) { return params[k]; }).map(function (k) {
+      return k + '=' + encodeURIComponent(params[k]);
+    }).join('&');
+  }
+
+  function clock(s) {
+    s = Math.max(0, Math.floor(s || 0));
+    return Math.floor(s / 60) + ':' + ('0' + (s % 60)).slice(-2);
+  }
+
+  function storedSpeed() {
+    var v = 1;
+    try { v = parseFloat(localStorage.getItem('lyssna-speed')) || 1; } catch (e) { /* private mode */ }
+    return SPEEDS.indexOf(v) >= 0 ? v : 1;
+  }
+
+  function el(tag, props, parent) {
+    var e = document.createElement(tag);
+    Object.keys(props || {}).forEach(function (k) {
+      if (k === 'text')
+        e.textContent = props[k];
+      else if (k === 'html')
+        e.innerHTML = props[k];
+      else
+        e.setAttribute(k, props[k]);
+    });
+    if (parent)
+      parent.appendChild(e);
+    return e;
+  }
+
+  /* The text under root (or inside a Range) with white space collapsed, and for each of its
+   * characters the text node and offset it came from, so a word found in the string becomes
+   * a Range. Text the service does not read (scripts, rs_skip, hidden) is left out. */
+  function textIndex(root, range) {
+    var nodes = [], offs = [], out = [], space = true;
+    var walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
+      acceptNode: function (n) {
+        var p = n.parentElement;
+        if (!p || p.closest(SKIP))
+          return NodeFilter.FILTER_REJECT;
+        return !range || range.intersectsNode(n) ? NodeFilter.FILTER_ACCEPT : NodeFilter.FILTER_REJECT;
+      }
+    });
+    for (var n = walker.nextNode(); n; n = walker.nextNode()) {
+      var d = n.data, from = 0, to = d.length;
+      if (range && n === range.startContainer)
+        from = range.startOffset;
+      if (range && n === range.endContainer)
+        to = range.endOffset;
+      for (var i = from; i < to; i++) {
+        var c = d.charAt(i);
+        if (c === '\u00ad' || c === '\u200b')
+          continue;
+        if (/\s/.test(c)) {
+          if (space)
+            continue;
+          c = ' ';
+          space = true;
+        } else {
+          space = false;
+        }
+        out.push(c);
+        nodes.push(n);
+        offs.push(i);
+      }
+    }
+    return { text: out.join(''), nodes: nodes, offs: offs };
+  }
+
+  function indexRange(ix, from, to) {
+    var r = document.createRange();
+    r.setStart(ix.nodes[from], ix.offs[from]);
+    r.setEnd(ix.nodes[to - 1], ix.offs[to - 1] + 1);
+    return r;
+  }
+
+  /* Finds the words (distinct spans, in text order) one after the other in ix; a word too far
+   * from the previous one is taken as missing rather than matched somewhere else. */
+  function alignWords(ix, words) {
+    var at = 0, found = 0, ranges = [];
+    words.forEach(function (w) {
+      var v = w.value.replace(/\s+/g, ' ');
+      var p = ix.text.indexOf(v, at);
+      if (p < 0 || p - at > 400) {
+        ranges.push(null);
+        return;
+      }
+      ranges.push(indexRange(ix, p, p + v.length));
+      w.ix = ix;
+      w.to = p + v.length;
+      at = w.to;
+      found++;
+    });
+    return { ranges: ranges, score: words.length ? found / words.length : 0 };
+  }
+
+  function byXPath(xpath) {
+    try {
+      return document.evaluate(xpath, document, null, XPathResult.FIRST_ORDERED_NODE_TYPE, null)
+        .singleNodeValue;
+    } catch (e) {
+      return null;
+    }
+  }
+
+  /* The live element of a block: its XPath first (libxml2's tree may differ from the
+   * browser's: tbody, repaired nesting, scripts), then elements of the same name whose text
+   * holds the block's first words. Accepted only where most words are found in order. */
+  function locate(block, words) {
+    var best = null, first = byXPath(block.xpath);
+    function tryEl(e) {
+      if (!e || e.closest('.lyssna') || (best && best.el === e))
+        return false;
+      var a = alignWords(textIndex(e), words);
+      if (!best || a.score > best.score)
+        best = { el: e, ranges: a.ranges, score: a.score };
+      return a.score === 1;
+    }
+    if (!tryEl(first) && words.length) {
+      var tag = (block.xpath.match(/([a-z][a-z0-9]*)(\[\d+\])?$/i) || [])[1] || '*';
+      var probe = words[0].value.split(' ')[0], all = document.getElementsByTagName(tag);
+      for (var i = 0, n = 0; i < all.length && n < 50; i++)
+        if (all[i] !== first && all[i].textContent.indexOf(probe) >= 0 && (++n, tryEl(all[i])))
+          break;
+    }
+    return best && best.score >= 0.6 ? best : null;
+  }
+
+  /* Marks → highlight ranges: each word mark gets the Range of its span (or null), each
+   * sentence the Range from its first to its last word, else its block, else null. */
+  function mapMarks(data, sel) {
+    var root = null, words = [], sentences = [];
+    var spans = {};
+    var blocks = data.blocks || [{ xpath: '', start: 0, end: Infinity }];
+    if (sel) {
+      root = sel.commonAncestorContainer;
+      root = root.nodeType === 1 ? root : root.parentNode;
+    }
+    blocks.forEach(function (b) {
+      b.words = [];
+    });
+    function blockOf(pos) {
+      for (var i = 0; i < blocks.length; i++)
+        if (pos >= blocks[i].start && pos <= blocks[i].end)
+          return blocks[i];
+      return null;
+    }
+    (data.marks || []).forEach(function (m) {
+      var key = m.start + ':' + m.end;
+      if (m.type === 'sentence') {
+        sentences.push({ time: m.time, start: m.start, end: m.end, value: m.value,
+          block: blockOf(m.start) });
+      } else if (m.type === 'word') {
+        if (!spans[key]) {
+          spans[key] = { start: m.start, end: m.end, value: m.value, range: null };
+          var b = blockOf(m.start);
+          if (b)
+            b.words.push(spans[key]);
+        }
+        words.push({ time: m.time, span: spans[key] });
+      }
+    });
+    blocks.forEach(function (b) {
+      b.words.sort(function (x, y) { return x.start - y.start; });
+      var hit = root ? alignWords(textIndex(root, sel), b.words) : locate(b, b.words);
+      if (!hit)
+        return;
+      b.el = hit.el || null;
+      b.words.forEach(function (w, i) { w.range = hit.ranges[i]; });
+    });
+    sentences.forEach(function (s) {
+      var b = s.block, inside = b ? b.words.filter(function (w) {
+        return w.start >= s.start && w.end <= s.end;
+      }) : [];
+      var a = inside[0], z = inside[inside.length - 1];
+      if (a && a.range && z.range) {
+        s.range = document.createRange();
+        s.range.setStart(a.range.startContainer, a.range.startOffset);
+        s.range.setEnd(z.range.endContainer, z.range.endOffset);
+        /* the punctuation after the last word belongs to the sentence */
+        var tail = s.value.slice(s.value.lastIndexOf(z.value) + z.value.length).replace(/\s+/g, ' ');
+        if (tail && z.ix.text.substr(z.to, tail.length) === tail)
+          s.range.setEnd(z.ix.nodes[z.to + tail.length - 1], z.ix.offs[z.to + tail.length - 1] + 1);
+      } else if (b && b.el) {
+        s.range = document.createRange();
+        s.range.selectNodeContents(b.el);
+      } else {
+        s.range = null;
+      }
+    });
+    return { words: words, sentences: sentences, duration: (data.duration_ms || 0) / 1000 };
+  }
+
+  /* Highlights: CSS Custom Highlight API, else positioned boxes in an overlay of our own. */
+  var overlay = null;
+  var shown = { sentence: null, word: null };
+
+  function paint(kind, range) {
+    if (shown[kind] === range)
+      return;
+    shown[kind] = range;
+    if (hasHighlights) {
+      var name = 'lyssna-' + kind, h = CSS.highlights.get(name);
+      if (!h) {
+        h = new Highlight();
+        h.priority = kind === 'word' ? 2 : 1;
+        CSS.highlights.set(name, h);
+      }
+      h.clear();
+      if (range)
+        h.add(range);
+      return;
+    }
+    redraw();
+  }
+
+  function redraw() {
+    if (hasHighlights)
+      return;
+    if (!overlay)
+      overlay = el('div', { class: 'lyssna-overlay', 'aria-hidden': 'true' }, document.body);
+    overlay.textContent = '';
+    ['sentence', 'word'].forEach(function (kind) {
+      var r = shown[kind];
+      if (!r)
+        return;
+      Array.prototype.forEach.call(r.getClientRects(), function (b) {
+        var box = el('div', { class: 'lyssna-box lyssna-box-' + kind }, overlay);
+        box.style.cssText = 'left:' + (b.left + scrollX) + 'px;top:' + (b.top + scrollY) +
+          'px;width:' + b.width + 'px;height:' + b.height + 'px';
+      });
+    });
+  }
+
+  /* Brings the text being read into view, unless the reader scrolled away a moment ago. */
+  function scrollTo(range) {
+    var b = range.getBoundingClientRect(), h = window.innerHeight;
+    if (!b.height || (b.top >= 0 && b.bottom <= h) || Date.now() - userScrolled < 5000)
+      return;
+    window.scrollBy({
+      top: b.top - h / 3,
+      behavior: reduceMotion && reduceMotion.matches ? 'auto' : 'smooth'
+    });
+  }
+
+  function lastBefore(list, t) {
+    var lo = 0, hi = list.length - 1, at = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (list[mid].time <= t) {
+        at = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return at < 0 ? null : list[at];
+  }
+
+  function Player(host, readid) {
+    var self = this, t;
+    this.id = ++serial;
+    this.base = serviceBase(host);
+    var lang = attr(host, 'lang') || document.documentElement.lang || 'sv';
+    this.t = t = TEXT[/^en/i.test(lang) ? 'en' : 'sv'];
+    var ogg = document.createElement('audio').canPlayType('audio/ogg; codecs="opus"');
+    this.params = {
+      url: attr(host, 'url') || location.href.split('#')[0],
+      readid: readid || attr(host, 'readid'),
+      voice: attr(host, 'voice'),
+      format: ogg === 'probably' ? 'opus' : 'mp3'
+    };
+    this.marks = null;
+    this.pendingSeek = null; /* where a seek goes once the audio has reloaded */
+    this.mode = null;
+
+    var box = this.box = el('div', { class: 'lyssna', lang: t === TEXT.en ? 'en' : 'sv' }, host);
+    this.btn = el('button', { type: 'button', class: 'lyssna-btn', 'aria-pressed': 'false',
+      'aria-controls': 'lyssna-bar-' + this.id }, box);
+    this.btn.innerHTML = ICON;
+    el('span', { text: t.listen }, this.btn);
+    this.sel = el('button', { type: 'button', class: 'lyssna-sel', text: t.selection, hidden: '' }, box);
+    var bar = this.bar = el('div', { class: 'lyssna-bar', id: 'lyssna-bar-' + this.id, role: 'group',
+      'aria-label': t.player, hidden: '' }, box);
+    this.play = el('button', { type: 'button', class: 'lyssna-play', text: t.play }, bar);
+    this.stopBtn = el('button', { type: 'button', class: 'lyssna-stop', text: t.stop }, bar);
+    var seekWrap = el('div', { class: 'lyssna-seekwrap' }, bar);
+    this.seek = el('input', { type: 'range', class: 'lyssna-seek', min: '0', max: '0', step: '1',
+      value: '0', 'aria-label': t.seek }, seekWrap);
+    this.time = el('span', { class: 'lyssna-time', 'aria-hidden': 'true', text: '0:00 / 0:00' }, seekWrap);
+    var sp = el('label', { class: 'lyssna-speed' }, bar);
+    el('span', { text: t.speed + ' ' }, sp);
+    this.speed = el('select', {}, sp);
+    SPEEDS.forEach(function (s) {
+      el('option', { value: String(s), text: String(s).replace('.', t === TEXT.sv ? ',' : '.') + '×' },
+        self.speed);
+    });
+    this.speed.value = String(storedSpeed());
+    this.dl = el('a', { class: 'lyssna-dl', href: this.url('v1/listen', { format: 'mp3' }),
+      download: 'uppläsning.mp3', text: t.download }, bar);
+    this.msg = el('p', { class: 'lyssna-msg', hidden: '' }, bar);
+    this.live = el('div', { class: 'lyssna-live', role: 'status', 'aria-live': 'polite' }, box);
+    this.audio = el('audio', { preload: 'none' }, box);
+
+    this.btn.addEventListener('click', function () { self.toggle(); });
+    this.play.addEventListener('click', function () { self.toggle(); });
+    this.stopBtn.addEventListener('click', function () { self.stop(true); });
+    this.sel.addEventListener('mousedown', function (e) { e.preventDefault(); });
+    this.sel.addEventListener('click', function () { self.readSelection(); });
+    this.dl.addEventListener('click', function (e) { self.download(e); });
+    this.speed.addEventListener('change', function () { self.setSpeed(parseFloat(self.speed.value)); });
+    this.seek.addEventListener('input', function () { self.seekTo(parseFloat(self.seek.value)); });
+    box.addEventListener('keydown', function (e) { self.key(e); });
+    ['playing', 'pause', 'ended', 'waiting', 'error', 'timeupdate', 'durationchange'].forEach(function (ev) {
+      self.audio.addEventListener(ev, function () { self.on(ev); });
+    });
+  }
+
+  Player.prototype.url = function (path, extra) {
+    var p = {};
+    Object.keys(this.params).forEach(function (k) { p[k] = this.params[k]; }, this);
+    Object.keys(extra || {}).forEach(function (k) { p[k] = extra[k]; });
+    return this.base + path + '?' + query(p);
+  };
+
+  Player.prototype.say = function (text) {
+    var live = this.live;
+    live.textContent = '';
+    setTimeout(function () { live.textContent = text; }, 50);
+  };
+
+  /* Something went wrong: the player stays open with the reason in plain words. */
+  Player.prototype.fail = function (text) {
+    this.mode = null;
+    this.audio.pause();
+    paint('sentence', null);
+    paint('word', null);
+    this.msg.textContent = text;
+    this.msg.hidden = false;
+    this.bar.hidden = false;
+    this.say(text);
+    this.state(false);
+  };
+
+  Player.prototype.errorText = function () {
+    var s = this.marksStatus;
+    return this.mode === 'selection' ? this.t.selerror : s === 403 ? this.t.denied :
+      s === 429 || s === 503 ? this.t.busy : this.t.error;
+  };
+
+  Player.prototype.state = function (playing) {
+    this.btn.setAttribute('aria-pressed', playing ? 'true' : 'false');
+    this.play.textContent = playing ? this.t.pause : this.mode ? this.t.resume : this.t.play;
+  };
+
+  Player.prototype.open = function () {
+    players.forEach(function (p) {
+      if (p !== this && p.mode)
+        p.stop(false);
+    }, this);
+    this.bar.hidden = false;
+    this.sel.hidden = false;
+    this.msg.hidden = true;
+  };
+
+  Player.prototype.start = function (src, marksPromise, mode) {
+    var self = this;
+    this.open();
+    this.mode = mode;
+    this.marks = null;
+    this.pendingSeek = null;
+    this.audio.src = src;
+    this.audio.defaultPlaybackRate = this.audio.playbackRate = parseFloat(this.speed.value);
+    this.say(this.t.loading);
+    this.playNow();
+    marksPromise.then(function (m) {
+      if (self.mode === mode)
+        self.marks = m;
+      self.tick();
+    }, function (status) {
+      self.marksStatus = status;
+    });
+  };
+
+  Player.prototype.playNow = function () {
+    var self = this, p = this.audio.play();
+    if (p && p.catch)
+      p.catch(function (e) {
+        if (e && e.name !== 'AbortError' && self.mode)
+          self.fail(self.errorText());
+      });
+  };
+
+  Player.prototype.fetchJson = function (url, init) {
+    return fetch(url, init).then(function (r) {
+      if (!r.ok)
+        throw r.status;
+      return r.json();
+    });
+  };
+
+  Player.prototype.listen = function () {
+    var self = this;
+    this.marksStatus = 0;
+    var marks = this.pageMarks || this.fetchJson(this.url('v1/listen/marks')).then(function (d) {
+      var m = mapMarks(d, null);
+      self.pageMarks = Promise.resolve(m);
+      if (d.title)
+        self.dl.setAttribute('download', d.title.replace(/[\\\/:*?"<>|]+/g, ' ').trim() + '.mp3');
+      return m;
+    });
+    this.start(this.url('v1/listen'), marks, 'page');
+  };
+
+  Player.prototype.toggle = function () {
+    if (!this.mode) {
+      this.listen();
+    } else if (this.audio.paused) {
+      this.msg.hidden = true;
+      if (this.audio.ended)
+        this.audio.currentTime = 0;
+      this.playNow();
+    } else {
+      this.audio.pause();
+    }
+  };
+
+  Player.prototype.stop = function (focus) {
+    this.mode = null;
+    this.audio.pause();
+    this.audio.removeAttribute('src');
+    this.audio.load();
+    this.bar.hidden = true;
+    this.sel.hidden = !lastSelection;
+    this.msg.hidden = true;
+    this.seek.value = '0';
+    paint('sentence', null);
+    paint('word', null);
+    this.state(false);
+    if (this.blobUrl)
+      URL.revokeObjectURL(this.blobUrl);
+    this.blobUrl = null;
+    if (focus) {
+      this.btn.focus();
+      this.say(this.t.stopped);
+    }
+  };
+
+  Player.prototype.duration = function () {
+    var d = this.audio.duration;
+    if (this.marks && this.marks.duration)
+      return this.marks.duration;
+    return isFinite(d) ? d : 0;
+  };
+
+  Player.prototype.seekTo = function (s) {
+    var a = this.audio, d = this.duration();
+    if (!this.mode)
+      return;
+    s = Math.max(0, d ? Math.min(s, d) : s);
+    for (var i = 0; i < a.seekable.length; i++)
+      if (s >= a.seekable.start(i) && s <= a.seekable.end(i)) {
+        a.currentTime = s;
+        this.tick();
+        return;
+      }
+    /* The first, streamed response cannot seek; by now the service has the audio cached,
+     * and a cached response answers byte ranges. Presses while it reloads move the target. */
+    var self = this, wasPlaying = !a.paused;
+    if (this.pendingSeek != null) {
+      this.pendingSeek = s;
+      return;
+    }
+    this.pendingSeek = s;
+    a.src = a.currentSrc;
+    a.addEventListener('loadedmetadata', function once() {
+      a.removeEventListener('loadedmetadata', once);
+      a.currentTime = self.pendingSeek;
+      self.pendingSeek = null;
+      if (wasPlaying)
+        self.playNow();
+    });
+    a.load();
+  };
+
+  Player.prototype.setSpeed = function (v) {
+    this.audio.defaultPlaybackRate = this.audio.playbackRate = v;
+    try { localStorage.setItem('lyssna-speed', String(v)); } catch (e) { /* private mode */ }
+  };
+
+  Player.prototype.key = function (e) {
+    if (e.key === 'Escape' && !this.bar.hidden) {
+      e.preventDefault();
+      this.stop(true);
+    } else if ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.mode &&
+               e.target.tagName !== 'SELECT') {
+      e.preventDefault();
+      this.seekTo((this.pendingSeek != null ? this.pendingSeek : this.audio.currentTime) +
+                  (e.key === 'ArrowRight' ? 5 : -5));
+    }
+  };
+
+  Player.prototype.on = function (ev) {
+    var self = this;
+    if (!this.mode)
+      return;
+    if (ev === 'playing') {
+      this.msg.hidden = true;
+      this.state(true);
+      this.say(this.t.playing);
+      (function frame() {
+        self.tick();
+        if (!self.audio.paused && self.mode)
+          requestAnimationFrame(frame);
+      })();
+    } else if (ev === 'pause') {
+      this.state(false);
+      if (!this.audio.ended)
+        this.say(this.t.paused);
+    } else if (ev === 'ended') {
+      this.state(false);
+      paint('sentence', null);
+      paint('word', null);
+      this.say(this.t.ended);
+    } else if (ev === 'error') {
+      this.fail(this.errorText());
+    } else {
+      this.tick();
+    }
+  };
+
+  Player.prototype.tick = function () {
+    var now = this.audio.currentTime, d = this.duration(), m = this.marks;
+    this.seek.max = String(Math.ceil(d));
+    this.seek.value = String(Math.floor(now));
+    this.seek.setAttribute('aria-valuetext', clock(now) + ' ' + this.t.of + ' ' + clock(d));
+    this.time.textContent = clock(now) + ' / ' + clock(d);
+    if (!m || this.audio.ended || !this.mode)
+      return;
+    var ms = now * 1000, s = lastBefore(m.sentences, ms), w = lastBefore(m.words, ms);
+    var wr = w && w.span.range && (!s || w.time >= s.time) ? w.span.range : null;
+    var follow = wr || (s && s.range);
+    paint('sentence', s ? s.range : null);
+    paint('word', wr);
+    if (follow && follow !== this.followed) {
+      this.followed = follow;
+      scrollTo(follow);
+    }
+  };
+
+  Player.prototype.readSelection = function () {
+    var sel = window.getSelection(), range = null, text = '';
+    if (sel && sel.rangeCount && !sel.isCollapsed && !this.box.contains(sel.anchorNode))
+      range = sel.getRangeAt(0);
+    else if (lastSelection)
+      range = lastSelection;
+    if (range)
+      text = range.toString().replace(/\s+/g, ' ').trim();
+    if (!text) {
+      this.open();
+      this.msg.textContent = this.t.nosel;
+      this.msg.hidden = false;
+      this.say(this.t.nosel);
+      return;
+    }
+    var self = this, q = { voice: this.params.voice, format: this.params.format };
+    var init = { method: 'POST', headers: { 'Content-Type': 'text/plain;charset=utf-8' }, body: text };
+    var marks = this.fetchJson(this.base + 'v1/speak/marks?' + query(q), init).then(function (d) {
+      return mapMarks(d, range.cloneRange());
+    });
+    this.mode = 'selection';
+    this.marks = null;
+    this.open();
+    paint('sentence', null);
+    paint('word', null);
+    this.say(this.t.loading);
+    fetch(this.base + 'v1/speak?' + query(q), init).then(function (r) {
+      if (!r.ok)
+        throw r.status;
+      return r.blob();
+    }).then(function (blob) {
+      if (self.mode !== 'selection')
+        return;
+      if (self.blobUrl)
+        URL.revokeObjectURL(self.blobUrl);
+      self.blobUrl = URL.createObjectURL(blob);
+      self.start(self.blobUrl, marks, 'selection');
+    }).catch(function () {
+      self.fail(self.t.selerror);
+    });
+  };
+
+  /* A cross-origin link's download attribute is ignored: fetch the MP3 (CORS) and save it. */
+  Player.prototype.download = function (e) {
+    var a = this.dl;
+    if (new URL(a.href).origin === location.origin || !window.fetch)
+      return;
+    e.preventDefault();
+    fetch(a.href).then(function (r) {
+      if (!r.ok)
+        throw r.status;
+      return r.blob();
+    }).then(function (b) {
+      var tmp = el('a', { href: URL.createObjectURL(b), download: a.getAttribute('download') });
+      tmp.click();
+      setTimeout(function () { URL.revokeObjectURL(tmp.href); }, 60000);
+    }).catch(function () { location.href = a.href; });
+  };
+
+  /* A ReadSpeaker button: its link names what to read; only Swedish ones are taken over. */
+  function upgradeReadSpeaker(rs) {
+    var a = rs.querySelector('a[href]');
+    if (!a)
+      return;
+    var u;
+    try { u = new URL(a.href, location.href); } catch (e) { return; }
+    var lang = (u.searchParams.get('lang') || '').toLowerCase();
+    if (lang !== 'sv_se' && lang !== 'sv')
+      return;
+    Array.prototype.forEach.call(rs.children, function (c) { c.hidden = true; });
+    rs.classList.add('lyssna-rs');
+    players.push(new Player(rs, u.searchParams.get('readid') || ''));
+  }
+
+  /* The stylesheet beside the script, unless the page links it itself (with SRI, say). */
+  function addStyles() {
+    var links = document.querySelectorAll('link[rel~="stylesheet"]');
+    for (var i = 0; i < links.length; i++)
+      if (/lyssna\.css(\?|$)/.test(links[i].href))
+        return;
+    if (script && script.src)
+      el('link', { rel: 'stylesheet', href: script.src.replace(/[^\/?]*(\?.*)?$/, 'lyssna.css') },
+        document.head);
+  }
+
+  function init() {
+    addStyles();
+    var hosts = document.querySelectorAll('[data-lyssna="button"]');
+    Array.prototype.forEach.call(hosts, function (h) { players.push(new Player(h, '')); });
+    Array.prototype.forEach.call(document.querySelectorAll('.rsbtn'), upgradeReadSpeaker);
+    if (!players.length) {
+      var target = document.querySelector('[data-lyssna="read"]') || document.querySelector('main') ||
+        document.body;
+      var h = document.createElement('div');
+      target.insertBefore(h, target.firstChild);
+      players.push(new Player(h, ''));
+    }
+    document.addEventListener('selectionchange', function () {
+      var s = window.getSelection();
+      if (s && s.rangeCount && !s.isCollapsed && !(s.anchorNode.parentElement || document.body).closest('.lyssna'))
+        lastSelection = s.getRangeAt(0).cloneRange();
+      players.forEach(function (p) { p.sel.hidden = !lastSelection && p.bar.hidden; });
+    });
+    window.addEventListener('resize', redraw);
+    ['wheel', 'touchmove'].forEach(function (ev) {
+      window.addEventListener(ev, function () { userScrolled = Date.now(); }, { passive: true });
+    });
+  }
+
+  if (document.readyState === 'loading')
+    document.addEventListener('DOMContentLoaded', init);
+  else
+    init();
+})();
