@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import urllib.parse
 
@@ -251,6 +252,38 @@ def test_pages_on_other_hosts_need_the_allowlist(run, site, tmp_path):
         assert "allowlist" in rec["error"], rec
     finally:
         lst_site.stop()
+
+
+def test_fetching_keeps_to_the_per_host_limit_and_delay(run, tmp_path):
+    state = {"now": 0, "max": 0, "starts": []}
+    lock = threading.Lock()
+
+    def slow_page(i):
+        body = batch_site.page_html(f"Sida {i}", [f"Det här är sidan nummer {i}."])
+
+        def route(_n):
+            with lock:
+                state["now"] += 1
+                state["max"] = max(state["max"], state["now"])
+                state["starts"].append(time.monotonic())
+            time.sleep(0.1)
+            with lock:
+                state["now"] -= 1
+            return 200, "text/html; charset=utf-8", body
+        return route
+
+    with Origin() as o:
+        for i in range(6):
+            o.routes[f"/p{i}.html"] = slow_page(i)
+        lst = tmp_path / "urls.txt"
+        lst.write_text("".join(o.url(f"/p{i}.html") + "\n" for i in range(6)))
+        p = run("batch", "-o", tmp_path / "out", "-j", "3", "-f", "ogg", "--per-host", "1",
+                "--delay", "400", *LOOPBACK, lst)
+    assert p.returncode == 0, p.stderr.decode()
+    assert state["max"] == 1, "one fetch at a time from this host"
+    starts = sorted(state["starts"])
+    # a lower bound only: a slow machine can only make the gaps longer
+    assert all(b - a >= 0.3 for a, b in zip(starts, starts[1:])), starts
 
 
 @pytest.mark.parametrize("args,words", [
