@@ -173,17 +173,6 @@ static void content_release(struct content *ct)
     free(ct->title);
 }
 
-/* The error a worker reported ("CODE message") into e. */
-static int worker_error(const struct buf *payload, struct err *e)
-{
-    char *end;
-    long code = strtol(payload->data, &end, 10);
-
-    if (code <= 0 || code >= LY_ECODE_MAX)
-        code = LY_ESYNTH;
-    return err_set(e, (enum lyssna_code)code, "%s", *end ? end + 1 : "synthesis failed");
-}
-
 /* A streamed WAV header says "length unknown"; a finished file gets the real sizes. */
 static int wav_patch(int fd, uint64_t samples, struct err *e)
 {
@@ -264,7 +253,7 @@ static int collect(struct run *r, struct pool_job *job, struct outfile *audio,
             sscanf(frame.data, "%llu %d", samples, rate);
             break;
         } else if (type == POOL_ERROR) {
-            rc = worker_error(&frame, e);
+            rc = pool_error(&frame, e);
         }
         silent = 0;
     }

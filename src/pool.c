@@ -465,6 +465,16 @@ int pool_job_next(struct pool_job *j, struct buf *out, int timeout_ms, struct er
     return type;
 }
 
+int pool_error(const struct buf *payload, struct err *e)
+{
+    char *end;
+    long code = strtol(payload->data, &end, 10);
+
+    if (code <= 0 || code >= LY_ECODE_MAX)
+        code = LY_ESYNTH;
+    return err_set(e, (enum lyssna_code)code, "%s", *end ? end + 1 : "synthesis failed");
+}
+
 void pool_job_end(struct pool_job *j)
 {
     struct pool *p = j->p;

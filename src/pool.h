@@ -51,6 +51,9 @@ struct pool_job *pool_start(struct pool *p, const struct pool_request *r, struct
  * LY_ESYNTH when it died. After POOL_DONE or POOL_ERROR nothing more comes. */
 int pool_job_next(struct pool_job *j, struct buf *out, int timeout_ms, struct err *e);
 
+/* The error a POOL_ERROR frame carries ("CODE message") into e; returns the code. */
+int pool_error(const struct buf *payload, struct err *e);
+
 /* Ends the job and frees it. A job that did not reach its end (the client left, the worker
  * hung or died) costs its worker: it is killed and a new one started. */
 void pool_job_end(struct pool_job *j);

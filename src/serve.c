@@ -367,17 +367,6 @@ static void end_job(struct server *srv, struct pool_job *j)
     pthread_mutex_unlock(&srv->lock);
 }
 
-/* The error a worker reported ("CODE message") into e. */
-static int worker_error(const struct buf *payload, struct err *e)
-{
-    char *end;
-    long code = strtol(payload->data, &end, 10);
-
-    if (code <= 0 || code >= LY_ECODE_MAX)
-        code = LY_ESYNTH;
-    return err_set(e, (enum lyssna_code)code, "%s", *end ? end + 1 : "synthesis failed");
-}
-
 /* Claims key for synthesis; when another request is making the same audio, waits until it
  * is done (synthesis runs far faster than real time) and returns 0 so the caller looks in
  * the cache again. Returns 1 when the caller is to synthesize. */
@@ -517,7 +506,7 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
         ;
     if (type != POOL_AUDIO) {
         if (type == POOL_ERROR)
-            worker_error(&s->frame, &e);
+            pool_error(&s->frame, &e);
         stream_free(s);
         return send_error(srv, c, &e);
     }
@@ -643,7 +632,7 @@ static int fill_cache(struct server *srv, struct pool_job *job, struct cache_wri
     if (type == POOL_DONE)
         count_done(srv, &frame);
     else if (type == POOL_ERROR)
-        worker_error(&frame, e);
+        pool_error(&frame, e);
     end_job(srv, job);
     buf_release(&frame);
     if (type != POOL_DONE) {
@@ -771,7 +760,7 @@ static int collect_marks(struct server *srv, const struct job_spec *spec, json_t
     if (type == POOL_DONE)
         duration_ms = count_done(srv, &frame);
     else if (type == POOL_ERROR)
-        worker_error(&frame, e);
+        pool_error(&frame, e);
     end_job(srv, job);
     buf_release(&frame);
     if (type != POOL_DONE) {
