@@ -32,6 +32,7 @@
 
 #define LYSSNA_POOL_MAX  64
 #define LYSSNA_FRAME_MAX (16u << 20)
+#define LYSSNA_STOP_MS   2000 /* how long a stopped job may take to end before its worker goes */
 
 struct worker {
     pid_t pid;
@@ -51,6 +52,7 @@ struct pool_job {
     struct pool *p;
     struct worker *w;
     int ended; /* DONE or ERROR was read: the worker is clean */
+    int hung;  /* it fell silent or died: no use asking it to stop */
 };
 
 static int send_frame(int fd, int type, const void *data, size_t len)
@@ -160,10 +162,23 @@ struct worker_state {
     char rules_lang[16];
     const char *text;
     struct buf line;
-    struct buf audio;      /* gathered, not yet sent */
-    struct timespec since; /* when the oldest gathered byte came */
-    int sent_audio;        /* the first audio of this request went out */
+    struct buf audio;             /* gathered, not yet sent */
+    struct timespec since;        /* when the oldest gathered byte came */
+    int sent_audio;               /* the first audio of this request went out */
+    volatile sig_atomic_t cancel; /* the parent asked to stop this request */
 };
+
+/* Whether the parent sent POOL_CANCEL: looked at whenever audio goes out (a few times a
+ * second at most), so that a stopped request ends soon and the worker stays. */
+static void check_cancel(struct worker_state *ws)
+{
+    struct pollfd pfd = {.fd = ws->fd, .events = POLLIN};
+    unsigned char h[5];
+
+    if (!ws->cancel && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
+        read_full(ws->fd, h, sizeof(h)) == 0 && h[0] == POOL_CANCEL)
+        ws->cancel = 1;
+}
 
 static int flush_audio(struct worker_state *ws)
 {
@@ -173,6 +188,7 @@ static int flush_audio(struct worker_state *ws)
         rc = send_frame(ws->fd, POOL_AUDIO, ws->audio.data, ws->audio.len);
     buf_reset(&ws->audio);
     ws->sent_audio = 1;
+    check_cancel(ws);
     return rc;
 }
 
@@ -230,6 +246,7 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
 
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
     ws->sent_audio = 0;
+    ws->cancel = 0;
     if (parse_request(frame, &r, voice) == 0) {
         rc = voice_load(voice_dir(), r.voice, &v, &e);
         if (!rc) {
@@ -244,6 +261,7 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
                                          rules_for(ws, v.lang)};
             ws->text = r.text;
             out.mark = r.want_marks ? mark_to_parent : NULL;
+            out.cancel = &ws->cancel;
             rc = pipeline_speak(ws->synth, &req, &out, &e);
         }
     } else {
@@ -267,6 +285,7 @@ int pool_worker_main(int fd)
     struct worker_state ws = {.fd = fd};
     struct buf frame;
     struct err e = {0};
+    int type;
 
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN); /* the parent decides when workers stop */
@@ -282,9 +301,10 @@ int pool_worker_main(int fd)
     buf_init(&frame, LYSSNA_FRAME_MAX);
     buf_init(&ws.line, BUF_NOLIMIT);
     buf_init(&ws.audio, BUF_NOLIMIT);
-    while (recv_frame(fd, &frame) == 0)
-        if (serve_one(&ws, &frame))
+    while ((type = recv_frame(fd, &frame)) >= 0)
+        if (type == 0 && serve_one(&ws, &frame))
             break; /* the parent is gone or stopped listening */
+    /* any other frame is a POOL_CANCEL that came after its request had ended */
     buf_release(&frame);
     buf_release(&ws.line);
     buf_release(&ws.audio);
@@ -453,11 +473,13 @@ int pool_job_next(struct pool_job *j, struct buf *out, int timeout_ms, struct er
     while (n < 0 && errno == EINTR);
     if (n == 0) {
         err_set(e, LY_ETIMEOUT, "synthesis worker silent for %d ms", timeout_ms);
+        j->hung = 1;
         return 0;
     }
     type = recv_frame(j->w->fd, out);
     if (type <= 0) {
         err_set(e, LY_ESYNTH, "the synthesis worker died");
+        j->hung = 1;
         return 0;
     }
     if (type == POOL_DONE || type == POOL_ERROR)
@@ -475,11 +497,28 @@ int pool_error(const struct buf *payload, struct err *e)
     return err_set(e, (enum lyssna_code)code, "%s", *end ? end + 1 : "synthesis failed");
 }
 
+/* Asks the worker of an unfinished job to stop and reads what it still sends up to the end
+ * frame: 1 when it ended within the time, so the worker can be kept. */
+static int stop_job(struct pool_job *j)
+{
+    struct buf b;
+
+    if (j->w->fd < 0 || send_frame(j->w->fd, POOL_CANCEL, "", 0))
+        return 0;
+    buf_init(&b, BUF_NOLIMIT);
+    while (!j->ended && pool_job_next(j, &b, LYSSNA_STOP_MS, NULL) > 0)
+        ;
+    buf_release(&b);
+    return j->ended;
+}
+
 void pool_job_end(struct pool_job *j)
 {
     struct pool *p = j->p;
     struct worker *w = j->w;
 
+    if (!j->ended && !j->hung)
+        stop_job(j);
     pthread_mutex_lock(&p->lock);
     if (!j->ended || w->stale) {
         reap(w);

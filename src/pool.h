@@ -32,6 +32,7 @@ enum pool_frame_type {
     POOL_DONE,      /* the end: payload "SAMPLES RATE CPU_US" in decimal (CPU_US: the
                        worker's CPU time for the request, in microseconds) */
     POOL_ERROR,     /* the end: payload "CODE message" */
+    POOL_CANCEL,    /* to the worker: stop the request (it then ends with POOL_ERROR) */
 };
 
 /* Starts n workers (n <= 0: one per core), each `EXE worker` (exe: the lyssna binary). */
@@ -54,8 +55,9 @@ int pool_job_next(struct pool_job *j, struct buf *out, int timeout_ms, struct er
 /* The error a POOL_ERROR frame carries ("CODE message") into e; returns the code. */
 int pool_error(const struct buf *payload, struct err *e);
 
-/* Ends the job and frees it. A job that did not reach its end (the client left, the worker
- * hung or died) costs its worker: it is killed and a new one started. */
+/* Ends the job and frees it. A job that did not reach its end (the client left) is stopped:
+ * its worker is kept when it stops within 2 s, else (and when it hung or died) it is killed
+ * and a new one started. */
 void pool_job_end(struct pool_job *j);
 
 /* `lyssna worker`: serves requests arriving on fd until it closes. */

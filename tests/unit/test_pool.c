@@ -1,6 +1,6 @@
 /* test_pool.c -- synthesis workers: audio, marks and the end frame come back; a busy pool
- * says so; a killed worker fails only its own job and is replaced; an abandoned job costs
- * its worker, and the next job still succeeds. Runs the real `lyssna worker` ($LYSSNA_BIN). */
+ * says so; a killed worker fails only its own job and is replaced; an abandoned job is
+ * stopped and its worker kept for the next job. Runs the real `lyssna worker` ($LYSSNA_BIN). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -112,8 +112,9 @@ static void test_pool_says_busy_when_every_worker_works(void **state)
     assert_int_equal(pool_idle(pool), 2);
 }
 
-/* Kills every live child of this process (the workers); returns how many it found. */
-static int kill_live_children(void)
+/* Visits every live child of this process (the workers): kills it when told to; returns
+ * how many there are, and their pids' sum in *sum (to tell whether they were replaced). */
+static int live_children(int kill_them, long *sum)
 {
     struct dirent *d;
     DIR *dh = opendir("/proc");
@@ -129,7 +130,10 @@ static int kill_live_children(void)
         if (fgets(line, sizeof(line), f) &&
             sscanf(line, "%d %*s %c %d", &pid, &state, &ppid) == 3 && ppid == getpid() &&
             state != 'Z') {
-            kill(pid, SIGKILL);
+            if (kill_them)
+                kill(pid, SIGKILL);
+            if (sum)
+                *sum += pid;
             n++;
         }
         fclose(f);
@@ -145,7 +149,7 @@ static void kill_workers(void)
 {
     int tries;
 
-    for (tries = 0; tries < 100 && kill_live_children() > 0; tries++)
+    for (tries = 0; tries < 100 && live_children(1, NULL) > 0; tries++)
         nanosleep(&(struct timespec){0, 10000000L}, NULL);
 }
 
@@ -186,17 +190,27 @@ static void test_pool_replaces_a_killed_worker(void **state)
     buf_release(&o.payload);
 }
 
-static void test_pool_survives_an_abandoned_job(void **state)
+static void test_pool_stops_an_abandoned_job_and_keeps_its_worker(void **state)
 {
-    struct pool_job *j = start("En lång mening som ingen lyssnar klart på.", "sv", 1, NULL);
-    struct buf b;
+    struct buf text, b;
+    struct pool_job *j;
     struct outcome o;
+    long before = 0, after = 0;
+    int i;
 
     (void)state;
+    buf_init(&text, BUF_NOLIMIT);
+    for (i = 0; i < 300; i++)
+        buf_adds(&text, "En lång mening som ingen lyssnar klart på. ", NULL);
+    live_children(0, &before);
+    j = start(text.data, "sv", 1, NULL);
     buf_init(&b, BUF_NOLIMIT);
     assert_true(pool_job_next(j, &b, 30000, NULL) > 0);
-    pool_job_end(j); /* the client left */
+    pool_job_end(j); /* the client left: the job is stopped, not the worker */
     buf_release(&b);
+    buf_release(&text);
+    live_children(0, &after);
+    assert_int_equal(before, after);
     drain(start("Nästa.", "sv", 0, NULL), &o);
     assert_int_equal(o.last, POOL_DONE);
     buf_release(&o.payload);
@@ -209,7 +223,7 @@ int main(void)
         cmocka_unit_test(test_pool_reports_errors_as_an_end_frame),
         cmocka_unit_test(test_pool_says_busy_when_every_worker_works),
         cmocka_unit_test(test_pool_replaces_a_killed_worker),
-        cmocka_unit_test(test_pool_survives_an_abandoned_job),
+        cmocka_unit_test(test_pool_stops_an_abandoned_job_and_keeps_its_worker),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
