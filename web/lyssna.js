@@ -379,6 +379,12 @@
     this.speed.addEventListener('change', function () { self.setSpeed(parseFloat(self.speed.value)); });
     this.seek.addEventListener('input', function () { self.seekTo(parseFloat(self.seek.value)); });
     box.addEventListener('keydown', function (e) { self.key(e); });
+    /* Escape stops the reading wherever focus is (a screen reader user may have moved on
+       in the page), unless the page itself used the key */
+    document.addEventListener('keydown', function (e) {
+      if (e.key === 'Escape' && !e.defaultPrevented && !self.bar.hidden && !box.contains(e.target))
+        self.stop(false);
+    });
     ['playing', 'pause', 'ended', 'waiting', 'error', 'timeupdate', 'durationchange'].forEach(function (ev) {
       self.audio.addEventListener(ev, function () { self.on(ev); });
     });

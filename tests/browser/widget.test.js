@@ -111,6 +111,13 @@ test('keyboard only: Tab to the button, Enter plays, Space pauses, arrows seek, 
   assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-btn');
   assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
   assert.match(await until(page, () => document.querySelector('.lyssna-live').textContent), /stoppad/);
+  // Escape also stops the reading when focus has moved on into the page
+  await page.keyboard.press('Enter');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 0.3, AUDIO);
+  await page.evaluate(() => { const h = document.querySelector('main h1'); h.tabIndex = -1; h.focus(); });
+  await page.keyboard.press('Escape');
+  await until(page, (sel) => document.querySelector(sel).paused, AUDIO);
+  assert.equal(await page.isVisible('.lyssna-bar'), false, 'Escape from the page closes the player');
 });
 
 test('reading the selected text through POST /v1/speak', async (t) => {
