@@ -17,6 +17,8 @@
 
 #include "banned.h"
 
+#define LYSSNA_RETRY_AFTER_MAX 300 /* s: a longer Retry-After is cut to this */
+
 struct host {
     char *origin;
     int active;
@@ -180,6 +182,10 @@ static int fetch_politely(struct crawl *c, struct host *h, const char *url,
             *attempts = i + 1;
         if (!retryable(rc, out->status) || i >= c->o.retries)
             return rc;
+        /* an origin that says when to come back is believed, up to LYSSNA_RETRY_AFTER_MAX */
+        if (out->retry_after_s * 1000 > wait)
+            wait = out->retry_after_s > LYSSNA_RETRY_AFTER_MAX ? LYSSNA_RETRY_AFTER_MAX * 1000L
+                                                               : out->retry_after_s * 1000;
         nanosleep(&(struct timespec){wait / 1000, (wait % 1000) * 1000000L}, NULL);
         wait *= 2;
     }

@@ -663,6 +663,7 @@ static int next_url(CURL *c, const char *url, int hops, int max, const struct fe
 
 static void copy_info(CURL *c, const char *url, struct fetch_result *out)
 {
+    curl_off_t retry = 0;
     char *s = NULL;
 
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
@@ -673,6 +674,8 @@ static void copy_info(CURL *c, const char *url, struct fetch_result *out)
     s = NULL;
     curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &s);
     out->final_url = xstrdup(s ? s : url);
+    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+        out->retry_after_s = retry > 86400 ? 86400 : (long)retry;
 }
 
 static int follow(CURL *c, struct hop *h, const char *url, const struct fetch_opts *o, char *errbuf,
@@ -739,4 +742,5 @@ void fetch_result_release(struct fetch_result *r)
     free(r->final_url);
     r->content_type = r->charset = r->final_url = NULL;
     r->status = 0;
+    r->retry_after_s = 0;
 }

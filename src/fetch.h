@@ -36,6 +36,7 @@ struct fetch_result {
     char *content_type; /* as sent, or NULL */
     char *charset;      /* lowercased charset parameter of content_type, or NULL */
     char *final_url;    /* the URL after redirects, or NULL */
+    long retry_after_s; /* the origin's Retry-After (a 429 or 503), in seconds; 0 when none */
 };
 
 /* Why an address is refused; 0 (FETCH_ADDR_OK) means it may be connected to. */

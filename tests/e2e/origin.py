@@ -5,8 +5,8 @@ Serves tests/fixtures/pages/*.html as text/html; charset=utf-8 and a few test ro
   /hang                sleeps (30 s by default) before answering: a fetch timeout
   /redirect-loopback   302 to `redirect_target` (http://127.0.0.1:<another port>/ by default)
 Every request is counted per path (query string dropped) in `hits`.
-`routes` maps further paths to (status, content type, body), or to a function of the path's
-hit count (1 for the first request) returning that triple: the batch tests' site.
+`routes` maps further paths to (status, content type, body[, headers]), or to a function of
+the path's hit count (1 for the first request) returning that tuple: the batch tests' site.
 """
 import collections
 import http.server
@@ -50,8 +50,8 @@ class Origin:
                     n = origin.hits[path]
                 route = origin.routes.get(path)
                 if route is not None:
-                    status, ctype, body = route(n) if callable(route) else route
-                    return self._send(status, body, head, ctype)
+                    status, ctype, body, *extra = route(n) if callable(route) else route
+                    return self._send(status, body, head, ctype, extra[0] if extra else {})
                 if path == "/404":
                     return self._send(404, b"<html><body>Not here</body></html>", head)
                 if path == "/hang":
@@ -71,10 +71,12 @@ class Origin:
                     return self._send(200, (origin.pages / name).read_bytes(), head)
                 return self._send(404, b"<html><body>Not here</body></html>", head)
 
-            def _send(self, status, body, head, ctype="text/html; charset=utf-8"):
+            def _send(self, status, body, head, ctype="text/html; charset=utf-8", headers=None):
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", ctype)
+                    for k, v in (headers or {}).items():
+                        self.send_header(k, v)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
                     if not head:

@@ -286,6 +286,26 @@ def test_fetching_keeps_to_the_per_host_limit_and_delay(run, tmp_path):
     assert all(b - a >= 0.3 for a, b in zip(starts, starts[1:])), starts
 
 
+def test_retry_after_is_honoured(run, tmp_path):
+    hits = []
+    body = batch_site.page_html("Vänta", ["Den här sidan ber först om en paus på två sekunder."])
+
+    def route(n):
+        hits.append(time.monotonic())
+        if n == 1:
+            return 429, "text/plain", b"slow down", {"Retry-After": "2"}
+        return 200, "text/html; charset=utf-8", body
+
+    with Origin() as o:
+        o.routes["/vanta.html"] = route
+        lst = tmp_path / "urls.txt"
+        lst.write_text(o.url("/vanta.html") + "\n")
+        p = run("batch", "-o", tmp_path / "out", "-f", "ogg", *LOOPBACK, lst)
+    assert p.returncode == 0, p.stderr.decode()
+    assert len(hits) == 2
+    assert hits[1] - hits[0] >= 1.9, "the second try waited for Retry-After (a lower bound)"
+
+
 @pytest.mark.parametrize("args,words", [
     ([], "-o"),
     (["-o", "x"], "source"),
