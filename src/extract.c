@@ -81,6 +81,7 @@ enum {
     N_ROOT = 1 << 6,   /* a subtree to read */
     N_CAND = 1 << 7,   /* received a paragraph score */
     N_BYLINE = 1 << 8, /* an author line (class byline) */
+    N_PARA = 1 << 9,   /* is or holds a <p> with a paragraph's worth of its own text */
 };
 
 struct tag {
@@ -694,6 +695,8 @@ static void measure_leave(struct ctx *c, xmlNodePtr n)
     if (!(in->tag & (T_INLINE | T_HEADING | T_BR)) && in->inl - in->ilinks >= MIN_PARA) {
         add_score(c, n, in);
         in->ptext += in->inl - in->ilinks;
+        if (!strcmp((const char *)n->name, "p"))
+            in->flags |= N_PARA;
     }
     if (drop_form(c, in) || !(p = info_of(c, n->parent)))
         return;
@@ -706,7 +709,7 @@ static void measure_leave(struct ctx *c, xmlNodePtr n)
         p->ilinks += in->ilinks;
         p->icommas += in->icommas;
     }
-    p->flags |= in->flags & (N_BLOCKS | N_RICH | N_HEAD);
+    p->flags |= in->flags & (N_BLOCKS | N_RICH | N_HEAD | N_PARA);
     if (!(in->tag & (T_INLINE | T_BR)))
         p->flags |= N_BLOCKS;
     if (in->tag & T_RICH)
@@ -813,7 +816,8 @@ static int sibling_kind(const struct info *s, const struct info *top)
         return 0;
     if ((s->flags & N_CAND) && s->score >= 10 && s->score >= 0.2f * top->score)
         return 2;
-    if (ld < 0.25f && (s->text >= 80 || ((s->flags & N_HEAD) && s->text < 200)))
+    if (ld < 0.25f && ((s->text >= 80 && (!(s->tag & T_BOX) || (s->flags & N_PARA))) ||
+                       ((s->flags & N_HEAD) && s->text < 200)))
         return 2;
     return 1;
 }
