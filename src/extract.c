@@ -1226,7 +1226,8 @@ static int emit_skips(const struct emitter *em, const struct info *in)
         return 1;
     if ((in->flags & N_BYLINE) && in->text < BYLINE_MAX)
         return 1;
-    if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text && link_density(in) > 0.9f)
+    if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text &&
+        link_density(in) > (in->text < 200 ? 0.7f : 0.9f))
         return 1;
     return in->text < 100 && page_info(first_text(em->c, in->node));
 }
