@@ -410,12 +410,27 @@ static unsigned word_bits(const char *w)
     return bits;
 }
 
-/* One whitespace-separated token of a class or id attribute, lowercased in t. */
+/* Words that, in a token that also has the word "author", make it an author's box. */
+static int author_box_word(const char *w)
+{
+    static const char *const words[] = {"about", "bio", "biography", "box", "card", "profile"};
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcmp(w, words[i]))
+            return 1;
+    return 0;
+}
+
+/* One whitespace-separated token of a class or id attribute, lowercased in t. An author's
+ * box ("author-bio", "about-author", "author-box") is the writer's biography under the
+ * article: not the article. */
 static unsigned token_bits(char *t)
 {
     unsigned bits = lookup_word(t, class_tokens, sizeof(class_tokens) / sizeof(class_tokens[0]));
     char w[32];
     size_t i = 0, k;
+    int author = 0, box = 0;
 
     bits |= token_parts(t);
     while (t[i]) {
@@ -425,9 +440,14 @@ static unsigned token_bits(char *t)
             if (k < sizeof(w) - 1)
                 w[k++] = t[i];
         w[k] = '\0';
-        if (k)
-            bits |= word_bits(w);
+        if (!k)
+            continue;
+        bits |= word_bits(w);
+        author |= !strcmp(w, "author");
+        box |= author_box_word(w);
     }
+    if (author && box)
+        bits |= C_UNLIKELY | C_NEGATIVE;
     return bits;
 }
 
