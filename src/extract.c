@@ -72,16 +72,17 @@ enum {
 
 /* What the walk found out about an element (flags of struct info). */
 enum {
-    N_DROP = 1 << 0,   /* not read, nor anything inside */
-    N_BLOCKS = 1 << 1, /* has a descendant that is not inline */
-    N_RICH = 1 << 2,   /* has a T_RICH descendant */
-    N_HEAD = 1 << 3,   /* has an h1-h3 descendant (or is one) */
-    N_SEM = 1 << 4,    /* article, main, role=main or role=article */
-    N_ART = 1 << 5,    /* article or role=article */
-    N_ROOT = 1 << 6,   /* a subtree to read */
-    N_CAND = 1 << 7,   /* received a paragraph score */
-    N_BYLINE = 1 << 8, /* an author line (class byline) */
-    N_PARA = 1 << 9,   /* is or holds a <p> with a paragraph's worth of its own text */
+    N_DROP = 1 << 0,    /* not read, nor anything inside */
+    N_BLOCKS = 1 << 1,  /* has a descendant that is not inline */
+    N_RICH = 1 << 2,    /* has a T_RICH descendant */
+    N_HEAD = 1 << 3,    /* has an h1-h3 descendant (or is one) */
+    N_SEM = 1 << 4,     /* article, main, role=main or role=article */
+    N_ART = 1 << 5,     /* article or role=article */
+    N_ROOT = 1 << 6,    /* a subtree to read */
+    N_CAND = 1 << 7,    /* received a paragraph score */
+    N_BYLINE = 1 << 8,  /* an author line (class byline) */
+    N_TEASER = 1 << 10, /* teasers for other articles (class teaser, slider...) */
+    N_PARA = 1 << 9,    /* is or holds a <p> with a paragraph's worth of its own text */
 };
 
 struct tag {
@@ -274,6 +275,9 @@ enum {
     C_NEGATIVE = 1 << 7, /* words of boilerplate containers */
     C_COMMENT = 1 << 8,  /* reader comments: never the article, however long */
     C_BYLINE = 1 << 9,   /* the author line: measured with the article, not read */
+    C_TEASER = 1 << 10,  /* links to other articles (teasers, sliders, most read): measured
+                          * with the page, so the article is picked as if they were there,
+                          * never read */
 };
 
 struct word {
@@ -343,6 +347,7 @@ static const struct word class_words[] = {
     {"megamenu", C_UNLIKELY | C_NEGATIVE},
     {"menu", C_UNLIKELY | C_NEGATIVE},
     {"meta", C_NEGATIVE},
+    {"mostread", C_TEASER | C_NEGATIVE},
     {"nav", C_NEGATIVE},
     {"navbar", C_UNLIKELY | C_NEGATIVE},
     {"newsletter", C_UNLIKELY | C_NEGATIVE},
@@ -358,16 +363,21 @@ static const struct word class_words[] = {
     {"sharing", C_UNLIKELY | C_NEGATIVE},
     {"shoutbox", C_UNLIKELY | C_NEGATIVE},
     {"sidebar", C_UNLIKELY | C_NEGATIVE},
+    {"slider", C_TEASER | C_NEGATIVE},
     {"slideshow", C_UNLIKELY | C_NEGATIVE},
     {"social", C_UNLIKELY | C_NEGATIVE},
     {"sponsor", C_UNLIKELY | C_NEGATIVE},
     {"sponsored", C_UNLIKELY | C_NEGATIVE},
     {"story", C_POSITIVE},
     {"subscribe", C_UNLIKELY | C_NEGATIVE},
+    {"swiper", C_TEASER | C_NEGATIVE},
     {"taboola", C_UNLIKELY | C_NEGATIVE},
     {"tags", C_NEGATIVE},
+    {"teaser", C_TEASER | C_NEGATIVE},
+    {"teasers", C_TEASER | C_NEGATIVE},
     {"text", C_POSITIVE},
     {"toc", C_UNLIKELY | C_NEGATIVE},
+    {"trending", C_TEASER | C_NEGATIVE},
     {"widget", C_NEGATIVE},
 };
 
@@ -650,6 +660,8 @@ static int measure_enter(struct ctx *c, xmlNodePtr n)
     role = extract_attr(n, "role");
     if (cls & C_BYLINE)
         in->flags |= N_BYLINE;
+    if (cls & C_TEASER)
+        in->flags |= N_TEASER;
     if ((in->tag & T_ART) || role_is(role, "article"))
         in->flags |= N_ART | N_SEM;
     if ((in->tag & T_SEM) || role_is(role, "main"))
@@ -1244,7 +1256,7 @@ static int emit_skips(const struct emitter *em, const struct info *in)
         return 0;
     if ((in->tag & T_BOX) && in->text && link_density(in) > 0.5f && in->ptext < 100)
         return 1;
-    if ((in->flags & N_BYLINE) && in->text < BYLINE_MAX)
+    if ((in->flags & N_TEASER) || ((in->flags & N_BYLINE) && in->text < BYLINE_MAX))
         return 1;
     if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text &&
         link_density(in) > (in->text < 200 ? 0.7f : 0.9f))
