@@ -37,6 +37,7 @@ enum {
     CLASS_WEIGHT = 10, /* what a positive or negative class name adds to a container */
     MIN_PARA = 25,     /* characters a paragraph needs to count towards its container */
     FORM_TEXT = 400,   /* paragraph characters that make a form a page wrapper */
+    FORM_BOX = 300,    /* characters of a box around a form that only introduce it */
     MAX_H1 = 32,       /* h1 elements remembered */
     ROW_MAX = 400,     /* longer table rows are layout, not data */
     REPEAT_MIN = 20,   /* bytes from which a block that repeats a recent one is dropped */
@@ -82,6 +83,7 @@ enum {
     N_CAND = 1 << 7,    /* received a paragraph score */
     N_BYLINE = 1 << 8,  /* an author line (class byline) */
     N_TEASER = 1 << 10, /* teasers for other articles (class teaser, slider...) */
+    N_FORM = 1 << 11,   /* holds a form that is not read */
     N_PARA = 1 << 9,    /* is or holds a <p> with a paragraph's worth of its own text */
 };
 
@@ -734,8 +736,12 @@ static void measure_leave(struct ctx *c, xmlNodePtr n)
         if (!strcmp((const char *)n->name, "p"))
             in->flags |= N_PARA;
     }
-    if (drop_form(c, in) || !(p = info_of(c, n->parent)))
+    if (!(p = info_of(c, n->parent)))
         return;
+    if (drop_form(c, in)) {
+        p->flags |= N_FORM;
+        return;
+    }
     p->text += in->text;
     p->links += in->links;
     p->commas += in->commas;
@@ -745,7 +751,7 @@ static void measure_leave(struct ctx *c, xmlNodePtr n)
         p->ilinks += in->ilinks;
         p->icommas += in->icommas;
     }
-    p->flags |= in->flags & (N_BLOCKS | N_RICH | N_HEAD | N_PARA);
+    p->flags |= in->flags & (N_BLOCKS | N_RICH | N_HEAD | N_PARA | N_FORM);
     if (!(in->tag & (T_INLINE | T_BR)))
         p->flags |= N_BLOCKS;
     if (in->tag & T_RICH)
@@ -1257,6 +1263,8 @@ static int emit_skips(const struct emitter *em, const struct info *in)
     if ((in->tag & T_BOX) && in->text && link_density(in) > 0.5f && in->ptext < 100)
         return 1;
     if ((in->flags & N_TEASER) || ((in->flags & N_BYLINE) && in->text < BYLINE_MAX))
+        return 1;
+    if ((in->flags & N_FORM) && in->text < FORM_BOX)
         return 1;
     if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text &&
         link_density(in) > (in->text < 200 ? 0.7f : 0.9f))
