@@ -395,9 +395,17 @@ static unsigned lookup_word(const char *w, const struct word *table, size_t n)
     return hit ? hit->bits : 0;
 }
 
-/* Parts of a token that mark a ReadSpeaker button or a skip link wherever they occur. */
+/* Parts of a token that mark a ReadSpeaker button or a skip link wherever they occur, and a
+ * theme's own screen-reader-only class ("sv-visuallyhidden", "c-sr-only"). */
 static unsigned token_parts(const char *t)
 {
+    static const char *const sr_suffixes[] = {"-visuallyhidden", "-visually-hidden", "-sr-only",
+                                              "-screen-reader-text", "-assistive-text"};
+    size_t i, n = strlen(t), k;
+
+    for (i = 0; i < sizeof(sr_suffixes) / sizeof(sr_suffixes[0]); i++)
+        if (n > (k = strlen(sr_suffixes[i])) && !strcmp(t + n - k, sr_suffixes[i]))
+            return C_SRONLY;
     if (!strncmp(t, "rsbtn", 5) || !strncmp(t, "rs_addtools", 11))
         return C_RSUI;
     if (strstr(t, "readspeaker") && (strstr(t, "button") || strstr(t, "play")))
