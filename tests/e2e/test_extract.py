@@ -198,3 +198,17 @@ def test_extract_bad_usage_exits_2(run):
     assert run("extract", "a.html", "b.html").returncode == 2
     res = run("extract", "--help")
     assert res.returncode == 0 and b"usage: lyssna extract" in res.stdout
+
+
+def test_extract_hostile_pages(run):
+    """100,000 nested divs, tags never closed, and a page over the 8 MiB cap (exit 7)."""
+    para = "Kommunen bygger en ny skola, och den ska stå klar under hösten 2026."
+    deep = "<body><main>" + "<div>" * 100000 + f"<p>{para}</p>" + "</div>" * 100000
+    res = run("extract", input=deep.encode("utf-8"))
+    assert res.returncode == 0 and res.stdout.decode("utf-8") == para + "\n", res.stderr
+    open_tags = "<body><main>" + "<div><span><b>" * 50000 + f"<p>{para}"
+    res = run("extract", input=open_tags.encode("utf-8"))
+    assert res.returncode == 0 and res.stdout.decode("utf-8") == para + "\n", res.stderr
+    huge = b"<body><main><p>" + b"ord " * (9 << 18) + b"</p></main></body>"
+    res = run("extract", input=huge)
+    assert res.returncode == 7 and b"limit" in res.stderr and res.stdout == b""

@@ -425,6 +425,53 @@ static void test_extract_keeps_text_past_deep_nesting(void **state)
     buf_release(&b);
 }
 
+/* Reads PARA from the middle of 100,000 levels of nesting: divs closed in order (closed) or
+ * div, b and span tags never closed (!closed). */
+static void assert_reads_deep(int closed)
+{
+    const int depth = 100000;
+    struct buf b;
+    int i, rc;
+    char *got;
+
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "<body><article><h1>Rubrik</h1>", NULL);
+    for (i = 0; i < depth; i++)
+        buf_adds(&b, closed ? "<div>" : i % 2 ? "<span>" : "<div><b>", NULL);
+    buf_adds(&b, "<p>" PARA "</p>", NULL);
+    for (i = 0; closed && i < depth; i++)
+        buf_adds(&b, "</div>", NULL);
+    got = extract(b.data, NULL, &rc);
+    assert_int_equal(rc, LY_OK);
+    assert_string_equal(got, "Rubrik\n" PARA);
+    free(got);
+    buf_release(&b);
+}
+
+/* libxml2 and both walks keep no stack per level, so deep pages neither overflow nor go
+ * quadratic (100,000 levels: about a second; 400,000: four times that). */
+static void test_extract_survives_100000_nested_divs_and_unclosed_tags(void **state)
+{
+    (void)state;
+    assert_reads_deep(1);
+    assert_reads_deep(0);
+}
+
+/* Tags left open or closed out of order, as hand-written pages have them: each paragraph and
+ * item still reads as its own line. */
+static void test_extract_reads_unclosed_and_misnested_tags(void **state)
+{
+    const char *page = "<html><body><main><h1>Rubrik<p>" PARA "<p>" PARA2
+                       "<ul><li>Första punkten<li>Andra <b>punkten</ul></b>"
+                       "<table><tr><td>Måndag<td>8–16<tr><td>Tisdag<td>8–17</table>"
+                       "<p>Slut <i>på <b>sidan</i> här</b>";
+
+    (void)state;
+    assert_extracts(page, NULL,
+                    "Rubrik\n" PARA "\n" PARA2 "\nFörsta punkten\nAndra punkten\n"
+                    "Måndag, 8–16\nTisdag, 8–17\nSlut på sidan här");
+}
+
 static void test_extract_bounds_attributes_per_tag(void **state)
 {
     struct buf b;
@@ -586,6 +633,8 @@ int main(void)
         cmocka_unit_test(test_extract_drops_bare_addresses_ad_labels_and_bylines),
         cmocka_unit_test(test_extract_finds_loose_text_beside_a_link_column),
         cmocka_unit_test(test_extract_keeps_text_past_deep_nesting),
+        cmocka_unit_test(test_extract_survives_100000_nested_divs_and_unclosed_tags),
+        cmocka_unit_test(test_extract_reads_unclosed_and_misnested_tags),
         cmocka_unit_test(test_extract_bounds_attributes_per_tag),
         cmocka_unit_test(test_extract_refuses_pages_and_text_over_the_caps),
         cmocka_unit_test(test_extract_drops_page_information_lines),
