@@ -212,3 +212,27 @@ def test_extract_hostile_pages(run):
     huge = b"<body><main><p>" + b"ord " * (9 << 18) + b"</p></main></body>"
     res = run("extract", input=huge)
     assert res.returncode == 7 and b"limit" in res.stderr and res.stdout == b""
+
+
+def test_block_and_page_language_pick_the_voice(run, tmp_path):
+    """speak --html reads a block with lang="en" with the English voice, and a page with
+    <html lang="en"> all in English: the audio differs from the same text marked Swedish,
+    while a page marked sv-SE sounds exactly as one with no lang at all."""
+    body = ("<body><main><h1>Öppettider</h1><p>Simhallen har öppet klockan 9 till 17 alla "
+            "vardagar.</p><p{lang}>The pool is open from nine to five on weekdays.</p></main>"
+            "</body>")
+
+    def audio(page):
+        out = tmp_path / "a.wav"
+        res = run("speak", "--html", "-f", "wav", "-o", out, input=page.encode("utf-8"))
+        assert res.returncode == 0, res.stderr.decode()
+        return out.read_bytes()
+
+    plain = audio("<html lang='sv'>" + body.format(lang=""))
+    assert audio("<html lang='sv'>" + body.format(lang=" lang='en'")) != plain
+    assert audio("<html lang='sv-SE'>" + body.format(lang="")) == plain
+    assert audio("<html>" + body.format(lang="")) == plain
+    assert audio("<html lang='en'>" + body.format(lang="")) != plain
+    names = [line.split()[0] for line in run("speak", "--list-voices").stdout.decode().split("\n")
+             if line.strip()]
+    assert "en" in names
