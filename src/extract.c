@@ -92,7 +92,8 @@ struct tag {
     unsigned flags;
 };
 
-/* Sorted by name for bsearch. Names not here are block-level elements without features. */
+/* Sorted by name for bsearch. Other names are block-level elements without features, but
+ * custom elements (a '-' in the name) are inline. */
 static const struct tag tags[] = {
     {"a", T_INLINE | T_LINK},
     {"abbr", T_INLINE},
@@ -246,7 +247,11 @@ static unsigned tag_flags(const xmlChar *name)
     if (!name)
         return 0;
     t = bsearch(name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
-    return t ? t->flags : 0;
+    if (t)
+        return t->flags;
+    /* A custom element ("hl-trusted-source", "time-ago") is inline until a style says
+     * otherwise, as in browsers: its text flows in the sentence around it. */
+    return strchr((const char *)name, '-') ? T_INLINE : 0;
 }
 
 /* Elements carry their index + 1 in _private, which libxml2 leaves to the application. */
