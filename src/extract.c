@@ -43,6 +43,7 @@ enum {
     REPEAT_MIN = 20,   /* bytes from which a block that repeats a recent one is dropped */
     REPEAT_NEAR = 3,   /* blocks back that count as recent */
     BYLINE_MAX = 200,  /* characters of a byline box that is not read; longer: an author bio */
+    CREDIT_MAX = 60,   /* bytes of a line that can be only a photo credit */
 };
 
 /* What an element's name says about it (flags of struct tag). */
@@ -1114,17 +1115,36 @@ static size_t char_len(const unsigned char *s)
     return i;
 }
 
-/* A line that is only an address (a bare URL printed under a photo or after a byline) or
- * only an advertisement label: nothing a listener should hear. */
+/* True for a short line that is only a photo credit ("Photo: Getty Images", "Foto: Anna
+ * Ek"): a credit inside a caption is read with it, alone it tells a listener nothing. */
+static int credit_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {
+        "photo:",  "photos:", "photo by ",    "foto:",           "bild:",       "image:",
+        "images:", "credit:", "image credit", "image copyright", "getty images"};
+    size_t i;
+
+    if (n > CREDIT_MAX)
+        return 0;
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (!strncasecmp(s, labels[i], strlen(labels[i])))
+            return 1;
+    return 0;
+}
+
+/* A line that is only an address (a bare URL printed under a photo or after a byline), only
+ * an advertisement label or only a photo credit: nothing a listener should hear. */
 static int noise_line(const char *s, size_t n)
 {
-    static const char *const labels[] = {"advertisement", "annons",    "reklam",   "anzeige",
-                                         "publicidad",    "publicité", "sponsored"};
+    static const char *const labels[] = {"advertisement", "advert",     "annons",    "reklam",
+                                         "anzeige",       "publicidad", "publicité", "sponsored"};
     size_t i;
 
     for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (n == strlen(labels[i]) && !strcasecmp(s, labels[i]))
             return 1;
+    if (credit_line(s, n))
+        return 1;
     if (memchr(s, ' ', n))
         return 0;
     return strstr(s, "://") || !strncasecmp(s, "www.", 4);

@@ -374,11 +374,14 @@ static void test_extract_drops_a_block_repeated_at_once_but_not_later(void **sta
                     " Ett.\n" PARA " Tv\xC3\xA5.\n" PARA " Tre.\nVad tycker du om skolan?");
 }
 
-static void test_extract_drops_bare_addresses_ad_labels_and_bylines(void **state)
+static void test_extract_drops_bare_addresses_ad_labels_credits_and_bylines(void **state)
 {
-    const char *page = "<article><div class=\"byline\">Av Anna Berg</div><p>" PARA "</p>"
-                       "<p>https://example.se/nyhet/123</p><div>Annons</div>"
-                       "<p>Mer p\xC3\xA5 www.example.se/skola eller example.se.</p></article>";
+    const char *page =
+        "<article><div class=\"byline\">Av Anna Berg</div><p>" PARA "</p>"
+        "<p>https://example.se/nyhet/123</p><div>Annons</div>"
+        "<figure><img src=\"a.jpg\" alt=\"\"><figcaption>Foto: Anna Berg</figcaption>"
+        "</figure>"
+        "<p>Mer p\xC3\xA5 www.example.se/skola eller example.se.</p></article>";
 
     (void)state;
     assert_extracts(page, NULL, PARA "\nMer p\xC3\xA5 www.example.se/skola eller example.se.");
@@ -679,7 +682,7 @@ int main(void)
         cmocka_unit_test(test_extract_reads_details_definition_lists_and_captions),
         cmocka_unit_test(test_extract_leaves_out_the_headline_on_request),
         cmocka_unit_test(test_extract_drops_a_block_repeated_at_once_but_not_later),
-        cmocka_unit_test(test_extract_drops_bare_addresses_ad_labels_and_bylines),
+        cmocka_unit_test(test_extract_drops_bare_addresses_ad_labels_credits_and_bylines),
         cmocka_unit_test(test_extract_leaves_out_teasers_galleries_author_boxes_and_sign_ups),
         cmocka_unit_test(test_extract_takes_siblings_with_paragraphs_only),
         cmocka_unit_test(test_extract_reads_custom_elements_inline),
