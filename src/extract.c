@@ -32,18 +32,19 @@
      HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE)
 
 enum {
-    MAX_DEPTH = 256,   /* deeper elements are read as inline text of their ancestor */
-    MAX_ATTRS = 64,    /* attributes kept per tag; libxml2 is quadratic in them */
-    CLASS_WEIGHT = 10, /* what a positive or negative class name adds to a container */
-    MIN_PARA = 25,     /* characters a paragraph needs to count towards its container */
-    FORM_TEXT = 400,   /* paragraph characters that make a form a page wrapper */
-    FORM_BOX = 300,    /* characters of a box around a form that only introduce it */
-    MAX_H1 = 32,       /* h1 elements remembered */
-    ROW_MAX = 400,     /* longer table rows are layout, not data */
-    REPEAT_MIN = 20,   /* bytes from which a block that repeats a recent one is dropped */
-    REPEAT_NEAR = 3,   /* blocks back that count as recent */
-    BYLINE_MAX = 200,  /* characters of a byline box that is not read; longer: an author bio */
-    CREDIT_MAX = 60,   /* bytes of a line that can be only a photo credit */
+    MAX_DEPTH = 256,       /* deeper elements are read as inline text of their ancestor */
+    MAX_ATTRS = 64,        /* attributes kept per tag; libxml2 is quadratic in them */
+    CLASS_WEIGHT = 10,     /* what a positive or negative class name adds to a container */
+    MIN_PARA = 25,         /* characters a paragraph needs to count towards its container */
+    FORM_TEXT = 400,       /* paragraph characters that make a form a page wrapper */
+    FORM_BOX = 300,        /* characters of a box around a form that only introduce it */
+    MAX_H1 = 32,           /* h1 elements remembered */
+    ROW_MAX = 400,         /* longer table rows are layout, not data */
+    REPEAT_MIN = 20,       /* bytes from which a block that repeats a recent one is dropped */
+    REPEAT_NEAR = 3,       /* blocks back that count as recent */
+    BYLINE_MAX = 200,      /* characters of a byline box that is not read; longer: an author bio */
+    CREDIT_MAX = 60,       /* bytes of a line that can be only a photo credit */
+    BYLINE_LINE_MAX = 100, /* bytes of a line that can be only a byline */
 };
 
 /* What an element's name says about it (flags of struct tag). */
@@ -1132,8 +1133,29 @@ static int credit_line(const char *s, size_t n)
     return 0;
 }
 
+/* True for a short line that names the writer ("By Phil Helsel", "Av Anna Berg", "Von
+ * Moritz Bachmann publiziert am ..."): a byline that no class marks. */
+static int byline_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {"by ",  "av ",        "von ",       "por ",
+                                         "par ", "posted by ", "written by "};
+    size_t i, k;
+    unsigned char next;
+
+    if (n > BYLINE_LINE_MAX)
+        return 0;
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        k = strlen(labels[i]);
+        next = n > k ? (unsigned char)s[k] : 0;
+        if (!strncasecmp(s, labels[i], k) && ((next >= 'A' && next <= 'Z') || next >= 0x80))
+            return 1;
+    }
+    return 0;
+}
+
 /* A line that is only an address (a bare URL printed under a photo or after a byline), only
- * an advertisement label or only a photo credit: nothing a listener should hear. */
+ * an advertisement label, only a photo credit or only a byline: nothing a listener should
+ * hear. */
 static int noise_line(const char *s, size_t n)
 {
     static const char *const labels[] = {"advertisement", "advert",     "annons",    "reklam",
@@ -1143,7 +1165,7 @@ static int noise_line(const char *s, size_t n)
     for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (n == strlen(labels[i]) && !strcasecmp(s, labels[i]))
             return 1;
-    if (credit_line(s, n))
+    if (credit_line(s, n) || byline_line(s, n))
         return 1;
     if (memchr(s, ' ', n))
         return 0;
