@@ -380,7 +380,7 @@ static void test_extract_drops_bare_addresses_ad_labels_credits_and_bylines(void
         "<article><div class=\"byline\">Av Anna Berg</div><p>" PARA "</p>"
         "<p>https://example.se/nyhet/123</p><div>Annons</div>"
         "<figure><img src=\"a.jpg\" alt=\"\"><figcaption>Foto: Anna Berg</figcaption>"
-        "</figure>"
+        "</figure><p>Av Karin Holm, 12 mars 2025</p>"
         "<p>Mer p\xC3\xA5 www.example.se/skola eller example.se.</p></article>";
 
     (void)state;
