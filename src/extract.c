@@ -32,16 +32,19 @@
      HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE)
 
 enum {
-    MAX_DEPTH = 256,   /* deeper elements are read as inline text of their ancestor */
-    MAX_ATTRS = 64,    /* attributes kept per tag; libxml2 is quadratic in them */
-    CLASS_WEIGHT = 10, /* what a positive or negative class name adds to a container */
-    MIN_PARA = 25,     /* characters a paragraph needs to count towards its container */
-    FORM_TEXT = 400,   /* paragraph characters that make a form a page wrapper */
-    MAX_H1 = 32,       /* h1 elements remembered */
-    ROW_MAX = 400,     /* longer table rows are layout, not data */
-    REPEAT_MIN = 20,   /* bytes from which a block that repeats a recent one is dropped */
-    REPEAT_NEAR = 3,   /* blocks back that count as recent */
-    BYLINE_MAX = 200,  /* characters of a byline box that is not read; longer: an author bio */
+    MAX_DEPTH = 256,       /* deeper elements are read as inline text of their ancestor */
+    MAX_ATTRS = 64,        /* attributes kept per tag; libxml2 is quadratic in them */
+    CLASS_WEIGHT = 10,     /* what a positive or negative class name adds to a container */
+    MIN_PARA = 25,         /* characters a paragraph needs to count towards its container */
+    FORM_TEXT = 400,       /* paragraph characters that make a form a page wrapper */
+    FORM_BOX = 300,        /* characters of a box around a form that only introduce it */
+    MAX_H1 = 32,           /* h1 elements remembered */
+    ROW_MAX = 400,         /* longer table rows are layout, not data */
+    REPEAT_MIN = 20,       /* bytes from which a block that repeats a recent one is dropped */
+    REPEAT_NEAR = 3,       /* blocks back that count as recent */
+    BYLINE_MAX = 200,      /* characters of a byline box that is not read; longer: an author bio */
+    CREDIT_MAX = 60,       /* bytes of a line that can be only a photo credit */
+    BYLINE_LINE_MAX = 100, /* bytes of a line that can be only a byline */
 };
 
 /* What an element's name says about it (flags of struct tag). */
@@ -72,15 +75,18 @@ enum {
 
 /* What the walk found out about an element (flags of struct info). */
 enum {
-    N_DROP = 1 << 0,   /* not read, nor anything inside */
-    N_BLOCKS = 1 << 1, /* has a descendant that is not inline */
-    N_RICH = 1 << 2,   /* has a T_RICH descendant */
-    N_HEAD = 1 << 3,   /* has an h1-h3 descendant (or is one) */
-    N_SEM = 1 << 4,    /* article, main, role=main or role=article */
-    N_ART = 1 << 5,    /* article or role=article */
-    N_ROOT = 1 << 6,   /* a subtree to read */
-    N_CAND = 1 << 7,   /* received a paragraph score */
-    N_BYLINE = 1 << 8, /* an author line (class byline) */
+    N_DROP = 1 << 0,    /* not read, nor anything inside */
+    N_BLOCKS = 1 << 1,  /* has a descendant that is not inline */
+    N_RICH = 1 << 2,    /* has a T_RICH descendant */
+    N_HEAD = 1 << 3,    /* has an h1-h3 descendant (or is one) */
+    N_SEM = 1 << 4,     /* article, main, role=main or role=article */
+    N_ART = 1 << 5,     /* article or role=article */
+    N_ROOT = 1 << 6,    /* a subtree to read */
+    N_CAND = 1 << 7,    /* received a paragraph score */
+    N_BYLINE = 1 << 8,  /* an author line (class byline) */
+    N_TEASER = 1 << 10, /* teasers for other articles (class teaser, slider...) */
+    N_FORM = 1 << 11,   /* holds a form that is not read */
+    N_PARA = 1 << 9,    /* is or holds a <p> with a paragraph's worth of its own text */
 };
 
 struct tag {
@@ -88,7 +94,8 @@ struct tag {
     unsigned flags;
 };
 
-/* Sorted by name for bsearch. Names not here are block-level elements without features. */
+/* Sorted by name for bsearch. Other names are block-level elements without features, but
+ * custom elements (a '-' in the name) are inline. */
 static const struct tag tags[] = {
     {"a", T_INLINE | T_LINK},
     {"abbr", T_INLINE},
@@ -242,7 +249,11 @@ static unsigned tag_flags(const xmlChar *name)
     if (!name)
         return 0;
     t = bsearch(name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
-    return t ? t->flags : 0;
+    if (t)
+        return t->flags;
+    /* A custom element ("hl-trusted-source", "time-ago") is inline until a style says
+     * otherwise, as in browsers: its text flows in the sentence around it. */
+    return strchr((const char *)name, '-') ? T_INLINE : 0;
 }
 
 /* Elements carry their index + 1 in _private, which libxml2 leaves to the application. */
@@ -273,6 +284,9 @@ enum {
     C_NEGATIVE = 1 << 7, /* words of boilerplate containers */
     C_COMMENT = 1 << 8,  /* reader comments: never the article, however long */
     C_BYLINE = 1 << 9,   /* the author line: measured with the article, not read */
+    C_TEASER = 1 << 10,  /* links to other articles (teasers, sliders, most read): measured
+                          * with the page, so the article is picked as if they were there,
+                          * never read */
 };
 
 struct word {
@@ -319,6 +333,7 @@ static const struct word class_words[] = {
     {"breadcrumb", C_UNLIKELY | C_NEGATIVE},
     {"breadcrumbs", C_UNLIKELY | C_NEGATIVE},
     {"byline", C_BYLINE | C_NEGATIVE},
+    {"carousel", C_UNLIKELY | C_NEGATIVE},
     {"column", C_PROTECT},
     {"comment", C_COMMENT | C_NEGATIVE},
     {"comments", C_COMMENT | C_NEGATIVE},
@@ -331,14 +346,17 @@ static const struct word class_words[] = {
     {"entry", C_POSITIVE},
     {"feedback", C_UNLIKELY | C_NEGATIVE},
     {"footer", C_UNLIKELY | C_NEGATIVE},
+    {"gallery", C_UNLIKELY | C_NEGATIVE},
     {"gdpr", C_UNLIKELY | C_NEGATIVE},
     {"hentry", C_POSITIVE},
     {"ingress", C_POSITIVE},
+    {"lightbox", C_UNLIKELY | C_NEGATIVE},
     {"main", C_PROTECT | C_POSITIVE},
     {"masthead", C_UNLIKELY | C_NEGATIVE},
     {"megamenu", C_UNLIKELY | C_NEGATIVE},
     {"menu", C_UNLIKELY | C_NEGATIVE},
     {"meta", C_NEGATIVE},
+    {"mostread", C_TEASER | C_NEGATIVE},
     {"nav", C_NEGATIVE},
     {"navbar", C_UNLIKELY | C_NEGATIVE},
     {"newsletter", C_UNLIKELY | C_NEGATIVE},
@@ -354,15 +372,21 @@ static const struct word class_words[] = {
     {"sharing", C_UNLIKELY | C_NEGATIVE},
     {"shoutbox", C_UNLIKELY | C_NEGATIVE},
     {"sidebar", C_UNLIKELY | C_NEGATIVE},
+    {"slider", C_TEASER | C_NEGATIVE},
+    {"slideshow", C_UNLIKELY | C_NEGATIVE},
     {"social", C_UNLIKELY | C_NEGATIVE},
     {"sponsor", C_UNLIKELY | C_NEGATIVE},
     {"sponsored", C_UNLIKELY | C_NEGATIVE},
     {"story", C_POSITIVE},
     {"subscribe", C_UNLIKELY | C_NEGATIVE},
+    {"swiper", C_TEASER | C_NEGATIVE},
     {"taboola", C_UNLIKELY | C_NEGATIVE},
     {"tags", C_NEGATIVE},
+    {"teaser", C_TEASER | C_NEGATIVE},
+    {"teasers", C_TEASER | C_NEGATIVE},
     {"text", C_POSITIVE},
     {"toc", C_UNLIKELY | C_NEGATIVE},
+    {"trending", C_TEASER | C_NEGATIVE},
     {"widget", C_NEGATIVE},
 };
 
@@ -378,9 +402,17 @@ static unsigned lookup_word(const char *w, const struct word *table, size_t n)
     return hit ? hit->bits : 0;
 }
 
-/* Parts of a token that mark a ReadSpeaker button or a skip link wherever they occur. */
+/* Parts of a token that mark a ReadSpeaker button or a skip link wherever they occur, and a
+ * theme's own screen-reader-only class ("sv-visuallyhidden", "c-sr-only"). */
 static unsigned token_parts(const char *t)
 {
+    static const char *const sr_suffixes[] = {"-visuallyhidden", "-visually-hidden", "-sr-only",
+                                              "-screen-reader-text", "-assistive-text"};
+    size_t i, n = strlen(t), k;
+
+    for (i = 0; i < sizeof(sr_suffixes) / sizeof(sr_suffixes[0]); i++)
+        if (n > (k = strlen(sr_suffixes[i])) && !strcmp(t + n - k, sr_suffixes[i]))
+            return C_SRONLY;
     if (!strncmp(t, "rsbtn", 5) || !strncmp(t, "rs_addtools", 11))
         return C_RSUI;
     if (strstr(t, "readspeaker") && (strstr(t, "button") || strstr(t, "play")))
@@ -405,12 +437,27 @@ static unsigned word_bits(const char *w)
     return bits;
 }
 
-/* One whitespace-separated token of a class or id attribute, lowercased in t. */
+/* Words that, in a token that also has the word "author", make it an author's box. */
+static int author_box_word(const char *w)
+{
+    static const char *const words[] = {"about", "bio", "biography", "box", "card", "profile"};
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcmp(w, words[i]))
+            return 1;
+    return 0;
+}
+
+/* One whitespace-separated token of a class or id attribute, lowercased in t. An author's
+ * box ("author-bio", "about-author", "author-box") is the writer's biography under the
+ * article: not the article. */
 static unsigned token_bits(char *t)
 {
     unsigned bits = lookup_word(t, class_tokens, sizeof(class_tokens) / sizeof(class_tokens[0]));
     char w[32];
     size_t i = 0, k;
+    int author = 0, box = 0;
 
     bits |= token_parts(t);
     while (t[i]) {
@@ -420,9 +467,14 @@ static unsigned token_bits(char *t)
             if (k < sizeof(w) - 1)
                 w[k++] = t[i];
         w[k] = '\0';
-        if (k)
-            bits |= word_bits(w);
+        if (!k)
+            continue;
+        bits |= word_bits(w);
+        author |= !strcmp(w, "author");
+        box |= author_box_word(w);
     }
+    if (author && box)
+        bits |= C_UNLIKELY | C_NEGATIVE;
     return bits;
 }
 
@@ -625,6 +677,8 @@ static int measure_enter(struct ctx *c, xmlNodePtr n)
     role = extract_attr(n, "role");
     if (cls & C_BYLINE)
         in->flags |= N_BYLINE;
+    if (cls & C_TEASER)
+        in->flags |= N_TEASER;
     if ((in->tag & T_ART) || role_is(role, "article"))
         in->flags |= N_ART | N_SEM;
     if ((in->tag & T_SEM) || role_is(role, "main"))
@@ -694,9 +748,15 @@ static void measure_leave(struct ctx *c, xmlNodePtr n)
     if (!(in->tag & (T_INLINE | T_HEADING | T_BR)) && in->inl - in->ilinks >= MIN_PARA) {
         add_score(c, n, in);
         in->ptext += in->inl - in->ilinks;
+        if (!strcmp((const char *)n->name, "p"))
+            in->flags |= N_PARA;
     }
-    if (drop_form(c, in) || !(p = info_of(c, n->parent)))
+    if (!(p = info_of(c, n->parent)))
         return;
+    if (drop_form(c, in)) {
+        p->flags |= N_FORM;
+        return;
+    }
     p->text += in->text;
     p->links += in->links;
     p->commas += in->commas;
@@ -706,7 +766,7 @@ static void measure_leave(struct ctx *c, xmlNodePtr n)
         p->ilinks += in->ilinks;
         p->icommas += in->icommas;
     }
-    p->flags |= in->flags & (N_BLOCKS | N_RICH | N_HEAD);
+    p->flags |= in->flags & (N_BLOCKS | N_RICH | N_HEAD | N_PARA | N_FORM);
     if (!(in->tag & (T_INLINE | T_BR)))
         p->flags |= N_BLOCKS;
     if (in->tag & T_RICH)
@@ -813,7 +873,8 @@ static int sibling_kind(const struct info *s, const struct info *top)
         return 0;
     if ((s->flags & N_CAND) && s->score >= 10 && s->score >= 0.2f * top->score)
         return 2;
-    if (ld < 0.25f && (s->text >= 80 || ((s->flags & N_HEAD) && s->text < 200)))
+    if (ld < 0.25f && ((s->text >= 80 && (!(s->tag & T_BOX) || (s->flags & N_PARA))) ||
+                       ((s->flags & N_HEAD) && s->text < 200)))
         return 2;
     return 1;
 }
@@ -1055,17 +1116,57 @@ static size_t char_len(const unsigned char *s)
     return i;
 }
 
-/* A line that is only an address (a bare URL printed under a photo or after a byline) or
- * only an advertisement label: nothing a listener should hear. */
+/* True for a short line that is only a photo credit ("Photo: Getty Images", "Foto: Anna
+ * Ek"): a credit inside a caption is read with it, alone it tells a listener nothing. */
+static int credit_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {
+        "photo:",  "photos:", "photo by ",    "foto:",           "bild:",       "image:",
+        "images:", "credit:", "image credit", "image copyright", "getty images"};
+    size_t i;
+
+    if (n > CREDIT_MAX)
+        return 0;
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (!strncasecmp(s, labels[i], strlen(labels[i])))
+            return 1;
+    return 0;
+}
+
+/* True for a short line that names the writer ("By Phil Helsel", "Av Anna Berg", "Von
+ * Moritz Bachmann publiziert am ..."): a byline that no class marks. */
+static int byline_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {"by ",  "av ",        "von ",       "por ",
+                                         "par ", "posted by ", "written by "};
+    size_t i, k;
+    unsigned char next;
+
+    if (n > BYLINE_LINE_MAX)
+        return 0;
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        k = strlen(labels[i]);
+        next = n > k ? (unsigned char)s[k] : 0;
+        if (!strncasecmp(s, labels[i], k) && ((next >= 'A' && next <= 'Z') || next >= 0x80))
+            return 1;
+    }
+    return 0;
+}
+
+/* A line that is only an address (a bare URL printed under a photo or after a byline), only
+ * an advertisement label, only a photo credit or only a byline: nothing a listener should
+ * hear. */
 static int noise_line(const char *s, size_t n)
 {
-    static const char *const labels[] = {"advertisement", "annons",    "reklam",   "anzeige",
-                                         "publicidad",    "publicité", "sponsored"};
+    static const char *const labels[] = {"advertisement", "advert",     "annons",    "reklam",
+                                         "anzeige",       "publicidad", "publicité", "sponsored"};
     size_t i;
 
     for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
         if (n == strlen(labels[i]) && !strcasecmp(s, labels[i]))
             return 1;
+    if (credit_line(s, n) || byline_line(s, n))
+        return 1;
     if (memchr(s, ' ', n))
         return 0;
     return strstr(s, "://") || !strncasecmp(s, "www.", 4);
@@ -1216,9 +1317,12 @@ static int emit_skips(const struct emitter *em, const struct info *in)
         return 0;
     if ((in->tag & T_BOX) && in->text && link_density(in) > 0.5f && in->ptext < 100)
         return 1;
-    if ((in->flags & N_BYLINE) && in->text < BYLINE_MAX)
+    if ((in->flags & N_TEASER) || ((in->flags & N_BYLINE) && in->text < BYLINE_MAX))
         return 1;
-    if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text && link_density(in) > 0.9f)
+    if ((in->flags & N_FORM) && in->text < FORM_BOX)
+        return 1;
+    if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text &&
+        link_density(in) > (in->text < 200 ? 0.7f : 0.9f))
         return 1;
     return in->text < 100 && page_info(first_text(em->c, in->node));
 }

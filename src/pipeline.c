@@ -332,8 +332,12 @@ int pipeline_read_html(const char *html, size_t len, const struct extract_opts *
     out->page = page;
     out->nlines = page->nblocks;
     out->line_langs = xcalloc(page->nblocks ? page->nblocks : 1, sizeof(*out->line_langs));
+    /* A block without a language of its own is in the page's: an English page is read by the
+     * English voice even when the listener picked a Swedish one. */
     for (i = 0; i < page->nblocks; i++)
-        out->line_langs[i] = page->blocks[i].lang;
+        out->line_langs[i] = page->blocks[i].lang        ? page->blocks[i].lang
+                             : page->lang && *page->lang ? page->lang
+                                                         : NULL;
     out->text = buf_detach(&plain, &out->len);
     return LY_OK;
 }

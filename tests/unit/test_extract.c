@@ -374,14 +374,66 @@ static void test_extract_drops_a_block_repeated_at_once_but_not_later(void **sta
                     " Ett.\n" PARA " Tv\xC3\xA5.\n" PARA " Tre.\nVad tycker du om skolan?");
 }
 
-static void test_extract_drops_bare_addresses_ad_labels_and_bylines(void **state)
+static void test_extract_drops_bare_addresses_ad_labels_credits_and_bylines(void **state)
 {
-    const char *page = "<article><div class=\"byline\">Av Anna Berg</div><p>" PARA "</p>"
-                       "<p>https://example.se/nyhet/123</p><div>Annons</div>"
-                       "<p>Mer p\xC3\xA5 www.example.se/skola eller example.se.</p></article>";
+    const char *page =
+        "<article><div class=\"byline\">Av Anna Berg</div><p>" PARA "</p>"
+        "<p>https://example.se/nyhet/123</p><div>Annons</div>"
+        "<figure><img src=\"a.jpg\" alt=\"\"><figcaption>Foto: Anna Berg</figcaption>"
+        "</figure><p>Av Karin Holm, 12 mars 2025</p>"
+        "<p>Mer p\xC3\xA5 www.example.se/skola eller example.se.</p></article>";
 
     (void)state;
     assert_extracts(page, NULL, PARA "\nMer p\xC3\xA5 www.example.se/skola eller example.se.");
+}
+
+/* Inside the article but not read: teasers for other articles, a gallery's controls and
+ * repeated captions, the author's box, a sign-up box around a form and a short line that is
+ * mostly a link. */
+static void test_extract_leaves_out_teasers_galleries_author_boxes_and_sign_ups(void **state)
+{
+    const char *page =
+        "<article><h1>Rubrik</h1><p>" PARA "</p>"
+        "<div class=\"rail rail--trending\"><h3>Mest läst</h3><div class=\"teaser\">"
+        "<h3>En annan nyhet</h3><p>Kort ingress till en annan nyhet, med flera ord.</p></div></div>"
+        "<div class=\"asset_gallery\"><p>Bildtext till bilden i galleriet, ganska lång.</p>"
+        "<span>Bild 1 av 8</span></div>"
+        "<p>" PARA2 "</p>"
+        "<p>Läs mer: <a href=\"/a\">Kommunen bygger en till skola i norr</a></p>"
+        "<div class=\"author-bio\"><p>Anna Berg är reporter och har skrivit om skolor i "
+        "tio år.</p></div>"
+        "<div class=\"signup\"><p>Få nyheterna i din inkorg varje morgon.</p>"
+        "<form><input name=\"email\"><button>Prenumerera</button></form></div></article>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Rubrik\n" PARA "\n" PARA2);
+}
+
+/* A sibling of the article's container joins it when it holds a paragraph (a lead in a field
+ * of its own), not for text alone (a footer of labels beside it). */
+static void test_extract_takes_siblings_with_paragraphs_only(void **state)
+{
+    const char *page =
+        "<body><div><div class=\"lead\"><p>Ingressen står i ett eget fält före "
+        "brödtexten, som en Drupal-nod har den, och den ska läsas före brödtexten.</p></div>"
+        "<div class=\"body\"><p>" PARA "</p><p>" PARA2 "</p></div>"
+        "<div><label>Webbplatsen drivs av en förening, och inget får kopieras utan "
+        "tillstånd från redaktionen.</label></div></div></body>";
+
+    (void)state;
+    assert_extracts(page, NULL,
+                    "Ingressen står i ett eget fält före brödtexten, som en "
+                    "Drupal-nod har den, och den ska läsas före brödtexten.\n" PARA "\n" PARA2);
+}
+
+/* A custom element is inline: a citation number inside one stays in its sentence. */
+static void test_extract_reads_custom_elements_inline(void **state)
+{
+    const char *page = "<main><p>Studien visar en tydlig effekt (<hl-source><a href=\"/k\">1"
+                       "</a></hl-source>), enligt forskarna bakom den.</p></main>";
+
+    (void)state;
+    assert_extracts(page, NULL, "Studien visar en tydlig effekt (1), enligt forskarna bakom den.");
 }
 
 static void test_extract_finds_loose_text_beside_a_link_column(void **state)
@@ -423,6 +475,53 @@ static void test_extract_keeps_text_past_deep_nesting(void **state)
     assert_non_null(strstr(got, "djupt ner"));
     free(got);
     buf_release(&b);
+}
+
+/* Reads PARA from the middle of 100,000 levels of nesting: divs closed in order (closed) or
+ * div, b and span tags never closed (!closed). */
+static void assert_reads_deep(int closed)
+{
+    const int depth = 100000;
+    struct buf b;
+    int i, rc;
+    char *got;
+
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "<body><article><h1>Rubrik</h1>", NULL);
+    for (i = 0; i < depth; i++)
+        buf_adds(&b, closed ? "<div>" : i % 2 ? "<span>" : "<div><b>", NULL);
+    buf_adds(&b, "<p>" PARA "</p>", NULL);
+    for (i = 0; closed && i < depth; i++)
+        buf_adds(&b, "</div>", NULL);
+    got = extract(b.data, NULL, &rc);
+    assert_int_equal(rc, LY_OK);
+    assert_string_equal(got, "Rubrik\n" PARA);
+    free(got);
+    buf_release(&b);
+}
+
+/* libxml2 and both walks keep no stack per level, so deep pages neither overflow nor go
+ * quadratic (100,000 levels: about a second; 400,000: four times that). */
+static void test_extract_survives_100000_nested_divs_and_unclosed_tags(void **state)
+{
+    (void)state;
+    assert_reads_deep(1);
+    assert_reads_deep(0);
+}
+
+/* Tags left open or closed out of order, as hand-written pages have them: each paragraph and
+ * item still reads as its own line. */
+static void test_extract_reads_unclosed_and_misnested_tags(void **state)
+{
+    const char *page = "<html><body><main><h1>Rubrik<p>" PARA "<p>" PARA2
+                       "<ul><li>Första punkten<li>Andra <b>punkten</ul></b>"
+                       "<table><tr><td>Måndag<td>8–16<tr><td>Tisdag<td>8–17</table>"
+                       "<p>Slut <i>på <b>sidan</i> här</b>";
+
+    (void)state;
+    assert_extracts(page, NULL,
+                    "Rubrik\n" PARA "\n" PARA2 "\nFörsta punkten\nAndra punkten\n"
+                    "Måndag, 8–16\nTisdag, 8–17\nSlut på sidan här");
 }
 
 static void test_extract_bounds_attributes_per_tag(void **state)
@@ -583,9 +682,14 @@ int main(void)
         cmocka_unit_test(test_extract_reads_details_definition_lists_and_captions),
         cmocka_unit_test(test_extract_leaves_out_the_headline_on_request),
         cmocka_unit_test(test_extract_drops_a_block_repeated_at_once_but_not_later),
-        cmocka_unit_test(test_extract_drops_bare_addresses_ad_labels_and_bylines),
+        cmocka_unit_test(test_extract_drops_bare_addresses_ad_labels_credits_and_bylines),
+        cmocka_unit_test(test_extract_leaves_out_teasers_galleries_author_boxes_and_sign_ups),
+        cmocka_unit_test(test_extract_takes_siblings_with_paragraphs_only),
+        cmocka_unit_test(test_extract_reads_custom_elements_inline),
         cmocka_unit_test(test_extract_finds_loose_text_beside_a_link_column),
         cmocka_unit_test(test_extract_keeps_text_past_deep_nesting),
+        cmocka_unit_test(test_extract_survives_100000_nested_divs_and_unclosed_tags),
+        cmocka_unit_test(test_extract_reads_unclosed_and_misnested_tags),
         cmocka_unit_test(test_extract_bounds_attributes_per_tag),
         cmocka_unit_test(test_extract_refuses_pages_and_text_over_the_caps),
         cmocka_unit_test(test_extract_drops_page_information_lines),
