@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, TIME_SCALE
 
 TEXT = ("Kommunfullmäktige sammanträder i stadshuset. Mötet är öppet för allmänheten, "
         "och du kan också följa det på webben. Välkommen!\n"
@@ -87,7 +87,7 @@ def test_audio_streams_before_a_long_text_is_done(lyssna_bin, long_text, fmt):
     first = p.stdout.read(4096)
     still_running = p.poll() is None
     rest = p.stdout.read()
-    p.wait(timeout=120)
+    p.wait(timeout=120 * TIME_SCALE)
     assert len(first) == 4096
     assert still_running, "the first 4 KB came only after synthesis had finished"
     assert p.returncode == 0 and len(rest) > 100_000
@@ -250,7 +250,7 @@ def test_interrupted_run_leaves_no_file(lyssna_bin, long_text, tmp_path):
     p.stdin.close()
     time.sleep(0.5)
     p.send_signal(signal.SIGTERM)
-    p.wait(timeout=30)
+    p.wait(timeout=30 * TIME_SCALE)
     assert p.returncode != 0
     assert os.listdir(tmp_path) == []
 
