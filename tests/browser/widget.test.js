@@ -110,7 +110,11 @@ test('keyboard only: Tab to the button, Enter plays, Space pauses, arrows seek, 
   assert.equal(await page.isVisible('.lyssna-bar'), false, 'Escape closes the player');
   assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-btn');
   assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
-  assert.match(await until(page, () => document.querySelector('.lyssna-live').textContent), /stoppad/);
+  // wait for the announcement itself: the region may still hold the one before it
+  assert.match(await until(page, () => {
+    const t = document.querySelector('.lyssna-live').textContent;
+    return /stoppad/.test(t) && t;
+  }), /stoppad/);
   // Escape also stops the reading when focus has moved on into the page
   await page.keyboard.press('Enter');
   await until(page, (sel) => document.querySelector(sel).currentTime > 0.3, AUDIO);
@@ -192,8 +196,10 @@ test('the error is shown in plain Swedish when the service is down', async (t) =
   await page.click('.lyssna-btn');
   await page.waitForSelector('.lyssna-msg', { state: 'visible' });
   assert.match(await page.textContent('.lyssna-msg'), /Sidan kunde inte läsas upp just nu/);
-  assert.match(await until(page, () => document.querySelector('.lyssna-live').textContent),
-    /Sidan kunde inte läsas upp just nu/);
+  assert.match(await until(page, () => {
+    const t = document.querySelector('.lyssna-live').textContent;
+    return /Sidan kunde inte/.test(t) && t;
+  }), /Sidan kunde inte läsas upp just nu/);
   assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
   await page.focus('.lyssna-play');
   await page.keyboard.press('Escape');
