@@ -75,6 +75,10 @@ int sitemap_sniff(const char *data, size_t len)
 
 static void add_loc(struct sitemap *s, size_t *cap, const char *v, size_t n)
 {
+    const char *nul = memchr(v, '\0', n);
+
+    if (nul) /* a text sitemap's line with a NUL in it: what comes after cannot be read */
+        n = (size_t)(nul - v);
     while (n > 0 && isspace((unsigned char)*v))
         v++, n--;
     while (n > 0 && isspace((unsigned char)v[n - 1]))
