@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,9 +31,10 @@
 
 #include "banned.h"
 
-#define LYSSNA_POOL_MAX  64
-#define LYSSNA_FRAME_MAX (16u << 20)
-#define LYSSNA_STOP_MS   2000 /* how long a stopped job may take to end before its worker goes */
+#define LYSSNA_POOL_MAX    64
+#define LYSSNA_FRAME_MAX   (16u << 20)
+#define LYSSNA_WORKER_NICE 5    /* the workers' priority below the service's */
+#define LYSSNA_STOP_MS     2000 /* how long a stopped job may take to end before its worker goes */
 
 struct worker {
     pid_t pid;
@@ -285,11 +287,17 @@ int pool_worker_main(int fd)
     struct worker_state ws = {.fd = fd};
     struct buf frame;
     struct err e = {0};
-    int type;
+    int type, prio;
 
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, SIG_IGN); /* the parent decides when workers stop */
     signal(SIGTERM, SIG_DFL);
+    /* synthesis is throughput work: under a rush, answering from the cache and turning bad
+       requests away must not wait behind it for a CPU */
+    errno = 0;
+    prio = getpriority(PRIO_PROCESS, 0);
+    if (!errno) /* lowering one's own priority cannot fail for want of rights */
+        setpriority(PRIO_PROCESS, 0, prio + LYSSNA_WORKER_NICE);
     ws.synth = synth_new(NULL);
     if (!ws.synth)
         return 1;

@@ -786,6 +786,21 @@ def _workers_of(pid):
     return out
 
 
+def test_workers_run_below_the_service_and_confined(svc):
+    """Synthesis yields the CPU to the service (cached answers stay quick under a rush), and
+    each worker runs under its seccomp filter."""
+    def nice(pid):
+        return int(open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[16])
+
+    speak(svc, unique())  # the workers have started and served
+    workers = _workers_of(svc.proc.pid)
+    assert workers
+    for w in workers:
+        assert nice(w) == nice(svc.proc.pid) + 5, (nice(w), nice(svc.proc.pid))
+        status = open(f"/proc/{w}/status").read()
+        assert "Seccomp:\t2" in status, status
+
+
 def test_killed_worker_ends_its_stream_and_is_replaced(lyssna_bin, tmp_path):
     """A worker killed mid-stream: that stream ends (cut short), the worker is replaced and
     the next requests succeed, with every worker slot working."""
