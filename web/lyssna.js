@@ -496,6 +496,7 @@
       this.playNow();
     } else {
       this.audio.pause();
+      this.state(false); /* at once: the 'pause' event comes later */
     }
   };
 

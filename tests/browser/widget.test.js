@@ -90,6 +90,7 @@ test('keyboard only: Tab to the button, Enter plays, Space pauses, arrows seek, 
   assert.equal(await page.textContent('.lyssna-play'), 'Pausa');
   await page.keyboard.press('Space');
   await until(page, (sel) => document.querySelector(sel).paused, AUDIO);
+  // the state is set as the key is handled, before the audio element's own 'pause' event
   assert.equal(await page.getAttribute('.lyssna-btn', 'aria-pressed'), 'false');
   assert.equal(await page.textContent('.lyssna-play'), 'Fortsätt');
   await page.keyboard.press('Space');
