@@ -119,30 +119,44 @@ void cache_audio_key(const struct cache_audio *a, char out[CACHE_KEY_HEX + 1])
     buf_release(&langs);
 }
 
-int cache_file_sha256(int fd, char out[CACHE_KEY_HEX + 1], struct err *e)
+/* SHA-256 of fd's bytes from offset 0, up to max of them or its end, into md[32]; the bytes
+ * read in *got. LY_EIO with errno set on a read error. */
+static int digest_fd(int fd, uint64_t max, unsigned char md[32], uint64_t *got)
 {
-    unsigned char md[EVP_MAX_MD_SIZE], chunk[65536];
+    unsigned char chunk[65536], out[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    off_t off = 0;
-    ssize_t n;
+    uint64_t at = 0;
+    ssize_t n = 1;
 
     if (!ctx)
         abort();
     EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    while ((n = pread(fd, chunk, sizeof(chunk), off)) != 0) {
+    while (at < max) {
+        size_t want = max - at < sizeof(chunk) ? (size_t)(max - at) : sizeof(chunk);
+        n = pread(fd, chunk, want, (off_t)at);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0) {
-            EVP_MD_CTX_free(ctx);
-            return err_set(e, LY_EIO, "cannot read back the file: %s", strerror(errno));
-        }
+        if (n <= 0)
+            break;
         EVP_DigestUpdate(ctx, chunk, (size_t)n);
-        off += n;
+        at += (uint64_t)n;
     }
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
+    EVP_DigestFinal_ex(ctx, out, &mdlen);
     EVP_MD_CTX_free(ctx);
-    to_hex(md, mdlen, out);
+    memcpy(md, out, 32);
+    *got = at;
+    return n < 0 ? LY_EIO : LY_OK;
+}
+
+int cache_file_sha256(int fd, char out[CACHE_KEY_HEX + 1], struct err *e)
+{
+    unsigned char md[32];
+    uint64_t got;
+
+    if (digest_fd(fd, UINT64_MAX, md, &got))
+        return err_set(e, LY_EIO, "cannot read back the file: %s", strerror(errno));
+    to_hex(md, 32, out);
     return LY_OK;
 }
 
@@ -398,30 +412,13 @@ void cache_free(struct cache *c)
 /* 1 when the size bytes of fd end in a trailer whose checksum matches the bytes before it. */
 static int intact(int fd, uint64_t size)
 {
-    unsigned char trailer[TRAILER_LEN], md[EVP_MAX_MD_SIZE], chunk[65536];
-    unsigned int mdlen = 0;
-    uint64_t at = 0, body = size - TRAILER_LEN;
-    EVP_MD_CTX *ctx;
-    ssize_t n;
-    int ok;
+    unsigned char trailer[TRAILER_LEN], md[32];
+    uint64_t body = size - TRAILER_LEN, got;
 
     if (size < TRAILER_LEN || pread(fd, trailer, TRAILER_LEN, (off_t)body) != TRAILER_LEN ||
         memcmp(trailer + 32, MAGIC, 8))
         return 0;
-    if (!(ctx = EVP_MD_CTX_new()))
-        abort();
-    EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
-    while (at < body) {
-        size_t want = body - at < sizeof(chunk) ? (size_t)(body - at) : sizeof(chunk);
-        if ((n = pread(fd, chunk, want, (off_t)at)) <= 0)
-            break;
-        EVP_DigestUpdate(ctx, chunk, (size_t)n);
-        at += (uint64_t)n;
-    }
-    EVP_DigestFinal_ex(ctx, md, &mdlen);
-    EVP_MD_CTX_free(ctx);
-    ok = at == body && mdlen == 32 && !memcmp(md, trailer, 32);
-    return ok;
+    return !digest_fd(fd, body, md, &got) && got == body && !memcmp(md, trailer, 32);
 }
 
 /* Deletes a damaged entry, file and index. Lock held. */

@@ -605,7 +605,6 @@ static enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c,
     return ret;
 }
 
-/* Audio for js: from the cache when there, else synthesized and streamed. */
 /* A Range other than "bytes=0-" (which a whole 200 answers, and which Chromium and Firefox
  * send as they start to play a stream). */
 static int wants_part(struct MHD_Connection *c)
@@ -616,28 +615,57 @@ static int wants_part(struct MHD_Connection *c)
 }
 
 /* Runs the job to its end into the cache writer w; LY_OK once the entry is stored. */
-static int fill_cache(struct server *srv, struct pool_job *job, struct cache_writer *w,
-                      struct err *e)
+/* Runs job to its end, handing each audio or mark frame to each (ctx); ends the job. LY_OK
+ * with the audio's length in *ms when it finished, else the error (e set). */
+static int run_job(struct server *srv, struct pool_job *job,
+                   void (*each)(void *ctx, int type, const struct buf *frame, struct err *e),
+                   void *ctx, unsigned long long *ms, struct err *e)
 {
     struct buf frame;
-    int type, rc = LY_OK;
+    int type;
 
     buf_init(&frame, BUF_NOLIMIT);
     while ((type = pool_job_next(job, &frame, cfg_of(srv)->synth_timeout_ms, e)) == POOL_MARK ||
            type == POOL_AUDIO)
-        if (type == POOL_AUDIO && w && cache_put_write(w, frame.data, frame.len, e)) {
-            cache_put_abort(w);
-            w = NULL;
-        }
+        each(ctx, type, &frame, e);
     if (type == POOL_DONE)
-        count_done(srv, &frame);
+        *ms = count_done(srv, &frame);
     else if (type == POOL_ERROR)
         pool_error(&frame, e);
     end_job(srv, job);
     buf_release(&frame);
-    if (type != POOL_DONE) {
+    return type == POOL_DONE ? LY_OK : e->code ? e->code : LY_ESYNTH;
+}
+
+/* Audio frames into a cache writer, which is dropped at its first failure. */
+static void write_audio(void *ctx, int type, const struct buf *frame, struct err *e)
+{
+    struct cache_writer **w = ctx;
+
+    if (type == POOL_AUDIO && *w && cache_put_write(*w, frame->data, frame->len, e)) {
+        cache_put_abort(*w);
+        *w = NULL;
+    }
+}
+
+static void gather_marks(void *ctx, int type, const struct buf *frame, struct err *e)
+{
+    json_t *m;
+
+    (void)e;
+    if (type == POOL_MARK && (m = json_loadb(frame->data, frame->len, 0, NULL)))
+        json_array_append_new(ctx, m);
+}
+
+static int fill_cache(struct server *srv, struct pool_job *job, struct cache_writer *w,
+                      struct err *e)
+{
+    unsigned long long ms = 0;
+    int rc = run_job(srv, job, write_audio, &w, &ms, e);
+
+    if (rc) {
         cache_put_abort(w);
-        return e->code ? e->code : LY_ESYNTH;
+        return rc;
     }
     if (!w || cache_put_commit(w, e)) {
         cache_trouble(srv, e);
@@ -646,17 +674,17 @@ static int fill_cache(struct server *srv, struct pool_job *job, struct cache_wri
     return rc;
 }
 
+/* Audio for js, whose key_of is key: from the cache when there, else synthesized and
+ * streamed. */
 static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
-                                    const struct job_spec *js)
+                                    const struct job_spec *js, const char *key)
 {
-    char key[CACHE_KEY_HEX + 1];
     struct cache_hit hit;
     struct cache_writer *w;
     struct pool_job *job;
     struct err e = {0};
     int rc;
 
-    key_of(srv, js, "audio", key);
     for (;;) {
         if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) == 1) {
             srv->m.cache_hits++;
@@ -731,10 +759,9 @@ static int collect_marks(struct server *srv, const struct job_spec *spec, json_t
     struct job_spec wav = *spec, *js = &wav;
     char key[CACHE_KEY_HEX + 1];
     struct pool_job *job;
-    json_t *marks, *m;
+    json_t *marks;
     unsigned long long duration_ms = 0;
-    struct buf frame;
-    int type;
+    int rc;
 
     wav.format = ENCODE_WAV;
     key_of(srv, js, "marks", key);
@@ -752,21 +779,10 @@ static int collect_marks(struct server *srv, const struct job_spec *spec, json_t
         return e->code;
     }
     marks = json_array();
-    buf_init(&frame, BUF_NOLIMIT);
-    while ((type = pool_job_next(job, &frame, cfg_of(srv)->synth_timeout_ms, e)) == POOL_MARK ||
-           type == POOL_AUDIO)
-        if (type == POOL_MARK && (m = json_loadb(frame.data, frame.len, 0, NULL)))
-            json_array_append_new(marks, m);
-    if (type == POOL_DONE)
-        duration_ms = count_done(srv, &frame);
-    else if (type == POOL_ERROR)
-        pool_error(&frame, e);
-    end_job(srv, job);
-    buf_release(&frame);
-    if (type != POOL_DONE) {
+    if ((rc = run_job(srv, job, gather_marks, marks, &duration_ms, e))) {
         release_key(srv, key);
         json_decref(marks);
-        return e->code ? e->code : LY_ESYNTH;
+        return rc;
     }
     *out = json_pack("{s:I, s:o}", "duration_ms", (json_int_t)duration_ms, "marks", marks);
     store_marks(srv, key, *out);
@@ -974,11 +990,10 @@ static enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *
     if (rc) {
         ret = send_error(srv, c, &e);
     } else if (route == R_LISTEN) {
-        if (known) {
-            key_of(srv, &js, "audio", key);
+        key_of(srv, &js, "audio", key);
+        if (known)
             recent_learn(srv, url, params, key, js.format);
-        }
-        ret = answer_audio(srv, c, &js);
+        ret = answer_audio(srv, c, &js, key);
     } else if (route == R_LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
         rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
@@ -1010,18 +1025,21 @@ static enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c
 {
     struct job_spec js;
     struct request_speak p;
+    char key[CACHE_KEY_HEX + 1];
     json_t *out = NULL;
     struct err e = {0};
     enum MHD_Result ret;
 
-    if (parse_speak(srv, c, rq, &js, &p, &e))
+    if (parse_speak(srv, c, rq, &js, &p, &e)) {
         ret = send_error(srv, c, &e);
-    else if (!marks)
-        ret = answer_audio(srv, c, &js);
-    else if (collect_marks(srv, &js, &out, &e))
+    } else if (!marks) {
+        key_of(srv, &js, "audio", key);
+        ret = answer_audio(srv, c, &js, key);
+    } else if (collect_marks(srv, &js, &out, &e)) {
         ret = send_error(srv, c, &e);
-    else
+    } else {
         ret = send_json(srv, c, MHD_HTTP_OK, out);
+    }
     request_speak_release(&p);
     return ret;
 }
