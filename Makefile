@@ -38,13 +38,16 @@ endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DLYSSNA_DATADIR='"$(DATADIR)"' -MMD -MP $(PKG_CFLAGS)
+CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -DLYSSNA_DATADIR='"$(DATADIR)"' -MMD -MP $(PKG_CFLAGS)
 CFLAGS   += -std=c11 $(OPT) $(WARN)
 LDFLAGS  += $(if $(filter 1,$(SAN)),$(SANFLAGS))
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
-SRCS     = $(wildcard src/*.c)
-LIB_OBJS = $(patsubst src/%.c,$(BUILD)/%.o,$(filter-out src/main.c,$(SRCS)))
+# One folder per stage (docs/ARCHITECTURE.md); objects mirror the folders under $(BUILD)/obj/.
+STAGES   = base cache fetch extract normalize speech serve batch cli
+SRCS     = $(foreach d,$(STAGES),$(wildcard src/$(d)/*.c))
+HDRS     = $(wildcard src/*.h) $(foreach d,$(STAGES),$(wildcard src/$(d)/*.h))
+LIB_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/cli/main.c,$(SRCS)))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PYTEST   = /usr/bin/python3 -m pytest
@@ -55,20 +58,21 @@ BROWSER  = tests/browser
 
 all: $(BIN)
 
-$(BIN): $(BUILD)/main.o $(BUILD)/liblyssna.a
+$(BIN): $(BUILD)/obj/cli/main.o $(BUILD)/liblyssna.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/liblyssna.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
 
-$(BUILD)/%.o: src/%.c | $(BUILD)
+$(BUILD)/obj/%.o: src/%.c
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/liblyssna.a | $(BUILD)/tests
-	$(CC) $(CPPFLAGS) -Isrc $(shell pkg-config --cflags cmocka) $(CFLAGS) $(LDFLAGS) \
+	$(CC) $(CPPFLAGS) $(shell pkg-config --cflags cmocka) $(CFLAGS) $(LDFLAGS) \
 	    -o $@ $< $(BUILD)/liblyssna.a $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-$(BUILD) $(BUILD)/tests:
+$(BUILD)/tests:
 	mkdir -p $@
 
 # Installs the missing Debian packages when root; otherwise prints the line to run and stops.
@@ -120,21 +124,19 @@ FUZZ_CC    = clang
 FUZZ_TIME ?= 600
 FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_FLAGS = -std=c11 -O1 -g $(FUZZ_SAN) $(WARN)
-FUZZ_OBJS  = $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+FUZZ_OBJS  = $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/cli/main.c,$(SRCS)))
 FUZZ_BINS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
-build/fuzz/obj/%.o: src/%.c | build/fuzz/obj
+build/fuzz/obj/%.o: src/%.c
+	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 
 build/fuzz/liblyssna.a: $(FUZZ_OBJS)
 	$(AR) rcs $@ $^
 
 build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/common.c fuzz/fuzz.h build/fuzz/liblyssna.a
-	$(FUZZ_CC) $(CPPFLAGS) -Isrc -DLYSSNA_SRCDIR='"$(CURDIR)"' $(FUZZ_FLAGS) -fsanitize=fuzzer \
+	$(FUZZ_CC) $(CPPFLAGS) -DLYSSNA_SRCDIR='"$(CURDIR)"' $(FUZZ_FLAGS) -fsanitize=fuzzer \
 	    -o $@ $< fuzz/common.c build/fuzz/liblyssna.a $(LDLIBS)
-
-build/fuzz/obj:
-	mkdir -p $@
 
 fuzz-build: $(FUZZ_BINS)
 
@@ -185,9 +187,9 @@ clean:
 	rm -rf build lyssna out
 
 format:
-	clang-format -i src/*.c src/*.h tests/unit/*.c fuzz/*.c fuzz/*.h
+	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c fuzz/*.c fuzz/*.h
 
 format-check:
-	clang-format --dry-run --Werror src/*.c src/*.h tests/unit/*.c fuzz/*.c fuzz/*.h
+	clang-format --dry-run --Werror $(SRCS) $(HDRS) tests/unit/*.c fuzz/*.c fuzz/*.h
 
--include $(wildcard $(BUILD)/*.d build/fuzz/*.d build/fuzz/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/tests/*.d build/fuzz/*.d build/fuzz/obj/*/*.d)

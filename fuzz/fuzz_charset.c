@@ -6,10 +6,10 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "charset.h"
-#include "err.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "extract/charset.h"
+#include "base/err.h"
+#include "base/utf8.h"
 
 #include "banned.h"
 

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "err.h"
-#include "xalloc.h"
+#include "serve/config.h"
+#include "base/err.h"
+#include "base/xalloc.h"
 
 #include "banned.h"
 

@@ -6,10 +6,10 @@
 
 #include <string.h>
 
-#include "buf.h"
-#include "err.h"
-#include "extract.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "extract/extract.h"
+#include "base/utf8.h"
 
 #include "banned.h"
 

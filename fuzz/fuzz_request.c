@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "request.h"
-#include "utf8.h"
-#include "voice.h"
-#include "xalloc.h"
+#include "base/err.h"
+#include "serve/request.h"
+#include "base/utf8.h"
+#include "speech/voice.h"
+#include "base/xalloc.h"
 
 #include "banned.h"
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "err.h"
-#include "normalize.h"
-#include "utf8.h"
+#include "base/err.h"
+#include "normalize/normalize.h"
+#include "base/utf8.h"
 
 #include "banned.h"
 

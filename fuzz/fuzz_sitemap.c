@@ -7,8 +7,8 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "err.h"
-#include "sitemap.h"
+#include "base/err.h"
+#include "fetch/sitemap.h"
 
 #include "banned.h"
 

@@ -3,8 +3,8 @@
  * map stay inside the source. No synthesis. */
 #include "fuzz.h"
 
-#include "err.h"
-#include "ssml.h"
+#include "base/err.h"
+#include "speech/ssml.h"
 
 #include "banned.h"
 

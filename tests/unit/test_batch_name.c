@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "batch_name.h"
+#include "batch/batch_name.h"
 
 static void url_is(const char *url, const char *want)
 {

@@ -8,9 +8,9 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "err.h"
-#include "utf8.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "base/utf8.h"
 
 static void test_buf_is_empty_string_after_init(void **state)
 {

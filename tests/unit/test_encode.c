@@ -14,10 +14,10 @@
 #include <cmocka.h>
 #include <sndfile.h>
 
-#include "buf.h"
-#include "encode.h"
-#include "err.h"
-#include "xalloc.h"
+#include "base/buf.h"
+#include "speech/encode.h"
+#include "base/err.h"
+#include "base/xalloc.h"
 
 #include "banned.h"
 

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "charset.h"
-#include "err.h"
-#include "extract.h"
+#include "base/buf.h"
+#include "extract/charset.h"
+#include "base/err.h"
+#include "extract/extract.h"
 
 /* A paragraph long enough to be scored as article text. */
 #define PARA "Kommunen har beslutat att bygga en ny skola, och den ska stå klar under hösten 2026."

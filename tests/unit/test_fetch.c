@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "fetch.h"
+#include "base/err.h"
+#include "fetch/fetch.h"
 
 #include "banned.h"
 

@@ -23,9 +23,9 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "err.h"
-#include "fetch.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "fetch/fetch.h"
 
 #include "banned.h"
 

@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "normalize.h"
-#include "voice.h"
+#include "base/err.h"
+#include "normalize/normalize.h"
+#include "speech/voice.h"
 
 static struct normalized norm;
 static struct norm_rules *rules;

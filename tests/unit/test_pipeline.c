@@ -9,11 +9,11 @@
 
 #include <cmocka.h>
 
-#include "buf.h"
-#include "err.h"
-#include "pipeline.h"
-#include "synth.h"
-#include "voice.h"
+#include "base/buf.h"
+#include "base/err.h"
+#include "speech/pipeline.h"
+#include "speech/synth.h"
+#include "speech/voice.h"
 
 struct collected {
     struct mark marks[256];

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "pool.h"
+#include "base/err.h"
+#include "speech/pool.h"
 
 static struct pool *pool;
 

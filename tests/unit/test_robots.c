@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "robots.h"
+#include "fetch/robots.h"
 
 static struct robots *parse(const char *txt, const char *agent)
 {

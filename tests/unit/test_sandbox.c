@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "sandbox.h"
+#include "base/err.h"
+#include "base/sandbox.h"
 
 /* Runs try() in a confined child; returns its exit status (0: try succeeded). */
 static int confined(int (*try)(void))

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "err.h"
-#include "normalize.h"
-#include "ssml.h"
-#include "voice.h"
+#include "base/err.h"
+#include "normalize/normalize.h"
+#include "speech/ssml.h"
+#include "speech/voice.h"
 
 static struct norm_rules *rules;
 static struct ssml_doc doc;

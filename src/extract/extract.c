@@ -1,0 +1,1878 @@
+/* extract.c -- an HTML page in, its readable text out: blocks (headings, paragraphs, list
+ * items, table rows, captions...) in reading order, each with its xpath and language.
+ * Decodes with charset.c, parses with libxml2 (only extract*.c include it), marks what is
+ * never read (scripts, forms, hidden, menus, rs_skip, data-lyssna="skip", ReadSpeaker buttons),
+ * picks the article by scoring containers on text and link density, or takes what --readid or
+ * the page itself names (extract_target.c), then walks it once to cut blocks. No network and no
+ * speech normalization here. Reentrant: all state lives in the call; libxml2 is initialized
+ * once through pthread_once. */
+#include "extract.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <libxml/HTMLparser.h>
+#include <libxml/tree.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/buf.h"
+#include "charset.h"
+#include "base/err.h"
+#include "extract_target.h"
+#include "base/xalloc.h"
+
+#include "banned.h"
+
+#define HTML_OPTS                                                                                  \
+    (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |           \
+     HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC | XML_PARSE_HUGE)
+
+enum {
+    MAX_DEPTH = 256,       /* deeper elements are read as inline text of their ancestor */
+    MAX_ATTRS = 64,        /* attributes kept per tag; libxml2 is quadratic in them */
+    CLASS_WEIGHT = 10,     /* what a positive or negative class name adds to a container */
+    MIN_PARA = 25,         /* characters a paragraph needs to count towards its container */
+    FORM_TEXT = 400,       /* paragraph characters that make a form a page wrapper */
+    FORM_BOX = 300,        /* characters of a box around a form that only introduce it */
+    MAX_H1 = 32,           /* h1 elements remembered */
+    ROW_MAX = 400,         /* longer table rows are layout, not data */
+    REPEAT_MIN = 20,       /* bytes from which a block that repeats a recent one is dropped */
+    REPEAT_NEAR = 3,       /* blocks back that count as recent */
+    BYLINE_MAX = 200,      /* characters of a byline box that is not read; longer: an author bio */
+    CREDIT_MAX = 60,       /* bytes of a line that can be only a photo credit */
+    BYLINE_LINE_MAX = 100, /* bytes of a line that can be only a byline */
+};
+
+/* What an element's name says about it (flags of struct tag). */
+enum {
+    T_SKIP = 1 << 0,     /* never rendered or never read: script, form, svg... */
+    T_NAV = 1 << 1,      /* site chrome, dropped in auto mode */
+    T_HEADER = 1 << 2,   /* site header unless inside article/main */
+    T_FOOTER = 1 << 3,   /* footer */
+    T_ASIDE = 1 << 4,    /* aside unless inside an article */
+    T_INLINE = 1 << 5,   /* text flows through it without a break */
+    T_RICH = 1 << 6,     /* structure that makes a table row a layout row */
+    T_HEADING = 1 << 7,  /* h1-h6 */
+    T_HMAJOR = 1 << 8,   /* h1-h3 */
+    T_H1 = 1 << 9,       /* h1 */
+    T_ROW = 1 << 10,     /* tr */
+    T_CELL = 1 << 11,    /* td, th */
+    T_BR = 1 << 12,      /* br */
+    T_LINK = 1 << 13,    /* a */
+    T_SEM = 1 << 14,     /* article, main: preferred containers */
+    T_ART = 1 << 15,     /* article */
+    T_TOP = 1 << 16,     /* html, body: never a candidate to climb into */
+    T_TITLE = 1 << 17,   /* title */
+    T_BOX = 1 << 18,     /* containers removed when mostly links */
+    T_DIALOG = 1 << 19,  /* dialog, read only when open */
+    T_LISTISH = 1 << 20, /* lists and their items: weak candidates */
+    T_FORM = 1 << 21,    /* form: dropped unless it wraps the page (ASP.NET) */
+};
+
+/* What the walk found out about an element (flags of struct info). */
+enum {
+    N_DROP = 1 << 0,    /* not read, nor anything inside */
+    N_BLOCKS = 1 << 1,  /* has a descendant that is not inline */
+    N_RICH = 1 << 2,    /* has a T_RICH descendant */
+    N_HEAD = 1 << 3,    /* has an h1-h3 descendant (or is one) */
+    N_SEM = 1 << 4,     /* article, main, role=main or role=article */
+    N_ART = 1 << 5,     /* article or role=article */
+    N_ROOT = 1 << 6,    /* a subtree to read */
+    N_CAND = 1 << 7,    /* received a paragraph score */
+    N_BYLINE = 1 << 8,  /* an author line (class byline) */
+    N_TEASER = 1 << 10, /* teasers for other articles (class teaser, slider...) */
+    N_FORM = 1 << 11,   /* holds a form that is not read */
+    N_PARA = 1 << 9,    /* is or holds a <p> with a paragraph's worth of its own text */
+};
+
+struct tag {
+    const char *name;
+    unsigned flags;
+};
+
+/* Sorted by name for bsearch. Other names are block-level elements without features, but
+ * custom elements (a '-' in the name) are inline. */
+static const struct tag tags[] = {
+    {"a", T_INLINE | T_LINK},
+    {"abbr", T_INLINE},
+    {"acronym", T_INLINE},
+    {"address", T_RICH},
+    {"applet", T_SKIP},
+    {"article", T_RICH | T_SEM | T_ART},
+    {"aside", T_ASIDE | T_RICH | T_BOX},
+    {"audio", T_SKIP},
+    {"b", T_INLINE},
+    {"base", T_SKIP},
+    {"bdi", T_INLINE},
+    {"bdo", T_INLINE},
+    {"big", T_INLINE},
+    {"blockquote", T_RICH},
+    {"body", T_TOP},
+    {"br", T_BR},
+    {"button", T_SKIP},
+    {"canvas", T_SKIP},
+    {"cite", T_INLINE},
+    {"code", T_INLINE},
+    {"data", T_INLINE},
+    {"datalist", T_SKIP},
+    {"dd", T_LISTISH},
+    {"del", T_INLINE},
+    {"details", T_RICH},
+    {"dfn", T_INLINE},
+    {"dialog", T_DIALOG},
+    {"dir", T_RICH | T_BOX | T_LISTISH},
+    {"div", T_BOX},
+    {"dl", T_RICH | T_BOX | T_LISTISH},
+    {"dt", T_LISTISH},
+    {"em", T_INLINE},
+    {"embed", T_SKIP},
+    {"fieldset", T_RICH},
+    {"figure", T_RICH},
+    {"font", T_INLINE},
+    {"footer", T_FOOTER | T_RICH},
+    {"form", T_FORM | T_RICH},
+    {"frame", T_SKIP},
+    {"frameset", T_SKIP},
+    {"h1", T_HEADING | T_HMAJOR | T_H1 | T_RICH},
+    {"h2", T_HEADING | T_HMAJOR | T_RICH},
+    {"h3", T_HEADING | T_HMAJOR | T_RICH},
+    {"h4", T_HEADING | T_RICH},
+    {"h5", T_HEADING | T_RICH},
+    {"h6", T_HEADING | T_RICH},
+    {"header", T_HEADER | T_RICH},
+    {"hgroup", T_RICH},
+    {"html", T_TOP},
+    {"i", T_INLINE},
+    {"iframe", T_SKIP},
+    {"img", T_INLINE},
+    {"input", T_SKIP},
+    {"ins", T_INLINE},
+    {"kbd", T_INLINE},
+    {"label", T_INLINE},
+    {"li", T_LISTISH},
+    {"link", T_SKIP},
+    {"main", T_RICH | T_SEM},
+    {"map", T_SKIP},
+    {"mark", T_INLINE},
+    {"menu", T_RICH | T_BOX | T_LISTISH},
+    {"meta", T_SKIP},
+    {"nav", T_NAV | T_RICH},
+    {"nobr", T_INLINE},
+    {"noembed", T_SKIP},
+    {"noframes", T_SKIP},
+    {"noscript", T_SKIP},
+    {"object", T_SKIP},
+    {"ol", T_RICH | T_BOX | T_LISTISH},
+    {"optgroup", T_SKIP},
+    {"option", T_SKIP},
+    {"picture", T_INLINE},
+    {"pre", T_RICH},
+    {"q", T_INLINE},
+    {"rp", T_INLINE},
+    {"rt", T_INLINE},
+    {"ruby", T_INLINE},
+    {"s", T_INLINE},
+    {"samp", T_INLINE},
+    {"script", T_SKIP},
+    {"section", T_RICH | T_BOX},
+    {"select", T_SKIP},
+    {"small", T_INLINE},
+    {"source", T_INLINE},
+    {"span", T_INLINE},
+    {"strike", T_INLINE},
+    {"strong", T_INLINE},
+    {"style", T_SKIP},
+    {"sub", T_INLINE},
+    {"sup", T_INLINE},
+    {"svg", T_SKIP},
+    {"table", T_RICH | T_BOX},
+    {"td", T_CELL},
+    {"template", T_SKIP},
+    {"textarea", T_SKIP},
+    {"th", T_CELL},
+    {"time", T_INLINE},
+    {"title", T_SKIP | T_TITLE},
+    {"tr", T_ROW},
+    {"tt", T_INLINE},
+    {"u", T_INLINE},
+    {"ul", T_RICH | T_BOX | T_LISTISH},
+    {"var", T_INLINE},
+    {"video", T_SKIP},
+    {"wbr", T_INLINE},
+};
+
+struct info {
+    xmlNodePtr node;
+    unsigned tag, flags;
+    unsigned text, links, commas;  /* visible characters (not spaces) in the subtree */
+    unsigned inl, ilinks, icommas; /* the same for text flowing in it, not in child blocks */
+    unsigned ptext;                /* characters in paragraphs that scored */
+    size_t last;                   /* index of the last element of the subtree */
+    float score;                   /* from paragraphs */
+    signed char weight;            /* from class names */
+};
+
+struct ctx {
+    const struct extract_opts *opts;
+    int automode;
+    struct info *info, *first;    /* this pass's measures; the first pass's (NULL in it) */
+    size_t n, cap, nfirst, maybe; /* maybe: elements chrome() spared in the first pass */
+    unsigned total_ptext;         /* paragraph text of the page, from the first pass */
+    unsigned link_depth, sem_depth, art_depth;
+    xmlNodePtr title;
+    size_t h1[MAX_H1], nh1;
+    size_t *roots, nroots, roots_cap; /* subtrees to read, in document order */
+    xmlNodePtr *targets;              /* what the page or --readid names, in document order */
+    size_t ntargets;
+};
+
+static pthread_once_t xml_once = PTHREAD_ONCE_INIT;
+
+static void xml_init(void)
+{
+    xmlInitParser();
+}
+
+static int tag_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct tag *)elem)->name);
+}
+
+static unsigned tag_flags(const xmlChar *name)
+{
+    const struct tag *t;
+
+    if (!name)
+        return 0;
+    t = bsearch(name, tags, sizeof(tags) / sizeof(tags[0]), sizeof(tags[0]), tag_cmp);
+    if (t)
+        return t->flags;
+    /* A custom element ("hl-trusted-source", "time-ago") is inline until a style says
+     * otherwise, as in browsers: its text flows in the sentence around it. */
+    return strchr((const char *)name, '-') ? T_INLINE : 0;
+}
+
+/* Elements carry their index + 1 in _private, which libxml2 leaves to the application. */
+static struct info *info_of(struct ctx *c, xmlNodePtr n)
+{
+    uintptr_t i;
+
+    if (!n || n->type != XML_ELEMENT_NODE || !n->_private)
+        return NULL;
+    i = (uintptr_t)n->_private;
+    return &c->info[i - 1];
+}
+
+static size_t index_of(const struct ctx *c, const struct info *in)
+{
+    return (size_t)(in - c->info);
+}
+
+/* What class and id say about an element. */
+enum {
+    C_RSSKIP = 1 << 0,   /* ReadSpeaker's rs_skip */
+    C_RSUI = 1 << 1,     /* ReadSpeaker's own buttons and players */
+    C_HIDDEN = 1 << 2,   /* a display:none utility class */
+    C_SRONLY = 1 << 3,   /* text only for screen readers */
+    C_UNLIKELY = 1 << 4, /* menus, share bars, cookie banners, comments... */
+    C_PROTECT = 1 << 5,  /* words that keep an unlikely-looking wrapper */
+    C_POSITIVE = 1 << 6, /* words of article containers */
+    C_NEGATIVE = 1 << 7, /* words of boilerplate containers */
+    C_COMMENT = 1 << 8,  /* reader comments: never the article, however long */
+    C_BYLINE = 1 << 9,   /* the author line: measured with the article, not read */
+    C_TEASER = 1 << 10,  /* links to other articles (teasers, sliders, most read): measured
+                          * with the page, so the article is picked as if they were there,
+                          * never read */
+};
+
+struct word {
+    const char *word;
+    unsigned bits;
+};
+
+/* Whole class tokens (and ids), sorted. */
+static const struct word class_tokens[] = {
+    {"a11y-hidden", C_SRONLY},
+    {"assistive-text", C_SRONLY},
+    {"d-none", C_HIDDEN},
+    {"display-none", C_HIDDEN},
+    {"element-invisible", C_SRONLY},
+    {"env-assistive-text", C_SRONLY},
+    {"hidden", C_HIDDEN},
+    {"hide", C_HIDDEN},
+    {"invisible", C_HIDDEN},
+    {"is-hidden", C_HIDDEN},
+    {"rs_addtools", C_RSUI},
+    {"rs_skip", C_RSSKIP},
+    {"rsbtn", C_RSUI},
+    {"screen-reader-only", C_SRONLY},
+    {"screen-reader-text", C_SRONLY},
+    {"show-for-sr", C_SRONLY},
+    {"sr-only", C_SRONLY},
+    {"sr-text", C_SRONLY},
+    {"u-hidden", C_HIDDEN},
+    {"u-visually-hidden", C_SRONLY},
+    {"visually-hidden", C_SRONLY},
+    {"visuallyhidden", C_SRONLY},
+};
+
+/* Words inside class names and ids (split at anything not a letter or digit), sorted. */
+static const struct word class_words[] = {
+    {"ad", C_UNLIKELY | C_NEGATIVE},
+    {"ads", C_UNLIKELY | C_NEGATIVE},
+    {"advert", C_UNLIKELY | C_NEGATIVE},
+    {"advertisement", C_UNLIKELY | C_NEGATIVE},
+    {"article", C_PROTECT | C_POSITIVE},
+    {"author", C_NEGATIVE},
+    {"blog", C_POSITIVE},
+    {"body", C_PROTECT | C_POSITIVE},
+    {"breadcrumb", C_UNLIKELY | C_NEGATIVE},
+    {"breadcrumbs", C_UNLIKELY | C_NEGATIVE},
+    {"byline", C_BYLINE | C_NEGATIVE},
+    {"carousel", C_UNLIKELY | C_NEGATIVE},
+    {"column", C_PROTECT},
+    {"comment", C_COMMENT | C_NEGATIVE},
+    {"comments", C_COMMENT | C_NEGATIVE},
+    {"consent", C_UNLIKELY | C_NEGATIVE},
+    {"contact", C_NEGATIVE},
+    {"content", C_PROTECT | C_POSITIVE},
+    {"cookie", C_UNLIKELY | C_NEGATIVE},
+    {"cookies", C_UNLIKELY | C_NEGATIVE},
+    {"disqus", C_COMMENT | C_NEGATIVE},
+    {"entry", C_POSITIVE},
+    {"feedback", C_UNLIKELY | C_NEGATIVE},
+    {"footer", C_UNLIKELY | C_NEGATIVE},
+    {"gallery", C_UNLIKELY | C_NEGATIVE},
+    {"gdpr", C_UNLIKELY | C_NEGATIVE},
+    {"hentry", C_POSITIVE},
+    {"ingress", C_POSITIVE},
+    {"lightbox", C_UNLIKELY | C_NEGATIVE},
+    {"main", C_PROTECT | C_POSITIVE},
+    {"masthead", C_UNLIKELY | C_NEGATIVE},
+    {"megamenu", C_UNLIKELY | C_NEGATIVE},
+    {"menu", C_UNLIKELY | C_NEGATIVE},
+    {"meta", C_NEGATIVE},
+    {"mostread", C_TEASER | C_NEGATIVE},
+    {"nav", C_NEGATIVE},
+    {"navbar", C_UNLIKELY | C_NEGATIVE},
+    {"newsletter", C_UNLIKELY | C_NEGATIVE},
+    {"outbrain", C_UNLIKELY | C_NEGATIVE},
+    {"pager", C_UNLIKELY | C_NEGATIVE},
+    {"pagination", C_UNLIKELY | C_NEGATIVE},
+    {"popup", C_UNLIKELY | C_NEGATIVE},
+    {"post", C_POSITIVE},
+    {"promo", C_UNLIKELY | C_NEGATIVE},
+    {"related", C_UNLIKELY | C_NEGATIVE},
+    {"rss", C_UNLIKELY | C_NEGATIVE},
+    {"share", C_UNLIKELY | C_NEGATIVE},
+    {"sharing", C_UNLIKELY | C_NEGATIVE},
+    {"shoutbox", C_UNLIKELY | C_NEGATIVE},
+    {"sidebar", C_UNLIKELY | C_NEGATIVE},
+    {"slider", C_TEASER | C_NEGATIVE},
+    {"slideshow", C_UNLIKELY | C_NEGATIVE},
+    {"social", C_UNLIKELY | C_NEGATIVE},
+    {"sponsor", C_UNLIKELY | C_NEGATIVE},
+    {"sponsored", C_UNLIKELY | C_NEGATIVE},
+    {"story", C_POSITIVE},
+    {"subscribe", C_UNLIKELY | C_NEGATIVE},
+    {"swiper", C_TEASER | C_NEGATIVE},
+    {"taboola", C_UNLIKELY | C_NEGATIVE},
+    {"tags", C_NEGATIVE},
+    {"teaser", C_TEASER | C_NEGATIVE},
+    {"teasers", C_TEASER | C_NEGATIVE},
+    {"text", C_POSITIVE},
+    {"toc", C_UNLIKELY | C_NEGATIVE},
+    {"trending", C_TEASER | C_NEGATIVE},
+    {"widget", C_NEGATIVE},
+};
+
+static int word_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct word *)elem)->word);
+}
+
+static unsigned lookup_word(const char *w, const struct word *table, size_t n)
+{
+    const struct word *hit = bsearch(w, table, n, sizeof(*table), word_cmp);
+
+    return hit ? hit->bits : 0;
+}
+
+/* Parts of a token that mark a ReadSpeaker button or a skip link wherever they occur, and a
+ * theme's own screen-reader-only class ("sv-visuallyhidden", "c-sr-only"). */
+static unsigned token_parts(const char *t)
+{
+    static const char *const sr_suffixes[] = {"-visuallyhidden", "-visually-hidden", "-sr-only",
+                                              "-screen-reader-text", "-assistive-text"};
+    size_t i, n = strlen(t), k;
+
+    for (i = 0; i < sizeof(sr_suffixes) / sizeof(sr_suffixes[0]); i++)
+        if (n > (k = strlen(sr_suffixes[i])) && !strcmp(t + n - k, sr_suffixes[i]))
+            return C_SRONLY;
+    if (!strncmp(t, "rsbtn", 5) || !strncmp(t, "rs_addtools", 11))
+        return C_RSUI;
+    if (strstr(t, "readspeaker") && (strstr(t, "button") || strstr(t, "play")))
+        return C_RSUI;
+    if (strstr(t, "skip-link") || strstr(t, "skiplink") || strstr(t, "skip-to") ||
+        strstr(t, "skipnav") || strstr(t, "skip-nav") || !strcmp(t, "commentlist") ||
+        !strcmp(t, "comment-list"))
+        return C_COMMENT;
+    return 0;
+}
+
+static unsigned word_bits(const char *w)
+{
+    static const char *const prefixes[] = {"advert", "breadcrumb", "cookie", "newsletter",
+                                           "share",  "social",     "sponsor"};
+    unsigned bits = lookup_word(w, class_words, sizeof(class_words) / sizeof(class_words[0]));
+    size_t i;
+
+    for (i = 0; !bits && i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (w[0] == prefixes[i][0] && !strncmp(w, prefixes[i], strlen(prefixes[i])))
+            bits = C_UNLIKELY | C_NEGATIVE;
+    return bits;
+}
+
+/* Words that, in a token that also has the word "author", make it an author's box. */
+static int author_box_word(const char *w)
+{
+    static const char *const words[] = {"about", "bio", "biography", "box", "card", "profile"};
+    size_t i;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcmp(w, words[i]))
+            return 1;
+    return 0;
+}
+
+/* One whitespace-separated token of a class or id attribute, lowercased in t. An author's
+ * box ("author-bio", "about-author", "author-box") is the writer's biography under the
+ * article: not the article. */
+static unsigned token_bits(char *t)
+{
+    unsigned bits = lookup_word(t, class_tokens, sizeof(class_tokens) / sizeof(class_tokens[0]));
+    char w[32];
+    size_t i = 0, k;
+    int author = 0, box = 0;
+
+    bits |= token_parts(t);
+    while (t[i]) {
+        while (t[i] && !isalnum((unsigned char)t[i]))
+            i++;
+        for (k = 0; isalnum((unsigned char)t[i]); i++)
+            if (k < sizeof(w) - 1)
+                w[k++] = t[i];
+        w[k] = '\0';
+        if (!k)
+            continue;
+        bits |= word_bits(w);
+        author |= !strcmp(w, "author");
+        box |= author_box_word(w);
+    }
+    if (author && box)
+        bits |= C_UNLIKELY | C_NEGATIVE;
+    return bits;
+}
+
+static unsigned attr_bits(const char *v)
+{
+    char t[64];
+    unsigned bits = 0;
+    size_t k;
+
+    while (v && *v) {
+        while (isspace((unsigned char)*v))
+            v++;
+        for (k = 0; *v && !isspace((unsigned char)*v); v++)
+            if (k < sizeof(t) - 1)
+                t[k++] = (char)tolower((unsigned char)*v);
+        t[k] = '\0';
+        if (k)
+            bits |= token_bits(t);
+    }
+    return bits;
+}
+
+static unsigned class_bits(xmlNodePtr n)
+{
+    return attr_bits(extract_attr(n, "class")) | attr_bits(extract_attr(n, "id"));
+}
+
+/* True when v (an ASCII-case-insensitive style attribute) has "prop:value", spaces allowed. */
+static int style_has(const char *v, const char *prop, const char *value)
+{
+    size_t pl = strlen(prop), vl = strlen(value);
+    const char *p;
+
+    for (p = v; *p; p++) {
+        if (strncasecmp(p, prop, pl))
+            continue;
+        p += pl;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (*p != ':')
+            continue;
+        p++;
+        while (isspace((unsigned char)*p))
+            p++;
+        if (!strncasecmp(p, value, vl))
+            return 1;
+    }
+    return 0;
+}
+
+/* True when the first token of a role (or an aria-hidden value) is name. */
+static int role_is(const char *role, const char *name)
+{
+    size_t n = strlen(name);
+
+    while (role && isspace((unsigned char)*role))
+        role++;
+    return role && !strncasecmp(role, name, n) && (!role[n] || isspace((unsigned char)role[n]));
+}
+
+static int hidden(xmlNodePtr n)
+{
+    const char *v;
+
+    if (extract_attr(n, "hidden"))
+        return 1;
+    if ((v = extract_attr(n, "aria-hidden")) && role_is(v, "true"))
+        return 1;
+    v = extract_attr(n, "style");
+    return v && (style_has(v, "display", "none") || style_has(v, "visibility", "hidden"));
+}
+
+/* Site chrome and boilerplate by tag, role or class name: dropped in auto mode only, since a
+ * readid names exactly what to read, and only when the element does not hold most of the
+ * page's paragraphs (see wrapper). header and aside inside an article or main belong to it. */
+static int chrome(const struct ctx *c, xmlNodePtr n, unsigned tag, unsigned cls)
+{
+    static const char *const roles[] = {"navigation",  "search", "contentinfo", "dialog",
+                                        "alertdialog", "menu",   "menubar",     "toolbar"};
+    const char *role = extract_attr(n, "role");
+    size_t i;
+
+    if (tag & (T_NAV | T_FOOTER | T_DIALOG))
+        return 1;
+    if ((tag & T_HEADER && !c->sem_depth) || (tag & T_ASIDE && !c->art_depth))
+        return 1;
+    for (i = 0; role && i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (role_is(role, roles[i]))
+            return 1;
+    if ((role_is(role, "banner") && !c->sem_depth) ||
+        (role_is(role, "complementary") && !c->art_depth))
+        return 1;
+    return (cls & C_UNLIKELY) && !(cls & C_PROTECT) && !(tag & (T_TOP | T_SEM | T_HEADING));
+}
+
+/* Never read, whatever the page holds. */
+static int dropped(const struct ctx *c, xmlNodePtr n, unsigned tag, unsigned cls)
+{
+    if (tag & T_SKIP)
+        return 1;
+    if ((tag & T_DIALOG) && !extract_attr(n, "open"))
+        return 1;
+    if ((cls & (C_RSSKIP | C_RSUI | C_HIDDEN)) || hidden(n) || extract_lyssna_skip(n))
+        return 1;
+    return c->automode && (cls & (C_SRONLY | C_COMMENT)) && !(tag & T_TOP);
+}
+
+/* An element that chrome() would drop but that held two thirds of the page's paragraph
+ * text in the first measuring pass is the page's wrapper: a theme puts the post in a
+ * "widget", broken markup nests the whole page in a <nav>. */
+static int wrapper(const struct ctx *c, const struct info *first)
+{
+    return first && first->ptext && (size_t)first->ptext * 3 >= (size_t)c->total_ptext * 2;
+}
+
+static size_t new_info(struct ctx *c, xmlNodePtr n)
+{
+    struct info *in;
+
+    if (c->n == c->cap) {
+        c->cap = c->cap ? c->cap * 2 : 1024;
+        c->info = xreallocarray(c->info, c->cap, sizeof(*c->info));
+    }
+    in = &c->info[c->n];
+    memset(in, 0, sizeof(*in));
+    in->node = n;
+    n->_private = (void *)(uintptr_t)(c->n + 1);
+    return c->n++;
+}
+
+/* Visible characters (not spaces) and commas of a text node, added to its element. */
+static void count_text(struct ctx *c, xmlNodePtr t)
+{
+    const unsigned char *s = t->content;
+    struct info *in = info_of(c, t->parent);
+    unsigned chars = 0, commas = 0;
+
+    if (!s || !in)
+        return;
+    for (; *s; s++) {
+        if (*s <= ' ' || (*s & 0xC0) == 0x80)
+            continue;
+        chars++;
+        if (*s == ',' || (s[0] == 0xEF && s[1] == 0xBC && s[2] == 0x8C) ||
+            (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x81))
+            commas++;
+    }
+    in->text += chars;
+    in->commas += commas;
+    in->inl += chars;
+    in->icommas += commas;
+    if (c->link_depth) {
+        in->links += chars;
+        in->ilinks += chars;
+    }
+}
+
+/* The first pass's measures of n, read before this pass reuses n->_private. */
+static const struct info *first_info(const struct ctx *c, xmlNodePtr n)
+{
+    uintptr_t i = (uintptr_t)n->_private;
+
+    return c->first && i && i <= c->nfirst && c->first[i - 1].node == n ? &c->first[i - 1] : NULL;
+}
+
+static int measure_drop(struct ctx *c, xmlNodePtr n, unsigned tag, unsigned cls,
+                        const struct info *first)
+{
+    if (dropped(c, n, tag, cls))
+        return 1;
+    if (!c->automode || !chrome(c, n, tag, cls))
+        return 0;
+    if (!c->first)
+        return c->maybe++, 0;
+    return !wrapper(c, first);
+}
+
+/* Called when the walk reaches n; returns 1 to go inside. */
+static int measure_enter(struct ctx *c, xmlNodePtr n)
+{
+    const struct info *first;
+    struct info *in;
+    const char *role;
+    unsigned cls;
+    size_t i;
+
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE)
+        count_text(c, n);
+    if (n->type != XML_ELEMENT_NODE)
+        return 0;
+    first = first_info(c, n);
+    i = new_info(c, n);
+    in = &c->info[i];
+    in->tag = tag_flags(n->name);
+    if ((in->tag & T_TITLE) && !c->title)
+        c->title = n;
+    cls = n->properties ? class_bits(n) : 0;
+    if (measure_drop(c, n, in->tag, cls, first))
+        return in->flags |= N_DROP, 0;
+    role = extract_attr(n, "role");
+    if (cls & C_BYLINE)
+        in->flags |= N_BYLINE;
+    if (cls & C_TEASER)
+        in->flags |= N_TEASER;
+    if ((in->tag & T_ART) || role_is(role, "article"))
+        in->flags |= N_ART | N_SEM;
+    if ((in->tag & T_SEM) || role_is(role, "main"))
+        in->flags |= N_SEM;
+    in->weight = (signed char)((cls & C_POSITIVE ? CLASS_WEIGHT : 0) -
+                               (cls & C_NEGATIVE ? CLASS_WEIGHT : 0));
+    c->sem_depth += !!(in->flags & N_SEM);
+    c->art_depth += !!(in->flags & N_ART);
+    c->link_depth += !!(in->tag & T_LINK);
+    if ((in->tag & T_H1) && c->nh1 < MAX_H1)
+        c->h1[c->nh1++] = c->n - 1;
+    return 1;
+}
+
+/* A paragraph (text flowing in an element with at least MIN_PARA characters outside links:
+ * a <p>, a <li>, a <div> with loose text) gives a score to its ancestors, fading with
+ * distance: the container that holds most paragraphs collects most. */
+static void add_score(struct ctx *c, xmlNodePtr n, const struct info *p)
+{
+    unsigned own = p->inl - p->ilinks;
+    float s =
+        1.0f + (float)(p->icommas < 10 ? p->icommas : 10) + (float)(own < 300 ? own : 300) / 100.0f;
+    static const float fade[] = {1.0f, 2.0f, 6.0f, 9.0f, 12.0f};
+    struct info *a;
+    size_t level;
+
+    /* Loose text beside blocks in a div is a paragraph of its own, held by the div (whose
+     * parent may be a page row that also holds the menus); a <p> is held by its parent. */
+    if (!((p->tag & T_BOX) && (p->flags & N_BLOCKS)))
+        n = n->parent;
+    for (level = 0; level < sizeof(fade) / sizeof(fade[0]); level++, n = n->parent) {
+        if (!(a = info_of(c, n)))
+            break;
+        a->score += s / fade[level];
+        a->flags |= N_CAND;
+    }
+}
+
+/* A form is never read, but ASP.NET wraps whole pages in one: a form that holds real
+ * paragraphs is a wrapper. A dropped form's paragraphs stop being candidates. */
+static int drop_form(struct ctx *c, struct info *in)
+{
+    size_t i;
+
+    if (!(in->tag & T_FORM) || in->ptext >= FORM_TEXT)
+        return 0;
+    in->flags |= N_DROP;
+    for (i = index_of(c, in); i <= in->last; i++)
+        c->info[i].flags &= ~N_CAND;
+    return 1;
+}
+
+static void measure_leave(struct ctx *c, xmlNodePtr n)
+{
+    struct info *in = info_of(c, n), *p;
+
+    if (!in)
+        return;
+    in->last = c->n - 1;
+    if (in->flags & N_DROP)
+        return;
+    c->sem_depth -= !!(in->flags & N_SEM);
+    c->art_depth -= !!(in->flags & N_ART);
+    c->link_depth -= !!(in->tag & T_LINK);
+    if (in->tag & T_HMAJOR)
+        in->flags |= N_HEAD;
+    if (!(in->tag & (T_INLINE | T_HEADING | T_BR)) && in->inl - in->ilinks >= MIN_PARA) {
+        add_score(c, n, in);
+        in->ptext += in->inl - in->ilinks;
+        if (!strcmp((const char *)n->name, "p"))
+            in->flags |= N_PARA;
+    }
+    if (!(p = info_of(c, n->parent)))
+        return;
+    if (drop_form(c, in)) {
+        p->flags |= N_FORM;
+        return;
+    }
+    p->text += in->text;
+    p->links += in->links;
+    p->commas += in->commas;
+    p->ptext += in->ptext;
+    if (in->tag & T_INLINE) {
+        p->inl += in->inl;
+        p->ilinks += in->ilinks;
+        p->icommas += in->icommas;
+    }
+    p->flags |= in->flags & (N_BLOCKS | N_RICH | N_HEAD | N_PARA | N_FORM);
+    if (!(in->tag & (T_INLINE | T_BR)))
+        p->flags |= N_BLOCKS;
+    if (in->tag & T_RICH)
+        p->flags |= N_RICH;
+}
+
+/* One pass over the whole document in document order, without recursion: libxml2 keeps
+ * parent pointers, so depth costs no stack. */
+static void measure(struct ctx *c, xmlDocPtr doc)
+{
+    xmlNodePtr n = doc->children;
+
+    while (n) {
+        if (measure_enter(c, n) && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n) {
+            measure_leave(c, n);
+            if (n->next) {
+                n = n->next;
+                break;
+            }
+            n = n->parent;
+            if (n == (xmlNodePtr)doc)
+                n = NULL;
+        }
+    }
+}
+
+#define NONE ((size_t)-1)
+
+static float link_density(const struct info *in)
+{
+    return in->text ? (float)in->links / (float)in->text : 0.0f;
+}
+
+/* The candidate's score: its paragraphs' share plus what its tag says, scaled down by the
+ * share of its text that is links (menus and link lists are text too). */
+static float final_score(const struct info *in)
+{
+    float s = in->score + in->weight;
+
+    if (in->flags & N_SEM)
+        s += 10;
+    else if (in->node->name && !strcmp((const char *)in->node->name, "div"))
+        s += 5;
+    if (in->tag & T_LISTISH)
+        s -= 3;
+    if (in->tag & T_HEADING)
+        s -= 5;
+    return s * (1.0f - link_density(in));
+}
+
+static size_t best_candidate(const struct ctx *c)
+{
+    size_t i, best = NONE;
+    float s, top = 0;
+
+    for (i = 0; i < c->n; i++) {
+        if (!(c->info[i].flags & N_CAND) || (c->info[i].flags & N_DROP))
+            continue;
+        s = final_score(&c->info[i]);
+        if (best == NONE || s > top)
+            best = i, top = s;
+    }
+    return best;
+}
+
+/* Goes up from the best container while the parent adds little text (a title, a lead, an
+ * empty wrapper), and stops at article or main: they hold the text when they get this far. */
+static size_t climb(struct ctx *c, size_t t)
+{
+    unsigned base = c->info[t].text;
+    struct info *p;
+
+    while (!(c->info[t].flags & N_SEM)) {
+        p = info_of(c, c->info[t].node->parent);
+        if (!p || (p->tag & T_TOP) || p->text > base + base / 16 + 20)
+            break;
+        t = index_of(c, p);
+    }
+    return t;
+}
+
+static void add_root(struct ctx *c, size_t i)
+{
+    if (c->nroots == c->roots_cap) {
+        c->roots_cap = c->roots_cap ? c->roots_cap * 2 : 16;
+        c->roots = xreallocarray(c->roots, c->roots_cap, sizeof(*c->roots));
+    }
+    c->roots[c->nroots++] = i;
+    c->info[i].flags |= N_ROOT;
+}
+
+/* 2: a sibling of the article container that is part of the article (a heading block, a
+ * lead, a paragraph with real text); 1: text that belongs if it sits between such siblings
+ * (a dateline, a caption); 0: not read. */
+static int sibling_kind(const struct info *s, const struct info *top)
+{
+    float ld = link_density(s);
+
+    if ((s->flags & N_DROP) || !s->text || ld > 0.3f)
+        return 0;
+    if ((s->flags & N_CAND) && s->score >= 10 && s->score >= 0.2f * top->score)
+        return 2;
+    if (ld < 0.25f && ((s->text >= 80 && (!(s->tag & T_BOX) || (s->flags & N_PARA))) ||
+                       ((s->flags & N_HEAD) && s->text < 200)))
+        return 2;
+    return 1;
+}
+
+static void add_siblings(struct ctx *c, size_t t)
+{
+    xmlNodePtr n, first = NULL, last = NULL, parent = c->info[t].node->parent;
+    struct info *s;
+
+    for (n = parent->children; n; n = n->next)
+        if ((s = info_of(c, n)) && (index_of(c, s) == t || sibling_kind(s, &c->info[t]) == 2)) {
+            first = first ? first : n;
+            last = n;
+        }
+    for (n = first; n; n = n->next) {
+        if ((s = info_of(c, n)) && (index_of(c, s) == t || sibling_kind(s, &c->info[t])))
+            add_root(c, index_of(c, s));
+        if (n == last)
+            break;
+    }
+}
+
+/* The page's h1 when the article has none of its own (a Drupal title block sits outside the
+ * node): the last visible h1 before the article. */
+static void add_heading(struct ctx *c)
+{
+    size_t i, r, h, pick = NONE;
+
+    for (i = 0; i < c->nh1; i++) {
+        h = c->h1[i];
+        for (r = 0; r < c->nroots; r++)
+            if (h >= c->roots[r] && h <= c->info[c->roots[r]].last)
+                return;
+        if (c->nroots && c->info[h].last < c->roots[0])
+            pick = h;
+    }
+    if (pick == NONE)
+        return;
+    add_root(c, pick);
+    memmove(c->roots + 1, c->roots, (c->nroots - 1) * sizeof(c->roots[0]));
+    c->roots[0] = pick;
+}
+
+/* No paragraph was long enough to score: read main or article if the page has one with
+ * text, else the body, unless the body's text is mostly links: a page of menus and link
+ * lists has no article, and reading its menu aloud helps no one. */
+static size_t fallback_root(const struct ctx *c)
+{
+    size_t i, body = NONE;
+
+    for (i = 0; i < c->n; i++) {
+        if (c->info[i].flags & N_DROP)
+            continue;
+        if ((c->info[i].flags & N_SEM) && c->info[i].text)
+            return i;
+        if (body == NONE && (c->info[i].tag & T_TOP) &&
+            !strcmp((const char *)c->info[i].node->name, "body"))
+            body = i;
+    }
+    return body != NONE && link_density(&c->info[body]) > 0.5f ? NONE : body;
+}
+
+static void pick_article(struct ctx *c)
+{
+    size_t t = best_candidate(c);
+
+    if (t == NONE) {
+        if ((t = fallback_root(c)) != NONE)
+            add_root(c, t);
+        return;
+    }
+    t = climb(c, t);
+    add_siblings(c, t);
+    add_heading(c);
+}
+
+static int root_inside(const struct ctx *c, const struct info *in)
+{
+    size_t lo = 0, hi = c->nroots, mid, first = index_of(c, in);
+
+    while (lo < hi) {
+        mid = lo + (hi - lo) / 2;
+        if (c->roots[mid] < first)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < c->nroots && c->roots[lo] <= in->last;
+}
+
+/* Element children of one element counted by name, so each child's xpath step gets its
+ * position ("p[3]") in one pass however many siblings there are. */
+struct name_count {
+    const xmlChar *name;
+    size_t total, seen;
+};
+
+struct frame {
+    xmlNodePtr node;
+    const char *lang;
+    size_t path_len;
+    int saved_owner;
+    struct name_count *slots;
+    size_t nslots, slots_cap; /* nslots 0: children not counted yet */
+};
+
+/* A text being collected: whitespace collapsed, a pending space or cell separator written
+ * only before the next visible character, so no text starts or ends with one. */
+struct collect {
+    struct buf b;
+    int space, sep;
+};
+
+struct emitter {
+    struct ctx *c;
+    struct frame fr[MAX_DEPTH + 1];
+    struct buf path;
+    struct collect text; /* the block being cut */
+    const char *page_lang;
+    int owner, row; /* frames of the block's element and of the data row read, 0: none */
+    unsigned in_root;
+    int title_done; /* the headline was left out (opts->no_title) */
+    struct extract_block *blocks;
+    size_t nblocks, cap, total, max_text;
+    struct err *e;
+    int rc;
+};
+
+static size_t name_hash(const xmlChar *s)
+{
+    size_t h = 2166136261u;
+
+    while (*s)
+        h = (h ^ *s++) * 16777619u;
+    return h;
+}
+
+static struct name_count *name_slot(struct frame *f, const xmlChar *name)
+{
+    size_t mask = f->nslots - 1, h = name_hash(name) & mask;
+
+    while (f->slots[h].name && f->slots[h].name != name &&
+           strcmp((const char *)f->slots[h].name, (const char *)name))
+        h = (h + 1) & mask;
+    return &f->slots[h];
+}
+
+static void count_names(struct frame *f)
+{
+    size_t k = 0, want = 8;
+    xmlNodePtr ch;
+    struct name_count *s;
+
+    for (ch = f->node->children; ch; ch = ch->next)
+        k += ch->type == XML_ELEMENT_NODE;
+    while (want < 2 * k)
+        want *= 2;
+    if (want > f->slots_cap) {
+        free(f->slots);
+        f->slots = xcalloc(want, sizeof(*f->slots));
+        f->slots_cap = want;
+    } else {
+        memset(f->slots, 0, want * sizeof(*f->slots));
+    }
+    f->nslots = want;
+    for (ch = f->node->children; ch; ch = ch->next) {
+        if (ch->type != XML_ELEMENT_NODE)
+            continue;
+        s = name_slot(f, ch->name);
+        s->name = ch->name;
+        s->total++;
+    }
+}
+
+/* Counts element n, at depth d, among its parent's children of the same name, whether it
+ * is read or not: its xpath step needs the position. */
+static struct name_count *count_child(struct emitter *em, int d, xmlNodePtr n)
+{
+    struct frame *p = &em->fr[d - 1];
+    struct name_count *s;
+
+    if (!p->nslots)
+        count_names(p);
+    s = name_slot(p, n->name);
+    s->seen++;
+    return s;
+}
+
+/* Enters element n at depth d: its xpath step as xmlGetNodePath writes it ("/div[2]", or
+ * "/div" when it is the only div among its siblings), and its language. */
+static void push_frame(struct emitter *em, int d, xmlNodePtr n, const struct name_count *s)
+{
+    struct frame *p = &em->fr[d - 1], *f = &em->fr[d];
+    const char *lang = extract_attr(n, "lang");
+
+    em->path.len = p->path_len;
+    if (s->total > 1)
+        buf_addf(&em->path, NULL, "/%s[%zu]", (const char *)n->name, s->seen);
+    else
+        buf_addf(&em->path, NULL, "/%s", (const char *)n->name);
+    f->node = n;
+    f->lang = lang ? lang : (lang = extract_attr(n, "xml:lang")) ? lang : p->lang;
+    f->path_len = em->path.len;
+    f->saved_owner = em->owner;
+    f->nslots = 0;
+}
+
+/* How a character reads: its length when it is a space (ASCII whitespace, no-break and the
+ * other Unicode spaces), minus its length when it is dropped (soft hyphen, zero-width space,
+ * word joiner, BOM), 0 for any other character. s is NUL-terminated UTF-8. */
+static int char_kind(const unsigned char *s)
+{
+    if (*s == ' ' || (*s >= '\t' && *s <= '\r'))
+        return 1;
+    if (*s < 0x80)
+        return 0;
+    if (s[0] == 0xC2)
+        return s[1] == 0xA0 ? 2 : s[1] == 0xAD ? -2 : 0;
+    if (s[0] == 0xE2 && s[1] == 0x80) {
+        if ((s[2] >= 0x80 && s[2] <= 0x8A) || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF)
+            return 3;
+        return s[2] == 0x8B ? -3 : 0;
+    }
+    if (s[0] == 0xE2 && s[1] == 0x81)
+        return s[2] == 0x9F ? 3 : s[2] == 0xA0 ? -3 : 0;
+    if (s[0] == 0xE3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3;
+    if (s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        return -3;
+    return 0;
+}
+
+static size_t char_len(const unsigned char *s)
+{
+    size_t n = *s < 0x80 ? 1 : *s < 0xE0 ? 2 : *s < 0xF0 ? 3 : 4, i;
+
+    for (i = 1; i < n && s[i]; i++)
+        ;
+    return i;
+}
+
+/* True for a short line that is only a photo credit ("Photo: Getty Images", "Foto: Anna
+ * Ek"): a credit inside a caption is read with it, alone it tells a listener nothing. */
+static int credit_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {
+        "photo:",  "photos:", "photo by ",    "foto:",           "bild:",       "image:",
+        "images:", "credit:", "image credit", "image copyright", "getty images"};
+    size_t i;
+
+    if (n > CREDIT_MAX)
+        return 0;
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (!strncasecmp(s, labels[i], strlen(labels[i])))
+            return 1;
+    return 0;
+}
+
+/* True for a short line that names the writer ("By Phil Helsel", "Av Anna Berg", "Von
+ * Moritz Bachmann publiziert am ..."): a byline that no class marks. */
+static int byline_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {"by ",  "av ",        "von ",       "por ",
+                                         "par ", "posted by ", "written by "};
+    size_t i, k;
+    unsigned char next;
+
+    if (n > BYLINE_LINE_MAX)
+        return 0;
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+        k = strlen(labels[i]);
+        next = n > k ? (unsigned char)s[k] : 0;
+        if (!strncasecmp(s, labels[i], k) && ((next >= 'A' && next <= 'Z') || next >= 0x80))
+            return 1;
+    }
+    return 0;
+}
+
+/* A line that is only an address (a bare URL printed under a photo or after a byline), only
+ * an advertisement label, only a photo credit or only a byline: nothing a listener should
+ * hear. */
+static int noise_line(const char *s, size_t n)
+{
+    static const char *const labels[] = {"advertisement", "advert",     "annons",    "reklam",
+                                         "anzeige",       "publicidad", "publicité", "sponsored"};
+    size_t i;
+
+    for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (n == strlen(labels[i]) && !strcasecmp(s, labels[i]))
+            return 1;
+    if (credit_line(s, n) || byline_line(s, n))
+        return 1;
+    if (memchr(s, ' ', n))
+        return 0;
+    return strstr(s, "://") || !strncasecmp(s, "www.", 4);
+}
+
+/* Lines of page information that are not read even inside the article ("Senast
+ * uppdaterad: 2024-11-18", "Sidansvarig: ..."): the labels Swedish municipal CMSs print. */
+static int page_info(const char *s)
+{
+    static const char *const labels[] = {
+        "senast granskad", "sidan granskad", "senast uppdaterad", "sidan uppdaterad",
+        "senast ändrad",   "sidan ändrad",   "sidansvarig",       "innehållsansvarig",
+        "last updated",    "last modified",  "last reviewed",
+    };
+    size_t i;
+
+    for (i = 0; s && i < sizeof(labels) / sizeof(labels[0]); i++)
+        if (!strncasecmp(s, labels[i], strlen(labels[i])))
+            return 1;
+    return 0;
+}
+
+/* The first visible text under n, looking at no more than 64 nodes. */
+static const char *first_text(struct ctx *c, xmlNodePtr top)
+{
+    xmlNodePtr n = top->children;
+    const struct info *in;
+    const xmlChar *s;
+    int steps;
+
+    for (steps = 0; n && steps < 64; steps++) {
+        if (n->type == XML_TEXT_NODE && (s = n->content)) {
+            while (*s && char_kind(s) > 0)
+                s += char_kind(s);
+            if (*s)
+                return (const char *)s;
+        }
+        in = info_of(c, n);
+        if (in && !(in->flags & N_DROP) && n->children) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next)
+            n = n->parent == top ? NULL : n->parent;
+        n = n ? n->next : NULL;
+    }
+    return NULL;
+}
+
+static int collect_text(struct collect *t, const xmlChar *str, struct err *e)
+{
+    const unsigned char *s = str;
+    size_t run;
+    int k, rc = LY_OK;
+
+    while (s && *s && !rc) {
+        if ((k = char_kind(s))) {
+            t->space |= k > 0;
+            s += k > 0 ? k : -k;
+            continue;
+        }
+        for (run = 0; s[run] && !char_kind(s + run);)
+            run += char_len(s + run);
+        if (t->b.len && (t->sep || t->space))
+            rc = buf_add(&t->b, t->sep ? ", " : " ", t->sep ? 2 : 1, e);
+        t->sep = t->space = 0;
+        if (!rc)
+            rc = buf_add(&t->b, s, run, e);
+        s += run;
+    }
+    return rc;
+}
+
+/* True when the block being cut repeats one of the REPEAT_NEAR blocks before it and has
+ * REPEAT_MIN bytes or more: photo galleries print each caption and credit twice (one copy
+ * hidden by CSS), and a listener gains nothing from hearing a sentence again at once. A
+ * repeat further away (the same question to each person interviewed) is kept. */
+static int repeated(const struct emitter *em)
+{
+    size_t i;
+
+    if (em->text.b.len < REPEAT_MIN)
+        return 0;
+    for (i = em->nblocks; i > 0 && em->nblocks - i < REPEAT_NEAR; i--)
+        if (!strcmp(em->blocks[i - 1].text, em->text.b.data))
+            return 1;
+    return 0;
+}
+
+/* True for the headline when the caller wants the body only (opts->no_title): the first h1
+ * cut before any block of real text (80 bytes or more). */
+static int headline(struct emitter *em)
+{
+    int h1;
+
+    if (!em->c->opts->no_title || em->title_done)
+        return 0;
+    h1 = !!(tag_flags(em->fr[em->owner].node->name) & T_H1);
+    if (h1 || em->text.b.len >= 80)
+        em->title_done = 1;
+    return h1;
+}
+
+static void add_block(struct emitter *em)
+{
+    struct frame *f = &em->fr[em->owner];
+    struct extract_block *b;
+    size_t len = em->text.b.len;
+
+    if (em->total + len > em->max_text) {
+        em->rc = err_set(em->e, LY_ETOOBIG, "text over the limit of %zu bytes", em->max_text);
+        return;
+    }
+    if ((em->c->automode && repeated(em)) || headline(em))
+        return;
+    if (em->nblocks == em->cap) {
+        em->cap = em->cap ? em->cap * 2 : 64;
+        em->blocks = xreallocarray(em->blocks, em->cap, sizeof(*em->blocks));
+    }
+    b = &em->blocks[em->nblocks++];
+    b->text = xstrndup(em->text.b.data, len);
+    b->xpath = xstrndup(em->path.data, f->path_len);
+    b->lang = f->lang && strcasecmp(f->lang, em->page_lang) ? xstrdup(f->lang) : NULL;
+    b->start = em->total;
+    em->total += len + 1;
+}
+
+/* Ends the block being cut, if it has any text. */
+static void flush(struct emitter *em)
+{
+    em->text.space = em->text.sep = 0;
+    if (em->text.b.len && !em->rc &&
+        (!em->c->automode || (!noise_line(em->text.b.data, em->text.b.len) &&
+                              (em->text.b.len >= 120 || !page_info(em->text.b.data)))))
+        add_block(em);
+    buf_reset(&em->text.b);
+}
+
+/* Dropped, outside what is read, or (in auto mode) inside the article but not read: a box
+ * that is mostly links (related links, a tag cloud) or a page-information line. */
+static int emit_skips(const struct emitter *em, const struct info *in)
+{
+    if (in->flags & N_DROP)
+        return 1;
+    if (!em->in_root)
+        return !root_inside(em->c, in);
+    if (!em->c->automode || (in->flags & N_ROOT) || (in->tag & T_INLINE))
+        return 0;
+    if ((in->tag & T_BOX) && in->text && link_density(in) > 0.5f && in->ptext < 100)
+        return 1;
+    if ((in->flags & N_TEASER) || ((in->flags & N_BYLINE) && in->text < BYLINE_MAX))
+        return 1;
+    if ((in->flags & N_FORM) && in->text < FORM_BOX)
+        return 1;
+    if (!(in->tag & (T_HEADING | T_CELL | T_ROW)) && in->text &&
+        link_density(in) > (in->text < 200 ? 0.7f : 0.9f))
+        return 1;
+    return in->text < 100 && page_info(first_text(em->c, in->node));
+}
+
+/* An element boundary inside what is read: blocks start at elements that are not inline,
+ * <br> starts a line, and inside a data row (or past MAX_DEPTH) boundaries are spaces,
+ * cells separated by ", ". */
+static void open_element(struct emitter *em, const struct info *in, int d)
+{
+    if (in->tag & T_INLINE)
+        return;
+    if (em->row || d > MAX_DEPTH) {
+        if ((in->tag & T_CELL) && em->row)
+            em->text.sep = em->text.b.len > 0;
+        else
+            em->text.space = 1;
+        return;
+    }
+    flush(em);
+    if (in->tag & T_BR)
+        return;
+    em->owner = d;
+    if ((in->tag & T_ROW) && !(in->flags & N_RICH) && in->text <= ROW_MAX)
+        em->row = d;
+}
+
+static void close_element(struct emitter *em, const struct info *in, int d)
+{
+    if (in->tag & (T_INLINE | T_BR))
+        return;
+    if ((em->row && d != em->row) || d > MAX_DEPTH) {
+        if (!(in->tag & T_CELL))
+            em->text.space = 1;
+        return;
+    }
+    flush(em);
+    if (d == em->row)
+        em->row = 0;
+    em->owner = em->fr[d].saved_owner;
+}
+
+static int emit_enter(struct emitter *em, xmlNodePtr n, int d)
+{
+    const struct name_count *s = NULL;
+    struct info *in;
+
+    if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+        if (em->in_root && !em->rc)
+            em->rc = collect_text(&em->text, n->content, em->e);
+        return 0;
+    }
+    if (n->type == XML_ELEMENT_NODE && d <= MAX_DEPTH)
+        s = count_child(em, d, n);
+    if (!(in = info_of(em->c, n)) || emit_skips(em, in))
+        return 0;
+    if (s)
+        push_frame(em, d, n, s);
+    if (in->flags & N_ROOT) {
+        flush(em);
+        em->in_root++;
+        if (d <= MAX_DEPTH && !(in->tag & T_BR))
+            em->owner = d;
+    } else if (em->in_root) {
+        open_element(em, in, d);
+    }
+    return 1;
+}
+
+static void emit_leave(struct emitter *em, xmlNodePtr n, int d)
+{
+    struct info *in = info_of(em->c, n);
+
+    if (!in || emit_skips(em, in))
+        return;
+    if (in->flags & N_ROOT) {
+        flush(em);
+        em->in_root--;
+        em->row = 0;
+        if (d <= MAX_DEPTH)
+            em->owner = em->fr[d].saved_owner;
+    } else if (em->in_root) {
+        close_element(em, in, d);
+    }
+}
+
+/* The second and last walk: cuts blocks from the subtrees marked N_ROOT, stepping only
+ * into elements that hold one. */
+static void emit(struct emitter *em, xmlDocPtr doc)
+{
+    xmlNodePtr n = doc->children;
+    int d = 1;
+
+    em->fr[0].node = (xmlNodePtr)doc;
+    while (n && !em->rc) {
+        if (emit_enter(em, n, d) && n->children) {
+            n = n->children;
+            d++;
+            continue;
+        }
+        while (n) {
+            emit_leave(em, n, d);
+            if (n->next) {
+                n = n->next;
+                break;
+            }
+            n = n->parent;
+            d--;
+            if (n == (xmlNodePtr)doc)
+                n = NULL;
+        }
+    }
+}
+
+/* Steps over one attribute (name, then an optional = value) at s[i]. */
+static size_t skip_attr(const char *s, size_t n, size_t i)
+{
+    size_t start = i;
+    char q;
+
+    while (i < n && !isspace((unsigned char)s[i]) && s[i] != '>' && s[i] != '=')
+        i++;
+    if (i == start)
+        i++;
+    while (i < n && isspace((unsigned char)s[i]))
+        i++;
+    if (i >= n || s[i] != '=')
+        return i;
+    for (i++; i < n && isspace((unsigned char)s[i]); i++)
+        ;
+    if (i < n && (s[i] == '"' || s[i] == '\'')) {
+        for (q = s[i++]; i < n && s[i] != q; i++)
+            ;
+        return i < n ? i + 1 : n;
+    }
+    while (i < n && !isspace((unsigned char)s[i]) && s[i] != '>')
+        i++;
+    return i;
+}
+
+/* The span of attributes past MAX_ATTRS in the tag opening at s[i] ('<' and a letter):
+ * *cut_from..*cut_to, equal when nothing is to be cut. Returns the index of the tag's '>'. */
+static size_t scan_tag(const char *s, size_t n, size_t i, size_t *cut_from, size_t *cut_to)
+{
+    size_t count = 0;
+
+    *cut_from = *cut_to = 0;
+    while (i < n && !isspace((unsigned char)s[i]) && s[i] != '>' && s[i] != '/')
+        i++;
+    for (;;) {
+        while (i < n && (isspace((unsigned char)s[i]) || s[i] == '/'))
+            i++;
+        if (i >= n || s[i] == '>')
+            break;
+        if (++count == MAX_ATTRS + 1)
+            *cut_from = i;
+        i = skip_attr(s, n, i);
+    }
+    if (*cut_from)
+        *cut_to = i;
+    return i;
+}
+
+/* Where raw text that started at s[i] ends: the "</script" or "</style" closing it. */
+static size_t skip_raw(const char *s, size_t n, size_t i, const char *end)
+{
+    size_t k = strlen(end);
+
+    for (; i + k <= n; i++)
+        if (s[i] == '<' && !strncasecmp(s + i, end, k))
+            return i;
+    return n;
+}
+
+static size_t skip_comment(const char *s, size_t n, size_t i)
+{
+    for (i += 4; i + 3 <= n; i++)
+        if (s[i] == '-' && s[i + 1] == '-' && s[i + 2] == '>')
+            return i + 3;
+    return n;
+}
+
+/* The end of the raw text that follows a <script> or <style> tag named at name. */
+static const char *raw_end(const char *name, size_t n)
+{
+    if (n > 6 && !strncasecmp(name, "script", 6) && !isalnum((unsigned char)name[6]))
+        return "</script";
+    if (n > 5 && !strncasecmp(name, "style", 5) && !isalnum((unsigned char)name[5]))
+        return "</style";
+    return NULL;
+}
+
+/* Copies s to out without the attributes of any tag past its MAX_ATTRS-th: libxml2 checks
+ * each attribute against all earlier ones of its tag, so a tag with 100,000 of them takes
+ * minutes. Comments and script and style bodies are stepped over as raw text. *cut is set
+ * when something was cut (out then holds the copy); otherwise s can be parsed as it is. */
+static int bound_attrs(const char *s, size_t n, struct buf *out, int *cut, struct err *e)
+{
+    size_t i = 0, done = 0, name, from, to;
+    const char *end;
+    int rc = LY_OK;
+
+    *cut = 0;
+    while (i < n && !rc) {
+        if (s[i] != '<' || i + 1 >= n) {
+            i++;
+        } else if (!strncmp(s + i, "<!--", 4)) {
+            i = skip_comment(s, n, i);
+        } else if (isalpha((unsigned char)s[i + 1])) {
+            name = i + 1;
+            i = scan_tag(s, n, name, &from, &to);
+            if (to > from) {
+                rc = buf_add(out, s + done, from - done, e);
+                done = to, *cut = 1;
+            }
+            if ((end = raw_end(s + name, n - name)))
+                i = skip_raw(s, n, i, end);
+        } else {
+            i++;
+        }
+    }
+    if (*cut && !rc)
+        rc = buf_add(out, s + done, n - done, e);
+    return rc;
+}
+
+static int blank(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (!isspace((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* Decodes the page to UTF-8 (charset.c) and parses it; libxml2 is told the encoding, so a
+ * <meta> that disagrees cannot switch it. */
+static int parse(const char *html, size_t len, const char *charset, xmlDocPtr *doc, struct err *e)
+{
+    struct buf u, v;
+    size_t bom;
+    const char *cs = charset_detect(html, len, charset, &bom), *src;
+    int rc, cut = 0;
+
+    buf_init(&u, BUF_NOLIMIT);
+    buf_init(&v, BUF_NOLIMIT);
+    rc = charset_decode(html + bom, len - bom, cs, &u, e);
+    if (!rc)
+        rc = bound_attrs(u.data, u.len, &v, &cut, e);
+    src = cut ? v.data : u.data;
+    len = cut ? v.len : u.len;
+    if (!rc && blank(src, len))
+        rc = err_set(e, LY_EEMPTY, "no readable text found");
+    else if (!rc && len > INT_MAX)
+        rc = err_set(e, LY_ETOOBIG, "page over the limit of %d bytes", INT_MAX);
+    if (!rc) {
+        pthread_once(&xml_once, xml_init);
+        *doc = htmlReadMemory(src, (int)len, NULL, "UTF-8", HTML_OPTS);
+        if (!*doc)
+            rc = err_set(e, LY_EPARSE, "cannot parse the page as html");
+    }
+    buf_release(&u);
+    buf_release(&v);
+    return rc;
+}
+
+/* Reads the targets (readid elements, data-lyssna="read", a ReadSpeaker button's readid or
+ * readclass) as they are, minus what is never read (rs_skip, data-lyssna="skip", hidden,
+ * scripts, forms); a target inside an earlier one is read with it, once. */
+static void pick_targets(struct ctx *c)
+{
+    struct info *in;
+    size_t i;
+
+    for (i = 0; i < c->ntargets; i++) {
+        if (!(in = info_of(c, c->targets[i])))
+            continue;
+        if (c->nroots && index_of(c, in) <= c->info[c->roots[c->nroots - 1]].last)
+            continue;
+        add_root(c, index_of(c, in));
+    }
+}
+
+/* What is read when the page is not read by score: --readid's elements (an id that is not
+ * in the page is an error of its own), else what the page names itself. */
+static int find_targets(struct ctx *c, xmlDocPtr doc, struct err *e)
+{
+    const char *id = c->opts->readid;
+
+    if (id && *id) {
+        if (!extract_find_ids(doc, id, &c->targets, &c->ntargets))
+            return err_set(e, LY_EEMPTY, "no element with id '%s' in the page", id);
+        return LY_OK;
+    }
+    c->ntargets = extract_find_targets(doc, &c->targets);
+    return LY_OK;
+}
+
+/* All visible text under top, collapsed, for the title. */
+static void node_text(struct ctx *c, xmlNodePtr top, struct buf *out)
+{
+    struct collect t = {.b = *out};
+    struct info *in;
+    xmlNodePtr n = top->children;
+
+    while (n) {
+        in = info_of(c, n);
+        if (n->type == XML_TEXT_NODE && collect_text(&t, n->content, NULL))
+            break;
+        if (n->type == XML_ELEMENT_NODE && n->children && in && !(in->flags & N_DROP)) {
+            n = n->children;
+            continue;
+        }
+        while (n && !n->next)
+            n = n->parent == top ? NULL : n->parent;
+        n = n ? n->next : NULL;
+    }
+    *out = t.b;
+}
+
+static char *page_title(struct ctx *c)
+{
+    struct buf b;
+
+    buf_init(&b, 2048);
+    if (c->title)
+        node_text(c, c->title, &b);
+    if (!b.len && c->nh1)
+        node_text(c, c->info[c->h1[0]].node, &b);
+    return buf_detach(&b, NULL);
+}
+
+static char *page_lang(xmlDocPtr doc)
+{
+    xmlNodePtr root = xmlDocGetRootElement(doc);
+    const char *lang = root ? extract_attr(root, "lang") : NULL;
+
+    if (root && !lang)
+        lang = extract_attr(root, "xml:lang");
+    return xstrdup(lang ? lang : "");
+}
+
+static size_t count_words(const char *s)
+{
+    size_t words = 0;
+    int in_word = 0;
+
+    for (; *s; s++) {
+        if (*s == ' ') {
+            in_word = 0;
+        } else if (!in_word && (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80)) {
+            in_word = 1;
+            words++;
+        }
+    }
+    return words;
+}
+
+static void blocks_free(struct extract_block *b, size_t n)
+{
+    size_t i;
+
+    for (i = 0; b && i < n; i++) {
+        free(b[i].text);
+        free(b[i].xpath);
+        free(b[i].lang);
+    }
+    free(b);
+}
+
+/* Fills out from the blocks the walk cut; they move from em to out. */
+static void fill_result(struct ctx *c, struct emitter *em, xmlDocPtr doc,
+                        struct extract_result *out)
+{
+    size_t i;
+
+    memset(out, 0, sizeof(*out));
+    out->title = page_title(c);
+    out->lang = page_lang(doc);
+    out->blocks = em->blocks;
+    out->nblocks = em->nblocks;
+    for (i = 0; i < em->nblocks; i++)
+        out->words += count_words(em->blocks[i].text);
+    em->blocks = NULL;
+    em->nblocks = 0;
+}
+
+static struct emitter *emitter_new(struct ctx *c, const char *page_lang, struct err *e)
+{
+    struct emitter *em = xcalloc(1, sizeof(*em));
+
+    em->c = c;
+    em->e = e;
+    em->page_lang = page_lang;
+    em->max_text = c->opts->max_text ? c->opts->max_text : LYSSNA_MAX_TEXT;
+    buf_init(&em->path, BUF_NOLIMIT);
+    buf_init(&em->text.b, em->max_text);
+    return em;
+}
+
+static void emitter_free(struct emitter *em)
+{
+    size_t i;
+
+    if (!em)
+        return;
+    for (i = 0; i <= MAX_DEPTH; i++)
+        free(em->fr[i].slots);
+    buf_release(&em->path);
+    buf_release(&em->text.b);
+    blocks_free(em->blocks, em->nblocks);
+    free(em);
+}
+
+/* Two passes in auto mode when chrome() spared anything: the first measures everything, so
+ * that the second can tell a page wrapper from a sidebar. */
+static void measure_page(struct ctx *c, xmlDocPtr doc)
+{
+    size_t i;
+
+    measure(c, doc);
+    if (!c->automode || !c->maybe)
+        return;
+    for (i = 0; i < c->n; i++)
+        if ((c->info[i].tag & T_TOP) && c->info[i].ptext > c->total_ptext)
+            c->total_ptext = c->info[i].ptext;
+    c->first = c->info;
+    c->nfirst = c->n;
+    c->info = NULL;
+    c->n = c->cap = c->nh1 = 0;
+    c->link_depth = c->sem_depth = c->art_depth = 0;
+    c->title = NULL;
+    measure(c, doc);
+}
+
+static int extract_doc(struct ctx *c, xmlDocPtr doc, struct extract_result *out, struct err *e)
+{
+    char *lang = page_lang(doc);
+    struct emitter *em = emitter_new(c, lang, e);
+    int rc = LY_OK;
+
+    measure_page(c, doc);
+    if (c->automode)
+        pick_article(c);
+    else
+        pick_targets(c);
+    if (!rc && c->nroots)
+        emit(em, doc);
+    if (!rc)
+        rc = em->rc;
+    if (!rc && !em->nblocks)
+        rc = err_set(e, LY_EEMPTY, "no readable text found");
+    if (!rc)
+        fill_result(c, em, doc, out);
+    emitter_free(em);
+    free(lang);
+    return rc;
+}
+
+int extract_page(const char *html, size_t len, const struct extract_opts *opts,
+                 struct extract_result *out, struct err *e)
+{
+    static const struct extract_opts defaults;
+    struct ctx c;
+    xmlDocPtr doc = NULL;
+    size_t max_html;
+    int rc;
+
+    opts = opts ? opts : &defaults;
+    max_html = opts->max_html ? opts->max_html : LYSSNA_MAX_HTML;
+    if (len > max_html)
+        return err_set(e, LY_ETOOBIG, "page over the limit of %zu bytes", max_html);
+    if (!len)
+        return err_set(e, LY_EEMPTY, "no readable text found");
+    rc = parse(html, len, opts->charset, &doc, e);
+    if (rc)
+        return rc;
+    memset(&c, 0, sizeof(c));
+    c.opts = opts;
+    rc = find_targets(&c, doc, e);
+    c.automode = !c.ntargets;
+    if (!rc)
+        rc = extract_doc(&c, doc, out, e);
+    free(c.targets);
+    free(c.info);
+    free(c.first);
+    free(c.roots);
+    xmlFreeDoc(doc);
+    return rc;
+}
+
+void extract_result_release(struct extract_result *r)
+{
+    if (!r)
+        return;
+    free(r->title);
+    free(r->lang);
+    blocks_free(r->blocks, r->nblocks);
+    memset(r, 0, sizeof(*r));
+}
+
+int extract_text(const struct extract_result *r, struct buf *out, struct err *e)
+{
+    size_t i;
+    int rc = LY_OK;
+
+    for (i = 0; i < r->nblocks && !rc; i++) {
+        if (i)
+            rc = buf_addch(out, '\n', e);
+        if (!rc)
+            rc = buf_adds(out, r->blocks[i].text, e);
+    }
+    return rc;
+}
+
+static json_t *block_json(const struct extract_block *b)
+{
+    json_t *o = json_object();
+    size_t len = strlen(b->text);
+
+    json_object_set_new(o, "text", json_stringn(b->text, len));
+    json_object_set_new(o, "xpath", json_string(b->xpath));
+    json_object_set_new(o, "start", json_integer((json_int_t)b->start));
+    json_object_set_new(o, "end", json_integer((json_int_t)(b->start + len)));
+    if (b->lang)
+        json_object_set_new(o, "lang", json_string(b->lang));
+    return o;
+}
+
+int extract_json(const struct extract_result *r, const char *url, int rate_wpm, struct buf *out,
+                 struct err *e)
+{
+    json_t *root = json_object(), *blocks = json_array();
+    size_t i;
+    char *s;
+    int rc;
+
+    for (i = 0; i < r->nblocks; i++)
+        json_array_append_new(blocks, block_json(&r->blocks[i]));
+    json_object_set_new(root, "title", json_string(r->title ? r->title : ""));
+    json_object_set_new(root, "lang", json_string(r->lang ? r->lang : ""));
+    json_object_set_new(root, "url", url ? json_string(url) : json_null());
+    json_object_set_new(root, "blocks", blocks);
+    json_object_set_new(root, "words", json_integer((json_int_t)r->words));
+    json_object_set_new(
+        root, "duration_ms",
+        json_integer((json_int_t)(r->words * 60000 / (size_t)(rate_wpm > 0 ? rate_wpm : 175))));
+    s = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    rc = s ? buf_adds(out, s, e) : err_set(e, LY_EIO, "cannot write the result as json");
+    free(s);
+    json_decref(root);
+    return rc;
+}

@@ -1,0 +1,341 @@
+/* normalize_num.c -- says what starts with a digit: identity and organisation numbers digit
+ * by digit, ranges ("8–16", "24–26 december", "13.15–15.45") with "till", and a number's
+ * company after it: units with agreement ("1 kr" -> "en krona"), "49:-", öre, "§", "kap.",
+ * "2013/0123", "Ösmo 1:2", "skala 1:500", "1 1/2". Items are parsed in normalize_items.c;
+ * phone numbers and signs are in normalize_phone.c. Thread-safe. */
+#include <string.h>
+
+#include "normalize_items.h"
+#include "base/svtext.h"
+
+#include "banned.h"
+
+static const char *const clock_words[] = {"kl", "klockan", NULL};
+
+/* "212000-0159", "19121212-1212", "121212+1212": digit by digit, the dash as a pause. */
+static size_t id_number(struct scan *sc, size_t i)
+{
+    size_t a = svtext_digits_len(sc->s, sc->len, i), p = i + a;
+    struct words w;
+
+    if ((a != 6 && a != 8) || p + 5 > sc->len || (sc->s[p] != '-' && sc->s[p] != '+') ||
+        svtext_digits_len(sc->s, sc->len, p + 1) != 4)
+        return 0;
+    words_reset(&w);
+    sv_digits(&w, sc->s + i, a);
+    words_glue(&w, ",");
+    sv_digits(&w, sc->s + p + 1, 4);
+    scan_say_words(sc, i, p + 5 - i, &w);
+    return p + 5 - i;
+}
+
+/* The value of a number item, decimals included, for comparing the ends of a range. */
+static double approx(const struct scan *sc, const struct item *it)
+{
+    double v = (double)it->n.value, f = 0.1;
+    size_t k;
+
+    if (it->kind == IT_TIME)
+        return it->h + it->min / 60.0;
+    for (k = 0; k < it->n.dec_len; k++, f /= 10)
+        v += f * (sc->s[it->n.dec_at + k] - '0');
+    return v;
+}
+
+static int small_int(const struct item *it, int max)
+{
+    return it->kind == IT_NUM && !it->n.dec_len && !it->n.grouped && !it->n.lead0 &&
+           it->n.value <= (uint64_t)max;
+}
+
+/* Whether a, a dash and b are a range; a may be re-read to fit b ("24" before "26 dec"). */
+static int range_fits(const struct scan *sc, struct item *a, const struct item *b)
+{
+    if (a->kind == b->kind && (a->kind == IT_DATE || a->kind == IT_TIME || a->kind == IT_ORD))
+        return 1;
+    if (b->kind == IT_DATE && small_int(a, 31) && a->n.value >= 1) {
+        a->kind = IT_ORD;
+        return 1;
+    }
+    if ((a->kind == IT_TIME && small_int(b, 24)) || (b->kind == IT_TIME && small_int(a, 24)))
+        return 1;
+    return a->kind == IT_NUM && b->kind == IT_NUM && !a->n.lead0 && !b->n.lead0 &&
+           approx(sc, b) > approx(sc, a);
+}
+
+enum tail_kind {
+    TL_NONE,
+    TL_UNIT,
+    TL_KR,
+    TL_PARA,
+    TL_PARAS,
+    TL_CHAPTER,
+    TL_SLASH,
+    TL_COLON,
+    TL_DOT,
+    TL_FRAC,
+    TL_SUFFIX
+};
+
+/* What follows a plain number and changes how it is said. */
+struct tail {
+    enum tail_kind kind;
+    size_t end;
+    const struct norm_entry *unit, *per; /* TL_UNIT: "km", and "h" of "km/h" */
+    struct num other;                    /* TL_SLASH, TL_COLON: the number after */
+    int fa, fb;                          /* TL_FRAC */
+    int period;                          /* ends in an abbreviation's '.' */
+};
+
+static int unit_tail(const struct scan *sc, size_t p, struct tail *t)
+{
+    size_t used = 0, used2 = 0;
+
+    t->unit = rules_match_unit(sc->rules, sc->s + p, sc->len - p, &used);
+    if (!t->unit)
+        return 0;
+    t->kind = TL_UNIT;
+    t->end = p + used;
+    if (t->end + 1 < sc->len && sc->s[t->end] == '/') {
+        t->per = rules_match_unit(sc->rules, sc->s + t->end + 1, sc->len - t->end - 1, &used2);
+        if (t->per)
+            t->end += 1 + used2;
+    }
+    t->period = sc->s[t->end - 1] == '.';
+    return 1;
+}
+
+static int symbol_tail(const struct scan *sc, size_t p, struct tail *t)
+{
+    size_t k;
+
+    if ((k = svtext_prefix(sc->s + p, sc->len - p, "§§")))
+        t->kind = TL_PARAS;
+    else if ((k = svtext_prefix(sc->s + p, sc->len - p, "§")))
+        t->kind = TL_PARA;
+    else if ((k = svtext_prefix(sc->s + p, sc->len - p, "kap.")))
+        t->kind = TL_CHAPTER, t->period = 1;
+    else
+        return 0;
+    t->end = p + k;
+    return 1;
+}
+
+/* "/0123", ":338" and ".5" after a number: "snedstreck", "kolon", "punkt". */
+static int pair_tail(const struct scan *sc, const struct item *it, struct tail *t)
+{
+    size_t p = it->end;
+
+    if (p + 1 >= sc->len || !strchr("/:.", sc->s[p]) || !sc->s[p] ||
+        !items_parse_num(sc, p + 1, &t->other) || t->other.grouped)
+        return 0;
+    t->kind = sc->s[p] == '/' ? TL_SLASH : sc->s[p] == ':' ? TL_COLON : TL_DOT;
+    t->end = t->other.end;
+    return 1;
+}
+
+/* "20-åring", "1700-talet": the number and the word are one word. */
+static int suffix_tail(const struct scan *sc, const struct item *it, struct tail *t)
+{
+    size_t p = it->end, n;
+    uint32_t c;
+
+    if (p + 2 > sc->len || sc->s[p] != '-' || !svtext_cp(sc->s, sc->len, p + 1, &c) ||
+        !svtext_is_letter(c) || svtext_is_upper(c))
+        return 0;
+    n = svtext_word_len(sc->s, sc->len, p + 1);
+    t->kind = TL_SUFFIX;
+    t->end = p + 1 + n;
+    return 1;
+}
+
+static void parse_tail(const struct scan *sc, const struct item *it, struct tail *t)
+{
+    size_t p = it->end, q = scan_skip_space(sc, p), k;
+
+    memset(t, 0, sizeof(*t));
+    t->end = p;
+    if (it->kind != IT_NUM)
+        return;
+    if (p + 2 <= sc->len && !memcmp(sc->s + p, ":-", 2)) {
+        t->kind = TL_KR, t->end = p + 2;
+        return;
+    }
+    if (pair_tail(sc, it, t) || suffix_tail(sc, it, t) || unit_tail(sc, q, t) ||
+        symbol_tail(sc, q, t))
+        return;
+    if (!it->n.dec_len && (q == p + 1 || q == p) && q < sc->len &&
+        (k = svtext_digits_len(sc->s, sc->len, q)) == 1 && q + k + 1 < sc->len &&
+        sc->s[q + k] == '/' && svtext_digits_len(sc->s, sc->len, q + k + 1) == 1) {
+        t->fa = sc->s[q] - '0', t->fb = sc->s[q + k + 1] - '0';
+        if (t->fa > 0 && t->fa < t->fb)
+            t->kind = TL_FRAC, t->end = q + k + 2;
+    } else if ((k = items_vulgar(sc, q, &t->fa, &t->fb))) {
+        t->kind = TL_FRAC, t->end = q + k;
+    }
+}
+
+static int is_one(const struct item *it)
+{
+    return it->kind == IT_NUM && it->n.value == 1 && !it->n.dec_len && !it->n.lead0;
+}
+
+/* "12,50 kr" -> "tolv kronor och femtio öre" */
+static int say_money(struct words *w, const struct item *it, const struct tail *t,
+                     const struct scan *sc)
+{
+    const char *d;
+
+    if (t->kind != TL_UNIT || t->per || strcmp(t->unit->a, "krona") || it->n.dec_len != 2 ||
+        it->kind != IT_NUM)
+        return 0;
+    d = sc->s + it->n.dec_at;
+    if (it->n.value || (d[0] == '0' && d[1] == '0')) {
+        struct num whole = it->n;
+        whole.dec_len = 0;
+        items_say_num(w, &whole, SV_EN, sc);
+        words_add(w, it->n.value == 1 ? "krona" : "kronor");
+    }
+    if (d[0] != '0' || d[1] != '0') {
+        if (it->n.value)
+            words_add(w, "och");
+        sv_cardinal(w, (uint64_t)((d[0] - '0') * 10 + d[1] - '0'), SV_ETT);
+        words_add(w, "öre");
+    }
+    return 1;
+}
+
+/* "skala 1:500" and "skala 1:500 eller 1:400": a ratio, said with "till". */
+static int in_scale(const struct scan *sc, size_t i)
+{
+    size_t from = i > 40 ? i - 40 : 0, p;
+
+    for (p = from; p + 5 <= i; p++)
+        if (svtext_fold_prefix(sc->s + p, i - p, "skala"))
+            return 1;
+    return 0;
+}
+
+static void say_suffix(struct words *w, const struct item *last, int range, const struct tail *t,
+                       enum sv_gender g, const struct scan *sc)
+{
+    switch (t->kind) {
+    case TL_UNIT:
+        words_add(w, is_one(last) && !range ? t->unit->a : t->unit->b);
+        if (t->per)
+            words_add(w, "per"), words_add(w, t->per->a);
+        break;
+    case TL_KR:
+        words_add(w, is_one(last) && !range ? "krona" : "kronor");
+        break;
+    case TL_SLASH:
+        words_add(w, "snedstreck"), items_say_num(w, &t->other, SV_ETT, sc);
+        break;
+    case TL_DOT:
+        words_add(w, "punkt"), items_say_num(w, &t->other, SV_ETT, sc);
+        break;
+    case TL_SUFFIX:
+        words_addn(w, sc->s + last->end + 1, t->end - last->end - 1);
+        break;
+    case TL_COLON:
+        words_add(w, in_scale(sc, last->start) ? "till" : "kolon");
+        items_say_num(w, &t->other, SV_ETT, sc);
+        break;
+    case TL_FRAC:
+        words_add(w, "och");
+        items_say_frac(w, t->fa, t->fb, g);
+        break;
+    default:
+        break;
+    }
+}
+
+static const char *prefix_word(enum tail_kind k)
+{
+    return k == TL_PARA      ? "paragraf"
+           : k == TL_PARAS   ? "paragraferna"
+           : k == TL_CHAPTER ? "kapitel"
+                             : NULL;
+}
+
+static enum sv_gender gender_for(const struct scan *sc, const struct item *a, const struct tail *t)
+{
+    size_t n, at = scan_prev_word(sc, a->start, &n);
+
+    if (t->kind == TL_UNIT)
+        return t->unit->gender;
+    if (t->kind == TL_KR)
+        return SV_EN;
+    if (t->kind != TL_NONE && t->kind != TL_FRAC)
+        return SV_ETT;
+    if (scan_word_in(sc, at, n, clock_words))
+        return SV_ETT;
+    return scan_gender_at(sc, t->end);
+}
+
+/* "den" goes before a date unless the text has it already. */
+static int wants_den(const struct scan *sc, const struct item *a, const struct item *b)
+{
+    static const char *const den[] = {"den", NULL};
+    size_t n, at;
+
+    if (a->kind != IT_DATE && !(b && b->kind == IT_DATE && a->kind == IT_ORD))
+        return 0;
+    at = scan_prev_word(sc, a->start, &n);
+    return !scan_word_in(sc, at, n, den);
+}
+
+/* Says a (and, for a range, "till" and b) with what follows; returns the bytes used. */
+static size_t say_expr(struct scan *sc, struct item *a, size_t dash_at, struct item *b)
+{
+    const struct item *last = b ? b : a;
+    struct words w;
+    struct tail t;
+    enum sv_gender g;
+    const char *pre;
+    int money;
+
+    parse_tail(sc, last, &t);
+    g = gender_for(sc, a, &t);
+    words_reset(&w);
+    if ((pre = prefix_word(t.kind)))
+        words_add(&w, pre);
+    money = !b && say_money(&w, a, &t, sc);
+    if (!money)
+        items_say(&w, a, g, wants_den(sc, a, b), sc);
+    if (b) {
+        scan_say_words(sc, a->start, a->end - a->start, &w);
+        words_reset(&w);
+        words_add(&w, "till");
+        scan_say_words(sc, dash_at, b->start - dash_at, &w);
+        words_reset(&w);
+        money = say_money(&w, b, &t, sc);
+        if (!money)
+            items_say(&w, b, g, 0, sc);
+    }
+    if (!money)
+        say_suffix(&w, last, b != NULL, &t, g, sc);
+    scan_say_words(sc, last->start, t.end - last->start, &w);
+    if (t.period || last->period)
+        norm_period_after(sc, t.end);
+    return t.end - a->start;
+}
+
+size_t norm_number(struct scan *sc, size_t i)
+{
+    struct item a, b;
+    size_t end, p, dk, q;
+
+    if ((end = norm_web(sc, i)) || (end = norm_phone(sc, i)) || (end = id_number(sc, i)))
+        return end;
+    end = items_parse(sc, i, &a);
+    p = scan_skip_space(sc, end);
+    dk = scan_dash(sc, p);
+    if (dk) {
+        q = scan_skip_space(sc, p + dk);
+        if (q < sc->len && sc->s[q] >= '0' && sc->s[q] <= '9' && items_parse(sc, q, &b) &&
+            range_fits(sc, &a, &b))
+            return say_expr(sc, &a, p, &b);
+    }
+    return say_expr(sc, &a, 0, NULL);
+}

@@ -1,0 +1,48 @@
+/* normalize_rules.h -- the Swedish data the normalizer reads from voices/sv/ (internal to the
+ * normalize*.c files): abbreviations, units, acronyms, the pronunciation lexicon, the gender
+ * of nouns and regnal names. Loaded once, then only read: safe to share between threads. */
+#ifndef LYSSNA_NORMALIZE_RULES_H
+#define LYSSNA_NORMALIZE_RULES_H
+
+#include <stddef.h>
+
+#include "base/numbers_sv.h"
+
+struct norm_rules;
+
+enum abbr_flag {
+    ABBR_NUM = 1,  /* said only before a number ("bil. 3") */
+    ABBR_CTX = 2,  /* a weekday that is also a word ("mån"): only in a list of days or times */
+    ABBR_DAY = 4,  /* names a weekday: "mån–fre" is a range */
+    ABBR_CASE = 8, /* matched case-sensitively */
+};
+
+enum acro_kind { ACRO_SPELL, ACRO_WORD, ACRO_SAY };
+
+/* One data line. For abbreviations: key written, a spoken, flags. Units: key written, a
+ * singular, b plural, gender. Acronyms: key, kind, a spoken (ACRO_SAY). Lexicon: key word, a
+ * phonemes. Nouns: key, gender. Regnal names: key, gender (SV_EN masculine, SV_ETT feminine). */
+struct norm_entry {
+    char *key; /* folded unless the table is case-sensitive or the entry is ABBR_CASE */
+    char *a, *b;
+    unsigned flags;
+    int kind;
+    enum sv_gender gender;
+    int line;
+};
+
+/* The longest abbreviation or unit written at s (n bytes) that ends at a word boundary;
+ * *used is the bytes it covers. NULL when none (or r is NULL). */
+const struct norm_entry *rules_match_abbr(const struct norm_rules *r, const char *s, size_t n,
+                                          size_t *used);
+const struct norm_entry *rules_match_unit(const struct norm_rules *r, const char *s, size_t n,
+                                          size_t *used);
+/* Whole-word look-ups (the n bytes at s are the word). NULL when absent. */
+const struct norm_entry *rules_find_acronym(const struct norm_rules *r, const char *s, size_t n);
+const struct norm_entry *rules_find_lexicon(const struct norm_rules *r, const char *s, size_t n);
+const struct norm_entry *rules_find_regnal(const struct norm_rules *r, const char *s, size_t n);
+/* The gender of a noun, from the list or from the last part of a compound ("bygglov" from
+ * "lov"); -1 when unknown. */
+int rules_noun_gender(const struct norm_rules *r, const char *s, size_t n);
+
+#endif

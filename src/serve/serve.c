@@ -1,0 +1,1675 @@
+/* serve.c -- `lyssna serve`: libmicrohttpd in thread-per-connection mode (a connection's
+ * thread may block on its synthesis worker; nothing else waits for it). Requests are parsed
+ * and checked here, synthesis runs in the worker pool, audio is streamed to the client as it
+ * is encoded and written to the cache at the same time; a cached answer goes out with sendfile,
+ * ranges and validators. Every error is JSON {"error","message"} with a status from one table.
+ * The only file that includes <microhttpd.h>. */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/buf.h"
+#include "cache/cache.h"
+#include "config.h"
+#include "speech/encode.h"
+#include "base/err.h"
+#include "extract/extract.h"
+#include "fetch/fetch.h"
+#include "speech/pipeline.h"
+#include "speech/pool.h"
+#include "request.h"
+#include "base/sandbox.h"
+#include "base/svtext.h"
+#include "speech/voice.h"
+#include "base/xalloc.h"
+
+#include "banned.h"
+
+enum route {
+    R_OTHER,
+    R_HEALTH,
+    R_VOICES,
+    R_METRICS,
+    R_STATIC,
+    R_SPEAK,
+    R_SPEAK_MARKS,
+    R_LISTEN,
+    R_LISTEN_MARKS,
+    R_LISTEN_TEXT,
+    R_COUNT
+};
+
+static const char *const route_names[R_COUNT] = {
+    "other", "healthz",     "voices", "metrics",      "static",
+    "speak", "speak_marks", "listen", "listen_marks", "listen_text"};
+
+/* Kinds of fetch failure, counted apart in the metrics. */
+enum fetch_kind { F_NETWORK, F_STATUS, F_TIMEOUT, F_DENIED, F_TOO_LARGE, F_NOT_HTML, F_COUNT };
+static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
+                                                 "denied",  "too_large",     "not_html"};
+
+struct metrics {
+    atomic_ulong requests[R_COUNT][6]; /* by status class: 1xx..5xx, index 0 unused */
+    atomic_ulong latency[R_COUNT][8];  /* ms buckets, see latency_bounds */
+    atomic_ulong cache_hits, cache_misses, fetch_errors[F_COUNT], in_flight, waiting;
+    atomic_ullong audio_ms, synth_us; /* audio produced; workers' CPU time making it */
+};
+
+static const unsigned latency_bounds[7] = {10, 50, 100, 250, 1000, 5000, 30000};
+
+/* The settings in force, what is built from them and the version of the voice data: made
+ * anew by SIGHUP and swapped in whole, so a request sees one or the other. Old ones stay
+ * allocated until the service ends (reloads are rare and small), so no request's settings
+ * are freed under it. */
+struct live {
+    struct config cfg;
+    char **hosts, **addrs; /* split from the config */
+    struct fetch_opts fetch;
+    char engine[CACHE_KEY_HEX + 1];
+    struct live *older;
+};
+
+struct server {
+    _Atomic(struct live *) live; /* what SIGHUP reloads; older ones kept until the end */
+    struct pool *pool;
+    struct cache *cache;
+    char web[1024];
+    struct metrics m;
+    pthread_mutex_t lock;      /* guards the queue of requests waiting for a worker, and busy */
+    pthread_cond_t freed;      /* a worker came free, or an audio entry was finished */
+    struct busy_key *busy;     /* audio being synthesized now, so that it is synthesized once */
+    struct recent_page *pages; /* newest first, guarded by lock */
+    struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
+    atomic_llong cache_warned; /* when the log last said the cache failed */
+};
+
+static struct live *live_of(struct server *srv)
+{
+    return atomic_load(&srv->live);
+}
+
+static const struct config *cfg_of(struct server *srv)
+{
+    return &live_of(srv)->cfg;
+}
+
+/* A page fetched lately: Range requests and the marks request that follow a listen must not
+ * fetch the page again each time. */
+#define LYSSNA_PARAMS_MAX 256
+#define LYSSNA_KNOWN_KEYS 8
+
+struct known_key {
+    char params[LYSSNA_PARAMS_MAX]; /* see listen_params; "" when unused */
+    char key[CACHE_KEY_HEX + 1];
+    enum encode_format format;
+};
+
+struct recent_page {
+    struct known_key known[LYSSNA_KNOWN_KEYS]; /* audio keys learned for this page */
+    unsigned nknown;
+    char *url;
+    char *charset;
+    struct buf body;
+    time_t at;
+    struct recent_page *next;
+};
+
+#define LYSSNA_RECENT_PAGES 64
+
+struct busy_key {
+    char key[CACHE_KEY_HEX + 1];
+    struct busy_key *next;
+};
+
+/* One request's state, from its first call to its completion. */
+struct request {
+    struct buf body;
+    size_t dropped; /* bytes of a body over the cap, read and dropped */
+    enum route route;
+    struct timespec start;
+    char client[64]; /* the client's address, for the rate limit and the access log */
+    char line[160];  /* "METHOD /path" for the access log */
+};
+
+/* Per-client token buckets in a fixed table: a client whose slot another takes over starts
+ * afresh, which errs on the side of letting people listen. */
+#define LYSSNA_RATE_SLOTS 4096
+
+struct rate_slot {
+    char client[64];
+    double tokens;
+    struct timespec at;
+};
+
+/* An audio response being streamed from a worker (and into the cache). */
+struct stream {
+    struct server *srv;
+    char key[CACHE_KEY_HEX + 1];
+    struct pool_job *job;
+    struct buf frame;
+    size_t off;
+    struct cache_writer *cw;
+    int ended;
+};
+
+/* What to synthesize, from a request; text is borrowed from the request or a page. */
+struct job_spec {
+    const char *text;
+    size_t len;
+    int ssml;
+    const char *const *line_langs;
+    size_t nlines;
+    char voice[64];
+    int rate;
+    enum encode_format format;
+};
+
+static int status_of(enum lyssna_code code)
+{
+    switch (code) {
+    case LY_EUSAGE:
+    case LY_EVOICE:
+    case LY_EEMPTY:
+    case LY_EUTF8:
+    case LY_EPARSE:
+    case LY_EINPUT:
+        return MHD_HTTP_BAD_REQUEST;
+    case LY_ETOOBIG:
+        return MHD_HTTP_CONTENT_TOO_LARGE;
+    case LY_EDENIED:
+        return MHD_HTTP_FORBIDDEN;
+    case LY_EFETCH:
+    case LY_EHTTP:
+        return MHD_HTTP_BAD_GATEWAY;
+    case LY_ETIMEOUT:
+        return MHD_HTTP_GATEWAY_TIMEOUT;
+    case LY_EBUSY:
+        return MHD_HTTP_SERVICE_UNAVAILABLE;
+    default:
+        return MHD_HTTP_INTERNAL_SERVER_ERROR;
+    }
+}
+
+/* CORS headers for a browser calling from a configured origin; none for any other origin,
+ * so that the browser keeps the answer from the page. A preflight (OPTIONS) also learns
+ * what it may send. */
+static void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r)
+{
+    const char *origin = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Origin");
+    const char *list = cfg_of(srv)->cors_origins, *p;
+    size_t n;
+
+    if (!origin || !*list)
+        return;
+    n = strlen(origin);
+    for (p = list; (p = strstr(p, origin)); p += n)
+        if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0')) {
+            MHD_add_response_header(r, "Access-Control-Allow-Origin", origin);
+            MHD_add_response_header(r, "Vary", "Origin");
+            MHD_add_response_header(r, "Access-Control-Expose-Headers",
+                                    "Content-Length, Content-Range, ETag");
+            MHD_add_response_header(r, "Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+            MHD_add_response_header(r, "Access-Control-Allow-Headers", "Content-Type, Range");
+            MHD_add_response_header(r, "Access-Control-Max-Age", "600");
+            return;
+        }
+}
+
+static enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                   const char *type, const void *data, size_t len)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+
+    r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+    add_cors(srv, c, r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                 json_t *body)
+{
+    char *s = json_dumps(body, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    enum MHD_Result ret;
+
+    json_decref(body);
+    if (!s)
+        return MHD_NO;
+    ret = send_buffer(srv, c, status, "application/json", s, strlen(s));
+    free(s);
+    return ret;
+}
+
+static enum MHD_Result send_error(struct server *srv, struct MHD_Connection *c, const struct err *e)
+{
+    return send_json(srv, c, status_of(e->code),
+                     json_pack("{s:s, s:s}", "error", err_name(e->code), "message",
+                               e->msg[0] ? e->msg : err_name(e->code)));
+}
+
+static enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_code code,
+                            const char *msg)
+{
+    struct err e = {0};
+
+    err_set(&e, code, "%s", msg);
+    return send_error(srv, c, &e);
+}
+
+static const char *arg(struct MHD_Connection *c, const char *name)
+{
+    return MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, name);
+}
+
+/* voice, rate and format from the query string, checked; defaults filled in. */
+static int parse_voice_rate_format(const char *voice, const char *rate, const char *format,
+                                   struct job_spec *js, struct err *e)
+{
+    struct request_voice v;
+    int rc = request_parse_voice(voice, rate, format, &v, e);
+
+    if (rc)
+        return rc;
+    memcpy(js->voice, v.voice, sizeof(js->voice));
+    js->rate = v.rate;
+    js->format = v.format;
+    return LY_OK;
+}
+
+/* The body of POST /v1/speak: text/plain, application/ssml+xml or application/json. */
+static int parse_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                       struct job_spec *js, struct request_speak *p, struct err *e)
+{
+    memset(js, 0, sizeof(*js));
+    memset(p, 0, sizeof(*p));
+    if (request_parse_speak(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+                            rq->body.data, rq->body.len, arg(c, "voice"), arg(c, "rate"),
+                            arg(c, "format"), (size_t)cfg_of(srv)->max_text_bytes, p, e))
+        return e->code;
+    js->text = p->text;
+    js->len = p->len;
+    js->ssml = p->ssml;
+    memcpy(js->voice, p->v.voice, sizeof(js->voice));
+    js->rate = p->v.rate;
+    js->format = p->v.format;
+    return LY_OK;
+}
+
+static void key_of(struct server *srv, const struct job_spec *js, const char *kind,
+                   char key[CACHE_KEY_HEX + 1])
+{
+    const struct cache_audio a = {
+        live_of(srv)->engine, kind,       js->ssml, js->voice, js->rate,
+        js->line_langs,       js->nlines, js->text, js->len,   encode_format_name(js->format)};
+
+    cache_audio_key(&a, key);
+}
+
+/* A worker for js, waiting in the queue up to queue_wait_ms; NULL with LY_EBUSY past that. */
+static struct pool_job *start_job(struct server *srv, const struct job_spec *js, int marks,
+                                  struct err *e)
+{
+    struct pool_request r = {js->text,  js->len,  js->ssml,   js->line_langs, js->nlines,
+                             js->voice, js->rate, js->format, marks};
+    struct timespec until;
+    struct pool_job *j;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += cfg_of(srv)->queue_wait_ms / 1000;
+    until.tv_nsec += (long)(cfg_of(srv)->queue_wait_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L)
+        until.tv_sec++, until.tv_nsec -= 1000000000L;
+    pthread_mutex_lock(&srv->lock);
+    if (srv->m.waiting >= (unsigned long)cfg_of(srv)->queue) {
+        pthread_mutex_unlock(&srv->lock);
+        err_set(e, LY_EBUSY, "the service is busy: try again in a moment");
+        return NULL;
+    }
+    srv->m.waiting++;
+    while (!(j = pool_start(srv->pool, &r, e)) && e->code == LY_EBUSY)
+        if (pthread_cond_timedwait(&srv->freed, &srv->lock, &until) == ETIMEDOUT)
+            break;
+    if (!j && e->code == LY_EBUSY)
+        err_set(e, LY_EBUSY, "the service is busy: try again in a moment");
+    srv->m.waiting--;
+    pthread_mutex_unlock(&srv->lock);
+    return j;
+}
+
+static void end_job(struct server *srv, struct pool_job *j)
+{
+    pool_job_end(j);
+    pthread_mutex_lock(&srv->lock);
+    pthread_cond_broadcast(&srv->freed);
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* Claims key for synthesis; when another request is making the same audio, waits until it
+ * is done (synthesis runs far faster than real time) and returns 0 so the caller looks in
+ * the cache again. Returns 1 when the caller is to synthesize. */
+static int claim_key(struct server *srv, const char *key)
+{
+    struct timespec until;
+    struct busy_key *b;
+    int waited = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += cfg_of(srv)->synth_timeout_ms / 1000 + 1;
+    pthread_mutex_lock(&srv->lock);
+    for (;;) {
+        for (b = srv->busy; b && strcmp(b->key, key); b = b->next)
+            ;
+        if (!b || pthread_cond_timedwait(&srv->freed, &srv->lock, &until) == ETIMEDOUT)
+            break;
+        waited = 1;
+    }
+    if (!waited || b) {
+        b = xcalloc(1, sizeof(*b));
+        memcpy(b->key, key, sizeof(b->key));
+        b->next = srv->busy;
+        srv->busy = b;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return !waited || b;
+}
+
+static void release_key(struct server *srv, const char *key)
+{
+    struct busy_key **p, *b;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = &srv->busy; *p && strcmp((*p)->key, key); p = &(*p)->next)
+        ;
+    if ((b = *p)) {
+        *p = b->next;
+        free(b);
+    }
+    pthread_cond_broadcast(&srv->freed);
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* Counts a finished job's audio and CPU time from its POOL_DONE payload; returns the
+ * audio's length in ms. */
+static unsigned long long count_done(struct server *srv, const struct buf *payload)
+{
+    unsigned long long samples = 0, cpu_us = 0, ms;
+    int rate = 0;
+
+    if (sscanf(payload->data, "%llu %d %llu", &samples, &rate, &cpu_us) < 2 || rate <= 0)
+        return 0;
+    ms = samples * 1000 / (unsigned)rate;
+    srv->m.audio_ms += ms;
+    srv->m.synth_us += cpu_us;
+    return ms;
+}
+
+/* Logs why audio could not be cached (the request itself goes on, uncached): at most one
+ * line a minute, so that a full disk does not flood the log; the metrics count them all. */
+static void cache_trouble(struct server *srv, const struct err *e)
+{
+    long long now = (long long)time(NULL), last = srv->cache_warned;
+
+    if (now - last < 60 || !atomic_compare_exchange_strong(&srv->cache_warned, &last, now))
+        return;
+    fprintf(stderr, "lyssna: cache: %s\n", e->msg);
+}
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct stream *s = cls;
+    struct err e = {0};
+    size_t n;
+    int type;
+
+    (void)pos;
+    while (s->off == s->frame.len) {
+        if (s->ended)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        type = pool_job_next(s->job, &s->frame, cfg_of(s->srv)->synth_timeout_ms, &e);
+        s->off = 0;
+        if (type == POOL_AUDIO) {
+            if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, &e)) {
+                cache_put_abort(s->cw); /* a full or read-only cache costs only the caching */
+                s->cw = NULL;
+                cache_trouble(s->srv, &e);
+            }
+        } else if (type == POOL_DONE) {
+            count_done(s->srv, &s->frame);
+            s->ended = 1;
+            s->frame.len = 0;
+            if (s->cw && cache_put_commit(s->cw, &e))
+                cache_trouble(s->srv, &e);
+            s->cw = NULL;
+        } else if (type != POOL_MARK) {
+            return MHD_CONTENT_READER_END_WITH_ERROR; /* the client sees a cut stream */
+        } else {
+            s->frame.len = 0;
+        }
+    }
+    n = s->frame.len - s->off < max ? s->frame.len - s->off : max;
+    memcpy(out, s->frame.data + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream *s = cls;
+
+    cache_put_abort(s->cw);
+    end_job(s->srv, s->job); /* unfinished: the worker is replaced */
+    release_key(s->srv, s->key);
+    buf_release(&s->frame);
+    free(s);
+}
+
+/* Streams the job's audio; the first audio frame is read before answering, so that an error
+ * the worker finds at once (bad SSML) still gets its status and JSON. */
+static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c,
+                                    struct pool_job *job, const struct job_spec *js,
+                                    const char *key)
+{
+    struct stream *s = xcalloc(1, sizeof(*s));
+    struct MHD_Response *r;
+    struct err e = {0};
+    enum MHD_Result ret;
+    int type;
+
+    s->srv = srv;
+    s->job = job;
+    snprintf(s->key, sizeof(s->key), "%s", key);
+    buf_init(&s->frame, BUF_NOLIMIT);
+    while ((type = pool_job_next(job, &s->frame, cfg_of(srv)->synth_timeout_ms, &e)) == POOL_MARK)
+        ;
+    if (type != POOL_AUDIO) {
+        if (type == POOL_ERROR)
+            pool_error(&s->frame, &e);
+        stream_free(s);
+        return send_error(srv, c, &e);
+    }
+    s->cw = cache_put_begin(srv->cache, key, encode_extension(js->format), &e);
+    if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, &e)) {
+        cache_put_abort(s->cw);
+        s->cw = NULL;
+    }
+    if (!s->cw)
+        cache_trouble(srv, &e);
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, stream_read, s, stream_free);
+    if (!r) {
+        stream_free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, encode_mime_type(js->format));
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    add_cors(srv, c, r);
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* "bytes=A-B", "bytes=A-", "bytes=-N" into [*from, *to]; 0 when unsatisfiable or unparsable. */
+static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+{
+    unsigned long long a, b;
+    char *end;
+
+    if (strncmp(h, "bytes=", 6) || size == 0 || strchr(h, ','))
+        return 0;
+    h += 6;
+    if (*h == '-') {
+        b = strtoull(h + 1, &end, 10);
+        if (*end || b == 0)
+            return 0;
+        *from = b >= size ? 0 : size - b;
+        *to = size - 1;
+        return 1;
+    }
+    a = strtoull(h, &end, 10);
+    if (*end != '-' || a >= size)
+        return 0;
+    b = size - 1; /* "bytes=A-": to the end, what audio elements ask first */
+    if (end[1] && (b = strtoull(end + 1, &end, 10), *end))
+        return 0;
+    if (b < a)
+        return 0;
+    *from = a;
+    *to = b >= size ? size - 1 : b;
+    return 1;
+}
+
+/* A cached entry with validators and byte ranges (Safari's audio element needs them). */
+static enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c,
+                                   struct cache_hit *hit, const char *type, const char *key)
+{
+    const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
+    const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
+    char etag[80], date[64], cr[96];
+    uint64_t from = 0, to = hit->size ? hit->size - 1 : 0;
+    unsigned status = MHD_HTTP_OK;
+    struct MHD_Response *r;
+    struct tm tm;
+    enum MHD_Result ret;
+
+    snprintf(etag, sizeof(etag), "\"%.32s\"", key);
+    gmtime_r(&hit->mtime, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S GMT", &tm);
+    if (inm && strstr(inm, etag)) {
+        close(hit->fd);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        status = MHD_HTTP_NOT_MODIFIED;
+    } else if (range && !parse_range(range, hit->size, &from, &to)) {
+        close(hit->fd);
+        snprintf(cr, sizeof(cr), "bytes */%" PRIu64, hit->size);
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+        status = MHD_HTTP_RANGE_NOT_SATISFIABLE;
+    } else {
+        r = MHD_create_response_from_fd_at_offset64(to - from + 1, hit->fd, (int64_t)from);
+        if (range) {
+            snprintf(cr, sizeof(cr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from, to, hit->size);
+            MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
+            status = MHD_HTTP_PARTIAL_CONTENT;
+        }
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    add_cors(srv, c, r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* A Range other than "bytes=0-" (which a whole 200 answers, and which Chromium and Firefox
+ * send as they start to play a stream). */
+static int wants_part(struct MHD_Connection *c)
+{
+    const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_RANGE);
+
+    return range && strcmp(range, "bytes=0-") != 0;
+}
+
+/* Runs the job to its end into the cache writer w; LY_OK once the entry is stored. */
+/* Runs job to its end, handing each audio or mark frame to each (ctx); ends the job. LY_OK
+ * with the audio's length in *ms when it finished, else the error (e set). */
+static int run_job(struct server *srv, struct pool_job *job,
+                   void (*each)(void *ctx, int type, const struct buf *frame, struct err *e),
+                   void *ctx, unsigned long long *ms, struct err *e)
+{
+    struct buf frame;
+    int type;
+
+    buf_init(&frame, BUF_NOLIMIT);
+    while ((type = pool_job_next(job, &frame, cfg_of(srv)->synth_timeout_ms, e)) == POOL_MARK ||
+           type == POOL_AUDIO)
+        each(ctx, type, &frame, e);
+    if (type == POOL_DONE)
+        *ms = count_done(srv, &frame);
+    else if (type == POOL_ERROR)
+        pool_error(&frame, e);
+    end_job(srv, job);
+    buf_release(&frame);
+    return type == POOL_DONE ? LY_OK : e->code ? e->code : LY_ESYNTH;
+}
+
+/* Audio frames into a cache writer, which is dropped at its first failure. */
+static void write_audio(void *ctx, int type, const struct buf *frame, struct err *e)
+{
+    struct cache_writer **w = ctx;
+
+    if (type == POOL_AUDIO && *w && cache_put_write(*w, frame->data, frame->len, e)) {
+        cache_put_abort(*w);
+        *w = NULL;
+    }
+}
+
+static void gather_marks(void *ctx, int type, const struct buf *frame, struct err *e)
+{
+    json_t *m;
+
+    (void)e;
+    if (type == POOL_MARK && (m = json_loadb(frame->data, frame->len, 0, NULL)))
+        json_array_append_new(ctx, m);
+}
+
+static int fill_cache(struct server *srv, struct pool_job *job, struct cache_writer *w,
+                      struct err *e)
+{
+    unsigned long long ms = 0;
+    int rc = run_job(srv, job, write_audio, &w, &ms, e);
+
+    if (rc) {
+        cache_put_abort(w);
+        return rc;
+    }
+    if (!w || cache_put_commit(w, e)) {
+        cache_trouble(srv, e);
+        rc = LY_EIO;
+    }
+    return rc;
+}
+
+/* Audio for js, whose key_of is key: from the cache when there, else synthesized and
+ * streamed. */
+static enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
+                                    const struct job_spec *js, const char *key)
+{
+    struct cache_hit hit;
+    struct cache_writer *w;
+    struct pool_job *job;
+    struct err e = {0};
+    int rc;
+
+    for (;;) {
+        if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) == 1) {
+            srv->m.cache_hits++;
+            return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
+        }
+        if (claim_key(srv, key))
+            break;
+    }
+    srv->m.cache_misses++;
+    job = start_job(srv, js, 0, &e);
+    if (!job) {
+        release_key(srv, key);
+        return send_error(srv, c, &e);
+    }
+    /* Safari's audio element first asks for "bytes=0-1" and plays nothing without a 206
+       that tells the whole size: make the whole entry first, then answer from the cache
+       (a cache that cannot be written gets the stream, the best there is then) */
+    if (!wants_part(c) || !(w = cache_put_begin(srv->cache, key, encode_extension(js->format), &e)))
+        return stream_audio(srv, c, job, js, key);
+    rc = fill_cache(srv, job, w, &e);
+    release_key(srv, key);
+    if (rc)
+        return send_error(srv, c, &e);
+    if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) != 1)
+        return fail(srv, c, LY_EIO,
+                    "the audio was made but could not be cached; ask without Range");
+    return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
+}
+
+/* Runs js with marks and collects them: {"duration_ms":N,"marks":[...]}. */
+/* Marks stored in the cache as JSON: 1 and *out when there, 0 when not (or unreadable). */
+static int cached_marks(struct server *srv, const char *key, json_t **out)
+{
+    struct cache_hit hit;
+    char *data;
+    int ok = 0;
+
+    if (cache_get(srv->cache, key, "json", &hit, NULL) != 1)
+        return 0;
+    data = xmalloc(hit.size + 1);
+    if (pread(hit.fd, data, hit.size, 0) == (ssize_t)hit.size)
+        ok = (*out = json_loadb(data, hit.size, 0, NULL)) != NULL;
+    free(data);
+    close(hit.fd);
+    return ok;
+}
+
+static void store_marks(struct server *srv, const char *key, const json_t *doc)
+{
+    struct cache_writer *w = NULL;
+    struct err e = {0};
+    char *text = json_dumps(doc, JSON_COMPACT);
+
+    if (text && (w = cache_put_begin(srv->cache, key, "json", &e))) {
+        if (cache_put_write(w, text, strlen(text), &e))
+            cache_put_abort(w);
+        else
+            cache_put_commit(w, &e); /* frees w whatever happens */
+    }
+    if (e.code)
+        cache_trouble(srv, &e);
+    free(text);
+}
+
+/* Speech marks for spec: from the cache, else synthesized once (the audio is thrown away)
+ * and cached, so that every later listener's highlighting costs nothing. */
+static int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out,
+                         struct err *e)
+{
+    /* marks do not depend on the format, and WAV costs nothing to encode (MP3 would be 80%
+       of the job): one entry serves every format */
+    struct job_spec wav = *spec, *js = &wav;
+    char key[CACHE_KEY_HEX + 1];
+    struct pool_job *job;
+    json_t *marks;
+    unsigned long long duration_ms = 0;
+    int rc;
+
+    wav.format = ENCODE_WAV;
+    key_of(srv, js, "marks", key);
+    for (;;) {
+        if (cached_marks(srv, key, out)) {
+            srv->m.cache_hits++;
+            return LY_OK;
+        }
+        if (claim_key(srv, key))
+            break;
+    }
+    srv->m.cache_misses++;
+    if (!(job = start_job(srv, js, 1, e))) {
+        release_key(srv, key);
+        return e->code;
+    }
+    marks = json_array();
+    if ((rc = run_job(srv, job, gather_marks, marks, &duration_ms, e))) {
+        release_key(srv, key);
+        json_decref(marks);
+        return rc;
+    }
+    *out = json_pack("{s:I, s:o}", "duration_ms", (json_int_t)duration_ms, "marks", marks);
+    store_marks(srv, key, *out);
+    release_key(srv, key);
+    return LY_OK;
+}
+
+/* The page at ?url=, fetched and extracted, as a job_spec over its text. */
+struct page {
+    struct fetch_result fetched;
+    struct page_text text;
+};
+
+/* Copies a page fetched less than page_ttl_s ago into out; 1 when there was one. */
+static int recent_get(struct server *srv, const char *url, struct fetch_result *out)
+{
+    struct recent_page *p;
+    time_t now = time(NULL);
+    int found = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p && !found; p = p->next) {
+        if (strcmp(p->url, url) || now - p->at >= cfg_of(srv)->page_ttl_s)
+            continue;
+        buf_init(&out->body, BUF_NOLIMIT);
+        buf_add(&out->body, p->body.data, p->body.len, NULL);
+        out->charset = p->charset ? xstrdup(p->charset) : NULL;
+        out->status = 200;
+        found = 1;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return found;
+}
+
+/* The listen parameters as given, joined: the same page with the same parameters has the
+ * same audio key while it is recent. 0 when they are too long to remember. */
+static int listen_params(struct MHD_Connection *c, char out[LYSSNA_PARAMS_MAX])
+{
+    const char *v[4] = {arg(c, "readid"), arg(c, "voice"), arg(c, "rate"), arg(c, "format")};
+    int n = snprintf(out, LYSSNA_PARAMS_MAX, "%s\x1f%s\x1f%s\x1f%s", v[0] ? v[0] : "",
+                     v[1] ? v[1] : "", v[2] ? v[2] : "", v[3] ? v[3] : "");
+
+    return n > 0 && n < LYSSNA_PARAMS_MAX;
+}
+
+/* The audio key learned for url and params while the page is recent: a repeated listen
+ * then goes straight to the cache, without extracting the page again. */
+static int recent_key(struct server *srv, const char *url, const char *params,
+                      char key[CACHE_KEY_HEX + 1], enum encode_format *format)
+{
+    struct recent_page *p;
+    time_t now = time(NULL);
+    int i, found = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p && !found; p = p->next)
+        if (!strcmp(p->url, url) && now - p->at < cfg_of(srv)->page_ttl_s)
+            for (i = 0; i < LYSSNA_KNOWN_KEYS && !found; i++)
+                if (!strcmp(p->known[i].params, params)) {
+                    memcpy(key, p->known[i].key, CACHE_KEY_HEX + 1);
+                    *format = p->known[i].format;
+                    found = 1;
+                }
+    pthread_mutex_unlock(&srv->lock);
+    return found;
+}
+
+static void recent_learn(struct server *srv, const char *url, const char *params, const char *key,
+                         enum encode_format format)
+{
+    struct recent_page *p;
+    struct known_key *k;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p; p = p->next)
+        if (!strcmp(p->url, url)) {
+            k = &p->known[p->nknown++ % LYSSNA_KNOWN_KEYS];
+            snprintf(k->params, sizeof(k->params), "%s", params);
+            memcpy(k->key, key, CACHE_KEY_HEX + 1);
+            k->format = format;
+            break;
+        }
+    pthread_mutex_unlock(&srv->lock);
+}
+
+static void recent_free(struct recent_page *p)
+{
+    free(p->url);
+    free(p->charset);
+    buf_release(&p->body);
+    free(p);
+}
+
+/* Remembers a fetched page, dropping the oldest past LYSSNA_RECENT_PAGES. */
+static void recent_put(struct server *srv, const char *url, const struct fetch_result *r)
+{
+    struct recent_page *p = xcalloc(1, sizeof(*p)), **q;
+    int n = 0;
+
+    p->url = xstrdup(url);
+    p->charset = r->charset ? xstrdup(r->charset) : NULL;
+    buf_init(&p->body, BUF_NOLIMIT);
+    buf_add(&p->body, r->body.data, r->body.len, NULL);
+    p->at = time(NULL);
+    pthread_mutex_lock(&srv->lock);
+    p->next = srv->pages;
+    srv->pages = p;
+    for (q = &srv->pages; *q; n++) {
+        if (n >= LYSSNA_RECENT_PAGES || (n > 0 && !strcmp((*q)->url, url))) {
+            struct recent_page *old = *q;
+            *q = old->next;
+            recent_free(old);
+        } else {
+            q = &(*q)->next;
+        }
+    }
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* HTML, XHTML, or a page sent without a type (then the parser decides). */
+static int is_html(const char *content_type)
+{
+    size_t n;
+
+    if (!content_type)
+        return 1;
+    n = strcspn(content_type, "; \t");
+    return (n == 9 && svtext_fold_prefix(content_type, n, "text/html") == 9) ||
+           (n == 21 && svtext_fold_prefix(content_type, n, "application/xhtml+xml") == 21);
+}
+
+static int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg,
+                     struct job_spec *js, struct err *e)
+{
+    const char *url = arg(c, "url");
+    struct extract_opts xo = {0};
+    int rc;
+
+    memset(pg, 0, sizeof(*pg));
+    buf_init(&pg->fetched.body, 0);
+    if (!url || !*url)
+        return err_set(e, LY_EUSAGE, "give the page's address: ?url=https://...");
+    rc = parse_voice_rate_format(arg(c, "voice"), arg(c, "rate"), arg(c, "format"), js, e);
+    if (!rc && !recent_get(srv, url, &pg->fetched)) {
+        fetch_result_release(&pg->fetched);
+        rc = fetch_get_url(url, &live_of(srv)->fetch, &pg->fetched, e);
+        if (!rc && cfg_of(srv)->page_ttl_s > 0)
+            recent_put(srv, url, &pg->fetched);
+    }
+    if (rc) {
+        srv->m.fetch_errors[rc == LY_EHTTP      ? F_STATUS
+                            : rc == LY_ETIMEOUT ? F_TIMEOUT
+                            : rc == LY_EDENIED  ? F_DENIED
+                            : rc == LY_ETOOBIG  ? F_TOO_LARGE
+                                                : F_NETWORK]++;
+        if (rc == LY_ETOOBIG) /* the origin's page is too large, not the client's request */
+            e->code = rc = LY_EFETCH;
+        return rc;
+    }
+    if (!is_html(pg->fetched.content_type)) {
+        srv->m.fetch_errors[F_NOT_HTML]++;
+        return err_set(e, LY_EFETCH, "'%.100s' is not a web page but %.60s: nothing to read aloud",
+                       url, pg->fetched.content_type);
+    }
+    xo.readid = arg(c, "readid");
+    xo.url = url;
+    xo.charset = pg->fetched.charset;
+    rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
+    if (rc)
+        return rc;
+    js->text = pg->text.text;
+    js->len = pg->text.len;
+    js->line_langs = pg->text.line_langs;
+    js->nlines = pg->text.nlines;
+    return LY_OK;
+}
+
+static void page_release(struct page *pg)
+{
+    fetch_result_release(&pg->fetched);
+    pipeline_page_release(&pg->text);
+}
+
+static enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum route route)
+{
+    struct job_spec js = {0};
+    struct page pg;
+    struct err e = {0};
+    enum MHD_Result ret;
+    json_t *marks = NULL, *doc, *blocks;
+    struct buf json;
+    size_t i;
+    char params[LYSSNA_PARAMS_MAX], key[CACHE_KEY_HEX + 1];
+    const char *url = arg(c, "url");
+    enum encode_format format;
+    struct cache_hit hit;
+    int known = route == R_LISTEN && url && listen_params(c, params), rc;
+
+    if (known && recent_key(srv, url, params, key, &format) &&
+        cache_get(srv->cache, key, encode_extension(format), &hit, NULL) == 1) {
+        srv->m.cache_hits++;
+        return send_cached(srv, c, &hit, encode_mime_type(format), key);
+    }
+    rc = read_page(srv, c, &pg, &js, &e);
+    if (rc) {
+        ret = send_error(srv, c, &e);
+    } else if (route == R_LISTEN) {
+        key_of(srv, &js, "audio", key);
+        if (known)
+            recent_learn(srv, url, params, key, js.format);
+        ret = answer_audio(srv, c, &js, key);
+    } else if (route == R_LISTEN_TEXT) {
+        buf_init(&json, BUF_NOLIMIT);
+        rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
+        ret = rc ? send_error(srv, c, &e)
+                 : send_buffer(srv, c, MHD_HTTP_OK, "application/json", json.data, json.len);
+        buf_release(&json);
+    } else if ((rc = collect_marks(srv, &js, &marks, &e))) {
+        ret = send_error(srv, c, &e);
+    } else {
+        blocks = json_array();
+        for (i = 0; i < pg.text.page->nblocks; i++) {
+            const struct extract_block *b = &pg.text.page->blocks[i];
+            json_array_append_new(blocks, json_pack("{s:s, s:I, s:I}", "xpath", b->xpath, "start",
+                                                    (json_int_t)b->start, "end",
+                                                    (json_int_t)(b->start + strlen(b->text))));
+        }
+        doc = json_pack("{s:s, s:O, s:o, s:O}", "title", pg.text.page->title, "duration_ms",
+                        json_object_get(marks, "duration_ms"), "blocks", blocks, "marks",
+                        json_object_get(marks, "marks"));
+        json_decref(marks);
+        ret = send_json(srv, c, MHD_HTTP_OK, doc);
+    }
+    page_release(&pg);
+    return ret;
+}
+
+static enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq, int marks)
+{
+    struct job_spec js;
+    struct request_speak p;
+    char key[CACHE_KEY_HEX + 1];
+    json_t *out = NULL;
+    struct err e = {0};
+    enum MHD_Result ret;
+
+    if (parse_speak(srv, c, rq, &js, &p, &e)) {
+        ret = send_error(srv, c, &e);
+    } else if (!marks) {
+        key_of(srv, &js, "audio", key);
+        ret = answer_audio(srv, c, &js, key);
+    } else if (collect_marks(srv, &js, &out, &e)) {
+        ret = send_error(srv, c, &e);
+    } else {
+        ret = send_json(srv, c, MHD_HTTP_OK, out);
+    }
+    request_speak_release(&p);
+    return ret;
+}
+
+static enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c)
+{
+    struct voice v[64];
+    json_t *list = json_array();
+    int i, n = voice_list(voice_dir(), v, 64, NULL);
+
+    for (i = 0; i < n; i++)
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:i}", "name", v[i].name, "description",
+                                        v[i].description, "lang", v[i].lang, "rate", v[i].rate));
+    return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:o}", "voices", list));
+}
+
+static enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
+{
+    struct metrics *m = &srv->m;
+    struct cache_stats cs;
+    struct buf b;
+    int r, s, k;
+    enum MHD_Result ret;
+
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "# TYPE lyssna_requests_total counter\n", NULL);
+    for (r = 0; r < R_COUNT; r++)
+        for (s = 1; s < 6; s++)
+            if (m->requests[r][s])
+                buf_addf(&b, NULL, "lyssna_requests_total{route=\"%s\",status=\"%dxx\"} %lu\n",
+                         route_names[r], s, (unsigned long)m->requests[r][s]);
+    buf_adds(&b, "# TYPE lyssna_request_duration_ms histogram\n", NULL);
+    for (r = 0; r < R_COUNT; r++) {
+        unsigned long sum = 0;
+        if (!m->latency[r][7] && !m->latency[r][0] && !m->requests[r][2] && !m->requests[r][4])
+            continue;
+        for (k = 0; k < 8; k++) {
+            sum += m->latency[r][k];
+            buf_addf(&b, NULL, "lyssna_request_duration_ms_bucket{route=\"%s\",le=\"",
+                     route_names[r]);
+            if (k < 7)
+                buf_addf(&b, NULL, "%u\"} %lu\n", latency_bounds[k], sum);
+            else
+                buf_addf(&b, NULL, "+Inf\"} %lu\n", sum);
+        }
+    }
+    cache_stats(srv->cache, &cs);
+    buf_addf(&b, NULL,
+             "# TYPE lyssna_cache_hits_total counter\nlyssna_cache_hits_total %lu\n"
+             "# TYPE lyssna_cache_misses_total counter\nlyssna_cache_misses_total %lu\n"
+             "# TYPE lyssna_cache_bytes gauge\nlyssna_cache_bytes %" PRIu64 "\n"
+             "# TYPE lyssna_cache_corrupt_total counter\nlyssna_cache_corrupt_total %" PRIu64 "\n"
+             "# TYPE lyssna_cache_write_errors_total counter\n"
+             "lyssna_cache_write_errors_total %" PRIu64 "\n"
+             "# TYPE lyssna_cache_read_only gauge\nlyssna_cache_read_only %d\n"
+             "# TYPE lyssna_in_flight gauge\nlyssna_in_flight %lu\n"
+             "# TYPE lyssna_queue_length gauge\nlyssna_queue_length %lu\n"
+             "# TYPE lyssna_workers_idle gauge\nlyssna_workers_idle %d\n"
+             "# TYPE lyssna_synthesis_seconds_total counter\nlyssna_synthesis_seconds_total %.3f\n"
+             "# TYPE lyssna_audio_seconds_total counter\nlyssna_audio_seconds_total %.3f\n"
+             "# TYPE lyssna_fetch_errors_total counter\n",
+             (unsigned long)m->cache_hits, (unsigned long)m->cache_misses, cs.bytes, cs.corrupt,
+             cs.write_errors, cs.read_only, (unsigned long)m->in_flight, (unsigned long)m->waiting,
+             pool_idle(srv->pool), (double)m->synth_us / 1e6, (double)m->audio_ms / 1e3);
+    for (k = 0; k < F_COUNT; k++)
+        buf_addf(&b, NULL, "lyssna_fetch_errors_total{kind=\"%s\"} %lu\n", fetch_kinds[k],
+                 (unsigned long)m->fetch_errors[k]);
+    ret = send_buffer(srv, c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.data, b.len);
+    buf_release(&b);
+    return ret;
+}
+
+static const char *mime_of(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".html", "text/html; charset=utf-8"},
+                 {".js", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},
+                 {".svg", "image/svg+xml"},
+                 {".png", "image/png"},
+                 {".json", "application/json"}};
+    const char *dot = strrchr(path, '.');
+    size_t i;
+
+    for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+        if (!strcmp(dot, types[i].ext))
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Files of web/ at / and /widget/. Only plain names: no "..", no hidden files. */
+static enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, const char *url)
+{
+    const char *name =
+        !strcmp(url, "/") ? "demo.html" : url + (strncmp(url, "/widget/", 8) ? 1 : 8);
+    char path[2048];
+    struct MHD_Response *r;
+    struct stat st;
+    enum MHD_Result ret;
+    int fd;
+
+    if (!*name || strstr(name, "..") || name[0] == '.' || strstr(name, "/.") ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
+            strlen(name))
+        return fail(srv, c, LY_EUSAGE, "no such file");
+    snprintf(path, sizeof(path), "%s/%s", srv->web, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return send_json(srv, c, MHD_HTTP_NOT_FOUND,
+                         json_pack("{s:s, s:s}", "error", "not_found", "message",
+                                   "no such page: see /v1/voices, /v1/speak, /v1/listen"));
+    }
+    r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_of(name));
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=300");
+    /* any site may load the public widget files; a script tag with Subresource Integrity
+       (crossorigin="anonymous") needs this header to check the hash */
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum route route_of(const char *method, const char *url)
+{
+    int get = !strcmp(method, "GET") || !strcmp(method, "HEAD"), post = !strcmp(method, "POST");
+
+    if (get && !strcmp(url, "/healthz"))
+        return R_HEALTH;
+    if (get && !strcmp(url, "/v1/voices"))
+        return R_VOICES;
+    if (get && !strcmp(url, "/metrics"))
+        return R_METRICS;
+    if (get && !strcmp(url, "/v1/listen"))
+        return R_LISTEN;
+    if (get && !strcmp(url, "/v1/listen/marks"))
+        return R_LISTEN_MARKS;
+    if (get && !strcmp(url, "/v1/listen/text"))
+        return R_LISTEN_TEXT;
+    if (post && !strcmp(url, "/v1/speak"))
+        return R_SPEAK;
+    if (post && !strcmp(url, "/v1/speak/marks"))
+        return R_SPEAK_MARKS;
+    if (get && strncmp(url, "/v1/", 4))
+        return R_STATIC;
+    return R_OTHER;
+}
+
+/* The client's address; behind the municipality's own proxy (a loopback peer) the last
+ * X-Forwarded-For entry, which that proxy wrote. */
+static void client_of(struct MHD_Connection *c, char *out, size_t size)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), *last;
+    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+    snprintf(out, size, "unknown");
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
+    if (xff && (!strncmp(out, "127.", 4) || !strcmp(out, "::1"))) {
+        last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        last += strspn(last, " ");
+        snprintf(out, size, "%.*s", (int)strcspn(last, " ,"), last);
+    }
+}
+
+static size_t hash_text(const char *s)
+{
+    size_t h = 5381;
+
+    while (*s)
+        h = h * 33 + (unsigned char)*s++;
+    return h;
+}
+
+/* Takes a token from the client's bucket (rate_limit per minute, bursts of as many). */
+static int rate_allows(struct server *srv, const char *client)
+{
+    double per_s = cfg_of(srv)->rate_limit / 60.0;
+    struct rate_slot *r;
+    struct timespec now;
+    int ok;
+
+    if (cfg_of(srv)->rate_limit <= 0)
+        return 1;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    pthread_mutex_lock(&srv->lock);
+    r = &srv->rates[hash_text(client) % LYSSNA_RATE_SLOTS];
+    if (strcmp(r->client, client)) {
+        snprintf(r->client, sizeof(r->client), "%s", client);
+        r->tokens = cfg_of(srv)->rate_limit;
+    } else {
+        r->tokens += per_s * ((double)(now.tv_sec - r->at.tv_sec) +
+                              (double)(now.tv_nsec - r->at.tv_nsec) / 1e9);
+        if (r->tokens > cfg_of(srv)->rate_limit)
+            r->tokens = cfg_of(srv)->rate_limit;
+    }
+    r->at = now;
+    ok = r->tokens >= 1;
+    if (ok)
+        r->tokens -= 1;
+    pthread_mutex_unlock(&srv->lock);
+    return ok;
+}
+
+static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                                const char *method, const char *url)
+{
+    if (rq->route >= R_SPEAK && !rate_allows(srv, rq->client))
+        return send_json(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
+                         json_pack("{s:s, s:s}", "error", "rate_limited", "message",
+                                   "too many requests from this address: wait a minute"));
+    switch (rq->route) {
+    case R_HEALTH:
+        return send_buffer(srv, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+    case R_VOICES:
+        return answer_voices(srv, c);
+    case R_METRICS:
+        return answer_metrics(srv, c);
+    case R_STATIC:
+        return answer_static(srv, c, url);
+    case R_SPEAK:
+        return answer_speak(srv, c, rq, 0);
+    case R_SPEAK_MARKS:
+        return answer_speak(srv, c, rq, 1);
+    case R_LISTEN:
+    case R_LISTEN_MARKS:
+    case R_LISTEN_TEXT:
+        return answer_listen(srv, c, rq->route);
+    default:
+        break;
+    }
+    if (!strcmp(method, "OPTIONS"))
+        return send_buffer(srv, c, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    return send_json(srv, c, MHD_HTTP_NOT_FOUND,
+                     json_pack("{s:s, s:s}", "error", "not_found", "message",
+                               "no such endpoint: see /v1/voices, /v1/speak, /v1/listen"));
+}
+
+/* A body over the cap is read on to its end (to answer 413) up to this much. */
+#define LYSSNA_DROP_MAX (8 << 20)
+
+struct framing {
+    int lengths, differ, chunked;
+    char first[32];
+};
+
+static enum MHD_Result note_framing(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    struct framing *f = cls;
+
+    (void)kind;
+    if (!strcasecmp(key, "Content-Length")) {
+        if (f->lengths++ == 0)
+            snprintf(f->first, sizeof(f->first), "%s", value ? value : "");
+        else if (!value || strcmp(value, f->first))
+            f->differ = 1;
+    } else if (!strcasecmp(key, "Transfer-Encoding")) {
+        f->chunked = 1;
+    }
+    return MHD_YES;
+}
+
+/* Refuses, before any body is read, a body whose length is ambiguous (two Content-Lengths
+ * that differ, or one beside Transfer-Encoding: what request smuggling through a proxy is
+ * made of), and a body announced over the cap, so that it is not read in vain. */
+static int check_framing(struct server *srv, struct MHD_Connection *c, struct err *e)
+{
+    struct framing f = {0};
+    unsigned long long n;
+    char *end;
+
+    MHD_get_connection_values(c, MHD_HEADER_KIND, note_framing, &f);
+    if (f.differ || (f.lengths && f.chunked))
+        return err_set(e, LY_EUSAGE,
+                       "the request's length is ambiguous: send one "
+                       "Content-Length or Transfer-Encoding: chunked, not both");
+    if (f.lengths) {
+        errno = 0;
+        n = strtoull(f.first, &end, 10);
+        if (errno || *end || end == f.first)
+            return err_set(e, LY_EUSAGE, "Content-Length '%.20s' is not a number", f.first);
+        if (n > (unsigned long long)cfg_of(srv)->max_text_bytes + 4096)
+            return err_set(e, LY_ETOOBIG, "the body is %llu bytes; at most %d are accepted", n,
+                           cfg_of(srv)->max_text_bytes);
+    }
+    return LY_OK;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **con_cls)
+{
+    struct server *srv = cls;
+    struct request *rq = *con_cls;
+    struct err e = {0};
+
+    (void)version;
+    if (!rq) {
+        rq = xcalloc(1, sizeof(*rq));
+        buf_init(&rq->body, (size_t)cfg_of(srv)->max_text_bytes + 4096); /* room for JSON */
+        rq->route = route_of(method, url);
+        clock_gettime(CLOCK_MONOTONIC, &rq->start);
+        client_of(c, rq->client, sizeof(rq->client));
+        snprintf(rq->line, sizeof(rq->line), "%s %s", method, url);
+        srv->m.in_flight++;
+        *con_cls = rq;
+        return check_framing(srv, c, &e) ? send_error(srv, c, &e) : MHD_YES;
+    }
+    if (*upload_size) {
+        /* MHD 0.9.75 cannot answer before the body's end: a chunked body over the cap is
+           read and dropped, and a client that goes on sending far past it is cut off */
+        if (rq->dropped || buf_add(&rq->body, upload, *upload_size, NULL))
+            rq->dropped += *upload_size;
+        *upload_size = 0;
+        return rq->dropped > (size_t)LYSSNA_DROP_MAX ? MHD_NO : MHD_YES;
+    }
+    if (rq->dropped)
+        return fail(srv, c, LY_ETOOBIG, "the body is too large: send at most the text limit");
+    return dispatch(srv, c, rq, method, url);
+}
+
+/* After each request: the access log line and the metrics. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    struct server *srv = cls;
+    struct request *rq = *con_cls;
+    const union MHD_ConnectionInfo *ci;
+    struct timespec now;
+    unsigned status = 0, ms, k;
+
+    if (!rq)
+        return;
+    ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_HTTP_STATUS);
+    if (ci)
+        status = ci->http_status;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (unsigned)((now.tv_sec - rq->start.tv_sec) * 1000 +
+                    (now.tv_nsec - rq->start.tv_nsec) / 1000000);
+    for (k = 0; k < 7 && ms > latency_bounds[k]; k++)
+        ;
+    srv->m.latency[rq->route][k]++;
+    if (status >= 100 && status < 600)
+        srv->m.requests[rq->route][status / 100]++;
+    srv->m.in_flight--;
+    fprintf(stderr, "%s \"%s\" %u %u ms%s\n", rq->client, rq->line, status, ms,
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut short)");
+    buf_release(&rq->body);
+    free(rq);
+    *con_cls = NULL;
+}
+
+/* Splits a space-separated list into a NULL-terminated array of copies. */
+static char **split(const char *list, size_t *n)
+{
+    char **v = xcalloc(strlen(list) / 2 + 2, sizeof(char *));
+    const char *p = list;
+    size_t len;
+
+    *n = 0;
+    while (*p) {
+        p += strspn(p, " \t");
+        len = strcspn(p, " \t");
+        if (len)
+            v[(*n)++] = xstrndup(p, len);
+        p += len;
+    }
+    return v;
+}
+
+static void free_list(char **v)
+{
+    size_t i;
+
+    for (i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *sa, struct err *e)
+{
+    char host[128];
+    const char *colon = strrchr(listen, ':');
+    struct addrinfo hints = {.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV}, *ai;
+    size_t n = colon ? (size_t)(colon - listen) : 0;
+
+    if (!colon || n == 0 || n >= sizeof(host))
+        return err_set(e, LY_EUSAGE, "listen address '%s' is not ADDR:PORT", listen);
+    if (listen[0] == '[' && listen[n - 1] == ']')
+        memcpy(host, listen + 1, n - 2), host[n - 2] = '\0';
+    else
+        memcpy(host, listen, n), host[n] = '\0';
+    if (getaddrinfo(host, colon + 1, &hints, &ai))
+        return err_set(e, LY_EUSAGE, "listen address '%s' is not ADDR:PORT", listen);
+    memcpy(sa, ai->ai_addr, ai->ai_addrlen);
+    freeaddrinfo(ai);
+    return LY_OK;
+}
+
+/* Binds and listens on sa (before privileges are dropped: a port below 1024 needs root);
+ * *port is the port bound, which the kernel picks when sa asks for port 0. */
+static int open_listener(const char *listen_at, const struct sockaddr_storage *sa, int *fd,
+                         unsigned *port, struct err *e)
+{
+    struct sockaddr_storage bound;
+    socklen_t len = sizeof(bound);
+    int one = 1;
+
+    *fd = socket(sa->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (*fd < 0 || setsockopt(*fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+        bind(*fd, (const struct sockaddr *)sa,
+             sa->ss_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                       : sizeof(struct sockaddr_in)) ||
+        listen(*fd, 128) || getsockname(*fd, (struct sockaddr *)&bound, &len)) {
+        err_set(e, LY_EIO, "cannot listen on %s: %s", listen_at, strerror(errno));
+        if (*fd >= 0)
+            close(*fd);
+        *fd = -1;
+        return e ? e->code : LY_EIO;
+    }
+    *port = ntohs(bound.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&bound)->sin6_port
+                                              : ((struct sockaddr_in *)&bound)->sin_port);
+    return LY_OK;
+}
+
+static void live_free(struct live *l)
+{
+    if (!l)
+        return;
+    free_list(l->hosts);
+    free_list(l->addrs);
+    free(l);
+}
+
+/* Settings made ready for use: the fetch policy checked, the voice data's version taken. */
+static struct live *live_new(const struct config *cfg, struct err *e)
+{
+    struct live *l = xcalloc(1, sizeof(*l));
+
+    l->cfg = *cfg;
+    l->hosts = split(cfg->allow_hosts, &l->fetch.nallow);
+    l->addrs = split(cfg->allow_addrs, &l->fetch.naddrs);
+    l->fetch.allow_hosts = (const char *const *)l->hosts;
+    l->fetch.allow_addrs = (const char *const *)l->addrs;
+    l->fetch.allow_any_host = cfg->allow_any_host;
+    l->fetch.timeout_ms = cfg->fetch_timeout_ms;
+    l->fetch.max_bytes = (size_t)cfg->max_page_bytes;
+    l->fetch.max_redirects = cfg->max_redirects ? cfg->max_redirects : -1;
+    if (fetch_check_opts(&l->fetch, e)) {
+        live_free(l);
+        return NULL;
+    }
+    voice_data_version(voice_dir(), l->engine);
+    return l;
+}
+
+static int server_init(struct server *srv, const struct config *cfg, const char *exe, struct err *e)
+{
+    struct cache_stats cs;
+    struct live *l;
+    const char *slash;
+
+    srv->rates = xcalloc(LYSSNA_RATE_SLOTS, sizeof(*srv->rates));
+    if (!(l = live_new(cfg, e)) || fetch_global_init(e)) {
+        live_free(l);
+        return e->code;
+    }
+    atomic_store(&srv->live, l);
+    slash = strrchr(exe, '/');
+    if (cfg->web_dir[0])
+        snprintf(srv->web, sizeof(srv->web), "%s", cfg->web_dir);
+    else if (snprintf(srv->web, sizeof(srv->web), "%.*sweb", slash ? (int)(slash - exe + 1) : 0,
+                      exe) > 0 &&
+             access(srv->web, R_OK))
+        /* installed: PREFIX/bin/lyssna serves PREFIX/share/lyssna/web */
+        snprintf(srv->web, sizeof(srv->web), "%.*s../share/lyssna/web",
+                 slash ? (int)(slash - exe + 1) : 0, exe);
+    srv->cache = cache_open(cfg->cache_dir, (uint64_t)cfg->cache_max_mb << 20, e);
+    if (!srv->cache)
+        return e->code;
+    cache_stats(srv->cache, &cs);
+    if (cs.read_only)
+        fprintf(stderr,
+                "lyssna: cache folder '%s' cannot be written: serving what it holds, "
+                "caching nothing new\n",
+                cfg->cache_dir);
+    srv->pool = pool_new(exe, cfg->workers, e);
+    return srv->pool ? LY_OK : e->code;
+}
+
+static void server_release(struct server *srv)
+{
+    struct recent_page *p;
+    struct live *l, *older;
+
+    while ((p = srv->pages)) {
+        srv->pages = p->next;
+        recent_free(p);
+    }
+    free(srv->rates);
+    pool_free(srv->pool);
+    cache_free(srv->cache);
+    for (l = atomic_load(&srv->live); l; l = older) {
+        older = l->older;
+        live_free(l);
+    }
+    pthread_cond_destroy(&srv->freed);
+    pthread_mutex_destroy(&srv->lock);
+}
+
+/* Waits for SIGTERM or SIGINT, then lets running streams finish within the grace time. */
+/* SIGHUP: the settings read again (file and flags), the voice data's version taken again,
+ * and the workers replaced so that they load the word lists anew; running streams go on
+ * with what they started with. A broken file keeps the settings in force. */
+static void reload(struct server *srv, const struct serve_reload *how)
+{
+    static const char *const fixed[] = {
+        "listen", "workers", "user", "cache dir or size", "web folder", "connection limits"};
+    struct config cfg;
+    struct err e = {0};
+    struct live *l, *old = live_of(srv);
+    const struct config *was = &old->cfg;
+    struct recent_page *p;
+    int changed[6];
+    size_t i;
+
+    if (how->load(how->ctx, &cfg, &e) || !(l = live_new(&cfg, &e))) {
+        fprintf(stderr, "lyssna: reload refused, the settings in force stay: %s\n", e.msg);
+        return;
+    }
+    changed[0] = strcmp(cfg.listen, was->listen) != 0;
+    changed[1] = cfg.workers != was->workers;
+    changed[2] = strcmp(cfg.user, was->user) != 0;
+    changed[3] = strcmp(cfg.cache_dir, was->cache_dir) || cfg.cache_max_mb != was->cache_max_mb;
+    changed[4] = strcmp(cfg.web_dir, was->web_dir) != 0;
+    changed[5] = cfg.client_timeout_s != was->client_timeout_s ||
+                 cfg.max_connections != was->max_connections ||
+                 cfg.max_per_client != was->max_per_client;
+    for (i = 0; i < 6; i++)
+        if (changed[i])
+            fprintf(stderr, "lyssna: reload: the %s changes only at a restart\n", fixed[i]);
+    l->older = old;
+    atomic_store(&srv->live, l);
+    pool_recycle(srv->pool);
+    pthread_mutex_lock(&srv->lock); /* their learned audio keys carry the old version */
+    while ((p = srv->pages)) {
+        srv->pages = p->next;
+        recent_free(p);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    fprintf(stderr, "lyssna: reloaded settings and voice data (version %.12s)\n", l->engine);
+}
+
+static void wait_for_stop(struct server *srv, struct MHD_Daemon *d, const struct serve_reload *how)
+{
+    sigset_t set;
+    int sig, i;
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    while (!sigwait(&set, &sig) && sig == SIGHUP)
+        reload(srv, how);
+    fprintf(stderr, "lyssna: stopping (signal %d)\n", sig);
+    MHD_quiesce_daemon(d);
+    for (i = 0; i < cfg_of(srv)->shutdown_grace_s * 10 && srv->m.in_flight > 0; i++)
+        nanosleep(&(struct timespec){0, 100000000L}, NULL);
+}
+
+int serve_run(const struct config *cfg, const struct serve_reload *how, const char *exe,
+              struct err *e)
+{
+    struct server srv;
+    struct sockaddr_storage sa;
+    struct MHD_Daemon *d = NULL;
+    unsigned port = 0;
+    sigset_t set;
+    int rc, fd = -1;
+
+    memset(&srv, 0, sizeof(srv));
+    pthread_mutex_init(&srv.lock, NULL);
+    pthread_cond_init(&srv.freed, NULL);
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set,
+                    NULL); /* every thread inherits this; wait_for_stop takes them */
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGXFSZ, SIG_IGN); /* a file-size limit fails the cache's write, not the service */
+    rc = parse_listen(cfg->listen, &sa, e);
+    if (!rc)
+        rc = open_listener(cfg->listen, &sa, &fd, &port, e);
+    /* the port is bound: from here on nothing needs root */
+    if (!rc && cfg->user[0])
+        rc = sandbox_drop_user(cfg->user, e);
+    if (!rc)
+        rc = server_init(&srv, cfg, exe, e);
+    if (!rc) {
+        d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                                 (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                             0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, fd,
+                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
+                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
+                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
+                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_client,
+                             MHD_OPTION_END);
+        if (!d)
+            rc = err_set(e, LY_EIO, "cannot serve on %s: %s", cfg->listen, strerror(errno));
+    }
+    if (!rc) {
+        printf("listening on http://%.*s:%u\n", (int)(strrchr(cfg->listen, ':') - cfg->listen),
+               cfg->listen, port);
+        fflush(stdout);
+        wait_for_stop(&srv, d, how);
+        MHD_stop_daemon(d);
+    } else if (fd >= 0)
+        close(fd);
+    server_release(&srv);
+    fetch_global_cleanup();
+    return rc;
+}

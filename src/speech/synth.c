@@ -1,0 +1,194 @@
+/* synth.c -- the only file that calls espeak-ng. Text or SSML in, PCM chunks and word,
+ * sentence and clause events out, through the caller's sink, in synchronous mode (audio
+ * arrives while espeak-ng works, about 50 ms of it per callback).
+ * espeak-ng reports positions as 1-based code point indexes; they are turned into byte
+ * offsets here, so nothing above this file counts characters. One synth per process,
+ * used from one thread: espeak-ng's state is global. */
+#include "synth.h"
+
+#include <espeak-ng/speak_lib.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/err.h"
+#include "base/utf8.h"
+#include "voice.h"
+#include "base/xalloc.h"
+
+#include "banned.h"
+
+struct synth {
+    int rate_hz;
+    char voice[64]; /* the espeak-ng voice loaded now: loading one costs more than a sentence */
+};
+
+/* One synth_speak call, reached from espeak-ng's callback through the event user_data. */
+struct call {
+    const char *text;
+    size_t len;
+    size_t cur_char, cur_byte; /* a cursor: events mostly move forward */
+    const struct synth_sink *sink;
+    int stopped;
+};
+
+static int initialized;
+
+/* Byte offset of the 1-based code point index pos; positions past the end clamp to len. */
+static size_t byte_offset(struct call *c, int pos)
+{
+    size_t target = pos > 1 ? (size_t)pos - 1 : 0, k;
+    uint32_t cp;
+
+    if (target < c->cur_char)
+        c->cur_char = c->cur_byte = 0;
+    while (c->cur_char < target && c->cur_byte < c->len) {
+        k = utf8_decode(c->text + c->cur_byte, c->len - c->cur_byte, &cp);
+        c->cur_byte += k ? k : 1;
+        c->cur_char++;
+    }
+    return c->cur_byte;
+}
+
+static void report_event(struct call *c, const espeak_EVENT *ev)
+{
+    struct synth_event out = {.sample = ev->sample > 0 ? (uint64_t)ev->sample : 0};
+
+    switch (ev->type) {
+    case espeakEVENT_WORD:
+        if (ev->length <= 0) /* espeak-ng sends an empty word before each clause end */
+            return;
+        out.type = SYNTH_WORD;
+        out.start = byte_offset(c, ev->text_position);
+        out.end = byte_offset(c, ev->text_position + ev->length);
+        break;
+    case espeakEVENT_SENTENCE:
+        out.type = SYNTH_SENTENCE;
+        out.start = out.end = byte_offset(c, ev->text_position);
+        break;
+    default:
+        return;
+    }
+    c->sink->event(c->sink->ctx, &out);
+}
+
+static int on_synth(short *wav, int n, espeak_EVENT *ev)
+{
+    struct call *c = ev ? ev->user_data : NULL;
+
+    if (!c || c->stopped)
+        return 1;
+    for (; ev->type != espeakEVENT_LIST_TERMINATED; ev++)
+        if (c->sink->event)
+            report_event(c, ev);
+    if (wav && n > 0 && c->sink->audio(c->sink->ctx, wav, (size_t)n)) {
+        c->stopped = 1;
+        return 1; /* espeak-ng stops cleanly when the callback returns 1 */
+    }
+    return 0;
+}
+
+struct synth *synth_new(struct err *e)
+{
+    struct synth *s;
+    int rate;
+
+    if (initialized) {
+        err_set(e, LY_ESYNTH, "espeak-ng is already in use in this process");
+        return NULL;
+    }
+    rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, espeakINITIALIZE_DONT_EXIT);
+    if (rate <= 0) {
+        err_set(e, LY_ESYNTH, "cannot start espeak-ng: its data is missing (espeak-ng-data)");
+        return NULL;
+    }
+    espeak_SetSynthCallback(on_synth);
+    initialized = 1;
+    s = xcalloc(1, sizeof(*s));
+    s->rate_hz = rate;
+    return s;
+}
+
+void synth_free(struct synth *s)
+{
+    if (!s)
+        return;
+    espeak_Terminate();
+    initialized = 0;
+    free(s);
+}
+
+int synth_sample_rate(const struct synth *s)
+{
+    return s->rate_hz;
+}
+
+/* "en-GB" and "en" name the same language for choosing a voice. */
+static int same_language(const char *a, const char *b)
+{
+    size_t la = strcspn(a, "-_"), lb = strcspn(b, "-_");
+
+    return la == lb && !strncasecmp(a, b, la);
+}
+
+/* Loads espeak-ng voice name unless it is the one loaded already. */
+static int load_voice(struct synth *s, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (!strcmp(s->voice, name))
+        return 0;
+    s->voice[0] = '\0';
+    if (n >= sizeof(s->voice) || espeak_SetVoiceByName(name) != EE_OK)
+        return -1;
+    memcpy(s->voice, name, n + 1);
+    return 0;
+}
+
+static int set_voice(struct synth *s, const struct voice *v, int rate, const char *lang,
+                     struct err *e)
+{
+    char name[16];
+    size_t n = lang ? strcspn(lang, "-_") : 0;
+    int other = n && !same_language(lang, v->lang) && n < sizeof(name);
+
+    if (other) {
+        memcpy(name, lang, n);
+        name[n] = '\0';
+        other = !load_voice(s, name); /* no voice for it: read it with the page's voice */
+    }
+    if (!other && load_voice(s, v->espeak))
+        return err_set(e, LY_EVOICE, "espeak-ng has no voice '%s' (voice profile '%s')", v->espeak,
+                       v->name);
+    /* Parameters are global and survive between calls: set every one, every time. */
+    espeak_SetParameter(espeakRATE, rate, 0);
+    espeak_SetParameter(espeakPITCH, v->pitch, 0);
+    espeak_SetParameter(espeakRANGE, v->range, 0);
+    espeak_SetParameter(espeakWORDGAP, v->wordgap, 0);
+    espeak_SetParameter(espeakPUNCTUATION, espeakPUNCT_NONE, 0);
+    return LY_OK;
+}
+
+int synth_speak(struct synth *s, const struct voice *v, int rate, const char *lang,
+                const char *text, size_t len, int ssml, const struct synth_sink *sink,
+                struct err *e)
+{
+    struct call c = {.text = text, .len = len, .sink = sink};
+    /* [[phonemes]] come from the lexicon and SSML <phoneme>, both through pipeline.c */
+    unsigned flags = espeakCHARS_UTF8 | (ssml ? espeakSSML : espeakPHONEMES);
+    char *copy;
+    espeak_ERROR rc;
+    int ret;
+
+    ret = set_voice(s, v, rate, lang, e);
+    if (ret)
+        return ret;
+    copy = xstrndup(text, len); /* espeak-ng wants a NUL-terminated string */
+    rc = espeak_Synth(copy, len + 1, 0, POS_CHARACTER, 0, flags, NULL, &c);
+    free(copy);
+    if (c.stopped)
+        return err_set(e, LY_ECANCEL, "synthesis stopped");
+    if (rc != EE_OK)
+        return err_set(e, LY_ESYNTH, "espeak-ng failed (error %d)", (int)rc);
+    return LY_OK;
+}
