@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "normalize/normalize.h"
-#include "base/utf8.h"
 
 #include "banned.h"
 

@@ -7,9 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "serve/config.h"
-#include "base/err.h"
-#include "base/xalloc.h"
+#include "base/base.h"
+#include "serve/serve.h"
 
 #include "banned.h"
 

@@ -6,10 +6,8 @@
 
 #include <string.h>
 
-#include "base/buf.h"
-#include "base/err.h"
+#include "base/base.h"
 #include "extract/extract.h"
-#include "base/utf8.h"
 
 #include "banned.h"
 

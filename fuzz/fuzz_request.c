@@ -7,11 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "serve/request.h"
-#include "base/utf8.h"
-#include "speech/voice.h"
-#include "base/xalloc.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

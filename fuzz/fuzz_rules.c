@@ -9,9 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "normalize/normalize.h"
-#include "base/utf8.h"
 
 #include "banned.h"
 

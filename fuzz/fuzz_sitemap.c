@@ -7,8 +7,8 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "base/err.h"
-#include "fetch/sitemap.h"
+#include "base/base.h"
+#include "fetch/fetch.h"
 
 #include "banned.h"
 

@@ -3,7 +3,7 @@
  * map stay inside the source. No synthesis. */
 #include "fuzz.h"
 
-#include "base/err.h"
+#include "base/base.h"
 #include "speech/ssml.h"
 
 #include "banned.h"

@@ -20,18 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "batch_manifest.h"
-#include "base/buf.h"
 #include "cache/cache.h"
-#include "fetch/crawl.h"
-#include "base/err.h"
 #include "extract/extract.h"
-#include "base/outfile.h"
-#include "speech/pipeline.h"
-#include "speech/pool.h"
-#include "base/utf8.h"
-#include "speech/voice.h"
-#include "base/xalloc.h"
+#include "fetch/fetch.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

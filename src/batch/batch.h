@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "speech/encode.h"
+#include "speech/speech.h"
 
 struct crawl;
 struct err;

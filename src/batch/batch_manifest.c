@@ -12,10 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/buf.h"
-#include "base/err.h"
-#include "base/outfile.h"
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

@@ -8,9 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 #include "cache/cache.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

@@ -12,13 +12,9 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "base/base.h"
 #include "batch_name.h"
-#include "base/buf.h"
-#include "fetch/crawl.h"
-#include "base/err.h"
 #include "fetch/fetch.h"
-#include "fetch/sitemap.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

@@ -20,10 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/buf.h"
-#include "base/err.h"
-#include "base/outfile.h"
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

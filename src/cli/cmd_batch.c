@@ -8,13 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "batch/batch.h"
 #include "cmd.h"
-#include "fetch/crawl.h"
-#include "speech/encode.h"
-#include "base/err.h"
 #include "fetch/fetch.h"
-#include "speech/voice.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

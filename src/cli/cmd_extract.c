@@ -8,9 +8,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 #include "cmd.h"
-#include "base/err.h"
 #include "extract/extract.h"
 
 #include "banned.h"

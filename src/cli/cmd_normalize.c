@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/base.h"
 #include "cmd.h"
-#include "base/err.h"
 #include "extract/extract.h"
 #include "normalize/normalize.h"
-#include "speech/voice.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

@@ -5,9 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "cmd.h"
-#include "serve/config.h"
-#include "base/err.h"
 #include "serve/serve.h"
 
 #include "banned.h"

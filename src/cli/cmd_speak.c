@@ -11,17 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 #include "cmd.h"
-#include "speech/encode.h"
-#include "base/err.h"
 #include "extract/extract.h"
-#include "speech/marks.h"
 #include "normalize/normalize.h"
-#include "base/outfile.h"
-#include "speech/pipeline.h"
-#include "speech/synth.h"
-#include "speech/voice.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

@@ -3,9 +3,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/base.h"
 #include "cmd.h"
-#include "base/err.h"
-#include "speech/pool.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

@@ -10,9 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/buf.h"
-#include "base/err.h"
-#include "base/utf8.h"
+#include "base/base.h"
 
 #include "banned.h"
 

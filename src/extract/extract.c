@@ -19,11 +19,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 #include "charset.h"
-#include "base/err.h"
 #include "extract_target.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

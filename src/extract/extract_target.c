@@ -9,7 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

@@ -3,7 +3,7 @@
  * records share one mutex and one condition variable on the monotonic clock, which is
  * plenty for a batch's few fetches a second. robots.txt is fetched by the first thread that
  * needs it while the others for that host wait. */
-#include "crawl.h"
+#include "fetch.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -11,9 +11,8 @@
 #include <strings.h>
 #include <time.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "robots.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

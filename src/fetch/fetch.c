@@ -19,8 +19,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "base/err.h"
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

@@ -10,8 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/buf.h"
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

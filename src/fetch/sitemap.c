@@ -2,7 +2,7 @@
  * at LYSSNA_SITEMAP_MAX_BYTES (a small file can inflate to gigabytes); XML is parsed with
  * libxml2 without network access and with DOCTYPEs refused, so no entity tricks; elements
  * are matched by local name whatever their namespace prefix. Pure and reentrant. */
-#include "sitemap.h"
+#include "fetch.h"
 
 #include <ctype.h>
 #include <libxml/parser.h>
@@ -12,9 +12,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "base/buf.h"
-#include "base/err.h"
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

@@ -11,12 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "normalize_scan.h"
-#include "base/svtext.h"
-#include "base/unicode.h"
-#include "base/utf8.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

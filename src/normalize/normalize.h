@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 
 struct err;
 struct norm_rules; /* opaque: the loaded word lists */

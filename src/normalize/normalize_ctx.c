@@ -3,8 +3,8 @@
  * unit after it ("1 barn" -> "ett", "1 vecka" -> "en"). Reads only: thread-safe. */
 #include <string.h>
 
+#include "base/base.h"
 #include "normalize_scan.h"
-#include "base/svtext.h"
 
 #include "banned.h"
 

@@ -6,7 +6,7 @@
 
 #include <string.h>
 
-#include "base/svtext.h"
+#include "base/base.h"
 
 #include "banned.h"
 

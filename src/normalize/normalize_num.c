@@ -5,8 +5,8 @@
  * phone numbers and signs are in normalize_phone.c. Thread-safe. */
 #include <string.h>
 
+#include "base/base.h"
 #include "normalize_items.h"
-#include "base/svtext.h"
 
 #include "banned.h"
 

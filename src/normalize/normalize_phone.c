@@ -4,8 +4,8 @@
  * abbreviation that ends a sentence. Thread-safe. */
 #include <string.h>
 
+#include "base/base.h"
 #include "normalize_items.h"
-#include "base/svtext.h"
 
 #include "banned.h"
 

@@ -10,9 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/svtext.h"
-#include "base/utf8.h"
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

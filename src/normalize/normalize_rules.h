@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "base/numbers_sv.h"
+#include "base/base.h"
 
 struct norm_rules;
 

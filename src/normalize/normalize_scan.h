@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/base.h"
 #include "normalize.h"
 #include "normalize_rules.h"
-#include "base/numbers_sv.h"
 
 struct scan {
     const char *s; /* the line, without its '\n' */

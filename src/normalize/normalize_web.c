@@ -4,8 +4,8 @@
  * domain at its end, so "t.ex." stays an abbreviation. Thread-safe. */
 #include <string.h>
 
+#include "base/base.h"
 #include "normalize_items.h"
-#include "base/svtext.h"
 
 #include "banned.h"
 

@@ -5,8 +5,8 @@
  * espeak-ng phonemes when asked to. Everything else is copied as written. Thread-safe. */
 #include <string.h>
 
+#include "base/base.h"
 #include "normalize_items.h"
-#include "base/svtext.h"
 
 #include "banned.h"
 

@@ -1,7 +1,7 @@
 /* config.c -- one table of settings serves the ini file (section, key), the flags (--name)
  * and --help, so that every setting can be given either way and none is forgotten.
  * inih reads the file; every value is checked against its type and range. */
-#include "config.h"
+#include "serve.h"
 
 #include <errno.h>
 #include <ini.h>
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/err.h"
+#include "base/base.h"
 
 #include "banned.h"
 

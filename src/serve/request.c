@@ -8,9 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/err.h"
-#include "base/utf8.h"
-#include "speech/voice.h"
+#include "base/base.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

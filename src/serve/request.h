@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "speech/encode.h"
+#include "speech/speech.h"
 
 struct err;
 struct json_t; /* jansson's json_t */

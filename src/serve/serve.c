@@ -24,20 +24,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 #include "cache/cache.h"
-#include "config.h"
-#include "speech/encode.h"
-#include "base/err.h"
 #include "extract/extract.h"
 #include "fetch/fetch.h"
-#include "speech/pipeline.h"
-#include "speech/pool.h"
 #include "request.h"
-#include "base/sandbox.h"
-#include "base/svtext.h"
-#include "speech/voice.h"
-#include "base/xalloc.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

@@ -16,8 +16,7 @@
 #include <sndfile.h>
 #include <soxr.h>
 
-#include "base/err.h"
-#include "base/xalloc.h"
+#include "base/base.h"
 
 #include "banned.h"
 

@@ -5,8 +5,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "base/buf.h"
-#include "base/err.h"
+#include "base/base.h"
 #include "pipeline.h"
 
 #include "banned.h"

@@ -9,15 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/buf.h"
-#include "base/err.h"
+#include "base/base.h"
 #include "extract/extract.h"
 #include "normalize/normalize.h"
 #include "ssml.h"
 #include "synth.h"
-#include "base/utf8.h"
 #include "voice.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

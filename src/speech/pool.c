@@ -19,15 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "marks.h"
 #include "normalize/normalize.h"
-#include "base/outfile.h"
 #include "pipeline.h"
-#include "base/sandbox.h"
 #include "synth.h"
 #include "voice.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

@@ -11,12 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "extract/extract.h"
 #include "ssml_say.h"
-#include "base/svtext.h"
-#include "base/utf8.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

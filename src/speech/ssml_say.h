@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "base/numbers_sv.h"
+#include "base/base.h"
 
 /* Milliseconds of a <break>: time ("500ms", "1.5s") wins over strength ("none" to
  * "x-strong"); neither gives a medium break. Capped at 10 s. */

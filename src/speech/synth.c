@@ -11,10 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "base/err.h"
-#include "base/utf8.h"
+#include "base/base.h"
 #include "voice.h"
-#include "base/xalloc.h"
 
 #include "banned.h"
 

@@ -12,9 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 #include "cache/cache.h"
-#include "base/err.h"
 
 #include "banned.h"
 

@@ -8,9 +8,7 @@
 
 #include <cmocka.h>
 
-#include "base/buf.h"
-#include "base/err.h"
-#include "base/utf8.h"
+#include "base/base.h"
 
 static void test_buf_is_empty_string_after_init(void **state)
 {

@@ -12,8 +12,8 @@
 
 #include <cmocka.h>
 
+#include "base/base.h"
 #include "cache/cache.h"
-#include "base/err.h"
 
 #define TRAILER 40 /* the checksum each entry ends in */
 

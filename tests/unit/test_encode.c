@@ -14,10 +14,8 @@
 #include <cmocka.h>
 #include <sndfile.h>
 
-#include "base/buf.h"
-#include "speech/encode.h"
-#include "base/err.h"
-#include "base/xalloc.h"
+#include "base/base.h"
+#include "speech/speech.h"
 
 #include "banned.h"
 

@@ -11,9 +11,8 @@
 
 #include <cmocka.h>
 
-#include "base/buf.h"
+#include "base/base.h"
 #include "extract/charset.h"
-#include "base/err.h"
 #include "extract/extract.h"
 
 /* A paragraph long enough to be scored as article text. */

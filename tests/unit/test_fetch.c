@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "fetch/fetch.h"
 
 #include "banned.h"

@@ -23,8 +23,7 @@
 
 #include <cmocka.h>
 
-#include "base/buf.h"
-#include "base/err.h"
+#include "base/base.h"
 #include "fetch/fetch.h"
 
 #include "banned.h"

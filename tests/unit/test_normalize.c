@@ -12,9 +12,9 @@
 
 #include <cmocka.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "normalize/normalize.h"
-#include "speech/voice.h"
+#include "speech/speech.h"
 
 static struct normalized norm;
 static struct norm_rules *rules;

@@ -9,11 +9,8 @@
 
 #include <cmocka.h>
 
-#include "base/buf.h"
-#include "base/err.h"
-#include "speech/pipeline.h"
-#include "speech/synth.h"
-#include "speech/voice.h"
+#include "base/base.h"
+#include "speech/speech.h"
 
 struct collected {
     struct mark marks[256];

@@ -15,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "base/err.h"
-#include "speech/pool.h"
+#include "base/base.h"
+#include "speech/speech.h"
 
 static struct pool *pool;
 

@@ -19,8 +19,7 @@
 
 #include <cmocka.h>
 
-#include "base/err.h"
-#include "base/sandbox.h"
+#include "base/base.h"
 
 /* Runs try() in a confined child; returns its exit status (0: try succeeded). */
 static int confined(int (*try)(void))

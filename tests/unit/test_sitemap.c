@@ -10,8 +10,8 @@
 
 #include <cmocka.h>
 
-#include "base/err.h"
-#include "fetch/sitemap.h"
+#include "base/base.h"
+#include "fetch/fetch.h"
 
 static const char urlset[] =
     "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"

@@ -11,10 +11,10 @@
 
 #include <cmocka.h>
 
-#include "base/err.h"
+#include "base/base.h"
 #include "normalize/normalize.h"
+#include "speech/speech.h"
 #include "speech/ssml.h"
-#include "speech/voice.h"
 
 static struct norm_rules *rules;
 static struct ssml_doc doc;
