@@ -12,156 +12,11 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "normalize_num.h"
 #include "normalize_scan.h"
+#include "normalize_token.h"
 
 #include "banned.h"
-
-void normalized_init(struct normalized *n, size_t max)
-{
-    buf_init(&n->text, max);
-    n->spans = NULL;
-    n->nspans = n->cap = 0;
-}
-
-void normalized_release(struct normalized *n)
-{
-    buf_release(&n->text);
-    free(n->spans);
-    n->spans = NULL;
-    n->nspans = n->cap = 0;
-}
-
-/* Appends out_len bytes standing for input [in, in + in_len); adjacent exact copies merge. */
-static int emit(struct normalized *n, const char *bytes, size_t out_len, size_t in, size_t in_len,
-                int exact, struct err *e)
-{
-    struct norm_span *last = n->nspans ? &n->spans[n->nspans - 1] : NULL;
-    size_t at = n->text.len;
-    int rc = buf_add(&n->text, bytes, out_len, e);
-
-    if (rc || out_len == 0)
-        return rc;
-    if (exact && last && last->exact && last->out + last->out_len == at &&
-        last->in + last->in_len == in) {
-        last->out_len += out_len;
-        last->in_len += in_len;
-        return LY_OK;
-    }
-    if (n->nspans == n->cap) {
-        n->cap = n->cap ? n->cap * 2 : 64;
-        n->spans = xreallocarray(n->spans, n->cap, sizeof(*n->spans));
-    }
-    n->spans[n->nspans++] = (struct norm_span){at, out_len, in, in_len, exact};
-    return LY_OK;
-}
-
-static void put(struct scan *sc, const char *bytes, size_t n, size_t at, size_t in_len, int exact)
-{
-    if (!sc->rc)
-        sc->rc = emit(sc->out, bytes, n, sc->base + at, in_len, exact, sc->e);
-}
-
-static uint32_t last_out(const struct scan *sc)
-{
-    uint32_t c = 0;
-
-    if (!svtext_cp_before(sc->out->text.data, sc->out->text.len, &c))
-        return 0;
-    return c;
-}
-
-void scan_flush_space(struct scan *sc)
-{
-    uint32_t c = last_out(sc);
-
-    if (sc->pending && c && c != '\n')
-        put(sc, " ", 1, sc->sp_at, sc->sp_len, 0);
-    sc->pending = 0;
-}
-
-/* A word written right after another one needs a space between them. */
-static int runs_into(uint32_t prev, uint32_t next)
-{
-    int prev_word = svtext_is_letter(prev) || (prev >= '0' && prev <= '9') ||
-                    (prev && prev < 0x80 && strchr(",.;:!?)", (int)prev));
-    return prev_word && (svtext_is_letter(next) || (next >= '0' && next <= '9'));
-}
-
-/* Code points Unicode has not assigned: espeak-ng 1.51 must not see them, as some (U+0DE4
- * in the Sinhala block) make it read memory it has freed. Nobody can read them anyway. */
-static int is_unsafe(uint32_t c)
-{
-    return !unicode_is_assigned(c);
-}
-
-/* Characters nobody reads: soft hyphen, zero-width spaces and joiners, BOM, unassigned. */
-static int is_invisible(uint32_t c)
-{
-    return c == 0xAD || (c >= 0x200B && c <= 0x200D) || c == 0x2060 || c == 0xFEFF || is_unsafe(c);
-}
-
-/* A decimal digit of another script ("৩") is written as its ASCII digit, which every voice
- * reads: espeak-ng 1.51 reads freed memory on some of them (Bengali, Gurmukhi, Gujarati,
- * Tamil and Sinhala digits). 1 when c was one. */
-static int put_digit(struct scan *sc, size_t i, size_t k, uint32_t c)
-{
-    int d = c < 0x80 ? -1 : unicode_digit_value(c);
-    char ascii = (char)('0' + d);
-
-    if (d < 0)
-        return 0;
-    scan_flush_space(sc);
-    put(sc, &ascii, 1, i, k, 0);
-    return 1;
-}
-
-/* Copies [at, at + n) less what espeak-ng must not see (see is_unsafe and put_digit). */
-static void copy_safe(struct scan *sc, size_t at, size_t n)
-{
-    size_t i = at, run = at, k;
-    uint32_t c;
-
-    while (i < at + n && (k = svtext_cp(sc->s, at + n, i, &c))) {
-        if (is_unsafe(c) || (c >= 0x80 && unicode_digit_value(c) >= 0)) {
-            put(sc, sc->s + run, i - run, run, i - run, 1);
-            if (!is_unsafe(c))
-                put_digit(sc, i, k, c);
-            run = i + k;
-        }
-        i += k;
-    }
-    put(sc, sc->s + run, at + n - run, run, at + n - run, 1);
-}
-
-void scan_copy(struct scan *sc, size_t at, size_t n)
-{
-    uint32_t c;
-
-    scan_flush_space(sc);
-    if (sc->said_last && svtext_cp(sc->s, sc->len, at, &c) && svtext_is_letter(c) &&
-        runs_into(last_out(sc), c))
-        put(sc, " ", 1, at, 0, 0);
-    copy_safe(sc, at, n);
-    sc->said_last = 0;
-}
-
-void scan_say(struct scan *sc, size_t at, size_t n, const char *text, size_t tlen)
-{
-    uint32_t c;
-
-    scan_flush_space(sc);
-    if (tlen == 0)
-        return;
-    if (svtext_cp(text, tlen, 0, &c) && runs_into(last_out(sc), c))
-        put(sc, " ", 1, at, 0, 0);
-    put(sc, text, tlen, at, n, 0);
-    sc->said_last = 1;
-}
-
-void scan_say_words(struct scan *sc, size_t at, size_t n, const struct words *w)
-{
-    scan_say(sc, at, n, w->b, w->n);
-}
 
 /* A line mostly in capitals is shouted text, not a row of acronyms. */
 static int shouted(const char *s, size_t n)
@@ -215,7 +70,7 @@ static int normalize_line(struct scan *sc)
         k = svtext_cp(sc->s, sc->len, i, &c);
         if (svtext_is_space(c)) {
             note_space(sc, i, k);
-        } else if (!is_invisible(c) && !put_digit(sc, i, k, c)) {
+        } else if (!scan_is_invisible(c) && !scan_put_digit(sc, i, k, c)) {
             used = rule_at(sc, i, c);
             if (!used)
                 scan_copy(sc, i, used = k);
@@ -225,12 +80,6 @@ static int normalize_line(struct scan *sc)
     }
     sc->pending = 0;
     return sc->rc;
-}
-
-int normalized_add(struct normalized *out, const char *bytes, size_t n, size_t in, size_t in_len,
-                   int exact, struct err *e)
-{
-    return emit(out, bytes, n, in, in_len, exact, e);
 }
 
 /* A line in another language: its words copied, white space collapsed, ends trimmed. */
@@ -243,11 +92,11 @@ static int space_only_line(struct scan *sc)
         k = svtext_cp(sc->s, sc->len, i, &c);
         if (svtext_is_space(c)) {
             note_space(sc, i, k);
-        } else if (!is_invisible(c) && !put_digit(sc, i, k, c)) {
+        } else if (!scan_is_invisible(c) && !scan_put_digit(sc, i, k, c)) {
             scan_flush_space(sc);
-            if (c == '[' && last_out(sc) == '[')
-                put(sc, " ", 1, i, 0, 0); /* never "[[": espeak-ng's phoneme brackets */
-            put(sc, sc->s + i, k, i, k, 1);
+            if (c == '[' && scan_last_out(sc) == '[')
+                scan_put(sc, " ", 1, i, 0, 0); /* never "[[": espeak-ng's phoneme brackets */
+            scan_put(sc, sc->s + i, k, i, k, 1);
         }
         i += k;
     }
@@ -288,7 +137,7 @@ int normalize_text_langs(const struct norm_rules *rules, unsigned flags, const c
             return rc;
         if (!nl)
             break;
-        rc = emit(out, "\n", 1, end, 1, 1, e);
+        rc = normalized_add(out, "\n", 1, end, 1, 1, e);
         if (rc)
             return rc;
         start = end + 1;
@@ -331,34 +180,4 @@ size_t normalize_sentence_cut(const struct norm_rules *rules, const char *s, siz
             return p + 1;
     }
     return n;
-}
-
-/* The span holding output byte pos (spans are sorted and cover every output byte). */
-static const struct norm_span *span_at(const struct normalized *n, size_t pos)
-{
-    size_t lo = 0, hi = n->nspans;
-
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (n->spans[mid].out <= pos)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return &n->spans[lo];
-}
-
-void normalized_source(const struct normalized *n, size_t start, size_t end, size_t *in_start,
-                       size_t *in_end)
-{
-    const struct norm_span *s;
-
-    if (n->nspans == 0 || start >= end || end > n->text.len) {
-        *in_start = *in_end = 0;
-        return;
-    }
-    s = span_at(n, start);
-    *in_start = s->exact ? s->in + (start - s->out) : s->in;
-    s = span_at(n, end - 1);
-    *in_end = s->exact ? s->in + (end - 1 - s->out) + 1 : s->in + s->in_len;
 }

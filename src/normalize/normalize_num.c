@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "base/base.h"
+#include "normalize_addr.h"
 #include "normalize_items.h"
+#include "normalize_num.h"
 
 #include "banned.h"
 
@@ -317,7 +319,7 @@ static size_t say_expr(struct scan *sc, struct item *a, size_t dash_at, struct i
         say_suffix(&w, last, b != NULL, &t, g, sc);
     scan_say_words(sc, last->start, t.end - last->start, &w);
     if (t.period || last->period)
-        norm_period_after(sc, t.end);
+        scan_period_after(sc, t.end);
     return t.end - a->start;
 }
 

@@ -1,11 +1,11 @@
 /* normalize_phone.c -- phone numbers ("08-520 680 00", "+46 8 520 680 00", "ring 112"), read
- * digit by digit group by group with a pause between groups; signs ("-5" -> "minus fem",
- * "±2"); and the symbols said as words: §, ½, %, &, @. Also the full stop after an
- * abbreviation that ends a sentence. Thread-safe. */
+ * digit by digit group by group with a pause between groups. Calls only the scanner.
+ * Thread-safe. */
 #include <string.h>
 
 #include "base/base.h"
-#include "normalize_items.h"
+#include "normalize_addr.h"
+#include "normalize_scan.h"
 
 #include "banned.h"
 
@@ -93,85 +93,4 @@ size_t norm_phone(struct scan *sc, size_t i)
         scan_say_words(sc, g.at[j], g.len[j], &w);
     }
     return end - i;
-}
-
-/* A dash is a minus sign only where no word or number comes right before it. */
-static int minus_here(const struct scan *sc, size_t i)
-{
-    uint32_t c;
-
-    if (!svtext_cp_before(sc->s, i, &c))
-        return 1;
-    return svtext_is_space(c) || c == '(' || c == '[' || c == '/' || c == ':';
-}
-
-size_t norm_sign(struct scan *sc, size_t i)
-{
-    uint32_t c;
-    size_t k = svtext_cp(sc->s, sc->len, i, &c), used;
-    const char *word;
-
-    if (!k)
-        return 0;
-    if (c == '+' && (used = norm_phone(sc, i)))
-        return used;
-    if (k + i >= sc->len || sc->s[i + k] < '0' || sc->s[i + k] > '9')
-        return c == 0xB1 ? (scan_say(sc, i, k, "plus minus", 10), k) : 0;
-    if (c == '+')
-        word = "plus";
-    else if (c == 0xB1)
-        word = "plus minus";
-    else if (minus_here(sc, i))
-        word = "minus";
-    else
-        return 0;
-    scan_say(sc, i, k, word, strlen(word));
-    return k + norm_number(sc, i + k);
-}
-
-void norm_period_after(struct scan *sc, size_t end)
-{
-    size_t q = scan_skip_space(sc, end);
-    uint32_t c;
-
-    if (!end || sc->s[end - 1] != '.')
-        return;
-    if (q == sc->len || (q > end && svtext_cp(sc->s, sc->len, q, &c) && svtext_is_upper(c)))
-        scan_say(sc, end - 1, 1, ".", 1);
-}
-
-static size_t say_fraction(struct scan *sc, size_t i)
-{
-    struct words w;
-    size_t k;
-    int a, b;
-
-    k = items_vulgar(sc, i, &a, &b);
-    if (!k)
-        return 0;
-    words_reset(&w);
-    items_say_frac(&w, a, b, scan_gender_at(sc, i + k));
-    scan_say_words(sc, i, k, &w);
-    return k;
-}
-
-size_t norm_symbol(struct scan *sc, size_t i)
-{
-    static const char *const sym[][2] = {
-        {"§§", "paragraferna"}, {"§", "paragraf"}, {"%", "procent"},        {"‰", "promille"},
-        {"&", "och"},           {"@", "snabel a"}, {"°C", "grader celsius"}};
-    size_t j, k;
-
-    if (sc->s[i] == '[') {
-        if (sc->out->text.len && sc->out->text.data[sc->out->text.len - 1] == '[')
-            scan_say(sc, i, 0, " ", 1); /* never "[[": espeak-ng's phoneme brackets */
-        scan_copy(sc, i, 1);
-        return 1;
-    }
-    for (j = 0; j < sizeof(sym) / sizeof(sym[0]); j++)
-        if ((k = svtext_prefix(sc->s + i, sc->len - i, sym[j][0]))) {
-            scan_say(sc, i, k, sym[j][1], strlen(sym[j][1]));
-            return k;
-        }
-    return say_fraction(sc, i);
 }

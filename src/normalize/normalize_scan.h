@@ -1,4 +1,5 @@
-/* normalize_scan.h -- the scanner the normalize*.c files share (internal). One struct scan
+/* normalize_scan.h -- the scanner the normalize*.c files share (internal), the lowest layer
+ * of the normalizer: rules include it, it includes no rule. One struct scan
  * per line being normalized; rules look at the line around a position, say what they read
  * through scan_say (which maps the words to the written bytes) and return how many bytes
  * they consumed, 0 when they do not apply. All state is in the struct: thread-safe. */
@@ -51,16 +52,17 @@ size_t scan_skip_space(const struct scan *sc, size_t i);
 /* Bytes of a dash (any kind) at i, or 0. */
 size_t scan_dash(const struct scan *sc, size_t i);
 
-/* The rules, by the kind of character they start at. */
-size_t norm_number(struct scan *sc, size_t i);
-size_t norm_sign(struct scan *sc, size_t i);
-size_t norm_symbol(struct scan *sc, size_t i);
-size_t norm_word(struct scan *sc, size_t i);
-/* Reads an e-mail or web address at i; 0 when it is none. */
-size_t norm_web(struct scan *sc, size_t i);
-/* Reads a phone number at i (digits, or '+' and digits); 0 when it is none. */
-size_t norm_phone(struct scan *sc, size_t i);
+/* Writes n output bytes standing for the input's [at, at + in_len); exact when they are a
+ * copy of it. The first failure is kept in sc->rc. */
+void scan_put(struct scan *sc, const char *bytes, size_t n, size_t at, size_t in_len, int exact);
+/* The last code point written (0 for none). */
+uint32_t scan_last_out(const struct scan *sc);
+/* Soft hyphen, zero-width characters, BOM and unassigned code points: never written. */
+int scan_is_invisible(uint32_t c);
+/* Writes a decimal digit of another script, k bytes at i, as its ASCII digit; 1 when c was
+ * one. */
+int scan_put_digit(struct scan *sc, size_t i, size_t k, uint32_t c);
 /* Says an abbreviation's period as a full stop when it also ends the sentence. */
-void norm_period_after(struct scan *sc, size_t end);
+void scan_period_after(struct scan *sc, size_t end);
 
 #endif

@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "normalize_items.h"
+#include "normalize_addr.h"
+#include "normalize_scan.h"
 
 #include "banned.h"
 

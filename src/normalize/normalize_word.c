@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "base/base.h"
-#include "normalize_items.h"
+#include "normalize_addr.h"
+#include "normalize_scan.h"
+#include "normalize_token.h"
 
 #include "banned.h"
 
@@ -87,7 +89,7 @@ static size_t abbreviation(struct scan *sc, size_t i)
         if (p)
             return used + p;
     }
-    norm_period_after(sc, i + used);
+    scan_period_after(sc, i + used);
     return used;
 }
 

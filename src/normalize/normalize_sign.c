@@ -1,0 +1,82 @@
+/* normalize_sign.c -- signs before numbers ("-5" -> "minus fem", "±2", "+46 ..." handed to
+ * the phone rule) and the symbols said as words: §, %, &, @, °C, vulgar fractions. Above the
+ * number rule it calls. Thread-safe. */
+#include <string.h>
+
+#include "base/base.h"
+#include "normalize_addr.h"
+#include "normalize_items.h"
+#include "normalize_num.h"
+#include "normalize_token.h"
+
+#include "banned.h"
+
+/* A dash is a minus sign only where no word or number comes right before it. */
+static int minus_here(const struct scan *sc, size_t i)
+{
+    uint32_t c;
+
+    if (!svtext_cp_before(sc->s, i, &c))
+        return 1;
+    return svtext_is_space(c) || c == '(' || c == '[' || c == '/' || c == ':';
+}
+
+size_t norm_sign(struct scan *sc, size_t i)
+{
+    uint32_t c;
+    size_t k = svtext_cp(sc->s, sc->len, i, &c), used;
+    const char *word;
+
+    if (!k)
+        return 0;
+    if (c == '+' && (used = norm_phone(sc, i)))
+        return used;
+    if (k + i >= sc->len || sc->s[i + k] < '0' || sc->s[i + k] > '9')
+        return c == 0xB1 ? (scan_say(sc, i, k, "plus minus", 10), k) : 0;
+    if (c == '+')
+        word = "plus";
+    else if (c == 0xB1)
+        word = "plus minus";
+    else if (minus_here(sc, i))
+        word = "minus";
+    else
+        return 0;
+    scan_say(sc, i, k, word, strlen(word));
+    return k + norm_number(sc, i + k);
+}
+
+static size_t say_fraction(struct scan *sc, size_t i)
+{
+    struct words w;
+    size_t k;
+    int a, b;
+
+    k = items_vulgar(sc, i, &a, &b);
+    if (!k)
+        return 0;
+    words_reset(&w);
+    items_say_frac(&w, a, b, scan_gender_at(sc, i + k));
+    scan_say_words(sc, i, k, &w);
+    return k;
+}
+
+size_t norm_symbol(struct scan *sc, size_t i)
+{
+    static const char *const sym[][2] = {
+        {"§§", "paragraferna"}, {"§", "paragraf"}, {"%", "procent"},        {"‰", "promille"},
+        {"&", "och"},           {"@", "snabel a"}, {"°C", "grader celsius"}};
+    size_t j, k;
+
+    if (sc->s[i] == '[') {
+        if (sc->out->text.len && sc->out->text.data[sc->out->text.len - 1] == '[')
+            scan_say(sc, i, 0, " ", 1); /* never "[[": espeak-ng's phoneme brackets */
+        scan_copy(sc, i, 1);
+        return 1;
+    }
+    for (j = 0; j < sizeof(sym) / sizeof(sym[0]); j++)
+        if ((k = svtext_prefix(sc->s + i, sc->len - i, sym[j][0]))) {
+            scan_say(sc, i, k, sym[j][1], strlen(sym[j][1]));
+            return k;
+        }
+    return say_fraction(sc, i);
+}
