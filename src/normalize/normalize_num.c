@@ -72,6 +72,8 @@ enum tail_kind {
     TL_PARA,
     TL_PARAS,
     TL_CHAPTER,
+    TL_STYCKE,
+    TL_PUNKT,
     TL_SLASH,
     TL_COLON,
     TL_DOT,
@@ -87,6 +89,7 @@ struct tail {
     struct num other;                    /* TL_SLASH, TL_COLON: the number after */
     int fa, fb;                          /* TL_FRAC */
     int period;                          /* ends in an abbreviation's '.' */
+    char letter;                         /* "3 a §": the letter between number and § */
 };
 
 static int unit_tail(const struct scan *sc, size_t p, struct tail *t)
@@ -111,6 +114,11 @@ static int symbol_tail(const struct scan *sc, size_t p, struct tail *t)
 {
     size_t k;
 
+    if (p + 3 < sc->len && sc->s[p] >= 'a' && sc->s[p] <= 'h' && sc->s[p + 1] == ' ' &&
+        svtext_prefix(sc->s + p + 2, sc->len - p - 2, "§")) {
+        t->letter = sc->s[p]; /* "3 a §", a paragraph inserted after 3 § */
+        p += 2;
+    }
     if ((k = svtext_prefix(sc->s + p, sc->len - p, "§§")))
         t->kind = TL_PARAS;
     else if ((k = svtext_prefix(sc->s + p, sc->len - p, "§")))
@@ -120,6 +128,45 @@ static int symbol_tail(const struct scan *sc, size_t p, struct tail *t)
     else
         return 0;
     t->end = p + k;
+    return 1;
+}
+
+/* Whether the number at i stands in a law or decision reference: right after "§" or "kap."
+ * ("5 § 2 st."), or after a word that introduces one ("enligt 2 st."). */
+static int in_reference(const struct scan *sc, size_t i)
+{
+    static const char *const lead[] = {"enligt", "jfr", "se", NULL};
+    size_t n, at = scan_prev_word(sc, i, &n);
+    size_t q = i;
+
+    while (q > 0 && sc->s[q - 1] == ' ')
+        q--;
+    if (q >= 2 && !memcmp(sc->s + q - 2, "§", 2))
+        return 1;
+    if (q >= 4 && (!memcmp(sc->s + q - 4, "kap.", 4) || !memcmp(sc->s + q - 3, "st.", 3)))
+        return 1;
+    return scan_word_in(sc, at, n, lead);
+}
+
+/* "3 st." and "2 p." in a reference: the third paragraph of a section ("tredje stycket"),
+ * its second point ("andra punkten"). Elsewhere "st." counts pieces (units.tsv). */
+static int reference_tail(const struct scan *sc, const struct item *it, size_t q, struct tail *t)
+{
+    size_t k, r, d;
+    int st = (k = svtext_prefix(sc->s + q, sc->len - q, "st.")) != 0;
+
+    if (!st && !(k = svtext_prefix(sc->s + q, sc->len - q, "p.")))
+        return 0;
+    if (q + k < sc->len && sc->s[q + k] != ' ' && sc->s[q + k] != ',' && sc->s[q + k] != ')')
+        return 0;
+    r = scan_skip_space(sc, q + k);
+    d = svtext_digits_len(sc->s, sc->len, r);
+    if (!in_reference(sc, it->start) &&
+        !(st && d && svtext_prefix(sc->s + r + d, sc->len - r - d, " p."))) /* "3 st. 2 p." */
+        return 0;
+    t->kind = st ? TL_STYCKE : TL_PUNKT;
+    t->end = q + k;
+    t->period = 1;
     return 1;
 }
 
@@ -163,8 +210,8 @@ static void parse_tail(const struct scan *sc, const struct item *it, struct tail
         t->kind = TL_KR, t->end = p + 2;
         return;
     }
-    if (pair_tail(sc, it, t) || suffix_tail(sc, it, t) || unit_tail(sc, q, t) ||
-        symbol_tail(sc, q, t))
+    if (pair_tail(sc, it, t) || suffix_tail(sc, it, t) || reference_tail(sc, it, q, t) ||
+        unit_tail(sc, q, t) || symbol_tail(sc, q, t))
         return;
     if (!it->n.dec_len && (q == p + 1 || q == p) && q < sc->len &&
         (k = svtext_digits_len(sc->s, sc->len, q)) == 1 && q + k + 1 < sc->len &&
@@ -252,12 +299,63 @@ static void say_suffix(struct words *w, const struct item *last, int range, cons
     }
 }
 
+/* The word a reference's ordinal goes before: "4 kap. 1 §" is "fjärde kapitlet första
+ * paragrafen", as lawyers and clerks read it. */
+static const char *reference_word(enum tail_kind k)
+{
+    return k == TL_PARA      ? "paragrafen"
+           : k == TL_PARAS   ? "paragraferna"
+           : k == TL_CHAPTER ? "kapitlet"
+           : k == TL_STYCKE  ? "stycket"
+           : k == TL_PUNKT   ? "punkten"
+                             : NULL;
+}
+
+/* A reference whose number is not a plain count ("1,5 §") keeps the word first. */
 static const char *prefix_word(enum tail_kind k)
 {
     return k == TL_PARA      ? "paragraf"
            : k == TL_PARAS   ? "paragraferna"
            : k == TL_CHAPTER ? "kapitel"
+           : k == TL_STYCKE  ? "stycke"
+           : k == TL_PUNKT   ? "punkt"
                              : NULL;
+}
+
+static int plain_small(const struct item *it)
+{
+    return it->kind == IT_NUM && !it->n.dec_len && !it->n.grouped && !it->n.lead0 &&
+           it->n.value > 0 && it->n.value < 1000;
+}
+
+/* Says a reference ("12 §", "4 kap.", "12–14 §§", "3 a §"); returns the bytes used. */
+static size_t say_reference(struct scan *sc, const struct item *a, size_t dash_at,
+                            const struct item *b, const struct tail *t)
+{
+    const struct item *last = b ? b : a;
+    struct words w;
+    char letter[2] = {t->letter, 0};
+
+    words_reset(&w);
+    if (b) {
+        sv_ordinal(&w, a->n.value, 0);
+        scan_say_words(sc, a->start, a->end - a->start, &w);
+        words_reset(&w);
+        words_add(&w, "till");
+        scan_say_words(sc, dash_at, b->start - dash_at, &w);
+        words_reset(&w);
+    }
+    if (t->letter) {
+        sv_cardinal(&w, last->n.value, SV_ETT);
+        words_add(&w, letter);
+    } else {
+        sv_ordinal(&w, last->n.value, 0);
+    }
+    words_add(&w, reference_word(t->kind));
+    scan_say_words(sc, last->start, t->end - last->start, &w);
+    if (t->period)
+        scan_period_after(sc, t->end);
+    return t->end - a->start;
 }
 
 static enum sv_gender gender_for(const struct scan *sc, const struct item *a, const struct tail *t)
@@ -298,6 +396,8 @@ static size_t say_expr(struct scan *sc, struct item *a, size_t dash_at, struct i
     int money;
 
     parse_tail(sc, last, &t);
+    if (reference_word(t.kind) && plain_small(a) && (!b || plain_small(b)))
+        return say_reference(sc, a, dash_at, b, &t);
     g = gender_for(sc, a, &t);
     words_reset(&w);
     if ((pre = prefix_word(t.kind)))

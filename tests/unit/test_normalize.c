@@ -314,10 +314,37 @@ static void test_normalize_expands_paragraphs_and_chapters(void **state)
     (void)state;
     SAYS("§ 76 Budget", "paragraf sjuttiosex Budget");
     SAYS("Protokollet omfattar §§ 12–15.", "Protokollet omfattar paragraferna tolv till femton.");
-    SAYS("enligt 5 § förvaltningslagen", "enligt paragraf fem förvaltningslagen");
-    SAYS("2 kap. 3 § socialtjänstlagen", "kapitel två paragraf tre socialtjänstlagen");
+    SAYS("enligt 5 § förvaltningslagen", "enligt femte paragrafen förvaltningslagen");
+    SAYS("2 kap. 3 § socialtjänstlagen", "andra kapitlet tredje paragrafen socialtjänstlagen");
     SAYS("Dnr KS 2013/0123", "diarienummer k s tvåtusentretton snedstreck noll ett två tre");
     SAYS("(2011:338)", "(tvåtusenelva kolon trehundratrettioåtta)");
+}
+
+/* What council minutes, agendas and officials' reports write (issue 13). */
+static void test_normalize_reads_documents_vocabulary(void **state)
+{
+    (void)state;
+    SAYS("Ärendet behandlades i §§ 12–14.",
+         "Ärendet behandlades i paragraferna tolv till fjorton.");
+    SAYS("enligt 12–14 §§ lagen", "enligt tolfte till fjortonde paragraferna lagen");
+    SAYS("4 kap. 1 § socialtjänstlagen", "fjärde kapitlet första paragrafen socialtjänstlagen");
+    SAYS("2 kap. 3 a § kommunallagen", "andra kapitlet tre a paragrafen kommunallagen");
+    SAYS("enligt 3 § 2 st. förvaltningslagen",
+         "enligt tredje paragrafen andra stycket förvaltningslagen");
+    SAYS("se 12 § och 3 st. 2 p.", "se tolfte paragrafen och tredje stycket andra punkten.");
+    SAYS("Enligt 2 st. gäller detta.", "Enligt andra stycket gäller detta.");
+    SAYS("Köp 5 st. äpplen.", "Köp fem stycken äpplen.");
+    SAYS("Se SFS 2018:218.", "Se s f s tvåtusenarton kolon tvåhundraarton.");
+    SAYS("Se kap. 3 och bil. 2.", "Se kapitel tre och bilaga två.");
+    SAYS("Enligt p. 4 i beslutet.", "Enligt punkt fyra i beslutet.");
+    SAYS("jfr 5 § resp. 6 §", "jämför femte paragrafen respektive sjätte paragrafen");
+    SAYS("enl. beslut", "enligt beslut");
+    SAYS("Kostnaden är 450 tkr.", "Kostnaden är fyrahundrafemtio tusen kronor.");
+    SAYS("12,5 mnkr", "tolv komma fem miljoner kronor");
+    SAYS("3 MSEK", "tre miljoner kronor");
+    SAYS("Eleverna i åk 7–9 får besök.", "Eleverna i årskurs sju till nio får besök.");
+    SAYS("Vi ses v. 12.", "Vi ses vecka tolv.");
+    SAYS("Dnr KS 2026/0143", "diarienummer k s tvåtusentjugosex snedstreck noll ett fyra tre");
 }
 
 static void test_normalize_expands_ordinals(void **state)
@@ -571,6 +598,7 @@ int main(void)
         cmocka_unit_test(test_normalize_expands_amounts),
         cmocka_unit_test(test_normalize_expands_units),
         cmocka_unit_test(test_normalize_expands_paragraphs_and_chapters),
+        cmocka_unit_test(test_normalize_reads_documents_vocabulary),
         cmocka_unit_test(test_normalize_expands_ordinals),
         cmocka_unit_test(test_normalize_reads_property_designations_and_scales),
         cmocka_unit_test(test_normalize_expands_roman_numerals),
