@@ -29,67 +29,19 @@
 #include "extract/extract.h"
 #include "fetch/fetch.h"
 #include "request.h"
+#include "serve_int.h"
 #include "speech/speech.h"
 
 #include "banned.h"
-
-enum route {
-    R_OTHER,
-    R_HEALTH,
-    R_VOICES,
-    R_METRICS,
-    R_STATIC,
-    R_SPEAK,
-    R_SPEAK_MARKS,
-    R_LISTEN,
-    R_LISTEN_MARKS,
-    R_LISTEN_TEXT,
-    R_COUNT
-};
 
 static const char *const route_names[R_COUNT] = {
     "other", "healthz",     "voices", "metrics",      "static",
     "speak", "speak_marks", "listen", "listen_marks", "listen_text"};
 
-/* Kinds of fetch failure, counted apart in the metrics. */
-enum fetch_kind { F_NETWORK, F_STATUS, F_TIMEOUT, F_DENIED, F_TOO_LARGE, F_NOT_HTML, F_COUNT };
 static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
                                                  "denied",  "too_large",     "not_html"};
 
-struct metrics {
-    atomic_ulong requests[R_COUNT][6]; /* by status class: 1xx..5xx, index 0 unused */
-    atomic_ulong latency[R_COUNT][8];  /* ms buckets, see latency_bounds */
-    atomic_ulong cache_hits, cache_misses, fetch_errors[F_COUNT], in_flight, waiting;
-    atomic_ullong audio_ms, synth_us; /* audio produced; workers' CPU time making it */
-};
-
 static const unsigned latency_bounds[7] = {10, 50, 100, 250, 1000, 5000, 30000};
-
-/* The settings in force, what is built from them and the version of the voice data: made
- * anew by SIGHUP and swapped in whole, so a request sees one or the other. Old ones stay
- * allocated until the service ends (reloads are rare and small), so no request's settings
- * are freed under it. */
-struct live {
-    struct config cfg;
-    char **hosts, **addrs; /* split from the config */
-    struct fetch_opts fetch;
-    char engine[CACHE_KEY_HEX + 1];
-    struct live *older;
-};
-
-struct server {
-    _Atomic(struct live *) live; /* what SIGHUP reloads; older ones kept until the end */
-    struct pool *pool;
-    struct cache *cache;
-    char web[1024];
-    struct metrics m;
-    pthread_mutex_t lock;      /* guards the queue of requests waiting for a worker, and busy */
-    pthread_cond_t freed;      /* a worker came free, or an audio entry was finished */
-    struct busy_key *busy;     /* audio being synthesized now, so that it is synthesized once */
-    struct recent_page *pages; /* newest first, guarded by lock */
-    struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
-    atomic_llong cache_warned; /* when the log last said the cache failed */
-};
 
 static struct live *live_of(struct server *srv)
 {
@@ -101,52 +53,11 @@ static const struct config *cfg_of(struct server *srv)
     return &live_of(srv)->cfg;
 }
 
-/* A page fetched lately: Range requests and the marks request that follow a listen must not
- * fetch the page again each time. */
-#define LYSSNA_PARAMS_MAX 256
-#define LYSSNA_KNOWN_KEYS 8
-
-struct known_key {
-    char params[LYSSNA_PARAMS_MAX]; /* see listen_params; "" when unused */
-    char key[CACHE_KEY_HEX + 1];
-    enum encode_format format;
-};
-
-struct recent_page {
-    struct known_key known[LYSSNA_KNOWN_KEYS]; /* audio keys learned for this page */
-    unsigned nknown;
-    char *url;
-    char *charset;
-    struct buf body;
-    time_t at;
-    struct recent_page *next;
-};
-
 #define LYSSNA_RECENT_PAGES 64
 
 struct busy_key {
     char key[CACHE_KEY_HEX + 1];
     struct busy_key *next;
-};
-
-/* One request's state, from its first call to its completion. */
-struct request {
-    struct buf body;
-    size_t dropped; /* bytes of a body over the cap, read and dropped */
-    enum route route;
-    struct timespec start;
-    char client[64]; /* the client's address, for the rate limit and the access log */
-    char line[160];  /* "METHOD /path" for the access log */
-};
-
-/* Per-client token buckets in a fixed table: a client whose slot another takes over starts
- * afresh, which errs on the side of letting people listen. */
-#define LYSSNA_RATE_SLOTS 4096
-
-struct rate_slot {
-    char client[64];
-    double tokens;
-    struct timespec at;
 };
 
 /* An audio response being streamed from a worker (and into the cache). */
@@ -158,18 +69,6 @@ struct stream {
     size_t off;
     struct cache_writer *cw;
     int ended;
-};
-
-/* What to synthesize, from a request; text is borrowed from the request or a page. */
-struct job_spec {
-    const char *text;
-    size_t len;
-    int ssml;
-    const char *const *line_langs;
-    size_t nlines;
-    char voice[64];
-    int rate;
-    enum encode_format format;
 };
 
 static int status_of(enum lyssna_code code)
