@@ -121,4 +121,30 @@ struct job_spec {
     enum encode_format format;
 };
 
+/* serve.c */
+/* The settings in force. */
+const struct config *cfg_of(struct server *srv);
+
+/* http.c */
+/* Adds the CORS headers when the request's Origin is one of cors_origins. */
+void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r);
+/* Answers status with a copy of len bytes at data, of Content-Type type. */
+enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
+                            const char *type, const void *data, size_t len);
+/* Answers status with body as compact JSON; takes body's reference. */
+enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned status,
+                          json_t *body);
+/* Answers {"error","message"} from e, with the status its code maps to. */
+enum MHD_Result send_error(struct server *srv, struct MHD_Connection *c, const struct err *e);
+/* send_error for code and msg. */
+enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_code code,
+                     const char *msg);
+/* The query string's value of name, or NULL. */
+const char *arg(struct MHD_Connection *c, const char *name);
+/* Answers from a cache entry (hit's fd is taken), with validators and byte ranges. */
+enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct cache_hit *hit,
+                            const char *type, const char *key);
+/* Whether the request asks for a Range other than "bytes=0-". */
+int wants_part(struct MHD_Connection *c);
+
 #endif
