@@ -122,6 +122,8 @@ struct job_spec {
 };
 
 /* serve.c */
+/* The settings in force and what is built from them (SIGHUP swaps them whole). */
+struct live *live_of(struct server *srv);
 /* The settings in force. */
 const struct config *cfg_of(struct server *srv);
 
@@ -146,5 +148,15 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
                             const char *type, const char *key);
 /* Whether the request asks for a Range other than "bytes=0-". */
 int wants_part(struct MHD_Connection *c);
+
+/* stream.c */
+/* The cache key of js's output of kind ("audio" or "marks"). */
+void key_of(struct server *srv, const struct job_spec *js, const char *kind,
+            char key[CACHE_KEY_HEX + 1]);
+/* Audio for js (key is its key_of): from the cache, else synthesized and streamed. */
+enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
+                             const struct job_spec *js, const char *key);
+/* Speech marks for spec as {"duration_ms","marks"}: cached, else synthesized once. */
+int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out, struct err *e);
 
 #endif
