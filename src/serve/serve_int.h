@@ -159,4 +159,10 @@ enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
 /* Speech marks for spec as {"duration_ms","marks"}: cached, else synthesized once. */
 int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out, struct err *e);
 
+/* routes_listen.c */
+/* Frees one page of the recent-page store. */
+void recent_free(struct recent_page *p);
+/* GET /v1/listen, /v1/listen/marks and /v1/listen/text (route says which). */
+enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum route route);
+
 #endif

@@ -1,0 +1,261 @@
+/* routes_listen.c -- GET /v1/listen, /v1/listen/marks and /v1/listen/text: the page at
+ * ?url= fetched (or taken from the recent-page store), extracted and read aloud. The store
+ * keeps pages and their learned audio keys for page_ttl_s, guarded by srv->lock. */
+#include "serve_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "extract/extract.h"
+#include "request.h"
+
+#include "banned.h"
+
+#define LYSSNA_RECENT_PAGES 64
+
+/* voice, rate and format from the query string, checked; defaults filled in. */
+static int parse_voice_rate_format(const char *voice, const char *rate, const char *format,
+                                   struct job_spec *js, struct err *e)
+{
+    struct request_voice v;
+    int rc = request_parse_voice(voice, rate, format, &v, e);
+
+    if (rc)
+        return rc;
+    memcpy(js->voice, v.voice, sizeof(js->voice));
+    js->rate = v.rate;
+    js->format = v.format;
+    return LY_OK;
+}
+
+/* The page at ?url=, fetched and extracted, as a job_spec over its text. */
+struct page {
+    struct fetch_result fetched;
+    struct page_text text;
+};
+
+/* Copies a page fetched less than page_ttl_s ago into out; 1 when there was one. */
+static int recent_get(struct server *srv, const char *url, struct fetch_result *out)
+{
+    struct recent_page *p;
+    time_t now = time(NULL);
+    int found = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p && !found; p = p->next) {
+        if (strcmp(p->url, url) || now - p->at >= cfg_of(srv)->page_ttl_s)
+            continue;
+        buf_init(&out->body, BUF_NOLIMIT);
+        buf_add(&out->body, p->body.data, p->body.len, NULL);
+        out->charset = p->charset ? xstrdup(p->charset) : NULL;
+        out->status = 200;
+        found = 1;
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return found;
+}
+
+/* The listen parameters as given, joined: the same page with the same parameters has the
+ * same audio key while it is recent. 0 when they are too long to remember. */
+static int listen_params(struct MHD_Connection *c, char out[LYSSNA_PARAMS_MAX])
+{
+    const char *v[4] = {arg(c, "readid"), arg(c, "voice"), arg(c, "rate"), arg(c, "format")};
+    int n = snprintf(out, LYSSNA_PARAMS_MAX, "%s\x1f%s\x1f%s\x1f%s", v[0] ? v[0] : "",
+                     v[1] ? v[1] : "", v[2] ? v[2] : "", v[3] ? v[3] : "");
+
+    return n > 0 && n < LYSSNA_PARAMS_MAX;
+}
+
+/* The audio key learned for url and params while the page is recent: a repeated listen
+ * then goes straight to the cache, without extracting the page again. */
+static int recent_key(struct server *srv, const char *url, const char *params,
+                      char key[CACHE_KEY_HEX + 1], enum encode_format *format)
+{
+    struct recent_page *p;
+    time_t now = time(NULL);
+    int i, found = 0;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p && !found; p = p->next)
+        if (!strcmp(p->url, url) && now - p->at < cfg_of(srv)->page_ttl_s)
+            for (i = 0; i < LYSSNA_KNOWN_KEYS && !found; i++)
+                if (!strcmp(p->known[i].params, params)) {
+                    memcpy(key, p->known[i].key, CACHE_KEY_HEX + 1);
+                    *format = p->known[i].format;
+                    found = 1;
+                }
+    pthread_mutex_unlock(&srv->lock);
+    return found;
+}
+
+static void recent_learn(struct server *srv, const char *url, const char *params, const char *key,
+                         enum encode_format format)
+{
+    struct recent_page *p;
+    struct known_key *k;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p; p = p->next)
+        if (!strcmp(p->url, url)) {
+            k = &p->known[p->nknown++ % LYSSNA_KNOWN_KEYS];
+            snprintf(k->params, sizeof(k->params), "%s", params);
+            memcpy(k->key, key, CACHE_KEY_HEX + 1);
+            k->format = format;
+            break;
+        }
+    pthread_mutex_unlock(&srv->lock);
+}
+
+void recent_free(struct recent_page *p)
+{
+    free(p->url);
+    free(p->charset);
+    buf_release(&p->body);
+    free(p);
+}
+
+/* Remembers a fetched page, dropping the oldest past LYSSNA_RECENT_PAGES. */
+static void recent_put(struct server *srv, const char *url, const struct fetch_result *r)
+{
+    struct recent_page *p = xcalloc(1, sizeof(*p)), **q;
+    int n = 0;
+
+    p->url = xstrdup(url);
+    p->charset = r->charset ? xstrdup(r->charset) : NULL;
+    buf_init(&p->body, BUF_NOLIMIT);
+    buf_add(&p->body, r->body.data, r->body.len, NULL);
+    p->at = time(NULL);
+    pthread_mutex_lock(&srv->lock);
+    p->next = srv->pages;
+    srv->pages = p;
+    for (q = &srv->pages; *q; n++) {
+        if (n >= LYSSNA_RECENT_PAGES || (n > 0 && !strcmp((*q)->url, url))) {
+            struct recent_page *old = *q;
+            *q = old->next;
+            recent_free(old);
+        } else {
+            q = &(*q)->next;
+        }
+    }
+    pthread_mutex_unlock(&srv->lock);
+}
+
+/* HTML, XHTML, or a page sent without a type (then the parser decides). */
+static int is_html(const char *content_type)
+{
+    size_t n;
+
+    if (!content_type)
+        return 1;
+    n = strcspn(content_type, "; \t");
+    return (n == 9 && svtext_fold_prefix(content_type, n, "text/html") == 9) ||
+           (n == 21 && svtext_fold_prefix(content_type, n, "application/xhtml+xml") == 21);
+}
+
+static int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg,
+                     struct job_spec *js, struct err *e)
+{
+    const char *url = arg(c, "url");
+    struct extract_opts xo = {0};
+    int rc;
+
+    memset(pg, 0, sizeof(*pg));
+    buf_init(&pg->fetched.body, 0);
+    if (!url || !*url)
+        return err_set(e, LY_EUSAGE, "give the page's address: ?url=https://...");
+    rc = parse_voice_rate_format(arg(c, "voice"), arg(c, "rate"), arg(c, "format"), js, e);
+    if (!rc && !recent_get(srv, url, &pg->fetched)) {
+        fetch_result_release(&pg->fetched);
+        rc = fetch_get_url(url, &live_of(srv)->fetch, &pg->fetched, e);
+        if (!rc && cfg_of(srv)->page_ttl_s > 0)
+            recent_put(srv, url, &pg->fetched);
+    }
+    if (rc) {
+        srv->m.fetch_errors[rc == LY_EHTTP      ? F_STATUS
+                            : rc == LY_ETIMEOUT ? F_TIMEOUT
+                            : rc == LY_EDENIED  ? F_DENIED
+                            : rc == LY_ETOOBIG  ? F_TOO_LARGE
+                                                : F_NETWORK]++;
+        if (rc == LY_ETOOBIG) /* the origin's page is too large, not the client's request */
+            e->code = rc = LY_EFETCH;
+        return rc;
+    }
+    if (!is_html(pg->fetched.content_type)) {
+        srv->m.fetch_errors[F_NOT_HTML]++;
+        return err_set(e, LY_EFETCH, "'%.100s' is not a web page but %.60s: nothing to read aloud",
+                       url, pg->fetched.content_type);
+    }
+    xo.readid = arg(c, "readid");
+    xo.url = url;
+    xo.charset = pg->fetched.charset;
+    rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
+    if (rc)
+        return rc;
+    js->text = pg->text.text;
+    js->len = pg->text.len;
+    js->line_langs = pg->text.line_langs;
+    js->nlines = pg->text.nlines;
+    return LY_OK;
+}
+
+static void page_release(struct page *pg)
+{
+    fetch_result_release(&pg->fetched);
+    pipeline_page_release(&pg->text);
+}
+
+enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum route route)
+{
+    struct job_spec js = {0};
+    struct page pg;
+    struct err e = {0};
+    enum MHD_Result ret;
+    json_t *marks = NULL, *doc, *blocks;
+    struct buf json;
+    size_t i;
+    char params[LYSSNA_PARAMS_MAX], key[CACHE_KEY_HEX + 1];
+    const char *url = arg(c, "url");
+    enum encode_format format;
+    struct cache_hit hit;
+    int known = route == R_LISTEN && url && listen_params(c, params), rc;
+
+    if (known && recent_key(srv, url, params, key, &format) &&
+        cache_get(srv->cache, key, encode_extension(format), &hit, NULL) == 1) {
+        srv->m.cache_hits++;
+        return send_cached(srv, c, &hit, encode_mime_type(format), key);
+    }
+    rc = read_page(srv, c, &pg, &js, &e);
+    if (rc) {
+        ret = send_error(srv, c, &e);
+    } else if (route == R_LISTEN) {
+        key_of(srv, &js, "audio", key);
+        if (known)
+            recent_learn(srv, url, params, key, js.format);
+        ret = answer_audio(srv, c, &js, key);
+    } else if (route == R_LISTEN_TEXT) {
+        buf_init(&json, BUF_NOLIMIT);
+        rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
+        ret = rc ? send_error(srv, c, &e)
+                 : send_buffer(srv, c, MHD_HTTP_OK, "application/json", json.data, json.len);
+        buf_release(&json);
+    } else if ((rc = collect_marks(srv, &js, &marks, &e))) {
+        ret = send_error(srv, c, &e);
+    } else {
+        blocks = json_array();
+        for (i = 0; i < pg.text.page->nblocks; i++) {
+            const struct extract_block *b = &pg.text.page->blocks[i];
+            json_array_append_new(blocks, json_pack("{s:s, s:I, s:I}", "xpath", b->xpath, "start",
+                                                    (json_int_t)b->start, "end",
+                                                    (json_int_t)(b->start + strlen(b->text))));
+        }
+        doc = json_pack("{s:s, s:O, s:o, s:O}", "title", pg.text.page->title, "duration_ms",
+                        json_object_get(marks, "duration_ms"), "blocks", blocks, "marks",
+                        json_object_get(marks, "marks"));
+        json_decref(marks);
+        ret = send_json(srv, c, MHD_HTTP_OK, doc);
+    }
+    page_release(&pg);
+    return ret;
+}
