@@ -165,4 +165,9 @@ void recent_free(struct recent_page *p);
 /* GET /v1/listen, /v1/listen/marks and /v1/listen/text (route says which). */
 enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum route route);
 
+/* routes_speak.c */
+/* POST /v1/speak (marks 0) and /v1/speak/marks (marks 1). */
+enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                             int marks);
+
 #endif

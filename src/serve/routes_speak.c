@@ -1,0 +1,51 @@
+/* routes_speak.c -- POST /v1/speak and /v1/speak/marks: the text of the body read aloud. */
+#include "serve_int.h"
+
+#include <string.h>
+
+#include "request.h"
+
+#include "banned.h"
+
+/* The body of POST /v1/speak: text/plain, application/ssml+xml or application/json. */
+static int parse_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                       struct job_spec *js, struct request_speak *p, struct err *e)
+{
+    memset(js, 0, sizeof(*js));
+    memset(p, 0, sizeof(*p));
+    if (request_parse_speak(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
+                            rq->body.data, rq->body.len, arg(c, "voice"), arg(c, "rate"),
+                            arg(c, "format"), (size_t)cfg_of(srv)->max_text_bytes, p, e))
+        return e->code;
+    js->text = p->text;
+    js->len = p->len;
+    js->ssml = p->ssml;
+    memcpy(js->voice, p->v.voice, sizeof(js->voice));
+    js->rate = p->v.rate;
+    js->format = p->v.format;
+    return LY_OK;
+}
+
+enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                             int marks)
+{
+    struct job_spec js;
+    struct request_speak p;
+    char key[CACHE_KEY_HEX + 1];
+    json_t *out = NULL;
+    struct err e = {0};
+    enum MHD_Result ret;
+
+    if (parse_speak(srv, c, rq, &js, &p, &e)) {
+        ret = send_error(srv, c, &e);
+    } else if (!marks) {
+        key_of(srv, &js, "audio", key);
+        ret = answer_audio(srv, c, &js, key);
+    } else if (collect_marks(srv, &js, &out, &e)) {
+        ret = send_error(srv, c, &e);
+    } else {
+        ret = send_json(srv, c, MHD_HTTP_OK, out);
+    }
+    request_speak_release(&p);
+    return ret;
+}
