@@ -170,4 +170,10 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
 enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
                              int marks);
 
+/* routes_misc.c */
+/* GET /v1/voices. */
+enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c);
+/* GET of a file of web/ (the demo page at /, the widget at /widget/). */
+enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, const char *url);
+
 #endif

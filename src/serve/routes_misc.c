@@ -1,0 +1,77 @@
+/* routes_misc.c -- GET /v1/voices and the static files of web/ (the demo page, the widget). */
+#include "serve_int.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "banned.h"
+
+enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c)
+{
+    struct voice v[64];
+    json_t *list = json_array();
+    int i, n = voice_list(voice_dir(), v, 64, NULL);
+
+    for (i = 0; i < n; i++)
+        json_array_append_new(list,
+                              json_pack("{s:s, s:s, s:s, s:i}", "name", v[i].name, "description",
+                                        v[i].description, "lang", v[i].lang, "rate", v[i].rate));
+    return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:o}", "voices", list));
+}
+
+static const char *mime_of(const char *path)
+{
+    static const struct {
+        const char *ext, *type;
+    } types[] = {{".html", "text/html; charset=utf-8"},
+                 {".js", "text/javascript; charset=utf-8"},
+                 {".css", "text/css; charset=utf-8"},
+                 {".svg", "image/svg+xml"},
+                 {".png", "image/png"},
+                 {".json", "application/json"}};
+    const char *dot = strrchr(path, '.');
+    size_t i;
+
+    for (i = 0; dot && i < sizeof(types) / sizeof(types[0]); i++)
+        if (!strcmp(dot, types[i].ext))
+            return types[i].type;
+    return "application/octet-stream";
+}
+
+/* Files of web/ at / and /widget/. Only plain names: no "..", no hidden files. */
+enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, const char *url)
+{
+    const char *name =
+        !strcmp(url, "/") ? "demo.html" : url + (strncmp(url, "/widget/", 8) ? 1 : 8);
+    char path[2048];
+    struct MHD_Response *r;
+    struct stat st;
+    enum MHD_Result ret;
+    int fd;
+
+    if (!*name || strstr(name, "..") || name[0] == '.' || strstr(name, "/.") ||
+        strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
+            strlen(name))
+        return fail(srv, c, LY_EUSAGE, "no such file");
+    snprintf(path, sizeof(path), "%s/%s", srv->web, name);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+        if (fd >= 0)
+            close(fd);
+        return send_json(srv, c, MHD_HTTP_NOT_FOUND,
+                         json_pack("{s:s, s:s}", "error", "not_found", "message",
+                                   "no such page: see /v1/voices, /v1/speak, /v1/listen"));
+    }
+    r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_of(name));
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=300");
+    /* any site may load the public widget files; a script tag with Subresource Integrity
+       (crossorigin="anonymous") needs this header to check the hash */
+    MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
