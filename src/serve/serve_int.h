@@ -176,4 +176,10 @@ enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c);
 /* GET of a file of web/ (the demo page at /, the widget at /widget/). */
 enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, const char *url);
 
+/* metrics.c */
+/* The latency histogram's bucket bounds in ms (the last bucket is +Inf). */
+extern const unsigned latency_bounds[7];
+/* GET /metrics, in Prometheus' text format. */
+enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c);
+
 #endif
