@@ -69,67 +69,6 @@ static enum route route_of(const char *method, const char *url)
     return R_OTHER;
 }
 
-/* The client's address; behind the municipality's own proxy (a loopback peer) the last
- * X-Forwarded-For entry, which that proxy wrote. */
-static void client_of(struct MHD_Connection *c, char *out, size_t size)
-{
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For"), *last;
-    const struct sockaddr *sa = ci ? ci->client_addr : NULL;
-
-    snprintf(out, size, "unknown");
-    if (sa && sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)size);
-    else if (sa && sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out, (socklen_t)size);
-    if (xff && (!strncmp(out, "127.", 4) || !strcmp(out, "::1"))) {
-        last = strrchr(xff, ',');
-        last = last ? last + 1 : xff;
-        last += strspn(last, " ");
-        snprintf(out, size, "%.*s", (int)strcspn(last, " ,"), last);
-    }
-}
-
-static size_t hash_text(const char *s)
-{
-    size_t h = 5381;
-
-    while (*s)
-        h = h * 33 + (unsigned char)*s++;
-    return h;
-}
-
-/* Takes a token from the client's bucket (rate_limit per minute, bursts of as many). */
-static int rate_allows(struct server *srv, const char *client)
-{
-    double per_s = cfg_of(srv)->rate_limit / 60.0;
-    struct rate_slot *r;
-    struct timespec now;
-    int ok;
-
-    if (cfg_of(srv)->rate_limit <= 0)
-        return 1;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    pthread_mutex_lock(&srv->lock);
-    r = &srv->rates[hash_text(client) % LYSSNA_RATE_SLOTS];
-    if (strcmp(r->client, client)) {
-        snprintf(r->client, sizeof(r->client), "%s", client);
-        r->tokens = cfg_of(srv)->rate_limit;
-    } else {
-        r->tokens += per_s * ((double)(now.tv_sec - r->at.tv_sec) +
-                              (double)(now.tv_nsec - r->at.tv_nsec) / 1e9);
-        if (r->tokens > cfg_of(srv)->rate_limit)
-            r->tokens = cfg_of(srv)->rate_limit;
-    }
-    r->at = now;
-    ok = r->tokens >= 1;
-    if (ok)
-        r->tokens -= 1;
-    pthread_mutex_unlock(&srv->lock);
-    return ok;
-}
-
 static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
                                 const char *method, const char *url)
 {

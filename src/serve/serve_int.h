@@ -182,4 +182,10 @@ extern const unsigned latency_bounds[7];
 /* GET /metrics, in Prometheus' text format. */
 enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c);
 
+/* manners.c */
+/* The client's address (X-Forwarded-For's last entry behind a loopback proxy). */
+void client_of(struct MHD_Connection *c, char *out, size_t size);
+/* Whether client may make one more API request now (takes a token when so). */
+int rate_allows(struct server *srv, const char *client);
+
 #endif
