@@ -1,15 +1,13 @@
-/* serve.c -- `lyssna serve`: libmicrohttpd in thread-per-connection mode (a connection's
- * thread may block on its synthesis worker; nothing else waits for it). Requests are parsed
- * and checked here, synthesis runs in the worker pool, audio is streamed to the client as it
- * is encoded and written to the cache at the same time; a cached answer goes out with sendfile,
- * ranges and validators. Every error is JSON {"error","message"} with a status from one table.
- * The only file that includes <microhttpd.h>. */
+/* serve.c -- `lyssna serve`: the daemon and its lifecycle. libmicrohttpd runs in
+ * thread-per-connection mode (a connection's thread may block on its synthesis worker;
+ * nothing else waits for it). Here: the listening socket, the settings in force and their
+ * reload on SIGHUP, the checks of a request's framing, the routing table that hands each
+ * request to its route's file (routes_*.c, metrics.c), and the access log. <microhttpd.h> is
+ * included only in src/serve/. */
 #include "serve.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <inttypes.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netdb.h>
@@ -20,15 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/base.h"
 #include "cache/cache.h"
-#include "extract/extract.h"
 #include "fetch/fetch.h"
-#include "request.h"
 #include "serve_int.h"
 #include "speech/speech.h"
 
