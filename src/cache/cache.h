@@ -22,8 +22,6 @@ struct cache_writer;
 void cache_key(const char *const *parts, const size_t *lens, size_t nparts,
                char out[CACHE_KEY_HEX + 1]);
 
-/* Changes whenever what the same input sounds like may change (rules, voices, encoders):
- * part of every audio key, so old audio is never served for new rules. */
 /* What a piece of audio is made from. The service and `lyssna batch --fill-cache` both key
  * audio through cache_audio_key, so that audio made by one is found by the other. */
 struct cache_audio {

@@ -372,7 +372,6 @@ static void server_release(struct server *srv)
     pthread_mutex_destroy(&srv->lock);
 }
 
-/* Waits for SIGTERM or SIGINT, then lets running streams finish within the grace time. */
 /* SIGHUP: the settings read again (file and flags), the voice data's version taken again,
  * and the workers replaced so that they load the word lists anew; running streams go on
  * with what they started with. A broken file keeps the settings in force. */
@@ -415,6 +414,7 @@ static void reload(struct server *srv, const struct serve_reload *how)
     fprintf(stderr, "lyssna: reloaded settings and voice data (version %.12s)\n", l->engine);
 }
 
+/* Waits for SIGTERM or SIGINT, then lets running streams finish within the grace time. */
 static void wait_for_stop(struct server *srv, struct MHD_Daemon *d, const struct serve_reload *how)
 {
     sigset_t set;

@@ -241,7 +241,6 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
     return ret;
 }
 
-/* Runs the job to its end into the cache writer w; LY_OK once the entry is stored. */
 /* Runs job to its end, handing each audio or mark frame to each (ctx); ends the job. LY_OK
  * with the audio's length in *ms when it finished, else the error (e set). */
 static int run_job(struct server *srv, struct pool_job *job,
@@ -284,6 +283,7 @@ static void gather_marks(void *ctx, int type, const struct buf *frame, struct er
         json_array_append_new(ctx, m);
 }
 
+/* Runs the job to its end into the cache writer w; LY_OK once the entry is stored. */
 static int fill_cache(struct server *srv, struct pool_job *job, struct cache_writer *w,
                       struct err *e)
 {
@@ -341,7 +341,6 @@ enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
     return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
 }
 
-/* Runs js with marks and collects them: {"duration_ms":N,"marks":[...]}. */
 /* Marks stored in the cache as JSON: 1 and *out when there, 0 when not (or unreadable). */
 static int cached_marks(struct server *srv, const char *key, json_t **out)
 {
