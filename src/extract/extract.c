@@ -963,6 +963,97 @@ static int root_inside(const struct ctx *c, const struct info *in)
     return lo < c->nroots && c->roots[lo] <= in->last;
 }
 
+/* The blocks a reader has cut so far (the HTML walk here; a document reader the same way),
+ * and the bytes of extract_text()'s output they make, each block's '\n' included. */
+struct block_list {
+    struct extract_block *blocks;
+    size_t n, cap, total, max_text;
+};
+
+static size_t count_words(const char *s)
+{
+    size_t words = 0;
+    int in_word = 0;
+
+    for (; *s; s++) {
+        if (*s == ' ') {
+            in_word = 0;
+        } else if (!in_word && (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80)) {
+            in_word = 1;
+            words++;
+        }
+    }
+    return words;
+}
+
+static void blocks_free(struct extract_block *b, size_t n)
+{
+    size_t i;
+
+    for (i = 0; b && i < n; i++) {
+        free(b[i].text);
+        free(b[i].xpath);
+        free(b[i].lang);
+    }
+    free(b);
+}
+
+static void block_list_init(struct block_list *l, size_t max_text)
+{
+    memset(l, 0, sizeof(*l));
+    l->max_text = max_text;
+}
+
+static void block_list_release(struct block_list *l)
+{
+    blocks_free(l->blocks, l->n);
+    memset(l, 0, sizeof(*l));
+}
+
+/* LY_ETOOBIG when len more bytes of text would pass the cap. */
+static int block_list_room(const struct block_list *l, size_t len, struct err *e)
+{
+    if (l->total + len > l->max_text)
+        return err_set(e, LY_ETOOBIG, "text over the limit of %zu bytes", l->max_text);
+    return LY_OK;
+}
+
+/* Appends a copy of text (len bytes, collapsed, no newline), of xpath (xpath_len bytes) and
+ * of lang (NULL: the page's language). */
+static int block_list_add(struct block_list *l, const char *text, size_t len, const char *xpath,
+                          size_t xpath_len, const char *lang, struct err *e)
+{
+    struct extract_block *b;
+    int rc = block_list_room(l, len, e);
+
+    if (rc)
+        return rc;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        l->blocks = xreallocarray(l->blocks, l->cap, sizeof(*l->blocks));
+    }
+    b = &l->blocks[l->n++];
+    b->text = xstrndup(text, len);
+    b->xpath = xstrndup(xpath, xpath_len);
+    b->lang = lang ? xstrdup(lang) : NULL;
+    b->start = l->total;
+    l->total += len + 1;
+    return LY_OK;
+}
+
+/* Moves the blocks into out, with their word count; l is left empty. */
+static void block_list_detach(struct block_list *l, struct extract_result *out)
+{
+    size_t i;
+
+    out->blocks = l->blocks;
+    out->nblocks = l->n;
+    for (i = 0; i < l->n; i++)
+        out->words += count_words(l->blocks[i].text);
+    l->blocks = NULL;
+    l->n = l->cap = 0;
+}
+
 /* Element children of one element counted by name, so each child's xpath step gets its
  * position ("p[3]") in one pass however many siblings there are. */
 struct name_count {
@@ -995,8 +1086,7 @@ struct emitter {
     int owner, row; /* frames of the block's element and of the data row read, 0: none */
     unsigned in_root;
     int title_done; /* the headline was left out (opts->no_title) */
-    struct extract_block *blocks;
-    size_t nblocks, cap, total, max_text;
+    struct block_list *list;
     struct err *e;
     int rc;
 };
@@ -1248,8 +1338,8 @@ static int repeated(const struct emitter *em)
 
     if (em->text.b.len < REPEAT_MIN)
         return 0;
-    for (i = em->nblocks; i > 0 && em->nblocks - i < REPEAT_NEAR; i--)
-        if (!strcmp(em->blocks[i - 1].text, em->text.b.data))
+    for (i = em->list->n; i > 0 && em->list->n - i < REPEAT_NEAR; i--)
+        if (!strcmp(em->list->blocks[i - 1].text, em->text.b.data))
             return 1;
     return 0;
 }
@@ -1271,25 +1361,15 @@ static int headline(struct emitter *em)
 static void add_block(struct emitter *em)
 {
     struct frame *f = &em->fr[em->owner];
-    struct extract_block *b;
     size_t len = em->text.b.len;
 
-    if (em->total + len > em->max_text) {
-        em->rc = err_set(em->e, LY_ETOOBIG, "text over the limit of %zu bytes", em->max_text);
+    /* The cap is checked before the blocks that are not read, as it always was. */
+    if ((em->rc = block_list_room(em->list, len, em->e)))
         return;
-    }
     if ((em->c->automode && repeated(em)) || headline(em))
         return;
-    if (em->nblocks == em->cap) {
-        em->cap = em->cap ? em->cap * 2 : 64;
-        em->blocks = xreallocarray(em->blocks, em->cap, sizeof(*em->blocks));
-    }
-    b = &em->blocks[em->nblocks++];
-    b->text = xstrndup(em->text.b.data, len);
-    b->xpath = xstrndup(em->path.data, f->path_len);
-    b->lang = f->lang && strcasecmp(f->lang, em->page_lang) ? xstrdup(f->lang) : NULL;
-    b->start = em->total;
-    em->total += len + 1;
+    em->rc = block_list_add(em->list, em->text.b.data, len, em->path.data, f->path_len,
+                            f->lang && strcasecmp(f->lang, em->page_lang) ? f->lang : NULL, em->e);
 }
 
 /* Ends the block being cut, if it has any text. */
@@ -1408,7 +1488,7 @@ static void emit_leave(struct emitter *em, xmlNodePtr n, int d)
 
 /* The second and last walk: cuts blocks from the subtrees marked N_ROOT, stepping only
  * into elements that hold one. */
-static void emit(struct emitter *em, xmlDocPtr doc)
+static int emit(struct emitter *em, xmlDocPtr doc)
 {
     xmlNodePtr n = doc->children;
     int d = 1;
@@ -1432,6 +1512,7 @@ static void emit(struct emitter *em, xmlDocPtr doc)
                 n = NULL;
         }
     }
+    return em->rc;
 }
 
 /* Steps over one attribute (name, then an optional = value) at s[i]. */
@@ -1663,61 +1744,27 @@ static char *page_lang(xmlDocPtr doc)
     return xstrdup(lang ? lang : "");
 }
 
-static size_t count_words(const char *s)
-{
-    size_t words = 0;
-    int in_word = 0;
-
-    for (; *s; s++) {
-        if (*s == ' ') {
-            in_word = 0;
-        } else if (!in_word && (isalnum((unsigned char)*s) || (unsigned char)*s >= 0x80)) {
-            in_word = 1;
-            words++;
-        }
-    }
-    return words;
-}
-
-static void blocks_free(struct extract_block *b, size_t n)
-{
-    size_t i;
-
-    for (i = 0; b && i < n; i++) {
-        free(b[i].text);
-        free(b[i].xpath);
-        free(b[i].lang);
-    }
-    free(b);
-}
-
-/* Fills out from the blocks the walk cut; they move from em to out. */
-static void fill_result(struct ctx *c, struct emitter *em, xmlDocPtr doc,
+/* Fills out from the blocks the walk cut; they move from l to out. */
+static void fill_result(struct ctx *c, struct block_list *l, xmlDocPtr doc,
                         struct extract_result *out)
 {
-    size_t i;
-
     memset(out, 0, sizeof(*out));
     out->title = page_title(c);
     out->lang = page_lang(doc);
-    out->blocks = em->blocks;
-    out->nblocks = em->nblocks;
-    for (i = 0; i < em->nblocks; i++)
-        out->words += count_words(em->blocks[i].text);
-    em->blocks = NULL;
-    em->nblocks = 0;
+    block_list_detach(l, out);
 }
 
-static struct emitter *emitter_new(struct ctx *c, const char *page_lang, struct err *e)
+static struct emitter *emitter_new(struct ctx *c, const char *page_lang, struct block_list *list,
+                                   struct err *e)
 {
     struct emitter *em = xcalloc(1, sizeof(*em));
 
     em->c = c;
     em->e = e;
     em->page_lang = page_lang;
-    em->max_text = c->opts->max_text ? c->opts->max_text : LYSSNA_MAX_TEXT;
+    em->list = list;
     buf_init(&em->path, BUF_NOLIMIT);
-    buf_init(&em->text.b, em->max_text);
+    buf_init(&em->text.b, list->max_text);
     return em;
 }
 
@@ -1731,7 +1778,6 @@ static void emitter_free(struct emitter *em)
         free(em->fr[i].slots);
     buf_release(&em->path);
     buf_release(&em->text.b);
-    blocks_free(em->blocks, em->nblocks);
     free(em);
 }
 
@@ -1759,23 +1805,25 @@ static void measure_page(struct ctx *c, xmlDocPtr doc)
 static int extract_doc(struct ctx *c, xmlDocPtr doc, struct extract_result *out, struct err *e)
 {
     char *lang = page_lang(doc);
-    struct emitter *em = emitter_new(c, lang, e);
+    struct block_list list;
+    struct emitter *em;
     int rc = LY_OK;
 
+    block_list_init(&list, c->opts->max_text ? c->opts->max_text : LYSSNA_MAX_TEXT);
+    em = emitter_new(c, lang, &list, e);
     measure_page(c, doc);
     if (c->automode)
         pick_article(c);
     else
         pick_targets(c);
-    if (!rc && c->nroots)
-        emit(em, doc);
-    if (!rc)
-        rc = em->rc;
-    if (!rc && !em->nblocks)
+    if (c->nroots)
+        rc = emit(em, doc);
+    if (!rc && !list.n)
         rc = err_set(e, LY_EEMPTY, "no readable text found");
     if (!rc)
-        fill_result(c, em, doc, out);
+        fill_result(c, &list, doc, out);
     emitter_free(em);
+    block_list_release(&list);
     free(lang);
     return rc;
 }
