@@ -143,4 +143,14 @@ int noise_line(const char *s, size_t n);
 /* True for a page-information line ("Senast uppdaterad: ..."); s may be NULL. */
 int page_info(const char *s);
 
+/* extract_score.c */
+/* The share of in's text that is link text. */
+float link_density(const struct info *in);
+/* Auto mode: marks the article container and what belongs to it as the roots. */
+void pick_article(struct ctx *c);
+/* The targets (--readid, data-lyssna="read", ReadSpeaker) as the roots. */
+void pick_targets(struct ctx *c);
+/* Measures every element of doc into c->info (twice when a wrapper is in doubt). */
+void measure_page(struct ctx *c, xmlDocPtr doc);
+
 #endif
