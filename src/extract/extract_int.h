@@ -129,6 +129,13 @@ enum {
                           * never read */
 };
 
+/* The blocks a reader has cut so far (the HTML walk here; a document reader the same way),
+ * and the bytes of extract_text()'s output they make, each block's '\n' included. */
+struct block_list {
+    struct extract_block *blocks;
+    size_t n, cap, total, max_text;
+};
+
 /* extract_clean.c */
 /* What an element's name says about it: T_* flags; custom elements are inline. */
 unsigned tag_flags(const xmlChar *name);
@@ -152,5 +159,29 @@ void pick_article(struct ctx *c);
 void pick_targets(struct ctx *c);
 /* Measures every element of doc into c->info (twice when a wrapper is in doubt). */
 void measure_page(struct ctx *c, xmlDocPtr doc);
+
+/* extract_blocks.c */
+/* The last walk: cuts the roots of doc into blocks, appended to the emitter's list. */
+int emit(struct emitter *em, xmlDocPtr doc);
+/* The page's <title> text, else its first h1's; heap memory. */
+char *page_title(struct ctx *c);
+/* An emitter for one walk that appends to list; page_lang is borrowed. */
+struct emitter *emitter_new(struct ctx *c, const char *page_lang, struct block_list *list,
+                            struct err *e);
+/* Frees em (not its list); NULL is a no-op. */
+void emitter_free(struct emitter *em);
+
+/* extract.c */
+/* An empty list whose text may reach max_text bytes. */
+void block_list_init(struct block_list *l, size_t max_text);
+/* Frees the blocks still in l. */
+void block_list_release(struct block_list *l);
+/* LY_ETOOBIG when len more bytes of text would pass the cap. */
+int block_list_room(const struct block_list *l, size_t len, struct err *e);
+/* Appends copies of text (len bytes, collapsed, no newline), xpath and lang (NULL: the page's). */
+int block_list_add(struct block_list *l, const char *text, size_t len, const char *xpath,
+                   size_t xpath_len, const char *lang, struct err *e);
+/* Moves the blocks into out, with their word count; l is left empty. */
+void block_list_detach(struct block_list *l, struct extract_result *out);
 
 #endif
