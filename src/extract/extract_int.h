@@ -171,6 +171,10 @@ struct emitter *emitter_new(struct ctx *c, const char *page_lang, struct block_l
 /* Frees em (not its list); NULL is a no-op. */
 void emitter_free(struct emitter *em);
 
+/* extract_parse.c */
+/* Decodes html (any charset; charset from HTTP or NULL) and parses it into *doc. */
+int parse(const char *html, size_t len, const char *charset, xmlDocPtr *doc, struct err *e);
+
 /* extract.c */
 /* An empty list whose text may reach max_text bytes. */
 void block_list_init(struct block_list *l, size_t max_text);
