@@ -53,7 +53,7 @@ UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PYTEST   = /usr/bin/python3 -m pytest
 BROWSER  = tests/browser
 
-.PHONY: all run test check asan install clean deps test-deps format format-check unit e2e browser \
+.PHONY: all run test check asan install clean deps test-deps format format-check layout unit e2e browser \
         bench fuzz fuzz-build fuzz-smoke valgrind
 
 all: $(BIN)
@@ -109,7 +109,12 @@ test: test-deps
 # The fuzz smoke and the browser tests run in the plain check only: the fuzz build is
 # sanitized whatever SAN says, and the browser tests drive the same service code as e2e.
 check: all $(UNIT_BINS)
-	$(MAKE) unit e2e $(if $(filter 1,$(SAN)),,fuzz-smoke browser)
+	$(MAKE) layout unit e2e $(if $(filter 1,$(SAN)),,fuzz-smoke browser)
+
+# The tree's rules (docs/ARCHITECTURE.md): includes follow the data flow, libraries stay in
+# their folders, no C file over 800 lines.
+layout:
+	/usr/bin/python3 tests/layout/check
 
 unit: $(BIN) $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \

@@ -66,10 +66,10 @@ int block_list_room(const struct block_list *l, size_t len, struct err *e)
     return LY_OK;
 }
 
-/* Appends a copy of text (len bytes, collapsed, no newline), of xpath (xpath_len bytes) and
- * of lang (NULL: the page's language). */
-int block_list_add(struct block_list *l, const char *text, size_t len, const char *xpath,
-                   size_t xpath_len, const char *lang, struct err *e)
+/* Appends a block of kind (level: a heading's) with a copy of text (len bytes, collapsed, no
+ * newline), of xpath (xpath_len bytes) and of lang (NULL: the page's language). */
+int block_list_add(struct block_list *l, enum extract_kind kind, int level, const char *text,
+                   size_t len, const char *xpath, size_t xpath_len, const char *lang, struct err *e)
 {
     struct extract_block *b;
     int rc = block_list_room(l, len, e);
@@ -81,6 +81,8 @@ int block_list_add(struct block_list *l, const char *text, size_t len, const cha
         l->blocks = xreallocarray(l->blocks, l->cap, sizeof(*l->blocks));
     }
     b = &l->blocks[l->n++];
+    b->kind = kind;
+    b->level = kind == EXTRACT_HEADING ? level : 0;
     b->text = xstrndup(text, len);
     b->xpath = xstrndup(xpath, xpath_len);
     b->lang = lang ? xstrdup(lang) : NULL;
@@ -152,7 +154,7 @@ static int extract_doc(struct ctx *c, xmlDocPtr doc, struct extract_result *out,
     else
         pick_targets(c);
     if (c->nroots)
-        rc = emit(em, doc);
+        rc = extract_emit_blocks(em, doc);
     if (!rc && !list.n)
         rc = err_set(e, LY_EEMPTY, "no readable text found");
     if (!rc)
@@ -178,7 +180,7 @@ int extract_page(const char *html, size_t len, const struct extract_opts *opts,
         return err_set(e, LY_ETOOBIG, "page over the limit of %zu bytes", max_html);
     if (!len)
         return err_set(e, LY_EEMPTY, "no readable text found");
-    rc = parse(html, len, opts->charset, &doc, e);
+    rc = extract_parse_html(html, len, opts->charset, &doc, e);
     if (rc)
         return rc;
     memset(&c, 0, sizeof(c));
@@ -221,10 +223,14 @@ int extract_text(const struct extract_result *r, struct buf *out, struct err *e)
 
 static json_t *block_json(const struct extract_block *b)
 {
+    static const char *const kinds[] = {"p", "h", "li", "tr"};
     json_t *o = json_object();
     size_t len = strlen(b->text);
 
     json_object_set_new(o, "text", json_stringn(b->text, len));
+    json_object_set_new(o, "kind", json_string(kinds[b->kind]));
+    if (b->level)
+        json_object_set_new(o, "level", json_integer(b->level));
     json_object_set_new(o, "xpath", json_string(b->xpath));
     json_object_set_new(o, "start", json_integer((json_int_t)b->start));
     json_object_set_new(o, "end", json_integer((json_int_t)(b->start + len)));

@@ -21,8 +21,13 @@ struct extract_opts {
 #define LYSSNA_MAX_HTML (8u << 20)
 #define LYSSNA_MAX_TEXT (1u << 20)
 
+/* What a block was in the page or document: the reading page (/read) shows it as such. */
+enum extract_kind { EXTRACT_PARAGRAPH, EXTRACT_HEADING, EXTRACT_LIST_ITEM, EXTRACT_TABLE_ROW };
+
 /* One line of readable text: a heading, paragraph, list item, table row, caption... */
 struct extract_block {
+    enum extract_kind kind;
+    int level;    /* a heading's level, 1-6; 0 for other kinds */
     char *text;   /* UTF-8, whitespace collapsed, no newline */
     char *xpath;  /* the element's path as libxml2's xmlGetNodePath gives it */
     char *lang;   /* the block's language where it differs from the page's, else NULL */
@@ -51,7 +56,8 @@ void extract_result_release(struct extract_result *r);
 int extract_text(const struct extract_result *r, struct buf *out, struct err *e);
 
 /* The result as the JSON `lyssna extract --json` prints: title, lang, url, blocks
- * [{text, xpath, start, end, lang?}], words, duration_ms (estimated at rate_wpm). */
+ * [{text, kind, level?, xpath, start, end, lang?}] (kind "p", "h", "li" or "tr"; level for
+ * "h"), words, duration_ms (estimated at rate_wpm). */
 int extract_json(const struct extract_result *r, const char *url, int rate_wpm, struct buf *out,
                  struct err *e);
 

@@ -259,17 +259,36 @@ static int headline(struct emitter *em)
     return h1;
 }
 
+/* The kind of block an element makes, from its name (h1-h6, li/dt/dd, tr). */
+static enum extract_kind kind_of(const xmlChar *name, int *level)
+{
+    const char *n = (const char *)name;
+
+    *level = 0;
+    if ((n[0] == 'h' || n[0] == 'H') && n[1] >= '1' && n[1] <= '6' && !n[2]) {
+        *level = n[1] - '0';
+        return EXTRACT_HEADING;
+    }
+    if (!strcasecmp(n, "li") || !strcasecmp(n, "dt") || !strcasecmp(n, "dd"))
+        return EXTRACT_LIST_ITEM;
+    if (!strcasecmp(n, "tr"))
+        return EXTRACT_TABLE_ROW;
+    return EXTRACT_PARAGRAPH;
+}
+
 static void add_block(struct emitter *em)
 {
     struct frame *f = &em->fr[em->owner];
     size_t len = em->text.b.len;
+    int level;
+    enum extract_kind kind = kind_of(f->node->name, &level);
 
     /* The cap is checked before the blocks that are not read, as it always was. */
     if ((em->rc = block_list_room(em->list, len, em->e)))
         return;
     if ((em->c->automode && repeated(em)) || headline(em))
         return;
-    em->rc = block_list_add(em->list, em->text.b.data, len, em->path.data, f->path_len,
+    em->rc = block_list_add(em->list, kind, level, em->text.b.data, len, em->path.data, f->path_len,
                             f->lang && strcasecmp(f->lang, em->page_lang) ? f->lang : NULL, em->e);
 }
 
@@ -389,7 +408,7 @@ static void emit_leave(struct emitter *em, xmlNodePtr n, int d)
 
 /* The second and last walk: cuts blocks from the subtrees marked N_ROOT, stepping only
  * into elements that hold one. */
-int emit(struct emitter *em, xmlDocPtr doc)
+int extract_emit_blocks(struct emitter *em, xmlDocPtr doc)
 {
     xmlNodePtr n = doc->children;
     int d = 1;

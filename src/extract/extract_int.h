@@ -162,7 +162,7 @@ void measure_page(struct ctx *c, xmlDocPtr doc);
 
 /* extract_blocks.c */
 /* The last walk: cuts the roots of doc into blocks, appended to the emitter's list. */
-int emit(struct emitter *em, xmlDocPtr doc);
+int extract_emit_blocks(struct emitter *em, xmlDocPtr doc);
 /* The page's <title> text, else its first h1's; heap memory. */
 char *page_title(struct ctx *c);
 /* An emitter for one walk that appends to list; page_lang is borrowed. */
@@ -173,7 +173,8 @@ void emitter_free(struct emitter *em);
 
 /* extract_parse.c */
 /* Decodes html (any charset; charset from HTTP or NULL) and parses it into *doc. */
-int parse(const char *html, size_t len, const char *charset, xmlDocPtr *doc, struct err *e);
+int extract_parse_html(const char *html, size_t len, const char *charset, xmlDocPtr *doc,
+                       struct err *e);
 
 /* extract.c */
 /* An empty list whose text may reach max_text bytes. */
@@ -182,9 +183,11 @@ void block_list_init(struct block_list *l, size_t max_text);
 void block_list_release(struct block_list *l);
 /* LY_ETOOBIG when len more bytes of text would pass the cap. */
 int block_list_room(const struct block_list *l, size_t len, struct err *e);
-/* Appends copies of text (len bytes, collapsed, no newline), xpath and lang (NULL: the page's). */
-int block_list_add(struct block_list *l, const char *text, size_t len, const char *xpath,
-                   size_t xpath_len, const char *lang, struct err *e);
+/* Appends a block of kind (level: a heading's, 1-6) with copies of text (len bytes, collapsed,
+ * no newline), xpath and lang (NULL: the page's). */
+int block_list_add(struct block_list *l, enum extract_kind kind, int level, const char *text,
+                   size_t len, const char *xpath, size_t xpath_len, const char *lang,
+                   struct err *e);
 /* Moves the blocks into out, with their word count; l is left empty. */
 void block_list_detach(struct block_list *l, struct extract_result *out);
 

@@ -150,7 +150,8 @@ static int blank(const char *s, size_t n)
 
 /* Decodes the page to UTF-8 (charset.c) and parses it; libxml2 is told the encoding, so a
  * <meta> that disagrees cannot switch it. */
-int parse(const char *html, size_t len, const char *charset, xmlDocPtr *doc, struct err *e)
+int extract_parse_html(const char *html, size_t len, const char *charset, xmlDocPtr *doc,
+                       struct err *e)
 {
     struct buf u, v;
     size_t bom;

@@ -597,8 +597,9 @@ static void test_extract_result_as_json(void **state)
     assert_int_equal(extract_json(&r, "https://kommun.se/a", 175, &b, &e), LY_OK);
     assert_non_null(
         strstr(b.data, "\"title\":\"Sida\",\"lang\":\"sv\",\"url\":\"https://kommun.se/a\""));
-    assert_non_null(strstr(b.data, "{\"text\":\"Rubrik\",\"xpath\":\"/html/body/main/h1\","
-                                   "\"start\":0,\"end\":6}"));
+    assert_non_null(strstr(b.data, "{\"text\":\"Rubrik\",\"kind\":\"h\",\"level\":1,"
+                                   "\"xpath\":\"/html/body/main/h1\",\"start\":0,\"end\":6}"));
+    assert_non_null(strstr(b.data, "\"kind\":\"p\",\"xpath\":\"/html/body/main/p\""));
     assert_non_null(strstr(b.data, "\"words\":17,\"duration_ms\":5828}"));
     buf_release(&b);
     extract_result_release(&r);
