@@ -171,11 +171,13 @@
     }
   }
 
-  /* The live element of a block: its XPath first (libxml2's tree may differ from the
-   * browser's: tbody, repaired nesting, scripts), then elements of the same name whose text
-   * holds the block's first words. Accepted only where most words are found in order. */
-  function locate(block, words) {
-    var best = null, first = byXPath(block.xpath);
+  /* The live element of a block: the element numbered for it (the service's reading page
+   * numbers its blocks), else its XPath (libxml2's tree may differ from the browser's: tbody,
+   * repaired nesting, scripts), then elements of the same name whose text holds the block's
+   * first words. Accepted only where most words are found in order. */
+  function locate(block, words, index) {
+    var best = null;
+    var first = document.querySelector('[data-lyssna-block="' + index + '"]') || byXPath(block.xpath);
     function tryEl(e) {
       if (!e || e.closest('.lyssna') || (best && best.el === e))
         return false;
@@ -228,9 +230,9 @@
         words.push({ time: m.time, span: spans[key] });
       }
     });
-    blocks.forEach(function (b) {
+    blocks.forEach(function (b, index) {
       b.words.sort(function (x, y) { return x.start - y.start; });
-      var hit = root ? alignWords(textIndex(root, sel), b.words) : locate(b, b.words);
+      var hit = root ? alignWords(textIndex(root, sel), b.words) : locate(b, b.words, index);
       if (!hit)
         return;
       b.el = hit.el || null;

@@ -11,7 +11,7 @@
 
 #include "banned.h"
 
-static int status_of(enum lyssna_code code)
+int status_of(enum lyssna_code code)
 {
     switch (code) {
     case LY_EUSAGE:

@@ -7,8 +7,8 @@
 #include "banned.h"
 
 static const char *const route_names[R_COUNT] = {
-    "other", "healthz",     "voices", "metrics",      "static",
-    "speak", "speak_marks", "listen", "listen_marks", "listen_text"};
+    "other",       "healthz", "voices",       "metrics",     "static", "speak",
+    "speak_marks", "listen",  "listen_marks", "listen_text", "read"};
 
 static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
                                                  "denied",  "too_large",     "not_html"};

@@ -30,12 +30,6 @@ static int parse_voice_rate_format(const char *voice, const char *rate, const ch
     return LY_OK;
 }
 
-/* The page at ?url=, fetched and extracted, as a job_spec over its text. */
-struct page {
-    struct fetch_result fetched;
-    struct page_text text;
-};
-
 /* Copies a page fetched less than page_ttl_s ago into out; 1 when there was one. */
 static int recent_get(struct server *srv, const char *url, struct fetch_result *out)
 {
@@ -154,8 +148,8 @@ static int is_html(const char *content_type)
            (n == 21 && svtext_fold_prefix(content_type, n, "application/xhtml+xml") == 21);
 }
 
-static int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg,
-                     struct job_spec *js, struct err *e)
+int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
+              struct err *e)
 {
     const char *url = arg(c, "url");
     struct extract_opts xo = {0};
@@ -200,7 +194,7 @@ static int read_page(struct server *srv, struct MHD_Connection *c, struct page *
     return LY_OK;
 }
 
-static void page_release(struct page *pg)
+void page_release(struct page *pg)
 {
     fetch_result_release(&pg->fetched);
     pipeline_page_release(&pg->text);

@@ -56,6 +56,8 @@ static enum route route_of(const char *method, const char *url)
         return R_LISTEN_MARKS;
     if (get && !strcmp(url, "/v1/listen/text"))
         return R_LISTEN_TEXT;
+    if (get && !strcmp(url, "/read"))
+        return R_READ;
     if (post && !strcmp(url, "/v1/speak"))
         return R_SPEAK;
     if (post && !strcmp(url, "/v1/speak/marks"))
@@ -89,6 +91,8 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
     case R_LISTEN_MARKS:
     case R_LISTEN_TEXT:
         return answer_listen(srv, c, rq->route);
+    case R_READ:
+        return answer_read(srv, c);
     default:
         break;
     }

@@ -29,6 +29,7 @@ enum route {
     R_LISTEN,
     R_LISTEN_MARKS,
     R_LISTEN_TEXT,
+    R_READ,
     R_COUNT
 };
 
@@ -130,6 +131,8 @@ const struct config *cfg_of(struct server *srv);
 /* http.c */
 /* Adds the CORS headers when the request's Origin is one of cors_origins. */
 void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r);
+/* The HTTP status an error code is answered with. */
+int status_of(enum lyssna_code code);
 /* Answers status with a copy of len bytes at data, of Content-Type type. */
 enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
                             const char *type, const void *data, size_t len);
@@ -160,10 +163,24 @@ enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
 int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out, struct err *e);
 
 /* routes_listen.c */
+/* The page at ?url=, fetched (or from the recent-page store) and extracted. */
+struct page {
+    struct fetch_result fetched;
+    struct page_text text;
+};
+/* Reads ?url= (and the voice, rate, format and readid asked for) into pg, and js over its
+ * text; pg must be released with page_release whatever it returns. */
+int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
+              struct err *e);
+void page_release(struct page *pg);
 /* Frees one page of the recent-page store. */
 void recent_free(struct recent_page *p);
 /* GET /v1/listen, /v1/listen/marks and /v1/listen/text (route says which). */
 enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum route route);
+
+/* routes_read.c */
+/* GET /read?url=: the reading page of a document or page. */
+enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c);
 
 /* routes_speak.c */
 /* POST /v1/speak (marks 0) and /v1/speak/marks (marks 1). */

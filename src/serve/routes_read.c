@@ -1,0 +1,246 @@
+/* routes_read.c -- GET /read?url=DOC: the reading page, an accessible HTML view of a document
+ * (or a page) made from its extracted blocks: the title, real headings, paragraphs, lists and
+ * tables, the listen button on top (it reads ?url= itself and highlights as it reads), links
+ * to the original file and to the MP3. It replaces a rented document reader: a person who
+ * cannot read the PDF gets the same text as a page that reflows, zooms and speaks. */
+#include "serve_int.h"
+
+#include <string.h>
+
+#include "extract/extract.h"
+
+#include "banned.h"
+
+/* Writes the n bytes at s with the five characters HTML gives meaning to escaped. */
+static void add_html_n(struct buf *b, const char *s, size_t n)
+{
+    for (; n--; s++) {
+        switch (*s) {
+        case '&':
+            buf_adds(b, "&amp;", NULL);
+            break;
+        case '<':
+            buf_adds(b, "&lt;", NULL);
+            break;
+        case '>':
+            buf_adds(b, "&gt;", NULL);
+            break;
+        case '"':
+            buf_adds(b, "&quot;", NULL);
+            break;
+        case '\'':
+            buf_adds(b, "&#39;", NULL);
+            break;
+        default:
+            buf_addch(b, *s, NULL);
+        }
+    }
+}
+
+static void add_html(struct buf *b, const char *s)
+{
+    add_html_n(b, s, strlen(s));
+}
+
+/* Writes s percent-encoded for a query string's value (RFC 3986's unreserved kept). */
+static void add_query_value(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+            strchr("-._~", c))
+            buf_addch(b, (char)c, NULL);
+        else
+            buf_addf(b, NULL, "%%%02X", c);
+    }
+}
+
+/* The last part of the address's path, for the link to the original and the MP3's name. */
+static void file_name(const char *url, char *out, size_t size)
+{
+    size_t end = strcspn(url, "?#"), start = end;
+
+    while (start > 0 && url[start - 1] != '/')
+        start--;
+    if (start == end || end - start >= size)
+        snprintf(out, size, "dokument");
+    else
+        snprintf(out, size, "%.*s", (int)(end - start), url + start);
+}
+
+/* A row's cells, when every row of the table splits into as many at ", " (cells were joined
+ * so); 0 when they do not agree and each row is shown as one cell. */
+static size_t cells_of(const char *text)
+{
+    size_t n = 1;
+
+    while ((text = strstr(text, ", ")))
+        n++, text += 2;
+    return n;
+}
+
+static void add_row(struct buf *b, const char *text, int split, size_t index)
+{
+    const char *p = text, *q;
+
+    buf_addf(b, NULL, "<tr data-lyssna-block=\"%zu\">", index);
+    while (split && (q = strstr(p, ", "))) {
+        buf_adds(b, "<td>", NULL), add_html_n(b, p, (size_t)(q - p)), buf_adds(b, "</td>", NULL);
+        p = q + 2;
+    }
+    buf_adds(b, "<td>", NULL), add_html(b, p), buf_adds(b, "</td></tr>\n", NULL);
+}
+
+/* Blocks [i, j) are the rows of one table. */
+static void add_table(struct buf *b, const struct extract_result *r, size_t i, size_t j)
+{
+    size_t k, n = cells_of(r->blocks[i].text);
+    int split = n > 1;
+
+    for (k = i; k < j && split; k++)
+        split = cells_of(r->blocks[k].text) == n;
+    buf_adds(b, "<table>\n", NULL);
+    for (k = i; k < j; k++)
+        add_row(b, r->blocks[k].text, split, k);
+    buf_adds(b, "</table>\n", NULL);
+}
+
+/* One block, or the run of list items or table rows it starts; returns the next block. */
+static size_t add_block(struct buf *b, const struct extract_result *r, size_t i)
+{
+    const struct extract_block *x = &r->blocks[i];
+    size_t j = i;
+    int level;
+
+    if (x->kind == EXTRACT_TABLE_ROW) {
+        while (j < r->nblocks && r->blocks[j].kind == EXTRACT_TABLE_ROW)
+            j++;
+        add_table(b, r, i, j);
+        return j;
+    }
+    if (x->kind == EXTRACT_LIST_ITEM) {
+        buf_adds(b, "<ul>\n", NULL);
+        for (; j < r->nblocks && r->blocks[j].kind == EXTRACT_LIST_ITEM; j++) {
+            buf_addf(b, NULL, "<li data-lyssna-block=\"%zu\"", j);
+            if (r->blocks[j].lang)
+                buf_adds(b, " lang=\"", NULL), add_html(b, r->blocks[j].lang),
+                    buf_adds(b, "\"", NULL);
+            buf_adds(b, ">", NULL), add_html(b, r->blocks[j].text), buf_adds(b, "</li>\n", NULL);
+        }
+        buf_adds(b, "</ul>\n", NULL);
+        return j;
+    }
+    /* The page's own h1 is the title: its headings go one level down, never past h6. */
+    level = x->kind == EXTRACT_HEADING ? (x->level < 6 ? x->level + 1 : 6) : 0;
+    if (level)
+        buf_addf(b, NULL, "<h%d data-lyssna-block=\"%zu\"", level, i);
+    else
+        buf_addf(b, NULL, "<p data-lyssna-block=\"%zu\"", i);
+    if (x->lang)
+        buf_adds(b, " lang=\"", NULL), add_html(b, x->lang), buf_adds(b, "\"", NULL);
+    buf_adds(b, ">", NULL), add_html(b, x->text);
+    if (level)
+        buf_addf(b, NULL, "</h%d>\n", level);
+    else
+        buf_adds(b, "</p>\n", NULL);
+    return i + 1;
+}
+
+static const char PAGE_STYLE[] =
+    "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.125rem/1.6 system-ui,sans-serif;"
+    "color:#1a1a1a;background:#fff;overflow-wrap:anywhere}"
+    "header{border-bottom:1px solid #767676;margin-bottom:1.5rem;padding-bottom:1rem}"
+    "a{color:#0b57d0}a:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}"
+    "table{border-collapse:collapse;width:100%;table-layout:fixed;margin:1rem 0}"
+    "td{border:1px solid #767676;padding:.4rem;vertical-align:top}"
+    ".lyssna-links{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;padding:0;list-style:none}"
+    ".lyssna-links a{display:inline-block;min-height:44px;line-height:44px}";
+
+static void add_head(struct buf *b, const struct extract_result *r, const char *url)
+{
+    char name[256];
+
+    file_name(url, name, sizeof(name));
+    buf_adds(b, "<!doctype html>\n<html lang=\"", NULL);
+    add_html(b, r->lang && *r->lang ? r->lang : "sv");
+    buf_adds(b,
+             "\">\n<head>\n<meta charset=\"utf-8\">\n"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+             NULL);
+    add_html(b, r->title && *r->title ? r->title : name);
+    buf_adds(b, " – uppläsning</title>\n<style>", NULL);
+    buf_adds(b, PAGE_STYLE, NULL);
+    buf_adds(b,
+             "</style>\n</head>\n<body>\n<header>\n<div data-lyssna=\"button\" data-lyssna-url=\"",
+             NULL);
+    add_html(b, url);
+    buf_adds(b, "\"></div>\n<ul class=\"lyssna-links\">\n<li><a href=\"", NULL);
+    add_html(b, url);
+    buf_adds(b, "\">Originalfilen (", NULL);
+    add_html(b, name);
+    buf_adds(b, ")</a></li>\n<li><a href=\"v1/listen?format=mp3&amp;url=", NULL);
+    add_query_value(b, url);
+    buf_adds(b, "\" download=\"", NULL);
+    add_html(b, name);
+    buf_adds(b, ".mp3\">Ladda ner uppläsningen som MP3</a></li>\n</ul>\n</header>\n", NULL);
+}
+
+/* The reading page of r, read from url. */
+static void render(struct buf *b, const struct extract_result *r, const char *url)
+{
+    size_t i = 0;
+
+    add_head(b, r, url);
+    /* A first heading that only repeats the title is the title, and read as such. */
+    if (r->nblocks && r->blocks[0].kind == EXTRACT_HEADING && r->title &&
+        !strcmp(r->blocks[0].text, r->title))
+        i = 1;
+    buf_adds(b, i ? "<main>\n<h1 data-lyssna-block=\"0\">" : "<main>\n<h1>", NULL);
+    add_html(b, r->title && *r->title ? r->title : "Dokument");
+    buf_adds(b, "</h1>\n", NULL);
+    while (i < r->nblocks)
+        i = add_block(b, r, i);
+    buf_adds(b, "</main>\n<script src=\"widget/lyssna.js\"></script>\n</body>\n</html>\n", NULL);
+}
+
+/* A person opened this page: the failure in Swedish words, the reason as the service gave it. */
+static enum MHD_Result send_error_page(struct server *srv, struct MHD_Connection *c,
+                                       const struct err *e)
+{
+    struct buf b;
+    enum MHD_Result ret;
+
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b,
+             "<!doctype html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n"
+             "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+             "<title>Dokumentet kunde inte läsas upp</title>\n</head>\n<body>\n<main>\n"
+             "<h1>Dokumentet kunde inte läsas upp</h1>\n<p>",
+             NULL);
+    add_html(&b, e->msg[0] ? e->msg : err_name(e->code));
+    buf_adds(&b, "</p>\n</main>\n</body>\n</html>\n", NULL);
+    ret = send_buffer(srv, c, (unsigned)status_of(e->code), "text/html; charset=utf-8", b.data,
+                      b.len);
+    buf_release(&b);
+    return ret;
+}
+
+enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c)
+{
+    struct job_spec js = {0};
+    struct page pg;
+    struct err e = {0};
+    struct buf html;
+    enum MHD_Result ret;
+
+    if (read_page(srv, c, &pg, &js, &e)) {
+        ret = send_error_page(srv, c, &e);
+    } else {
+        buf_init(&html, BUF_NOLIMIT);
+        render(&html, pg.text.page, arg(c, "url"));
+        ret = send_buffer(srv, c, MHD_HTTP_OK, "text/html; charset=utf-8", html.data, html.len);
+        buf_release(&html);
+    }
+    page_release(&pg);
+    return ret;
+}
