@@ -5,6 +5,8 @@
  *           data-lyssna-service data-lyssna-readid data-lyssna-voice data-lyssna-lang></script>
  *   <div data-lyssna="button"></div>  where the button goes (the same data-lyssna-* may go here)
  *   <div class="rsbtn"><a href="…readspeaker…?lang=sv_se&readid=ID">…</a></div>  upgraded
+ *   data-lyssna-documents="[HOST …]" on either: links to PDF, DOCX and ODT files on the page's
+ *   host (or those listed) get a "Lyssna på dokumentet" link to the service's reading page
  * The page's HTML is never rewritten: highlights are DOM Ranges shown with the CSS Custom
  * Highlight API, or with boxes drawn over the text where that API is missing. */
 (function () {
@@ -22,7 +24,8 @@
       denied: 'Den här sidan får inte läsas upp av tjänsten.',
       busy: 'Tjänsten är upptagen just nu. Försök igen om en stund.',
       nosel: 'Markera först den text du vill lyssna på.',
-      selerror: 'Den markerade texten kunde inte läsas upp just nu.'
+      selerror: 'Den markerade texten kunde inte läsas upp just nu.',
+      doc: 'Lyssna på dokumentet'
     },
     en: {
       listen: 'Listen', player: 'Read aloud', play: 'Play', pause: 'Pause',
@@ -34,7 +37,8 @@
       denied: 'The service may not read this page aloud.',
       busy: 'The service is busy right now. Please try again in a moment.',
       nosel: 'First select the text you want to listen to.',
-      selerror: 'The selected text could not be read aloud right now.'
+      selerror: 'The selected text could not be read aloud right now.',
+      doc: 'Listen to the document'
     }
   };
   var SPEEDS = [0.75, 1, 1.25, 1.5];
@@ -699,6 +703,48 @@
     players.push(new Player(rs, u.searchParams.get('readid') || ''));
   }
 
+  var DOC_PATH = /\.(pdf|docx|odt)$/i;
+  var DOC_TYPE = /^application\/(pdf|vnd\.openxmlformats-officedocument\.wordprocessingml\.document|vnd\.oasis\.opendocument\.text)$/i;
+
+  /* The document a link is to: its own address, or the one a ReadSpeaker docReader link
+   * carries in ?url= (so a site that switches keeps its templates); null for other links. */
+  function documentOf(a, hosts) {
+    var u, inner;
+    try { u = new URL(a.href, location.href); } catch (e) { return null; }
+    if (/(^|\.)readspeaker\.com$/i.test(u.hostname) && /\/docreader\/?$/.test(u.pathname)) {
+      inner = u.searchParams.get('url');
+      try { return inner ? { url: new URL(inner, location.href), lang: u.searchParams.get('lang'), rs: true } : null; } catch (e) { return null; }
+    }
+    if (!DOC_PATH.test(u.pathname) && !DOC_TYPE.test(a.type || ''))
+      return null;
+    return hosts.indexOf(u.hostname) >= 0 ? { url: u, lang: a.hreflang } : null;
+  }
+
+  /* A "Lyssna på dokumentet" link after every document link, to the service's reading page;
+   * a docReader link itself is pointed there instead. hreflang (or docReader's lang) picks
+   * the voice where it is not Swedish. */
+  function linkDocuments(host) {
+    var hosts = attr(host, 'documents').split(/\s+/).filter(Boolean).concat(location.hostname);
+    var t = TEXT[(attr(host, 'lang') || document.documentElement.lang || 'sv').slice(0, 2)] || TEXT.sv;
+    Array.prototype.forEach.call(document.querySelectorAll('a[href]'), function (a) {
+      var d = !a.closest('.lyssna') && !a.classList.contains('lyssna-doc') && documentOf(a, hosts);
+      if (!d)
+        return;
+      var lang = (d.lang || '').toLowerCase().split(/[-_]/)[0];
+      var href = serviceBase(host) + 'read?' + query({ url: d.url.href, voice: lang && lang !== 'sv' ? lang : '' });
+      if (d.rs) {
+        a.href = href;
+        return;
+      }
+      var name = a.textContent.replace(/\s+/g, ' ').trim();
+      var l = el('a', { href: href, 'class': 'lyssna-doc', text: t.doc });
+      if (name)
+        l.setAttribute('aria-label', t.doc + ': ' + name);
+      a.parentNode.insertBefore(l, a.nextSibling);
+      a.parentNode.insertBefore(document.createTextNode(' '), l);
+    });
+  }
+
   /* The stylesheet beside the script, unless the page links it itself (with SRI, say). */
   function addStyles() {
     var links = document.querySelectorAll('link[rel~="stylesheet"]');
@@ -722,6 +768,10 @@
       target.insertBefore(h, target.firstChild);
       players.push(new Player(h, ''));
     }
+    var docs = document.querySelector('[data-lyssna-documents]') ||
+      (script && script.hasAttribute('data-lyssna-documents') ? script : null);
+    if (docs)
+      linkDocuments(docs);
     document.addEventListener('selectionchange', function () {
       var s = window.getSelection();
       if (s && s.rangeCount && !s.isCollapsed && !(s.anchorNode.parentElement || document.body).closest('.lyssna'))

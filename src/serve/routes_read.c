@@ -156,7 +156,8 @@ static const char PAGE_STYLE[] =
     ".lyssna-links{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;padding:0;list-style:none}"
     ".lyssna-links a{display:inline-block;min-height:44px;line-height:44px}";
 
-static void add_head(struct buf *b, const struct extract_result *r, const char *url)
+static void add_head(struct buf *b, const struct extract_result *r, const char *url,
+                     const char *voice)
 {
     char name[256];
 
@@ -174,23 +175,28 @@ static void add_head(struct buf *b, const struct extract_result *r, const char *
              "</style>\n</head>\n<body>\n<header>\n<div data-lyssna=\"button\" data-lyssna-url=\"",
              NULL);
     add_html(b, url);
+    if (voice)
+        buf_adds(b, "\" data-lyssna-voice=\"", NULL), add_html(b, voice);
     buf_adds(b, "\"></div>\n<ul class=\"lyssna-links\">\n<li><a href=\"", NULL);
     add_html(b, url);
     buf_adds(b, "\">Originalfilen (", NULL);
     add_html(b, name);
     buf_adds(b, ")</a></li>\n<li><a href=\"v1/listen?format=mp3&amp;url=", NULL);
     add_query_value(b, url);
+    if (voice)
+        buf_adds(b, "&amp;voice=", NULL), add_query_value(b, voice);
     buf_adds(b, "\" download=\"", NULL);
     add_html(b, name);
     buf_adds(b, ".mp3\">Ladda ner uppläsningen som MP3</a></li>\n</ul>\n</header>\n", NULL);
 }
 
-/* The reading page of r, read from url. */
-static void render(struct buf *b, const struct extract_result *r, const char *url)
+/* The reading page of r, read from url (with voice, when one was asked for). */
+static void render(struct buf *b, const struct extract_result *r, const char *url,
+                   const char *voice)
 {
     size_t i = 0;
 
-    add_head(b, r, url);
+    add_head(b, r, url, voice);
     /* A first heading that only repeats the title is the title, and read as such. */
     if (r->nblocks && r->blocks[0].kind == EXTRACT_HEADING && r->title &&
         !strcmp(r->blocks[0].text, r->title))
@@ -237,7 +243,7 @@ enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c)
         ret = send_error_page(srv, c, &e);
     } else {
         buf_init(&html, BUF_NOLIMIT);
-        render(&html, pg.text.page, arg(c, "url"));
+        render(&html, pg.text.page, arg(c, "url"), arg(c, "voice"));
         ret = send_buffer(srv, c, MHD_HTTP_OK, "text/html; charset=utf-8", html.data, html.len);
         buf_release(&html);
     }

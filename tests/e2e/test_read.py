@@ -120,3 +120,15 @@ def test_reading_page_errors_are_a_swedish_page_with_the_status(svc, site, url, 
     o = outline(r)
     assert [t for _, t in o.find("h1")] == ["Dokumentet kunde inte läsas upp"]
     assert o.find("p")[0][1]  # the reason, as the service gives it
+
+
+def test_reading_page_keeps_the_voice_asked_for(svc, site):
+    url = site.url("/taxa.html")
+    r = get(svc, "/read?voice=sv-tydlig&url=" + urllib.parse.quote(url, safe=""))
+    o = outline(r)
+    button = [a for t, a in o.tags if a.get("data-lyssna") == "button"][0]
+    assert button["data-lyssna-voice"] == "sv-tydlig"
+    mp3 = {t: a["href"] for a, t in o.find("a")}["Ladda ner uppläsningen som MP3"]
+    assert mp3.endswith("&voice=sv-tydlig")
+    assert read(svc, url).status == 200
+    assert get(svc, "/read?voice=klingon&url=" + urllib.parse.quote(url, safe="")).status == 400
