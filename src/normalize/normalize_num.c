@@ -299,27 +299,26 @@ static void say_suffix(struct words *w, const struct item *last, int range, cons
     }
 }
 
-/* The word a reference's ordinal goes before: "4 kap. 1 §" is "fjärde kapitlet första
- * paragrafen", as lawyers and clerks read it. */
-static const char *reference_word(enum tail_kind k)
-{
-    return k == TL_PARA      ? "paragrafen"
-           : k == TL_PARAS   ? "paragraferna"
-           : k == TL_CHAPTER ? "kapitlet"
-           : k == TL_STYCKE  ? "stycket"
-           : k == TL_PUNKT   ? "punkten"
-                             : NULL;
-}
+/* The words of a reference: after its ordinal ("4 kap. 1 §" is "fjärde kapitlet första
+ * paragrafen", as lawyers and clerks read it), or before a number that is not a plain count
+ * ("1,5 §": "paragraf en komma fem"). */
+static const struct reference {
+    enum tail_kind kind;
+    const char *after, *before;
+} references[] = {
+    {TL_PARA, "paragrafen", "paragraf"}, {TL_PARAS, "paragraferna", "paragraferna"},
+    {TL_CHAPTER, "kapitlet", "kapitel"}, {TL_STYCKE, "stycket", "stycke"},
+    {TL_PUNKT, "punkten", "punkt"},
+};
 
-/* A reference whose number is not a plain count ("1,5 §") keeps the word first. */
-static const char *prefix_word(enum tail_kind k)
+static const struct reference *reference_of(enum tail_kind k)
 {
-    return k == TL_PARA      ? "paragraf"
-           : k == TL_PARAS   ? "paragraferna"
-           : k == TL_CHAPTER ? "kapitel"
-           : k == TL_STYCKE  ? "stycke"
-           : k == TL_PUNKT   ? "punkt"
-                             : NULL;
+    size_t i;
+
+    for (i = 0; i < sizeof(references) / sizeof(references[0]); i++)
+        if (references[i].kind == k)
+            return &references[i];
+    return NULL;
 }
 
 static int plain_small(const struct item *it)
@@ -351,7 +350,7 @@ static size_t say_reference(struct scan *sc, const struct item *a, size_t dash_a
     } else {
         sv_ordinal(&w, last->n.value, 0);
     }
-    words_add(&w, reference_word(t->kind));
+    words_add(&w, reference_of(t->kind)->after);
     scan_say_words(sc, last->start, t->end - last->start, &w);
     if (t->period)
         scan_period_after(sc, t->end);
@@ -392,16 +391,17 @@ static size_t say_expr(struct scan *sc, struct item *a, size_t dash_at, struct i
     struct words w;
     struct tail t;
     enum sv_gender g;
-    const char *pre;
+    const struct reference *ref;
     int money;
 
     parse_tail(sc, last, &t);
-    if (reference_word(t.kind) && plain_small(a) && (!b || plain_small(b)))
+    ref = reference_of(t.kind);
+    if (ref && plain_small(a) && (!b || plain_small(b)))
         return say_reference(sc, a, dash_at, b, &t);
     g = gender_for(sc, a, &t);
     words_reset(&w);
-    if ((pre = prefix_word(t.kind)))
-        words_add(&w, pre);
+    if (ref)
+        words_add(&w, ref->before);
     money = !b && say_money(&w, a, &t, sc);
     if (!money)
         items_say(&w, a, g, wants_den(sc, a, b), sc);
