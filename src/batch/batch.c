@@ -499,20 +499,51 @@ static int stale_temp(const char *name)
     return 0;
 }
 
-/* Creates outdir when missing and removes what an interrupted run left half-written. */
-static int prepare_outdir(const char *outdir, struct err *e)
+/* Whether the file a temporary name stands for (".TARGET.XXXXXX") is this run's: one of
+ * its items' outputs or its own manifest. Shards on other machines may be writing their
+ * own temporaries into the same folder at this moment: those are left alone. */
+static int ours(const struct run *r, const char *tmp, const char *manifest)
 {
+    static const char *const exts[] = {"mp3", "ogg", "opus", "wav", "marks.jsonl"};
+    size_t n = strlen(tmp) - 8, k, i, len; /* the target, between "." and ".XXXXXX" */
+    const char *target = tmp + 1, *name;
+
+    if (strlen(manifest) == n && !strncmp(target, manifest, n))
+        return 1;
+    for (k = 0; k < r->nmine; k++) {
+        name = r->l->v[r->mine[k]].name;
+        len = strlen(name);
+        if (len >= n || strncmp(target, name, len) || target[len] != '.')
+            continue;
+        for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++)
+            if (n - len - 1 == strlen(exts[i]) && !strncmp(target + len + 1, exts[i], n - len - 1))
+                return 1;
+    }
+    return 0;
+}
+
+/* Creates outdir when missing and removes what an interrupted run of the same items left
+ * half-written. */
+static int prepare_outdir(const struct run *r, struct err *e)
+{
+    const char *outdir = r->o->outdir;
+    char manifest[64];
     struct dirent *de;
     DIR *d;
     char *p;
 
+    if (r->o->nshards > 1)
+        snprintf(manifest, sizeof(manifest), "manifest.shard-%d-of-%d.jsonl", r->o->shard,
+                 r->o->nshards);
+    else
+        snprintf(manifest, sizeof(manifest), "manifest.jsonl");
     if (mkdir(outdir, 0755) && errno != EEXIST)
         return err_set(e, LY_EIO, "cannot create '%s': %s", outdir, strerror(errno));
     d = opendir(outdir);
     if (!d)
         return err_set(e, LY_EIO, "cannot read '%s': %s", outdir, strerror(errno));
     while ((de = readdir(d)))
-        if (stale_temp(de->d_name)) {
+        if (stale_temp(de->d_name) && ours(r, de->d_name, manifest)) {
             p = join(outdir, de->d_name, "");
             unlink(p);
             free(p);
@@ -590,7 +621,8 @@ static int open_run(struct run *r, struct err *e)
     r->pg.quiet = r->o->quiet;
     r->pg.tty = isatty(STDERR_FILENO);
     clock_gettime(CLOCK_MONOTONIC, &r->pg.start);
-    if (prepare_outdir(r->o->outdir, e) || !(r->man = manifest_open(r->o->outdir, r->nmine, e)))
+    if (prepare_outdir(r, e) ||
+        !(r->man = manifest_open(r->o->outdir, r->o->shard, r->o->nshards, r->nmine, e)))
         return e->code;
     if (r->o->fill_cache &&
         !(r->cache = cache_open(r->o->fill_cache, (uint64_t)r->o->cache_max_mb << 20, e)))

@@ -64,4 +64,11 @@ struct batch_summary {
 int batch_run(const struct batch_opts *o, const struct batch_list *l, struct crawl *c,
               struct batch_summary *sum, struct err *e);
 
+/* Writes OUTDIR/manifest.jsonl from the shards' manifest.shard-I-of-N.jsonl, in the order
+ * of the full list (item k was shard k % N + 1's item k / N), as one unsharded run would
+ * have written it. LY_EUSAGE when a shard is missing or unfinished (its .part is there), or
+ * the folder holds shards of more than one count; *nshards and *nrecords say what was
+ * merged. */
+int batch_merge(const char *outdir, int *nshards, size_t *nrecords, struct err *e);
+
 #endif

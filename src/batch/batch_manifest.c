@@ -1,8 +1,11 @@
 /* batch_manifest.c -- the batch manifest with jansson. The .part journal is written with
  * one write(2) per line on an O_APPEND descriptor, so a killed run leaves whole lines and
- * at worst one torn last line, which the next run skips. */
+ * at worst one torn last line, which the next run skips. A shard of a run writes its own
+ * manifest.shard-I-of-N.jsonl, so that shards on several machines share one folder; every
+ * run reads all the folder's manifests, whichever machine or shard count wrote them. */
 #include "batch_manifest.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -58,15 +61,90 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-struct manifest *manifest_open(const char *outdir, size_t nitems, struct err *e)
+int manifest_shard_of(const char *name, int *shard, int *nshards, int *part)
 {
-    struct manifest *m = xcalloc(1, sizeof(*m));
+    int i, n, len = 0;
 
-    m->path = join(outdir, "manifest.jsonl");
-    m->part = join(outdir, "manifest.jsonl.part");
-    m->prev = json_object();
+    if (sscanf(name, "manifest.shard-%d-of-%d.jsonl%n", &i, &n, &len) != 2 || len == 0 || i < 1 ||
+        i > n)
+        return 0;
+    if (strcmp(name + len, "") && strcmp(name + len, ".part"))
+        return 0;
+    *shard = i;
+    *nshards = n;
+    *part = name[len] != '\0';
+    return 1;
+}
+
+static int is_shard_file(const struct dirent *d)
+{
+    int i, n, part;
+
+    return manifest_shard_of(d->d_name, &i, &n, &part);
+}
+
+int manifest_shards(const char *outdir, char ***names, struct err *e)
+{
+    struct dirent **list = NULL;
+    int i, n = scandir(outdir, &list, is_shard_file, alphasort);
+
+    if (n < 0)
+        return -err_set(e, LY_EIO, "cannot read '%s': %s", outdir, strerror(errno));
+    *names = xcalloc((size_t)n + 1, sizeof(**names));
+    for (i = 0; i < n; i++) {
+        (*names)[i] = xstrdup(list[i]->d_name);
+        free(list[i]);
+    }
+    free(list);
+    return n;
+}
+
+void manifest_shards_free(char **names)
+{
+    size_t i;
+
+    for (i = 0; names && names[i]; i++)
+        free(names[i]);
+    free(names);
+}
+
+/* The records of every manifest in outdir: the whole run's, then each shard's (journals
+ * after their manifests), then this run's own, so that its own records win. */
+static void load_all(struct manifest *m, const char *outdir)
+{
+    struct err e = {0};
+    char **names = NULL, *p;
+    size_t i;
+
+    p = join(outdir, "manifest.jsonl");
+    load_lines(m->prev, p);
+    free(p);
+    if (manifest_shards(outdir, &names, &e) > 0)
+        for (i = 0; names[i]; i++) {
+            p = join(outdir, names[i]);
+            load_lines(m->prev, p);
+            free(p);
+        }
+    manifest_shards_free(names);
     load_lines(m->prev, m->path);
     load_lines(m->prev, m->part);
+}
+
+struct manifest *manifest_open(const char *outdir, int shard, int nshards, size_t nitems,
+                               struct err *e)
+{
+    struct manifest *m = xcalloc(1, sizeof(*m));
+    char name[64];
+
+    if (nshards > 1)
+        snprintf(name, sizeof(name), "manifest.shard-%d-of-%d.jsonl", shard, nshards);
+    else
+        snprintf(name, sizeof(name), "manifest.jsonl");
+    m->path = join(outdir, name);
+    m->part = xmalloc(strlen(m->path) + 6);
+    snprintf(m->part, strlen(m->path) + 6, "%s.part", m->path);
+    m->prev = json_object();
+    load_all(m, outdir);
     m->nitems = nitems;
     m->now = xcalloc(nitems ? nitems : 1, sizeof(*m->now));
     pthread_mutex_init(&m->lock, NULL);

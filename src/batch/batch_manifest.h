@@ -26,9 +26,12 @@ struct batch_record {
     char key[CACHE_KEY_HEX + 1];    /* cache_audio_key of the audio; "" when failed */
 };
 
-/* Reads the previous run's records (manifest.jsonl, then manifest.jsonl.part over it) and
- * opens the .part for appending. nitems: the items of this run, numbered from 0. */
-struct manifest *manifest_open(const char *outdir, size_t nitems, struct err *e);
+/* Reads the previous runs' records (manifest.jsonl, every manifest.shard-I-of-N.jsonl and
+ * their .part journals, then this run's own over them) and opens this run's .part for
+ * appending. This run's manifest is manifest.jsonl, or manifest.shard-I-of-N.jsonl when
+ * nshards > 1. nitems: the items of this run, numbered from 0. */
+struct manifest *manifest_open(const char *outdir, int shard, int nshards, size_t nitems,
+                               struct err *e);
 void manifest_free(struct manifest *m); /* NULL is a no-op */
 
 /* The previous run's record of output into out (its strings live as long as m); 0 when
@@ -45,5 +48,14 @@ void manifest_keep(struct manifest *m, size_t item, const char *output);
 /* Writes manifest.jsonl afresh (temporary file, renamed), records by item, and removes
  * the .part file. */
 int manifest_commit(struct manifest *m, struct err *e);
+
+/* 1 when name is "manifest.shard-I-of-N.jsonl" (part 0) or that with ".part" (part 1),
+ * 1 <= I <= N; shard, nshards and part filled. 0 otherwise. */
+int manifest_shard_of(const char *name, int *shard, int *nshards, int *part);
+
+/* The names of the shard manifests and journals in outdir, sorted, in a NULL-terminated
+ * array for manifest_shards_free. Returns how many, or a negative lyssna_code. */
+int manifest_shards(const char *outdir, char ***names, struct err *e);
+void manifest_shards_free(char **names); /* NULL is a no-op */
 
 #endif

@@ -1,6 +1,7 @@
 /* cmd_batch.c -- `lyssna batch -o OUTDIR [options] SOURCE...`: parses options, lists the
- * sources' items, then runs them (batch.c). Exit 0 when every item is done, 1 when some
- * failed, 2 for bad usage, 130 when interrupted. */
+ * sources' items, then runs them (batch.c); `lyssna batch --merge OUTDIR` joins the shards'
+ * manifests. Exit 0 when every item is done, 1 when some failed, 2 for bad usage (or shards
+ * that cannot be merged), 130 when interrupted. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 
 static const char usage_text[] =
     "usage: lyssna batch -o OUTDIR [-f FORMAT[,FORMAT...]] [-j N] [--quiet] [options] SOURCE...\n"
+    "       lyssna batch --merge OUTDIR\n"
     "A SOURCE is a sitemap (URL or file, gzipped or not; indexes followed), a file of URLs\n"
     "(one a line, # comments) or a folder of .html, .txt and .ssml files.\n"
     "  -o, --output DIR        the folder for audio files and manifest.jsonl\n"
@@ -31,7 +33,9 @@ static const char usage_text[] =
     "      --marks             speech marks in NAME.marks.jsonl beside the audio\n"
     "      --fill-cache DIR    also put the audio into the service's cache folder DIR\n"
     "      --cache-max-mb N    that cache's size cap (default 1024, as the service's)\n"
-    "      --shard I/N         take items I, I+N, I+2N... (1 <= I <= N) of the full list\n"
+    "      --shard I/N         take items I, I+N, I+2N... (1 <= I <= N) of the full list;\n"
+    "                          shards may share OUTDIR (manifest.shard-I-of-N.jsonl each)\n"
+    "      --merge OUTDIR      write OUTDIR/manifest.jsonl from the finished shards' manifests\n"
     "      --allow-host HOST   may fetch from HOST too (\"*.kommun.se\" for subdomains)\n"
     "      --allow-any-host    fetch from any host (blocked addresses stay blocked)\n"
     "      --allow-addr CIDR   may connect to these addresses (a test origin on loopback)\n"
@@ -45,6 +49,7 @@ struct batch_args {
     struct batch_opts o;
     struct crawl_opts c;
     const char *hosts[LYSSNA_BATCH_LIST_MAX], *addrs[LYSSNA_BATCH_LIST_MAX];
+    const char *merge;
 };
 
 static int parse_int(const char *s, long lo, long hi, const char *what, long *out, struct err *e)
@@ -114,7 +119,8 @@ enum {
     O_PERHOST,
     O_DELAY,
     O_RETRIES,
-    O_TIMEOUT
+    O_TIMEOUT,
+    O_MERGE
 };
 
 static int apply(struct batch_args *a, int c, const char *v, struct err *e)
@@ -154,6 +160,9 @@ static int apply(struct batch_args *a, int c, const char *v, struct err *e)
         break;
     case O_SHARD:
         return parse_shard(v, &a->o, e);
+    case O_MERGE:
+        a->merge = v;
+        break;
     case O_HOST:
         return add_list(a->hosts, &a->c.fetch.nallow, v, e);
     case O_ANY:
@@ -202,6 +211,7 @@ static int parse_args(int argc, char **argv, struct batch_args *a, struct err *e
                                          {"delay", required_argument, NULL, O_DELAY},
                                          {"retries", required_argument, NULL, O_RETRIES},
                                          {"fetch-timeout", required_argument, NULL, O_TIMEOUT},
+                                         {"merge", required_argument, NULL, O_MERGE},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c, rc;
@@ -219,6 +229,10 @@ static int parse_args(int argc, char **argv, struct batch_args *a, struct err *e
         if (rc)
             return rc;
     }
+    if (a->merge && (a->o.outdir || optind < argc))
+        return err_set(e, LY_EUSAGE, "--merge OUTDIR takes no -o and no sources");
+    if (a->merge)
+        return LY_OK;
     if (!a->o.outdir)
         return err_set(e, LY_EUSAGE, "give the output folder: -o OUTDIR (see --help)");
     if (optind >= argc)
@@ -274,6 +288,18 @@ static int run(struct batch_args *a, int nsrc, char **srcs, struct err *e)
     return sum.interrupted ? 130 : sum.failed ? 1 : 0;
 }
 
+static int merge(const char *outdir, struct err *e)
+{
+    size_t records;
+    int shards;
+
+    if (batch_merge(outdir, &shards, &records, e))
+        return cmd_fail(e);
+    fprintf(stderr, "lyssna: %d shards merged: %zu records in %s/manifest.jsonl\n", shards, records,
+            outdir);
+    return 0;
+}
+
 int cmd_batch(int argc, char **argv)
 {
     struct batch_args a;
@@ -282,6 +308,8 @@ int cmd_batch(int argc, char **argv)
     defaults(&a);
     if (parse_args(argc, argv, &a, &e))
         return cmd_fail(&e);
+    if (a.merge)
+        return merge(a.merge, &e);
     if (fetch_check_opts(&(struct fetch_opts){.allow_any_host = 1,
                                               .allow_addrs = a.addrs,
                                               .naddrs = a.c.fetch.naddrs},

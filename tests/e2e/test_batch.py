@@ -32,8 +32,8 @@ def site():
         yield o
 
 
-def manifest(outdir):
-    with open(outdir / "manifest.jsonl", encoding="utf-8") as f:
+def manifest(outdir, name="manifest.jsonl"):
+    with open(outdir / name, encoding="utf-8") as f:
         return [json.loads(line) for line in f]
 
 
@@ -134,10 +134,96 @@ def test_shards_cover_every_item_exactly_once(lyssna_bin, site, tmp_path):
         p = subprocess.run([lyssna_bin, "batch", "-o", out, "-j", "1", "-f", "ogg", "--shard",
                             f"{i}/3", *FAST, lst], capture_output=True, timeout=300)
         assert p.returncode == 0, p.stderr.decode()
-        recs = manifest(out)
+        assert not (out / "manifest.jsonl").exists(), "a shard writes its own manifest"
+        recs = manifest(out, f"manifest.shard-{i}-of-3.jsonl")
         assert len(recs) == 4 and all(r["status"] == "made" for r in recs)
         seen += [r["source"] for r in recs]
     assert sorted(seen) == sorted(site.good[:12])
+
+
+def run_shards_at_once(lyssna_bin, lst, out, n, *extra):
+    """n shards started together into one folder, as n machines sharing a volume would."""
+    procs = [subprocess.Popen([lyssna_bin, "batch", "-o", out, "-j", "1", "-f", "ogg",
+                               "--shard", f"{i}/{n}", *FAST, *extra, lst],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for i in range(1, n + 1)]
+    errs = [p.communicate(timeout=300)[1].decode() for p in procs]
+    return [p.returncode for p in procs], errs
+
+
+def test_shards_share_one_folder_and_merge_into_one_manifest(lyssna_bin, site, tmp_path):
+    urls = site.good[:12]
+    lst = tmp_path / "urls.txt"
+    lst.write_text("\n".join(urls) + "\n")
+    out = tmp_path / "shared"
+    codes, errs = run_shards_at_once(lyssna_bin, lst, out, 3)
+    assert codes == [0, 0, 0], errs
+    assert hidden(out) == [], "no shard may delete another's files or leave its own"
+    assert sorted(p.name for p in out.glob("manifest*")) == [
+        f"manifest.shard-{i}-of-3.jsonl" for i in (1, 2, 3)]
+    shard_recs = [r for i in (1, 2, 3) for r in manifest(out, f"manifest.shard-{i}-of-3.jsonl")]
+    p = subprocess.run([lyssna_bin, "batch", "--merge", out], capture_output=True, timeout=60)
+    assert p.returncode == 0, p.stderr.decode()
+    assert "3 shards merged: 12 records" in p.stderr.decode()
+    merged = manifest(out)
+    assert [r["source"] for r in merged] == urls, "the merged manifest is in the list's order"
+    assert sorted(map(json.dumps, merged)) == sorted(map(json.dumps, shard_recs))
+    for r in merged:
+        data = (out / r["output"]).read_bytes()
+        assert r["status"] == "made" and hashlib.sha256(data).hexdigest() == r["sha256"]
+    print(f"\nbatch: 3 shards at once in one folder, 12 pages, merged into one manifest")
+
+
+def test_merge_refuses_a_missing_or_unfinished_shard(lyssna_bin, site, tmp_path):
+    lst = tmp_path / "urls.txt"
+    lst.write_text("\n".join(site.good[:4]) + "\n")
+    out = tmp_path / "out"
+    codes, errs = run_shards_at_once(lyssna_bin, lst, out, 2)
+    assert codes == [0, 0], errs
+    second = out / "manifest.shard-2-of-2.jsonl"
+    second.rename(out / "moved")
+    p = subprocess.run([lyssna_bin, "batch", "--merge", out], capture_output=True, timeout=60)
+    assert p.returncode == 2 and "shard 2 of 2 is missing" in p.stderr.decode()
+    (out / "moved").rename(second)
+    (out / "manifest.shard-1-of-2.jsonl.part").write_text("")
+    p = subprocess.run([lyssna_bin, "batch", "--merge", out], capture_output=True, timeout=60)
+    assert p.returncode == 2 and "shard 1 of 2 has not finished" in p.stderr.decode()
+    assert not (out / "manifest.jsonl").exists()
+
+
+def test_a_shard_rerun_on_another_machine_resumes(lyssna_bin, site, tmp_path):
+    """The folder moves to another machine (another path, the list elsewhere): nothing in
+    the resume state is machine-local, so the rerun speaks nothing again."""
+    urls = site.good[12:18]
+    here = tmp_path / "here"
+    here.mkdir()
+    (here / "urls.txt").write_text("\n".join(urls) + "\n")
+    codes, errs = run_shards_at_once(lyssna_bin, here / "urls.txt", here / "out", 2)
+    assert codes == [0, 0], errs
+    # shard 2 was killed halfway on its first machine: its journal is all that is left
+    shard2 = here / "out" / "manifest.shard-2-of-2.jsonl"
+    part = shard2.with_name(shard2.name + ".part")
+    lines = shard2.read_text().splitlines(keepends=True)
+    part.write_text("".join(lines[:2]))
+    shard2.unlink()
+    there = tmp_path / "elsewhere" / "mnt"
+    there.parent.mkdir()
+    os.rename(here, there)
+    before = {p.name: p.stat().st_mtime_ns for p in visible_audio(there / "out")}
+    p = subprocess.run([lyssna_bin, "batch", "-o", there / "out", "-j", "1", "-f", "ogg",
+                        "--shard", "2/2", *FAST, there / "urls.txt"],
+                       capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr.decode()
+    recs = manifest(there / "out", "manifest.shard-2-of-2.jsonl")
+    assert [r["status"] for r in recs] == ["unchanged", "unchanged", "made"], recs
+    assert not part.exists() and not (there / "out" / part.name).exists()
+    p = subprocess.run([lyssna_bin, "batch", "-o", there / "out", "-j", "2", "-f", "ogg",
+                        *FAST, there / "urls.txt"], capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr.decode()
+    assert "6 items: 0 made, 6 unchanged" in p.stderr.decode(), p.stderr.decode()
+    after = {p.name: p.stat().st_mtime_ns for p in visible_audio(there / "out")}
+    assert len(after) == 6
+    assert sum(after[k] != before.get(k) for k in after) == 1, "only the lost item was made"
 
 
 def wait_for_lines(path, n, proc, timeout=120):
