@@ -18,7 +18,8 @@ PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih 
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
             libinih-dev libssl-dev libseccomp-dev zlib1g-dev
-DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind chromium
+DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind chromium nginx \
+            python3-yaml
 
 ifeq ($(SAN),1)
 BUILD   = build/asan

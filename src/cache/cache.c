@@ -5,6 +5,9 @@
  * format) deletes it. An in-memory index (a hash table threaded on a
  * least-recently-used list) keeps the total under the cap without walking the folder. The
  * index is guarded by one mutex; file I/O happens outside it except for eviction's unlinks.
+ * Several processes (instances of the service, batch runs) may share one folder: each writes
+ * its own temporary file and renames it into place, so writers of one key at once leave one
+ * whole entry (the last rename wins) and readers keep the file they opened.
  * Keys are SHA-256 (OpenSSL's libcrypto): only 64 hex digits are accepted as keys, so a key
  * can never name a path outside the cache. */
 #include "cache.h"
@@ -27,6 +30,8 @@
 #define NAME_MAX_LEN (CACHE_KEY_HEX + 1 + 8) /* KEY.EXT with an extension of up to 8 */
 #define MAGIC        "LYSSNA1\n"
 #define TRAILER_LEN  (32 + 8) /* SHA-256, then MAGIC */
+
+#define LYSSNA_CACHE_TMP_STALE_S 3600
 
 struct entry {
     char name[NAME_MAX_LEN + 1];
@@ -334,16 +339,22 @@ static void scan_folder(struct cache *c, const char *sub, struct entry ***list, 
         closedir(dh);
 }
 
+/* Removes what a crashed writer left in DIR/tmp. Several instances may share the folder, and
+ * another one's entry being written right now is a file there too: only files no one has
+ * written to for an hour are taken for abandoned (a stream writes every few milliseconds). */
 static void clear_tmp(const char *dir)
 {
     char path[4096];
     struct dirent *d;
+    struct stat st;
+    time_t now = time(NULL);
     DIR *dh;
 
     snprintf(path, sizeof(path), "%s/tmp", dir);
     dh = opendir(path);
     while (dh && (d = readdir(dh)))
-        if (d->d_name[0] != '.')
+        if (d->d_name[0] != '.' && !fstatat(dirfd(dh), d->d_name, &st, 0) &&
+            now - st.st_mtime > LYSSNA_CACHE_TMP_STALE_S)
             unlinkat(dirfd(dh), d->d_name, 0);
     if (dh)
         closedir(dh);
