@@ -60,19 +60,33 @@ def cluster_config(upstreams, port, cache_dir):
     text, n = re.subn(r"^proxy_cache_path \S+", f"proxy_cache_path {cache_dir}", text,
                      flags=re.M)
     assert n == 1
-    for addr in re.findall(r"^\s*(?:server|listen)\s+([^\s;{]+)", text, re.M):
-        if addr != "{":
-            assert addr.startswith("127."), f"not a loopback address: {addr}"
+    return text
+
+
+def cluster_nginx(workdir, upstreams):
+    port = free_port()
+    conf = cluster_config(upstreams, port, pathlib.Path(workdir) / "cache")
+    return Nginx(workdir, conf, port)
+
+
+def only_loopback(text):
+    """text, once it is sure that nginx will reach or listen on no other address."""
+    upstreams = set(re.findall(r"^\s*upstream\s+(\S+)", text, re.M))
+    for addr in re.findall(r"^\s*(?:server|listen|proxy_pass)\s+(?:https?://)?([^\s;{/]+)",
+                           text, re.M):
+        assert addr in upstreams or addr.startswith("127."), f"not a loopback address: {addr}"
     return text
 
 
 class Nginx:
-    def __init__(self, workdir, upstreams):
+    """nginx -p DIR with conf (a file for the http {} block) as DIR/lyssna.conf; port is
+    the one it listens on first, for start() to wait for."""
+
+    def __init__(self, workdir, conf, port):
         self.dir = pathlib.Path(workdir)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        (self.dir / "lyssna.conf").write_text(
-            cluster_config(upstreams, self.port, self.dir / "cache"))
+        self.port = port
+        (self.dir / "lyssna.conf").write_text(only_loopback(conf))
         user = "user root;\n" if os.geteuid() == 0 else ""
         (self.dir / "nginx.conf").write_text(
             OUTER.format(user=user, dir=self.dir, log_format=LOG_FORMAT))

@@ -15,7 +15,7 @@ import urllib.parse
 import pytest
 
 import batch_site
-from cluster import Nginx
+from cluster import cluster_nginx
 from conftest import TIME_SCALE
 from origin import Origin
 from test_serve import decoded_seconds, start_service
@@ -119,7 +119,8 @@ class Cluster:
         self.bin, self.tmp, self.origin = lyssna_bin, tmp, origin
         self.cache = tmp / "shared-cache"
         self.svcs = [self.start_instance() for _ in range(3)]
-        self.nginx = Nginx(tmp / "nginx", [f"127.0.0.1:{s.port}" for s in self.svcs]).start()
+        self.nginx = cluster_nginx(tmp / "nginx", [f"127.0.0.1:{s.port}" for s in self.svcs])
+        self.nginx.start()
         lines = batch_site._lines()
         self.short = self.pages("kort", N_SHORT, lambda i: lines[2 * i:2 * i + 2])
         self.long = self.pages("lang", N_LONG, lambda i: [
