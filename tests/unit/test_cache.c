@@ -1,5 +1,8 @@
 /* test_cache.c -- the audio cache: keys, atomic entries, LRU eviction under the cap,
- * reopening an existing folder, keys that try to leave the folder, and damaged entries. */
+ * reopening an existing folder (another writer's temporary kept, an abandoned one removed), keys
+ * that try to leave the folder, and damaged entries. */
+#include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -120,27 +124,54 @@ static void test_cache_evicts_least_recently_used_over_the_cap(void **state)
     cache_free(c);
 }
 
+/* The one temporary file in dir/tmp, into path; 0 when there is none. */
+static int only_temporary(char *path, size_t n)
+{
+    char tmpdir[128];
+    struct dirent *d;
+    DIR *dh;
+    int found = 0;
+
+    snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", dir);
+    dh = opendir(tmpdir);
+    while (dh && (d = readdir(dh)))
+        if (d->d_name[0] != '.') {
+            snprintf(path, n, "%.127s/%.255s", tmpdir, d->d_name);
+            found++;
+        }
+    if (dh)
+        closedir(dh);
+    return found == 1;
+}
+
 static void test_cache_reopens_existing_entries_and_clears_temporaries(void **state)
 {
     struct cache *c = cache_open(dir, 1 << 20, NULL);
     struct cache_writer *w;
-    char key[CACHE_KEY_HEX + 1], tmpdir[128];
+    char key[CACHE_KEY_HEX + 1], tmp[512];
     struct cache_stats st;
+    struct timespec old[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
 
     (void)state;
     key_of("kvar", key);
     put(c, key, 500);
     w = cache_put_begin(c, key, "ogg", NULL);
     assert_int_equal(cache_put_write(w, "x", 1, NULL), LY_OK);
+    /* another instance opening the folder while this one writes leaves its file alone */
+    cache_free(cache_open(dir, 1 << 20, NULL));
+    assert_true(only_temporary(tmp, sizeof(tmp)));
     cache_free(c); /* as if the process died mid-write: the temporary stays behind */
     c = cache_open(dir, 1 << 20, NULL);
     cache_stats(c, &st);
     assert_int_equal(st.entries, 1);
     assert_int_equal(st.bytes, 500 + TRAILER);
     assert_int_equal(has(c, key), 1);
-    snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", dir);
+    cache_free(c);
+    /* an hour later nobody is writing it: the next open removes it */
+    assert_int_equal(utimensat(AT_FDCWD, tmp, old, 0), 0);
+    c = cache_open(dir, 1 << 20, NULL);
+    assert_false(only_temporary(tmp, sizeof(tmp)));
     cache_put_abort(w);
-    assert_int_equal(rmdir(tmpdir), 0); /* empty: the temporary was removed at open */
     cache_free(c);
 }
 
