@@ -597,3 +597,26 @@ void cache_stats(struct cache *c, struct cache_stats *s)
     *s = (struct cache_stats){c->bytes, c->count, c->corrupt, c->write_errors, c->read_only};
     pthread_mutex_unlock(&c->lock);
 }
+
+int cache_writable(struct cache *c, struct err *e)
+{
+    static const char probe[512];
+    size_t n = strlen(c->dir) + 16;
+    char *tmp = xmalloc(n);
+    int fd, rc = LY_OK;
+
+    snprintf(tmp, n, "%s/tmp/XXXXXX", c->dir);
+    if (c->read_only)
+        rc = err_set(e, LY_EIO, "cache folder '%s' cannot be written", c->dir);
+    else if ((fd = mkstemp(tmp)) < 0)
+        rc = err_set(e, LY_EIO, "cannot write to cache folder '%s': %s", c->dir, strerror(errno));
+    else {
+        if (write_all(fd, probe, sizeof(probe)))
+            rc = err_set(e, LY_EIO, "cannot write to cache folder '%s': %s", c->dir,
+                         strerror(errno));
+        close(fd);
+        unlink(tmp);
+    }
+    free(tmp);
+    return rc;
+}

@@ -83,4 +83,9 @@ struct cache_stats {
 
 void cache_stats(struct cache *c, struct cache_stats *s);
 
+/* LY_OK when a file can be written in the cache folder now (a small one is written to its
+ * tmp/ and removed), else LY_EIO with why in e: the folder opened read-only, or the write
+ * failed (read-only now, full, gone). */
+int cache_writable(struct cache *c, struct err *e);
+
 #endif

@@ -7,13 +7,44 @@
 #include "banned.h"
 
 static const char *const route_names[R_COUNT] = {
-    "other",       "healthz", "voices",       "metrics",     "static", "speak",
-    "speak_marks", "listen",  "listen_marks", "listen_text", "read"};
+    "other", "healthz",     "readyz", "voices",       "metrics",     "static",
+    "speak", "speak_marks", "listen", "listen_marks", "listen_text", "read"};
 
 static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
                                                  "denied",  "too_large",     "not_html"};
 
 const unsigned latency_bounds[7] = {10, 50, 100, 250, 1000, 5000, 30000};
+
+const unsigned long queue_wait_bounds[7] = {1000, 10000, 50000, 100000, 500000, 1000000, 5000000};
+
+void count_queue_wait(struct server *srv, unsigned long long us)
+{
+    int k;
+
+    for (k = 0; k < 7 && us > queue_wait_bounds[k]; k++)
+        ;
+    srv->m.queue_wait[k]++;
+    srv->m.queue_wait_us += us;
+}
+
+/* lyssna_queue_wait_seconds: how long requests waited for a synthesis worker. */
+static void add_queue_wait(struct buf *b, const struct metrics *m)
+{
+    unsigned long n = 0;
+    int k;
+
+    buf_adds(b, "# TYPE lyssna_queue_wait_seconds histogram\n", NULL);
+    for (k = 0; k < 8; k++) {
+        n += m->queue_wait[k];
+        if (k < 7)
+            buf_addf(b, NULL, "lyssna_queue_wait_seconds_bucket{le=\"%g\"} %lu\n",
+                     (double)queue_wait_bounds[k] / 1e6, n);
+        else
+            buf_addf(b, NULL, "lyssna_queue_wait_seconds_bucket{le=\"+Inf\"} %lu\n", n);
+    }
+    buf_addf(b, NULL, "lyssna_queue_wait_seconds_sum %.6f\nlyssna_queue_wait_seconds_count %lu\n",
+             (double)m->queue_wait_us / 1e6, n);
+}
 
 enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
 {
@@ -66,6 +97,9 @@ enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
     for (k = 0; k < F_COUNT; k++)
         buf_addf(&b, NULL, "lyssna_fetch_errors_total{kind=\"%s\"} %lu\n", fetch_kinds[k],
                  (unsigned long)m->fetch_errors[k]);
+    add_queue_wait(&b, m);
+    buf_addf(&b, NULL, "# TYPE lyssna_ready gauge\nlyssna_ready %d\n",
+             server_ready(srv, (char[160]){0}, 160));
     ret = send_buffer(srv, c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.data, b.len);
     buf_release(&b);
     return ret;

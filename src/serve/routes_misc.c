@@ -1,4 +1,6 @@
-/* routes_misc.c -- GET /v1/voices and the static files of web/ (the demo page, the widget). */
+/* routes_misc.c -- GET /v1/voices, the static files of web/ (the demo page, the widget),
+ * readiness (GET /readyz) and the answer an instance gives once it is stopping. /healthz
+ * stays liveness: it says only that the process answers. */
 #include "serve_int.h"
 
 #include <fcntl.h>
@@ -72,6 +74,54 @@ enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, cons
        (crossorigin="anonymous") needs this header to check the hash */
     MHD_add_response_header(r, "Access-Control-Allow-Origin", "*");
     ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+int server_ready(struct server *srv, char *reason, size_t size)
+{
+    struct err e = {0};
+    int workers;
+
+    if (srv->draining) {
+        snprintf(reason, size, "draining: the service is stopping");
+        return 0;
+    }
+    workers = pool_check(srv->pool);
+    if (workers == 0) {
+        snprintf(reason, size, "no synthesis worker is running");
+        return 0;
+    }
+    if (cache_writable(srv->cache, &e)) {
+        snprintf(reason, size, "%s", e.msg);
+        return 0;
+    }
+    return 1;
+}
+
+enum MHD_Result answer_ready(struct server *srv, struct MHD_Connection *c)
+{
+    char reason[320];
+
+    if (server_ready(srv, reason, sizeof(reason)))
+        return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:b}", "ready", 1));
+    return send_json(srv, c, MHD_HTTP_SERVICE_UNAVAILABLE,
+                     json_pack("{s:b, s:s}", "ready", 0, "reason", reason));
+}
+
+enum MHD_Result answer_draining(struct server *srv, struct MHD_Connection *c)
+{
+    struct MHD_Response *r;
+    enum MHD_Result ret;
+    static const char body[] =
+        "{\"error\":\"draining\",\"message\":\"this instance is stopping: ask another\"}";
+
+    r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)body, MHD_RESPMEM_PERSISTENT);
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "1");
+    add_cors(srv, c, r);
+    ret = MHD_queue_response(c, MHD_HTTP_SERVICE_UNAVAILABLE, r);
     MHD_destroy_response(r);
     return ret;
 }

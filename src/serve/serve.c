@@ -46,6 +46,8 @@ static enum route route_of(const char *method, const char *url)
 
     if (get && !strcmp(url, "/healthz"))
         return R_HEALTH;
+    if (get && !strcmp(url, "/readyz"))
+        return R_READY;
     if (get && !strcmp(url, "/v1/voices"))
         return R_VOICES;
     if (get && !strcmp(url, "/metrics"))
@@ -74,9 +76,14 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
         return send_json(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
                          json_pack("{s:s, s:s}", "error", "rate_limited", "message",
                                    "too many requests from this address: wait a minute"));
+    /* past the listening socket's close, a request can still come on an open connection */
+    if (srv->draining && rq->route != R_HEALTH && rq->route != R_READY && rq->route != R_METRICS)
+        return answer_draining(srv, c);
     switch (rq->route) {
     case R_HEALTH:
         return send_buffer(srv, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
+    case R_READY:
+        return answer_ready(srv, c);
     case R_VOICES:
         return answer_voices(srv, c);
     case R_METRICS:
@@ -421,6 +428,7 @@ static void reload(struct server *srv, const struct serve_reload *how)
 /* Waits for SIGTERM or SIGINT, then lets running streams finish within the grace time. */
 static void wait_for_stop(struct server *srv, struct MHD_Daemon *d, const struct serve_reload *how)
 {
+    MHD_socket listener;
     sigset_t set;
     int sig, i;
 
@@ -431,7 +439,12 @@ static void wait_for_stop(struct server *srv, struct MHD_Daemon *d, const struct
     while (!sigwait(&set, &sig) && sig == SIGHUP)
         reload(srv, how);
     fprintf(stderr, "lyssna: stopping (signal %d)\n", sig);
-    MHD_quiesce_daemon(d);
+    /* the listening socket closed now: a connection is refused at once, so a balancer
+       tries another instance instead of waiting out its connect timeout */
+    srv->draining = 1;
+    listener = MHD_quiesce_daemon(d);
+    if (listener != MHD_INVALID_SOCKET)
+        close(listener);
     for (i = 0; i < cfg_of(srv)->shutdown_grace_s * 10 && srv->m.in_flight > 0; i++)
         nanosleep(&(struct timespec){0, 100000000L}, NULL);
 }
@@ -467,7 +480,7 @@ int serve_run(const struct config *cfg, const struct serve_reload *how, const ch
         rc = server_init(&srv, cfg, exe, e);
     if (!rc) {
         d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                 (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
+                                 MHD_USE_ITC | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
                              0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, fd,
                              MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
                              MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,

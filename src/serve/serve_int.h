@@ -21,6 +21,7 @@
 enum route {
     R_OTHER,
     R_HEALTH,
+    R_READY,
     R_VOICES,
     R_METRICS,
     R_STATIC,
@@ -41,6 +42,8 @@ struct metrics {
     atomic_ulong latency[R_COUNT][8];  /* ms buckets, see latency_bounds */
     atomic_ulong cache_hits, cache_misses, fetch_errors[F_COUNT], in_flight, waiting;
     atomic_ullong audio_ms, synth_us; /* audio produced; workers' CPU time making it */
+    atomic_ulong queue_wait[8];       /* waits for a worker by bucket, see queue_wait_bounds */
+    atomic_ullong queue_wait_us;      /* their sum */
 };
 
 /* The settings in force, what is built from them and the version of the voice data: made
@@ -67,6 +70,7 @@ struct server {
     struct recent_page *pages; /* newest first, guarded by lock */
     struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
     atomic_llong cache_warned; /* when the log last said the cache failed */
+    atomic_int draining;       /* SIGTERM came: new requests are sent elsewhere */
 };
 
 /* A page fetched lately: Range requests and the marks request that follow a listen must not
@@ -188,6 +192,14 @@ enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struc
                              int marks);
 
 /* routes_misc.c */
+/* 1 when the instance should get requests; else 0 and why in reason (draining, no worker
+ * running, the cache folder not writable). Replaces workers found dead while idle. */
+int server_ready(struct server *srv, char *reason, size_t size);
+/* GET /readyz: 200 {"ready":true} or 503 {"ready":false,"reason":...}. */
+enum MHD_Result answer_ready(struct server *srv, struct MHD_Connection *c);
+/* The answer to a request that reached an instance after SIGTERM: 503 with the connection
+ * closed, so that the balancer asks another instance. */
+enum MHD_Result answer_draining(struct server *srv, struct MHD_Connection *c);
 /* GET /v1/voices. */
 enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c);
 /* GET of a file of web/ (the demo page at /, the widget at /widget/). */
@@ -196,6 +208,10 @@ enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, cons
 /* metrics.c */
 /* The latency histogram's bucket bounds in ms (the last bucket is +Inf). */
 extern const unsigned latency_bounds[7];
+/* The queue wait histogram's bucket bounds in microseconds (the last bucket is +Inf). */
+extern const unsigned long queue_wait_bounds[7];
+/* Counts one wait for a worker of us microseconds. */
+void count_queue_wait(struct server *srv, unsigned long long us);
 /* GET /metrics, in Prometheus' text format. */
 enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c);
 

@@ -45,9 +45,10 @@ static struct pool_job *start_job(struct server *srv, const struct job_spec *js,
 {
     struct pool_request r = {js->text,  js->len,  js->ssml,   js->line_langs, js->nlines,
                              js->voice, js->rate, js->format, marks};
-    struct timespec until;
+    struct timespec until, from, to;
     struct pool_job *j;
 
+    clock_gettime(CLOCK_MONOTONIC, &from);
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += cfg_of(srv)->queue_wait_ms / 1000;
     until.tv_nsec += (long)(cfg_of(srv)->queue_wait_ms % 1000) * 1000000L;
@@ -67,6 +68,9 @@ static struct pool_job *start_job(struct server *srv, const struct job_spec *js,
         err_set(e, LY_EBUSY, "the service is busy: try again in a moment");
     srv->m.waiting--;
     pthread_mutex_unlock(&srv->lock);
+    clock_gettime(CLOCK_MONOTONIC, &to);
+    count_queue_wait(srv, (unsigned long long)((to.tv_sec - from.tv_sec) * 1000000LL +
+                                               (to.tv_nsec - from.tv_nsec) / 1000));
     return j;
 }
 

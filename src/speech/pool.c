@@ -426,6 +426,36 @@ int pool_idle(struct pool *p)
     return idle;
 }
 
+/* Whether the worker's process has ended; it is left for reap to collect. */
+static int gone(const struct worker *w)
+{
+    siginfo_t si;
+
+    if (w->pid <= 0)
+        return 1;
+    memset(&si, 0, sizeof(si));
+    return waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+           si.si_pid == w->pid;
+}
+
+int pool_check(struct pool *p)
+{
+    int i, running = 0;
+
+    pthread_mutex_lock(&p->lock);
+    for (i = 0; i < p->n; i++) {
+        struct worker *w = &p->w[i];
+        if (!gone(w))
+            running++;
+        else if (!w->busy) {
+            reap(w);
+            spawn(p, w);
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    return running;
+}
+
 struct pool_job *pool_start(struct pool *p, const struct pool_request *r, struct err *e)
 {
     struct worker *w = NULL;

@@ -39,6 +39,9 @@ enum pool_frame_type {
 struct pool *pool_new(const char *exe, int n, struct err *e);
 void pool_free(struct pool *p); /* kills the workers; NULL is a no-op */
 int pool_idle(struct pool *p);
+/* How many workers were running (busy or idle); those found dead while idle are replaced
+ * (and counted from the next call on), as pool_start would on their next job. */
+int pool_check(struct pool *p);
 /* Replaces every worker with a new one, which loads the word lists and voices afresh: idle
  * workers at once, busy ones when their job ends, so no running stream is cut. */
 void pool_recycle(struct pool *p);
