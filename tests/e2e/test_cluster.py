@@ -21,7 +21,7 @@ from origin import Origin
 from test_serve import decoded_seconds, start_service
 
 N_SHORT = 9
-N_LONG = 10
+N_LONG = 12
 LONG_LINES = 12
 
 
@@ -256,6 +256,31 @@ def test_ranges_and_304_through_nginx_and_its_cache(cluster):
            f"304, 206); {hits} answers by nginx's cache so far")
 
 
+def first_byte(port, path):
+    """(seconds to the first byte of the body, seconds to its end, bytes)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120 * TIME_SCALE)
+    t0 = time.monotonic()
+    conn.request("GET", path)
+    r = conn.getresponse()
+    first = r.read(1)
+    t1 = time.monotonic()
+    rest = r.read()
+    t2 = time.monotonic()
+    conn.close()
+    assert r.status == 200 and first and r.getheader("content-length") is None
+    return t1 - t0, t2 - t0, len(first) + len(rest)
+
+
+def test_a_stream_goes_out_through_nginx_as_it_is_made(cluster):
+    """nginx buffers /v1/listen to be able to keep it: the stream must not wait for its end."""
+    direct = first_byte(cluster.svcs[0].port, listen(cluster.long[10]))
+    proxied = first_byte(cluster.nginx.port, listen(cluster.long[11]))
+    assert proxied[0] < proxied[1] / 2, proxied
+    figure(f"a new page's stream: first byte after {proxied[0] * 1000:.0f} ms through nginx "
+           f"(whole {proxied[1]:.1f} s, {proxied[2]} bytes); straight from an instance "
+           f"{direct[0] * 1000:.0f} ms (whole {direct[1]:.1f} s)")
+
+
 def streaming(svc):
     """Requests an instance is working on, beside this /metrics one and those queued."""
     m = metrics(svc)
@@ -380,3 +405,14 @@ def test_sigterm_leaves_the_pool_at_once_and_finishes_its_streams(cluster):
     figure(f"SIGTERM: connections refused {left_ms:.1f} ms after the signal; {going} stream(s) "
            f"under way then, {finished} finished on it, whole; {len(during)} requests during "
            f"the drain answered by the others; exit 0 after {took:.1f} s")
+
+
+def test_figures_of_the_whole_run(cluster):
+    log = cluster.nginx.log()
+    by_cache = {}
+    for line in log:
+        by_cache[line["cache"]] = by_cache.get(line["cache"], 0) + 1
+    moved = sum(1 for line in log if len(line["upstreams"]) > 1)
+    figure(f"the whole run: {len(log)} requests through nginx, {by_cache.get('HIT', 0)} answered "
+           f"by nginx's cache, {moved} moved to another instance, "
+           f"{by_cache.get('-', 0)} outside the cached routes")
