@@ -127,7 +127,7 @@ class Cluster:
             lines[(i * LONG_LINES + k) % len(lines)] for k in range(LONG_LINES)])
 
     def start_instance(self):
-        return start_service(self.bin, self.tmp, "--cache-dir", self.cache, "--workers", "1",
+        return start_service(self.bin, self.tmp, "--cache-dir", self.cache, "--workers", "2",
                              "--allow-host", "127.0.0.1", "--allow-addr", "127.0.0.0/8",
                              "--max-connections-per-client", "0", "--shutdown-grace-s", "60",
                              # a third of the workers gone, the streams wait for the others
