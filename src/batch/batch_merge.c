@@ -64,8 +64,10 @@ static int read_shard(const char *path, struct shard_lines *sh, struct err *e)
     fclose(f);
     if (rc)
         return rc;
-    sh->lines = xcalloc(sh->text.len + 1, sizeof(*sh->lines));
-    sh->item_start = xcalloc(sh->text.len + 2, sizeof(*sh->item_start));
+    for (line = sh->text.data, n = 1; (line = strchr(line, '\n')); line++)
+        n++;
+    sh->lines = xcalloc(n, sizeof(*sh->lines));
+    sh->item_start = xcalloc(n + 1, sizeof(*sh->item_start));
     for (line = sh->text.data; *line; line = next) {
         next = strchr(line, '\n');
         next = next ? next + 1 : line + strlen(line);

@@ -174,6 +174,23 @@ def test_shards_share_one_folder_and_merge_into_one_manifest(lyssna_bin, site, t
     print(f"\nbatch: 3 shards at once in one folder, 12 pages, merged into one manifest")
 
 
+def test_a_shard_leaves_the_other_shards_files_being_written_alone(lyssna_bin, site, tmp_path):
+    lst = tmp_path / "urls.txt"
+    lst.write_text("\n".join(site.good[:4]) + "\n")
+    out = tmp_path / "out"
+    codes, errs = run_shards_at_once(lyssna_bin, lst, out, 2)
+    assert codes == [0, 0], errs
+    second = manifest(out, "manifest.shard-2-of-2.jsonl")[0]["output"]
+    first = manifest(out, "manifest.shard-1-of-2.jsonl")[0]["output"]
+    theirs, mine = out / f".{second}.Ab12Cd", out / f".{first}.Ef34Gh"
+    theirs.write_bytes(b"being written by shard 2 on another machine")
+    mine.write_bytes(b"left by shard 1 when it was killed")
+    p = subprocess.run([lyssna_bin, "batch", "-o", out, "-j", "1", "-f", "ogg", "--shard", "1/2",
+                        *FAST, lst], capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr.decode()
+    assert theirs.exists() and not mine.exists()
+
+
 def test_merge_refuses_a_missing_or_unfinished_shard(lyssna_bin, site, tmp_path):
     lst = tmp_path / "urls.txt"
     lst.write_text("\n".join(site.good[:4]) + "\n")
