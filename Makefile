@@ -19,7 +19,7 @@ DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfil
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
             libinih-dev libssl-dev libseccomp-dev zlib1g-dev
 DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind chromium nginx \
-            python3-yaml
+            python3-yaml openssl
 
 ifeq ($(SAN),1)
 BUILD   = build/asan
