@@ -144,12 +144,13 @@ static int live_children(int kill_them, long *sum)
 }
 
 /* Kills the workers, scanning again until none is left alive: a scan of /proc can miss an
- * entry while other processes come and go. */
+ * entry while other processes come and go, and a killed ASan process on a loaded machine can
+ * take seconds to exit (its idle one would then take the next job and fail it). */
 static void kill_workers(void)
 {
     int tries;
 
-    for (tries = 0; tries < 100 && live_children(1, NULL) > 0; tries++)
+    for (tries = 0; tries < 1000 && live_children(1, NULL) > 0; tries++)
         nanosleep(&(struct timespec){0, 10000000L}, NULL);
 }
 
