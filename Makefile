@@ -12,12 +12,12 @@ PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/lyssna
 CC      ?= cc
 PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih libcrypto \
-           libseccomp zlib
+           libseccomp zlib poppler-glib libzip
 
 # Debian 12 packages: what building needs, and what the tests need on top.
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
-            libinih-dev libssl-dev libseccomp-dev zlib1g-dev
+            libinih-dev libssl-dev libseccomp-dev zlib1g-dev libpoppler-glib-dev libzip-dev
 DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind chromium nginx \
             python3-yaml openssl
 

@@ -11,5 +11,7 @@ int cmd_batch(int argc, char **argv);
 /* Prints "lyssna: MSG" on stderr for a failure and returns its exit code. */
 struct err;
 int cmd_fail(const struct err *e);
+/* This program's path (/proc/self/exe), for the workers it starts; NULL when unknown. */
+const char *cmd_exe(void);
 
 #endif

@@ -1,6 +1,7 @@
-/* cmd_extract.c -- `lyssna extract`: an HTML file (or stdin) in, its readable text out on
- * stdout, one block a line, or the blocks as JSON with --json. Parses options and calls
- * extract_page; failures are one line on stderr and a distinct exit code (see err.h). */
+/* cmd_extract.c -- `lyssna extract`: an HTML page or a document (PDF, DOCX, ODT: told by its
+ * content) from a file or stdin in, its readable text out on stdout, one block a line, or the
+ * blocks as JSON with --json. Parses options and calls extract_any (documents are parsed in a
+ * sandboxed worker process); failures are one line on stderr and a distinct exit code. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: lyssna extract [--readid ID] [--url URL] [--charset CS] [--json] "
                "[FILE|-]\n\n"
-               "Prints the readable text of an HTML page, one block a line.\n\n"
+               "Prints the readable text of an HTML page or a PDF, DOCX or ODT document,\n"
+               "one block a line.\n\n"
                "  --readid ID   read only the element with this id, minus class rs_skip\n"
                "  --url URL     the page's address (shown in the JSON)\n"
                "  --charset CS  the charset of the HTTP Content-Type; wins over <meta>\n"
@@ -143,7 +145,8 @@ static double now_ms(void)
 }
 
 /* The benchmark of --repeat: the page is already in memory, so what is timed is what the
- * server does per request (decode, parse, pick, cut blocks, join the text), no I/O. */
+ * server does per request (decode, parse, pick, cut blocks, join the text; for a document,
+ * its worker process too), no I/O. */
 static int time_extractions(const struct extract_args *a, const struct buf *html, struct err *e)
 {
     struct extract_result r;
@@ -154,7 +157,7 @@ static int time_extractions(const struct extract_args *a, const struct buf *html
 
     buf_init(&text, BUF_NOLIMIT);
     for (i = 0; i < a->repeat && !rc; i++) {
-        rc = extract_page(html->data, html->len, &a->opts, &r, e);
+        rc = extract_any(html->data, html->len, &a->opts, &r, e);
         if (!rc) {
             buf_reset(&text);
             rc = extract_text(&r, &text, e);
@@ -181,13 +184,14 @@ int cmd_extract(int argc, char **argv)
 
     if (rc >= 0)
         return rc;
-    buf_init(&html, LYSSNA_MAX_HTML);
+    buf_init(&html, LYSSNA_MAX_DOC);
     a.opts.max_html = LYSSNA_MAX_HTML;
+    a.opts.worker = cmd_exe();
     rc = read_input(a.path, &html, &e);
     if (!rc && a.repeat)
         rc = time_extractions(&a, &html, &e);
     if (!rc)
-        rc = extract_page(html.data, html.len, &a.opts, &r, &e);
+        rc = extract_any(html.data, html.len, &a.opts, &r, &e);
     buf_release(&html);
     if (rc)
         return cmd_fail(&e);

@@ -1,10 +1,12 @@
 /* main.c -- `lyssna COMMAND [ARGS]`: looks COMMAND up in a table and runs it (git's shape). */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/base.h"
 #include "cmd.h"
+#include "extract/extract.h"
 #include "speech/speech.h"
 
 #include "banned.h"
@@ -22,6 +24,7 @@ static const struct command {
     {"normalize", cmd_normalize, "print text as it will be spoken, line by line"},
     {"batch", cmd_batch, "make audio files of a whole site or folder, with a manifest"},
     {"worker", cmd_worker, NULL}, /* internal: a synthesis worker the pool starts */
+    {"extract-worker", extract_worker_main, NULL}, /* internal: one document, sandboxed */
 };
 
 static void usage(FILE *f)
@@ -49,6 +52,16 @@ int cmd_fail(const struct err *e)
 {
     fprintf(stderr, "lyssna: %s\n", e->msg[0] ? e->msg : err_name(e->code));
     return err_exit_code(e->code);
+}
+
+const char *cmd_exe(void)
+{
+    static char exe[PATH_MAX];
+    ssize_t n;
+
+    if (!exe[0] && (n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0)
+        exe[n] = '\0';
+    return exe[0] ? exe : NULL;
 }
 
 int main(int argc, char **argv)

@@ -1,4 +1,5 @@
-/* extract.h -- an HTML page in, its readable article text out, as blocks in reading order. */
+/* extract.h -- an HTML page or a document (PDF, DOCX, ODT) in, its readable text out, as
+ * blocks in reading order. */
 #ifndef LYSSNA_EXTRACT_H
 #define LYSSNA_EXTRACT_H
 
@@ -16,10 +17,23 @@ struct extract_opts {
                           * extract_result.title */
     size_t max_html;     /* bytes of HTML accepted; 0: LYSSNA_MAX_HTML */
     size_t max_text;     /* bytes of extracted text kept; 0: LYSSNA_MAX_TEXT */
+    /* Documents (extract_document, extract_any): */
+    const char *worker; /* the lyssna binary: each document is parsed in a child process,
+                         * `WORKER extract-worker`, shut in by seccomp with capped CPU and
+                         * memory, so a crash or hang in a parser costs only that document;
+                         * NULL: parsed in the calling process (tests, fuzzing) */
+    size_t max_doc;     /* bytes of document accepted; 0: LYSSNA_MAX_DOC */
+    int max_pages;      /* PDF pages read; 0: LYSSNA_MAX_PAGES */
+    int max_cpu_s;      /* CPU seconds for one document in the worker; 0: LYSSNA_MAX_DOC_CPU */
 };
 
-#define LYSSNA_MAX_HTML (8u << 20)
-#define LYSSNA_MAX_TEXT (1u << 20)
+#define LYSSNA_MAX_HTML      (8u << 20)
+#define LYSSNA_MAX_TEXT      (1u << 20)
+#define LYSSNA_MAX_DOC       (64u << 20)
+#define LYSSNA_MAX_PAGES     2000
+#define LYSSNA_MAX_DOC_CPU   20
+#define LYSSNA_MAX_INFLATED  (256u << 20) /* a DOCX's or ODT's parts, inflated, all together */
+#define LYSSNA_MAX_XML_DEPTH 256
 
 /* What a block was in the page or document: the reading page (/read) shows it as such. */
 enum extract_kind { EXTRACT_PARAGRAPH, EXTRACT_HEADING, EXTRACT_LIST_ITEM, EXTRACT_TABLE_ROW };
@@ -50,6 +64,40 @@ int extract_page(const char *html, size_t len, const struct extract_opts *opts,
                  struct extract_result *out, struct err *e);
 
 void extract_result_release(struct extract_result *r);
+
+/* What bytes hold, told by their content, never by a name or a Content-Type: "%PDF-" (within
+ * the first 1 KiB, as readers allow); a zip whose "mimetype" is an OpenDocument text; a zip
+ * with "[Content_Types].xml" and "word/document.xml"; EXTRACT_OTHER for any other zip (a
+ * spreadsheet, say) or a PDF/zip too short to be one; else EXTRACT_HTML. */
+enum extract_format { EXTRACT_HTML, EXTRACT_PDF, EXTRACT_DOCX, EXTRACT_ODT, EXTRACT_OTHER };
+enum extract_format extract_sniff(const char *bytes, size_t len);
+const char *extract_format_name(enum extract_format f); /* "html", "pdf", "docx", "odt", "" */
+
+/* Reads a PDF, DOCX or ODT document (told by extract_sniff) into out, with the same blocks
+ * as extract_page gives a page: headings, paragraphs, list items, table rows (cells joined
+ * by ", "), in reading order, without running headers, footers or page numbers, words
+ * hyphenated at line ends made whole. A block's xpath names its kind as the HTML element
+ * would: "/document/h1[1]", "/document/p[3]", "/document/ul[1]/li[2]",
+ * "/document/table[1]/tr[4]". title: the document's own (PDF Info, docProps, meta.xml), else
+ * its first heading; lang: its declared language ("sv-SE"; PDF /Lang or its structure tree,
+ * w:lang, dc:language, fo:language) unless the text plainly speaks another (word processors
+ * leave "en-US" in Swedish files), "" when unknown. Only opts' readid-free fields apply.
+ * Errors, each with a message a person can act on: LY_EEMPTY (no text: a scanned PDF, an
+ * empty document), LY_EINPUT (a PDF that needs a password to open; an owner password alone
+ * does not stop reading), LY_EPARSE (damaged, not a document Lyssna reads, a DTD, or the
+ * reader crashed on it), LY_ETOOBIG (over max_doc, max_pages, the inflated size, the XML
+ * depth, max_text or the CPU time). Thread-safe. */
+int extract_document(const char *bytes, size_t len, const struct extract_opts *opts,
+                     struct extract_result *out, struct err *e);
+
+/* extract_document for a document, extract_page for anything else. */
+int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
+                struct extract_result *out, struct err *e);
+
+/* `lyssna extract-worker [--max-pages N] [--max-text N] [--cpu S]`: reads one document on
+ * standard input, confines itself (seccomp, rlimits), writes the result as JSON on standard
+ * output. Started by extract_document when opts->worker is set; returns the exit code. */
+int extract_worker_main(int argc, char **argv);
 
 /* The blocks' text joined by '\n' (the format `lyssna extract` prints); block->start
  * offsets point into this. */

@@ -1,0 +1,247 @@
+/* docbuild.c -- gathers the blocks the document readers cut into an extract_result: text
+ * cleaned the way HTML extraction's is (one line, whitespace collapsed), an xpath naming the
+ * block's kind, offsets into the joined text, and a language the text does not contradict.
+ * Pure: no library but the C one, so the readers' fuzz targets cover it too. */
+#include "docbuild.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/base.h"
+#include "extract.h"
+
+#include "banned.h"
+
+static const char *const kind_name[] = {"", "h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr"};
+
+void docbuild_init(struct docbuild *d, size_t max_text, struct err *e)
+{
+    memset(d, 0, sizeof(*d));
+    d->max_text = max_text ? max_text : LYSSNA_MAX_TEXT;
+    d->e = e;
+}
+
+void docbuild_release(struct docbuild *d)
+{
+    size_t i;
+
+    for (i = 0; d->blocks && i < d->n; i++) {
+        free(d->blocks[i].text);
+        free(d->blocks[i].xpath);
+        free(d->blocks[i].lang);
+    }
+    free(d->blocks);
+    d->blocks = NULL;
+    d->n = 0;
+}
+
+/* Characters that end up as a plain space, and those that are dropped. */
+static int blank_cp(uint32_t c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xA0 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x202F || c == 0x205F || c == 0x3000;
+}
+
+static int dropped_cp(uint32_t c)
+{
+    return c < 0x20 || c == 0x7F || c == 0xAD || c == 0x200B || c == 0xFEFF ||
+           (c >= 0x80 && c < 0xA0) || (c >= 0xE000 && c < 0xF900);
+}
+
+static void clean(const char *s, size_t n, struct buf *out)
+{
+    size_t i = 0, k;
+    uint32_t c;
+    int space = 0;
+
+    while (i < n) {
+        k = utf8_decode(s + i, n - i, &c);
+        if (!k) {
+            i++;
+            continue;
+        }
+        if (blank_cp(c)) {
+            space = out->len > 0;
+        } else if (!dropped_cp(c)) {
+            if (space)
+                buf_addch(out, ' ', NULL);
+            space = 0;
+            buf_add(out, s + i, k, NULL);
+        }
+        i += k;
+    }
+}
+
+/* A leading bullet ("• ", "– ", "- ", "* "): its length with the space, else 0. */
+static size_t bullet_len(const char *s, size_t n)
+{
+    static const char *const bullets[] = {"\xE2\x80\xA2",
+                                          "\xE2\x97\xA6",
+                                          "\xE2\x96\xAA",
+                                          "\xE2\x80\xA3",
+                                          "\xE2\x81\x83",
+                                          "\xE2\x97\x8F",
+                                          "\xE2\x97\x8B",
+                                          "\xE2\x96\xA0",
+                                          "\xE2\x80\x93",
+                                          "\xEF\x82\xB7",
+                                          "-",
+                                          "*"};
+    size_t i, k;
+
+    for (i = 0; i < sizeof(bullets) / sizeof(bullets[0]); i++) {
+        k = strlen(bullets[i]);
+        if (n > k + 1 && !memcmp(s, bullets[i], k) && s[k] == ' ')
+            return k + 1;
+    }
+    return 0;
+}
+
+static char *xpath_of(struct docbuild *d, enum doc_kind k, int new_group)
+{
+    char p[96];
+
+    if (k == DOC_LI || k == DOC_TR) {
+        if (d->last != k || new_group) {
+            d->sub = 0;
+            if (k == DOC_LI)
+                d->nlists++;
+            else
+                d->ntables++;
+        }
+        d->sub++;
+        if (k == DOC_LI)
+            snprintf(p, sizeof(p), "/document/ul[%u]/li[%u]", d->nlists, d->sub);
+        else
+            snprintf(p, sizeof(p), "/document/table[%u]/tr[%u]", d->ntables, d->sub);
+    } else {
+        snprintf(p, sizeof(p), "/document/%s[%u]", kind_name[k], ++d->count[k]);
+    }
+    d->last = k;
+    return xstrdup(p);
+}
+
+void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t len, int new_group)
+{
+    struct extract_block *b;
+    struct buf t;
+    size_t cut;
+
+    if (d->rc)
+        return;
+    buf_init(&t, BUF_NOLIMIT);
+    clean(text, len, &t);
+    if ((cut = bullet_len(t.data, t.len)) && (k == DOC_P || k == DOC_LI)) {
+        memmove(t.data, t.data + cut, t.len - cut + 1);
+        t.len -= cut;
+        k = DOC_LI;
+    }
+    if (t.len && d->total + t.len > d->max_text)
+        d->rc = err_set(d->e, LY_ETOOBIG, "text over the limit of %zu bytes", d->max_text);
+    if (!t.len || d->rc) {
+        buf_release(&t);
+        return;
+    }
+    if (d->n == d->cap) {
+        d->cap = d->cap ? d->cap * 2 : 64;
+        d->blocks = xreallocarray(d->blocks, d->cap, sizeof(*d->blocks));
+    }
+    b = &d->blocks[d->n++];
+    b->xpath = xpath_of(d, k, new_group);
+    b->lang = NULL;
+    b->start = d->total;
+    d->total += t.len + 1;
+    b->text = buf_detach(&t, NULL);
+}
+
+static int word_in(const char *w, size_t n, const char *const *list)
+{
+    for (; *list; list++)
+        if (strlen(*list) == n && !strncasecmp(*list, w, n))
+            return 1;
+    return 0;
+}
+
+const char *docbuild_guess_lang(const struct extract_block *b, size_t n)
+{
+    static const char *const sv[] = {"och", "att",  "det", "som",  "för",   "på", "är",
+                                     "med", "till", "av",  "den",  "inte",  "om", "har",
+                                     "kan", "ska",  "vid", "från", "eller", "du", NULL};
+    static const char *const en[] = {"the",  "and", "of",  "to", "is",   "in",  "for",  "that",
+                                     "with", "on",  "are", "be", "this", "you", "from", NULL};
+    size_t i, j, k, words = 0, nsv = 0, nen = 0;
+    const char *s;
+
+    for (i = 0; i < n && words < 3000; i++)
+        for (s = b[i].text, j = 0; s[j] && words < 3000; j += k ? k : 1) {
+            k = strcspn(s + j, " ,.;:!?()\"'");
+            if (!k)
+                continue;
+            words++;
+            nsv += word_in(s + j, k, sv);
+            nen += word_in(s + j, k, en);
+        }
+    if (nsv >= 5 && nsv > 3 * nen)
+        return "sv";
+    if (nen >= 5 && nen > 3 * nsv)
+        return "en";
+    return NULL;
+}
+
+/* Word processors write their default language (often en-US) into files whose text is
+ * Swedish: the declared language holds unless the text clearly speaks another. */
+static char *doc_lang(const struct docbuild *d, const char *declared)
+{
+    const char *guess = docbuild_guess_lang(d->blocks, d->n);
+
+    if (!declared || !*declared)
+        return xstrdup(guess ? guess : "");
+    if (guess && strncasecmp(declared, guess, 2))
+        return xstrdup(guess);
+    return xstrdup(declared);
+}
+
+static size_t count_words(const char *s)
+{
+    size_t words = 0;
+    int in_word = 0;
+
+    for (; *s; s++) {
+        if (*s == ' ')
+            in_word = 0;
+        else if (!in_word && (unsigned char)*s > ' ' && !strchr(",.;:!?-()", *s))
+            in_word = 1, words++;
+    }
+    return words;
+}
+
+int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
+                    struct extract_result *out)
+{
+    struct buf t;
+    size_t i;
+
+    if (d->rc)
+        return d->rc;
+    if (!d->n)
+        return err_set(d->e, LY_EEMPTY, "no readable text found in the document");
+    memset(out, 0, sizeof(*out));
+    buf_init(&t, BUF_NOLIMIT);
+    if (title)
+        clean(title, strlen(title), &t);
+    for (i = 0; !t.len && i < d->n; i++)
+        if (d->blocks[i].xpath[10] == 'h')
+            buf_adds(&t, d->blocks[i].text, NULL);
+    out->title = buf_detach(&t, NULL);
+    out->lang = doc_lang(d, lang);
+    out->blocks = d->blocks;
+    out->nblocks = d->n;
+    for (i = 0; i < d->n; i++)
+        out->words += count_words(d->blocks[i].text);
+    d->blocks = NULL;
+    d->n = d->cap = 0;
+    return LY_OK;
+}

@@ -1,0 +1,45 @@
+/* docbuild.h -- inside extract/: the blocks a document reader (pdf.c, docx.c, odt.c, layout.c)
+ * cuts, gathered into an extract_result as HTML extraction gives it, so everything after
+ * extraction reads documents unchanged. Not part of the folder's public face (extract.h). */
+#ifndef LYSSNA_DOCBUILD_H
+#define LYSSNA_DOCBUILD_H
+
+#include <stddef.h>
+
+struct err;
+struct extract_block;
+struct extract_result;
+
+/* What a block is; its xpath names it as the matching HTML element would
+ * ("/document/h2[3]", "/document/ul[1]/li[2]", "/document/table[1]/tr[4]"). */
+enum doc_kind { DOC_H1 = 1, DOC_H2, DOC_H3, DOC_H4, DOC_H5, DOC_H6, DOC_P, DOC_LI, DOC_TR };
+
+struct docbuild {
+    struct extract_block *blocks;
+    size_t n, cap, total, max_text;
+    unsigned count[DOC_TR + 1]; /* blocks of each kind at the top, for the xpath */
+    unsigned nlists, ntables, sub;
+    enum doc_kind last;
+    int rc;
+    struct err *e;
+};
+
+void docbuild_init(struct docbuild *d, size_t max_text, struct err *e);
+void docbuild_release(struct docbuild *d);
+
+/* Adds a block of kind k: whitespace is collapsed, soft hyphens and control characters
+ * dropped, a leading bullet turns a paragraph into a list item. Empty text adds nothing.
+ * Past max_text, d->rc becomes LY_ETOOBIG and nothing more is added. A DOC_TR right after
+ * another DOC_TR continues the same table (new_group starts another one; same for lists). */
+void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t len, int new_group);
+
+/* Moves the blocks into out with title and lang (either may be NULL: the first heading, "").
+ * A language the text plainly contradicts (Swedish text in a file that says en-US, as word
+ * processors' defaults do) gives way to the text's. LY_EEMPTY when there is no block. */
+int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
+                    struct extract_result *out);
+
+/* The language the text's commonest words point to ("sv", "en"), or NULL when unclear. */
+const char *docbuild_guess_lang(const struct extract_block *b, size_t n);
+
+#endif

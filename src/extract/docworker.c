@@ -1,0 +1,311 @@
+/* docworker.c -- documents are parsed in a child process of their own, not in the pool of
+ * synthesis workers: poppler is a large C++ parser fed files from anyone, so each document
+ * gets a fresh `lyssna extract-worker` (posix_spawn: safe from the service's threads) that
+ * closes every inherited descriptor, caps its CPU time, memory and file writes with rlimits,
+ * shuts itself in with the synthesis workers' seccomp filter (no sockets, no programs, no
+ * files written) and only then reads the document from a memfd on its standard input; the
+ * result comes back as JSON on a pipe. A fresh process per document (about 10 ms) keeps one
+ * hostile file from leaving state behind for the next, and extraction sits before speech in
+ * the flow, so the speech pool (a later stage) is not ours to use. A crash, the CPU limit or
+ * a hang (killed at twice the CPU limit in wall time) costs that document an error. */
+#define _GNU_SOURCE /* memfd_create, close_range */
+#include "docworker.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "docbuild.h"
+#include "document.h"
+#include "extract.h"
+
+#include "banned.h"
+
+extern char **environ;
+
+#define WORKER_MEM (2048ul << 20) /* address space of a worker */
+
+static long long now_ms(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* A memfd holding the document, positioned at its start; -1 on failure. */
+static int doc_fd(const char *bytes, size_t len)
+{
+    int fd = memfd_create("lyssna-document", MFD_CLOEXEC);
+
+    if (fd < 0)
+        return -1;
+    if (write_all(fd, bytes, len) || lseek(fd, 0, SEEK_SET) != 0) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static pid_t spawn_worker(const char *exe, int in, int out, const struct document_caps *caps,
+                          int cpu_s)
+{
+    char pages[24], text[24], cpu[24];
+    char *argv[] = {(char *)exe, "extract-worker", "--max-pages", pages, "--max-text",
+                    text,        "--cpu",          cpu,           NULL};
+    posix_spawn_file_actions_t fa;
+    pid_t pid;
+    int rc;
+
+    snprintf(pages, sizeof(pages), "%d", caps->max_pages);
+    snprintf(text, sizeof(text), "%zu", caps->max_text);
+    snprintf(cpu, sizeof(cpu), "%d", cpu_s);
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_adddup2(&fa, in, 0);
+    posix_spawn_file_actions_adddup2(&fa, out, 1);
+    rc = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc ? -1 : pid;
+}
+
+/* Reads the child's answer until it closes the pipe, for at most deadline_ms. */
+static int read_answer(int fd, struct buf *b, long long deadline_ms)
+{
+    struct pollfd p = {fd, POLLIN, 0};
+    char chunk[65536];
+    ssize_t n;
+    long long left;
+
+    for (;;) {
+        left = deadline_ms - now_ms();
+        if (left <= 0)
+            return LY_ETIMEOUT;
+        if (poll(&p, 1, (int)left) < 0) {
+            if (errno == EINTR)
+                continue;
+            return LY_EIO;
+        }
+        if (!p.revents)
+            continue;
+        n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n ? LY_EIO : LY_OK;
+        if (buf_add(b, chunk, (size_t)n, NULL))
+            return LY_ETOOBIG;
+    }
+}
+
+static int add_blocks(json_t *blocks, struct extract_result *out)
+{
+    size_t i, total = 0;
+    json_t *b;
+
+    out->nblocks = json_array_size(blocks);
+    out->blocks = xcalloc(out->nblocks ? out->nblocks : 1, sizeof(*out->blocks));
+    json_array_foreach(blocks, i, b)
+    {
+        const char *t = json_string_value(json_object_get(b, "text"));
+        const char *x = json_string_value(json_object_get(b, "xpath"));
+        const char *l = json_string_value(json_object_get(b, "lang"));
+        if (!t || !x)
+            return -1;
+        out->blocks[i].text = xstrdup(t);
+        out->blocks[i].xpath = xstrdup(x);
+        out->blocks[i].lang = l ? xstrdup(l) : NULL;
+        out->blocks[i].start = total;
+        total += strlen(t) + 1;
+    }
+    return 0;
+}
+
+/* The child's JSON into out, or its error into e. */
+static int take_answer(const struct buf *b, struct extract_result *out, struct err *e)
+{
+    json_t *root = json_loadb(b->data, b->len, 0, NULL), *err;
+    int rc = LY_OK;
+
+    if (!root)
+        return err_set(e, LY_EPARSE, "the document reader gave no answer (a damaged file?)");
+    if ((err = json_object_get(root, "code"))) {
+        rc = err_set(e, (enum lyssna_code)json_integer_value(err), "%s",
+                     json_string_value(json_object_get(root, "message"))
+                         ? json_string_value(json_object_get(root, "message"))
+                         : "the document cannot be read");
+        if (!rc || rc >= LY_ECODE_MAX)
+            rc = e->code = LY_EPARSE;
+    } else {
+        memset(out, 0, sizeof(*out));
+        out->title = xstrdup(json_string_value(json_object_get(root, "title"))
+                                 ? json_string_value(json_object_get(root, "title"))
+                                 : "");
+        out->lang = xstrdup(json_string_value(json_object_get(root, "lang"))
+                                ? json_string_value(json_object_get(root, "lang"))
+                                : "");
+        out->words = (size_t)json_integer_value(json_object_get(root, "words"));
+        if (add_blocks(json_object_get(root, "blocks"), out) || !out->nblocks) {
+            extract_result_release(out);
+            rc = err_set(e, LY_EPARSE, "the document reader's answer is malformed");
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* What a child that ended without a usable answer did, as an error. */
+static int child_failed(int status, int got, int cpu_s, struct err *e)
+{
+    if (got == LY_ETIMEOUT || (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU))
+        return err_set(e, LY_ETOOBIG,
+                       "the document took more than %d s to read: too large or built to stall "
+                       "a reader",
+                       cpu_s);
+    if (got == LY_ETOOBIG)
+        return err_set(e, LY_ETOOBIG, "the document's text is over the limit");
+    if (WIFSIGNALED(status))
+        return err_set(e, LY_EPARSE,
+                       "the document reader crashed on this file (signal %d): it is damaged or "
+                       "built to attack readers",
+                       WTERMSIG(status));
+    return err_set(e, LY_EPARSE, "the document reader failed (exit %d)",
+                   WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+int docworker_run(const char *exe, const char *bytes, size_t len, const struct document_caps *caps,
+                  int cpu_s, struct extract_result *out, struct err *e)
+{
+    int in = doc_fd(bytes, len), pipefd[2] = {-1, -1}, status = 0, got, rc;
+    struct buf answer;
+    pid_t pid = -1;
+
+    if (in < 0 || pipe2(pipefd, O_CLOEXEC) ||
+        (pid = spawn_worker(exe, in, pipefd[1], caps, cpu_s)) < 0) {
+        rc = err_set(e, LY_EIO, "cannot start the document reader: %s", strerror(errno));
+        if (in >= 0)
+            close(in);
+        if (pipefd[0] >= 0)
+            close(pipefd[0]), close(pipefd[1]);
+        return rc;
+    }
+    close(in);
+    close(pipefd[1]);
+    buf_init(&answer, caps->max_text * 3 + (1u << 20));
+    got = read_answer(pipefd[0], &answer, now_ms() + 2000ll * cpu_s + 2000);
+    close(pipefd[0]);
+    if (got)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!got && WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        rc = take_answer(&answer, out, e);
+    else
+        rc = child_failed(status, got, cpu_s, e);
+    buf_release(&answer);
+    return rc;
+}
+
+/* The worker's own limits, set before it touches the document. Under AddressSanitizer the
+ * address space cannot be capped (its shadow memory reserves terabytes). */
+static void limit_self(int cpu_s)
+{
+    struct rlimit cpu = {(rlim_t)cpu_s, (rlim_t)cpu_s + 1}, none = {0, 0};
+
+    setrlimit(RLIMIT_CPU, &cpu);
+    setrlimit(RLIMIT_FSIZE, &none);
+    setrlimit(RLIMIT_CORE, &none);
+#if !defined(__SANITIZE_ADDRESS__)
+    struct rlimit mem = {WORKER_MEM, WORKER_MEM};
+    setrlimit(RLIMIT_AS, &mem);
+#endif
+}
+
+static void print_json(json_t *root)
+{
+    char *s = json_dumps(root, JSON_COMPACT);
+
+    if (s)
+        write_all(STDOUT_FILENO, s, strlen(s));
+    free(s);
+    json_decref(root);
+}
+
+static void print_result(const struct extract_result *r)
+{
+    json_t *root = json_object(), *blocks = json_array(), *b;
+    size_t i;
+
+    for (i = 0; i < r->nblocks; i++) {
+        b = json_pack("{s:s, s:s}", "text", r->blocks[i].text, "xpath", r->blocks[i].xpath);
+        if (r->blocks[i].lang)
+            json_object_set_new(b, "lang", json_string(r->blocks[i].lang));
+        json_array_append_new(blocks, b);
+    }
+    json_object_set_new(root, "title", json_string(r->title ? r->title : ""));
+    json_object_set_new(root, "lang", json_string(r->lang ? r->lang : ""));
+    json_object_set_new(root, "words", json_integer((json_int_t)r->words));
+    json_object_set_new(root, "blocks", blocks);
+    print_json(root);
+}
+
+static void print_error(const struct err *e)
+{
+    print_json(json_pack("{s:i, s:s}", "code", (int)e->code, "message", e->msg));
+}
+
+static void parse_args(int argc, char **argv, struct document_caps *caps, int *cpu_s)
+{
+    int i;
+
+    for (i = 1; i + 1 < argc; i += 2) {
+        long v = strtol(argv[i + 1], NULL, 10);
+        if (v <= 0)
+            continue;
+        if (!strcmp(argv[i], "--max-pages"))
+            caps->max_pages = (int)(v < 1000000 ? v : 1000000);
+        else if (!strcmp(argv[i], "--max-text"))
+            caps->max_text = (size_t)v;
+        else if (!strcmp(argv[i], "--cpu"))
+            *cpu_s = (int)(v < 3600 ? v : 3600);
+    }
+}
+
+int extract_worker_main(int argc, char **argv)
+{
+    struct document_caps caps;
+    struct extract_result r;
+    struct err e = {0};
+    struct buf doc;
+    int cpu_s = LYSSNA_MAX_DOC_CPU, rc;
+
+    document_caps_of(NULL, &caps);
+    parse_args(argc, argv, &caps, &cpu_s);
+    close_range(3, ~0u, 0);
+    limit_self(cpu_s);
+    buf_init(&doc, LYSSNA_MAX_DOC);
+    rc = buf_read_file(&doc, stdin, "the document", &e);
+    if (!rc)
+        rc = sandbox_confine_worker(&e);
+    if (!rc)
+        rc = document_read(doc.data, doc.len, &caps, &r, &e);
+    if (rc) {
+        print_error(&e);
+    } else {
+        print_result(&r);
+        extract_result_release(&r);
+    }
+    buf_release(&doc);
+    return 0;
+}

@@ -1,0 +1,272 @@
+/* docx.c -- a Word document's text: word/document.xml's paragraphs (w:p) in order, headings
+ * by their style (resolved through word/styles.xml: "heading N", "Title", an outline level),
+ * list items by their numbering, tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
+ * joined), line breaks and tabs inside a paragraph as spaces. Headers, footers, footnotes,
+ * comments, deleted text and field codes live elsewhere or are skipped: never read. Title
+ * and language from docProps/core.xml, else the styles' default w:lang. */
+#include <libxml/tree.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/base.h"
+#include "docbuild.h"
+#include "document.h"
+#include "extract.h"
+
+#include "banned.h"
+
+#define MAX_STYLES 512
+
+struct style {
+    char id[64];
+    int level; /* heading level, 0: none */
+    int list;
+};
+
+struct docx {
+    struct docbuild *out;
+    struct style styles[MAX_STYLES];
+    size_t nstyles;
+    int max_depth;
+    char *lang; /* the first w:lang met in the styles or the text */
+};
+
+static int heading_of_name(const char *name)
+{
+    if (!name)
+        return 0;
+    if (!strcasecmp(name, "Title") || !strcasecmp(name, "Rubrik"))
+        return 1;
+    if (!strncasecmp(name, "heading ", 8) && name[8] >= '1' && name[8] <= '6')
+        return name[8] - '0';
+    if (!strncasecmp(name, "rubrik ", 7) && name[7] >= '1' && name[7] <= '6')
+        return name[7] - '0';
+    return 0;
+}
+
+static void note_lang(struct docx *d, xmlNodePtr n)
+{
+    xmlNodePtr l = zipdoc_find(n, "lang", 4);
+    const char *v = zipdoc_attr(l, "val");
+
+    if (!d->lang && v && *v)
+        d->lang = xstrdup(v);
+}
+
+static void load_styles(struct docx *d, xmlDocPtr doc)
+{
+    xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, s, c;
+
+    for (s = root ? root->children : NULL; s; s = s->next) {
+        if (zipdoc_is(s, "docDefaults"))
+            note_lang(d, s);
+        if (!zipdoc_is(s, "style") || d->nstyles == MAX_STYLES || !zipdoc_attr(s, "styleId"))
+            continue;
+        struct style *st = &d->styles[d->nstyles++];
+        snprintf(st->id, sizeof(st->id), "%s", zipdoc_attr(s, "styleId"));
+        st->level = heading_of_name(zipdoc_attr(zipdoc_find(s, "name", 1), "val"));
+        if (!st->level)
+            st->level = heading_of_name(st->id);
+        if (!st->level && (c = zipdoc_find(s, "outlineLvl", 2)) && zipdoc_attr(c, "val"))
+            st->level = atoi(zipdoc_attr(c, "val")) + 1;
+        st->level = st->level > 6 ? 0 : st->level;
+        st->list = zipdoc_find(s, "numPr", 2) != NULL || strstr(st->id, "List") != NULL ||
+                   strstr(st->id, "Liststycke") != NULL;
+    }
+}
+
+static const struct style *style_of(const struct docx *d, const char *id)
+{
+    size_t i;
+
+    for (i = 0; id && i < d->nstyles; i++)
+        if (!strcmp(d->styles[i].id, id))
+            return &d->styles[i];
+    return NULL;
+}
+
+/* Elements whose text is never read: deleted revisions, field codes, footnote and comment
+ * references, the fallback copy of a drawing (its text is in the choice beside it). */
+static int skipped(xmlNodePtr n)
+{
+    static const char *const names[] = {"delText",
+                                        "instrText",
+                                        "del",
+                                        "pPr",
+                                        "rPr",
+                                        "Fallback",
+                                        "footnoteReference",
+                                        "endnoteReference",
+                                        "commentReference",
+                                        "delInstrText",
+                                        "tblPr",
+                                        "trPr",
+                                        "tcPr",
+                                        "sectPr"};
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (zipdoc_is(n, names[i]))
+            return 1;
+    return 0;
+}
+
+/* Appends the text under n: w:t as written, tabs and breaks as spaces. */
+static void run_text(xmlNodePtr n, struct buf *t, int depth)
+{
+    xmlNodePtr c;
+
+    for (c = n->children; c && depth > 0; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || skipped(c))
+            continue;
+        if (zipdoc_is(c, "t")) {
+            xmlChar *s = xmlNodeGetContent(c);
+            buf_adds(t, s ? (const char *)s : "", NULL);
+            xmlFree(s);
+        } else if (zipdoc_is(c, "tab") || zipdoc_is(c, "br") || zipdoc_is(c, "cr")) {
+            buf_addch(t, ' ', NULL);
+        } else if (zipdoc_is(c, "noBreakHyphen")) {
+            buf_addch(t, '-', NULL);
+        } else {
+            run_text(c, t, depth - 1);
+        }
+    }
+}
+
+static enum doc_kind para_kind(const struct docx *d, xmlNodePtr p)
+{
+    xmlNodePtr ppr = zipdoc_find(p, "pPr", 0), x;
+    const struct style *st = style_of(d, zipdoc_attr(zipdoc_find(ppr, "pStyle", 0), "val"));
+    const char *num;
+
+    if ((x = zipdoc_find(ppr, "outlineLvl", 0)) && zipdoc_attr(x, "val") &&
+        atoi(zipdoc_attr(x, "val")) < 6)
+        return (enum doc_kind)(DOC_H1 + atoi(zipdoc_attr(x, "val")));
+    if (st && st->level)
+        return (enum doc_kind)(DOC_H1 + st->level - 1);
+    x = zipdoc_find(zipdoc_find(ppr, "numPr", 0), "numId", 0);
+    num = zipdoc_attr(x, "val");
+    if ((num && strcmp(num, "0")) || (!x && st && st->list))
+        return DOC_LI;
+    return DOC_P;
+}
+
+static void read_body(struct docx *d, xmlNodePtr n, int depth);
+
+static void read_table(struct docx *d, xmlNodePtr tbl, int depth)
+{
+    xmlNodePtr tr, tc;
+    struct buf row, cell;
+    int first = 1;
+
+    buf_init(&row, BUF_NOLIMIT);
+    buf_init(&cell, BUF_NOLIMIT);
+    for (tr = tbl->children; tr; tr = tr->next) {
+        if (!zipdoc_is(tr, "tr"))
+            continue;
+        buf_reset(&row);
+        for (tc = tr->children; tc; tc = tc->next) {
+            if (!zipdoc_is(tc, "tc") && !zipdoc_is(tc, "sdt"))
+                continue;
+            buf_reset(&cell);
+            run_text(tc, &cell, depth);
+            while (cell.len && cell.data[cell.len - 1] == ' ')
+                cell.data[--cell.len] = '\0';
+            if (!cell.len)
+                continue;
+            if (row.len)
+                buf_adds(&row, ", ", NULL);
+            buf_add(&row, cell.data, cell.len, NULL);
+        }
+        docbuild_add(d->out, DOC_TR, row.data, row.len, first);
+        first = first && !row.len;
+    }
+    buf_release(&row);
+    buf_release(&cell);
+}
+
+/* Paragraph text ends at each paragraph of the body; run_text would join a cell's. */
+static void read_body(struct docx *d, xmlNodePtr n, int depth)
+{
+    xmlNodePtr c;
+    struct buf t;
+
+    if (depth <= 0)
+        return;
+    buf_init(&t, BUF_NOLIMIT);
+    for (c = n->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || skipped(c))
+            continue;
+        if (zipdoc_is(c, "p")) {
+            buf_reset(&t);
+            run_text(c, &t, depth);
+            if (!d->lang)
+                note_lang(d, c);
+            docbuild_add(d->out, para_kind(d, c), t.data, t.len, 0);
+        } else if (zipdoc_is(c, "tbl")) {
+            read_table(d, c, depth);
+        } else {
+            read_body(d, c, depth - 1);
+        }
+    }
+    buf_release(&t);
+}
+
+/* dc:title and dc:language of a docProps/core.xml or meta.xml (either may stay NULL). */
+void document_core_props(xmlDocPtr core, char **title, char **lang)
+{
+    xmlNodePtr root = core ? xmlDocGetRootElement(core) : NULL, n;
+    xmlChar *s;
+
+    if ((n = zipdoc_find(root, "title", 3)) && (s = xmlNodeGetContent(n))) {
+        if (*s)
+            *title = xstrdup((const char *)s);
+        xmlFree(s);
+    }
+    if ((n = zipdoc_find(root, "language", 3)) && (s = xmlNodeGetContent(n))) {
+        if (*s)
+            *lang = xstrdup((const char *)s);
+        xmlFree(s);
+    }
+}
+
+int document_read_docx(const char *bytes, size_t len, const struct document_caps *caps,
+                       struct extract_result *out, struct err *e)
+{
+    struct zipdoc *z = zipdoc_open(bytes, len, caps, e);
+    xmlDocPtr body = NULL, styles = NULL, core = NULL;
+    struct docbuild b;
+    struct docx *d;
+    char *title = NULL, *lang = NULL;
+    int rc;
+
+    if (!z)
+        return e->code;
+    d = xcalloc(1, sizeof(*d));
+    docbuild_init(&b, caps->max_text, e);
+    d->out = &b;
+    d->max_depth = caps->max_depth;
+    rc = zipdoc_xml(z, "word/document.xml", 0, &body, e);
+    if (!rc)
+        rc = zipdoc_xml(z, "word/styles.xml", 1, &styles, e);
+    if (!rc)
+        rc = zipdoc_xml(z, "docProps/core.xml", 1, &core, e);
+    if (!rc) {
+        load_styles(d, styles);
+        document_core_props(core, &title, &lang);
+        read_body(d, zipdoc_find(xmlDocGetRootElement(body), "body", 1), caps->max_depth);
+        rc = docbuild_finish(&b, title, lang ? lang : d->lang, out);
+    }
+    docbuild_release(&b);
+    xmlFreeDoc(body);
+    xmlFreeDoc(styles);
+    xmlFreeDoc(core);
+    zipdoc_free(z);
+    free(d->lang);
+    free(d);
+    free(title);
+    free(lang);
+    return rc;
+}

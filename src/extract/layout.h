@@ -1,0 +1,48 @@
+/* layout.h -- inside extract/: a PDF's characters with their boxes and fonts in, blocks in
+ * reading order out. Pure (no poppler) so that it can be unit-tested and fuzzed: pdf.c feeds
+ * it what poppler_page_get_text_layout and _get_text_attributes give. */
+#ifndef LYSSNA_LAYOUT_H
+#define LYSSNA_LAYOUT_H
+
+#include <stddef.h>
+
+struct buf;
+struct docbuild;
+struct layout;
+
+/* One character as the page's text gives it, in the text's order; y grows down the page. A
+ * '\n' (poppler's line end) or ' ' may have any box. */
+struct layout_char {
+    char u[5]; /* UTF-8, NUL-terminated */
+    unsigned char bold;
+    float size; /* font size in points */
+    double x0, y0, x1, y1;
+};
+
+struct layout *layout_new(void);
+void layout_free(struct layout *l); /* NULL is a no-op */
+
+/* Adds the next page (w x h points) and its n characters; the page's text is cut into
+ * fragments (runs of a line with no wide gap) at once, so the characters may be freed. */
+void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, double w, double h);
+
+/* The characters seen so far that are not spaces: 0 means no text layer (a scanned PDF). */
+size_t layout_chars(const struct layout *l);
+
+/* Cuts the pages into blocks: running headers and footers (repeated in the page margins,
+ * or alone there with a gap) and page numbers dropped, columns read one after the other,
+ * rows of fragments as table rows (a cell's wrapped line joined to it), lines of a paragraph
+ * joined (a word hyphenated at a line end made whole again), larger or bold short lines as
+ * headings. */
+void layout_finish(struct layout *l, struct docbuild *out);
+
+/* True when s (n bytes) is a page number as word processors write them: "3", "– 3 –",
+ * "Sida 3 av 7", "sid. 3", "Page 3 of 7", "3 (7)", "3/7". */
+int layout_page_number(const char *s, size_t n);
+
+/* Joins line b to a paragraph that ends with line a (in out, which holds a): "äldreom-" +
+ * "sorgen" is one word, "hälso-" + "och sjukvården" and "e-" + "tjänst" keep the hyphen,
+ * "2026–" + "2028" the dash; otherwise a space. */
+void layout_join_line(struct buf *out, const char *b, size_t n);
+
+#endif

@@ -1,0 +1,185 @@
+/* pdf.c -- a PDF's text through poppler-glib: each page's characters with their boxes
+ * (poppler_page_get_text_layout, one box per character of poppler_page_get_text) and fonts
+ * (poppler_page_get_text_attributes) go to layout.c, which cuts the blocks. An owner password
+ * (permissions only) does not stop reading; a user password, a damaged file, too many pages
+ * or no text layer at all (a scanned image) each end with an error a person can act on.
+ * Runs where document_read() is called: in the sandboxed extraction worker (docworker.c). */
+#define _GNU_SOURCE /* memmem */
+#include <glib.h>
+#include <poppler.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "base/base.h"
+#include "docbuild.h"
+#include "document.h"
+#include "extract.h"
+#include "layout.h"
+
+#include "banned.h"
+
+static int bold_font(const char *name)
+{
+    return name && (strstr(name, "Bold") || strstr(name, "bold") || strstr(name, "Black") ||
+                    strstr(name, "Heavy") || strstr(name, "Semibold"));
+}
+
+/* The page's characters, each with its box and font. */
+static struct layout_char *page_chars(PopplerPage *pg, size_t *n)
+{
+    char *text = poppler_page_get_text(pg);
+    PopplerRectangle *rects = NULL;
+    guint nrects = 0;
+    GList *attrs = poppler_page_get_text_attributes(pg), *a = attrs;
+    struct layout_char *c = NULL;
+    const char *s = text ? text : "";
+    size_t i = 0, k;
+
+    if (!poppler_page_get_text_layout(pg, &rects, &nrects))
+        nrects = 0;
+    c = xcalloc(nrects ? nrects : 1, sizeof(*c));
+    for (; *s && i < nrects; s = g_utf8_next_char(s), i++) {
+        const PopplerTextAttributes *at;
+        k = (size_t)(g_utf8_next_char(s) - s);
+        memcpy(c[i].u, s, k < 5 ? k : 4);
+        while (a && ((PopplerTextAttributes *)a->data)->end_index < (gint)i)
+            a = a->next;
+        at = a ? a->data : NULL;
+        c[i].size = at && at->start_index <= (gint)i ? (float)at->font_size : 0;
+        c[i].bold = at && at->start_index <= (gint)i && bold_font(at->font_name);
+        if (!c[i].size)
+            c[i].size = (float)(rects[i].y2 - rects[i].y1);
+        c[i].x0 = rects[i].x1, c[i].y0 = rects[i].y1;
+        c[i].x1 = rects[i].x2, c[i].y1 = rects[i].y2;
+    }
+    *n = i;
+    poppler_page_free_text_attributes(attrs);
+    g_free(rects);
+    g_free(text);
+    return c;
+}
+
+/* The document's language: the tagged structure's, else the catalog's /Lang as written
+ * (poppler-glib exposes no getter for it), else unknown. */
+static char *pdf_lang(PopplerDocument *doc, const char *bytes, size_t len)
+{
+    PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
+    char *lang = NULL, *g;
+    const char *p;
+    size_t k;
+
+    if (it) {
+        PopplerStructureElement *el = poppler_structure_element_iter_get_element(it);
+        if (el && (g = poppler_structure_element_get_language(el))) {
+            lang = xstrdup(g);
+            g_free(g);
+        }
+        if (el)
+            g_object_unref(el);
+        poppler_structure_element_iter_free(it);
+    }
+    if (!lang && (p = memmem(bytes, len, "/Lang", 5))) {
+        p += 5;
+        while (p < bytes + len && (*p == ' ' || *p == '('))
+            p++;
+        for (k = 0; p + k < bytes + len && k < 16 && p[k] != ')' &&
+                    ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') || p[k] == '-');
+             k++)
+            ;
+        if (k >= 2 && p + k < bytes + len && p[k] == ')')
+            lang = xstrndup(p, k);
+    }
+    return lang;
+}
+
+/* A title worth reading: not a file name or a word processor's placeholder. */
+static char *pdf_title(PopplerDocument *doc)
+{
+    char *t = poppler_document_get_title(doc), *out = NULL;
+
+    if (t && *t && !strstr(t, ".doc") && !strstr(t, ".odt") && !strstr(t, ".pdf") &&
+        strncasecmp(t, "Microsoft Word", 14) && strcasecmp(t, "untitled"))
+        out = xstrdup(t);
+    g_free(t);
+    return out;
+}
+
+static int open_error(GError *ge, struct err *e)
+{
+    int locked = ge && ge->domain == POPPLER_ERROR && ge->code == POPPLER_ERROR_ENCRYPTED;
+
+    if (locked)
+        return err_set(e, LY_EINPUT,
+                       "the PDF is password-protected: it cannot be read without its password "
+                       "(publish it without an open password)");
+    return err_set(e, LY_EPARSE, "the PDF is damaged and cannot be read (%s)",
+                   ge && ge->message ? ge->message : "no document in it");
+}
+
+static int read_pages(PopplerDocument *doc, int pages, struct layout *l)
+{
+    struct layout_char *c;
+    double w, h;
+    size_t n;
+    int i;
+
+    for (i = 0; i < pages; i++) {
+        PopplerPage *pg = poppler_document_get_page(doc, i);
+        if (!pg)
+            continue;
+        poppler_page_get_size(pg, &w, &h);
+        c = page_chars(pg, &n);
+        layout_add_page(l, c, n, w, h);
+        free(c);
+        g_object_unref(pg);
+    }
+    return 0;
+}
+
+int document_read_pdf(const char *bytes, size_t len, const struct document_caps *caps,
+                      struct extract_result *out, struct err *e)
+{
+    GBytes *gb = g_bytes_new_static(bytes, len);
+    GError *ge = NULL;
+    PopplerDocument *doc = poppler_document_new_from_bytes(gb, NULL, &ge);
+    struct layout *l = NULL;
+    struct docbuild d;
+    char *title = NULL, *lang = NULL;
+    int pages, rc;
+
+    docbuild_init(&d, caps->max_text, e);
+    if (!doc) {
+        rc = open_error(ge, e);
+        goto out;
+    }
+    pages = poppler_document_get_n_pages(doc);
+    if (pages > caps->max_pages) {
+        rc = err_set(e, LY_ETOOBIG, "the PDF has %d pages; at most %d are read", pages,
+                     caps->max_pages);
+        goto out;
+    }
+    l = layout_new();
+    read_pages(doc, pages, l);
+    if (!layout_chars(l)) {
+        rc = err_set(e, LY_EEMPTY,
+                     "the PDF has no text, only images (a scan?): it needs text recognition "
+                     "(OCR) before it can be read aloud");
+        goto out;
+    }
+    layout_finish(l, &d);
+    title = pdf_title(doc);
+    lang = pdf_lang(doc, bytes, len);
+    rc = docbuild_finish(&d, title, lang, out);
+out:
+    docbuild_release(&d);
+    layout_free(l);
+    free(title);
+    free(lang);
+    if (ge)
+        g_error_free(ge);
+    if (doc)
+        g_object_unref(doc);
+    g_bytes_unref(gb);
+    return rc;
+}
