@@ -102,6 +102,14 @@ static int is_html_type(const char *type)
            !strncasecmp(type, "application/xhtml+xml", 21);
 }
 
+/* A page, or a document by its Content-Type or by its content. */
+static int readable(const struct fetch_result *f)
+{
+    return is_html_type(f->content_type) ||
+           extract_format_of_type(f->content_type) != EXTRACT_HTML ||
+           extract_sniff(f->body.data, f->body.len) != EXTRACT_HTML;
+}
+
 static int read_page(struct run *r, const struct batch_item *it, struct content *ct, struct err *e)
 {
     struct extract_opts xo = {0};
@@ -112,27 +120,31 @@ static int read_page(struct run *r, const struct batch_item *it, struct content 
     rc = crawl_get(r->crawl, it->source, 1, &ct->fetched, NULL, e);
     if (rc)
         return rc;
-    if (!is_html_type(ct->fetched.content_type))
-        return err_set(e, LY_EINPUT, "not an HTML page (Content-Type '%.60s')",
+    if (!readable(&ct->fetched))
+        return err_set(e, LY_EINPUT, "not an HTML page or a document (Content-Type '%.60s')",
                        ct->fetched.content_type);
     xo.url = it->source;
+    xo.worker = r->o->exe;
     xo.charset = ct->fetched.charset;
     return pipeline_read_html(ct->fetched.body.data, ct->fetched.body.len, &xo, &ct->page, e);
 }
 
-static int read_local(const struct batch_item *it, struct content *ct, struct err *e)
+static int read_local(struct run *r, const struct batch_item *it, struct content *ct, struct err *e)
 {
-    struct extract_opts xo = {0};
+    struct extract_opts xo = {.worker = r->o->exe};
+    int page = it->kind == BATCH_HTML || it->kind == BATCH_DOC;
     FILE *f = fopen(it->source, "rb");
     const char *slash;
     int rc;
 
-    buf_init(&ct->file, it->kind == BATCH_HTML ? LYSSNA_MAX_HTML : LYSSNA_MAX_TEXT);
+    buf_init(&ct->file, it->kind == BATCH_DOC    ? LYSSNA_MAX_DOC
+                        : it->kind == BATCH_HTML ? LYSSNA_MAX_HTML
+                                                 : LYSSNA_MAX_TEXT);
     if (!f)
         return err_set(e, LY_EINPUT, "cannot read '%s': %s", it->source, strerror(errno));
     rc = buf_read_file(&ct->file, f, it->source, e);
     fclose(f);
-    if (rc || it->kind == BATCH_HTML)
+    if (rc || page)
         return rc ? rc : pipeline_read_html(ct->file.data, ct->file.len, &xo, &ct->page, e);
     ct->text = ct->file.data;
     ct->len = ct->file.len;
@@ -148,7 +160,7 @@ static int load(struct run *r, const struct batch_item *it, struct content *ct, 
 
     memset(ct, 0, sizeof(*ct));
     buf_init(&ct->file, 0);
-    rc = it->kind == BATCH_URL ? read_page(r, it, ct, e) : read_local(it, ct, e);
+    rc = it->kind == BATCH_URL ? read_page(r, it, ct, e) : read_local(r, it, ct, e);
     if (rc || !ct->page.page)
         return rc;
     ct->text = ct->page.text;

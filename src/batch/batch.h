@@ -11,7 +11,7 @@
 struct crawl;
 struct err;
 
-enum batch_kind { BATCH_URL, BATCH_HTML, BATCH_TEXT, BATCH_SSML };
+enum batch_kind { BATCH_URL, BATCH_HTML, BATCH_TEXT, BATCH_SSML, BATCH_DOC };
 
 struct batch_item {
     char *source; /* the page's URL, or the file's path */
@@ -26,8 +26,9 @@ struct batch_list {
 };
 
 /* Expands sources, in order, into l: a URL is a sitemap (an index's sitemaps followed, at
- * most 4 deep), a folder gives its .html/.htm, .txt and .ssml files (sorted, hidden ones
- * left out), a file is a sitemap when it is gzip or XML, else a list of URLs (one a line,
+ * most 4 deep), a folder gives its .html/.htm, .txt, .ssml, .pdf, .docx and .odt files (sorted,
+ * hidden ones left out), a file is a sitemap when it is gzip or XML, else a list of URLs (one a
+ * line,
  * '#' comments). Hosts of URLs given on the command line or in local files are added to the
  * crawl's allowlist; those found in fetched sitemaps must already be on it. Duplicates are
  * dropped, names assigned. A sitemap that cannot be fetched or parsed becomes a failed item;

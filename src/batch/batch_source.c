@@ -151,6 +151,8 @@ static int kind_of_file(const char *name, enum batch_kind *k)
         *k = BATCH_TEXT;
     else if (!strcasecmp(dot, ".ssml"))
         *k = BATCH_SSML;
+    else if (!strcasecmp(dot, ".pdf") || !strcasecmp(dot, ".docx") || !strcasecmp(dot, ".odt"))
+        *k = BATCH_DOC; /* read by content: the name only picks the files */
     else
         return 0;
     return 1;

@@ -1,4 +1,5 @@
-/* cmd_speak.c -- `lyssna speak`: text, SSML or an HTML page in, audio (and marks) out.
+/* cmd_speak.c -- `lyssna speak`: text, SSML, an HTML page or a document (PDF, DOCX, ODT) in,
+ * audio (and marks) out.
  * Parses options, reads the input, opens the outputs, calls the pipeline. Audio goes out
  * as it is made; to a file it goes through a temporary that is renamed at the end, so an
  * error or Ctrl-C leaves no partial file. */
@@ -227,18 +228,25 @@ static int open_marks(const char *path, const struct audio_out *ao, struct marks
     return LY_OK;
 }
 
-/* For --html the text spoken (and that marks point into) is the page's extracted text. */
-static int prepare(const struct speak_args *a, struct buf *in, struct page_text *page,
-                   struct speak_request *req, struct err *e)
+/* For --html, and for a document (PDF, DOCX, ODT: told by its content), the text spoken (and
+ * that marks point into) is the extracted text, as `lyssna extract` prints it. */
+static int prepare(const struct speak_args *a, const char *name, struct buf *in,
+                   struct page_text *page, struct speak_request *req, struct err *e)
 {
     struct extract_opts xo = {0};
+    int doc = !a->ssml && extract_sniff(in->data, in->len) != EXTRACT_HTML;
+    size_t max = a->html ? LYSSNA_MAX_HTML : LYSSNA_MAX_TEXT;
     int rc;
 
     req->text = in->data;
     req->len = in->len;
     req->ssml = a->ssml;
-    if (!a->html)
+    if (!doc && in->len > max)
+        return err_set(e, LY_ETOOBIG, "'%s' is over the limit of %zu bytes",
+                       strcmp(name, "-") ? name : "standard input", max);
+    if (!a->html && !doc)
         return LY_OK;
+    xo.worker = cmd_exe();
     rc = pipeline_read_html(in->data, in->len, &xo, page, e);
     if (rc)
         return rc;
@@ -335,9 +343,9 @@ int cmd_speak(int argc, char **argv)
     if (!rc)
         rc = pick_format(&a, &req.format, &e);
     if (!rc)
-        rc = read_input(a.input, a.html ? LYSSNA_MAX_HTML : LYSSNA_MAX_TEXT, &in, &e);
+        rc = read_input(a.input, a.ssml ? LYSSNA_MAX_TEXT : LYSSNA_MAX_DOC, &in, &e);
     if (!rc)
-        rc = prepare(&a, &in, &page, &req, &e);
+        rc = prepare(&a, a.input, &in, &page, &req, &e);
     if (!rc) {
         req.voice = &voice;
         req.rate = a.rate ? a.rate : voice.rate;

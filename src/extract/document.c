@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/base.h"
 #include "document.h"
@@ -45,6 +46,25 @@ const char *extract_format_name(enum extract_format f)
     static const char *const names[] = {"html", "pdf", "docx", "odt", ""};
 
     return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "";
+}
+
+enum extract_format extract_format_of_type(const char *t)
+{
+    static const struct {
+        const char *type;
+        enum extract_format f;
+    } types[] = {
+        {"application/pdf", EXTRACT_PDF},
+        {"application/x-pdf", EXTRACT_PDF},
+        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", EXTRACT_DOCX},
+        {"application/vnd.oasis.opendocument.text", EXTRACT_ODT},
+    };
+    size_t i, n = t ? strcspn(t, "; \t") : 0;
+
+    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (n == strlen(types[i].type) && !strncasecmp(t, types[i].type, n))
+            return types[i].f;
+    return EXTRACT_HTML;
 }
 
 void document_caps_of(const struct extract_opts *o, struct document_caps *caps)

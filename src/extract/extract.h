@@ -72,6 +72,10 @@ void extract_result_release(struct extract_result *r);
 enum extract_format { EXTRACT_HTML, EXTRACT_PDF, EXTRACT_DOCX, EXTRACT_ODT, EXTRACT_OTHER };
 enum extract_format extract_sniff(const char *bytes, size_t len);
 const char *extract_format_name(enum extract_format f); /* "html", "pdf", "docx", "odt", "" */
+/* The document format a Content-Type names (application/pdf, the DOCX and ODT types; any
+ * parameters ignored), else EXTRACT_HTML. A Content-Type is a hint: extract_any goes by the
+ * content. */
+enum extract_format extract_format_of_type(const char *content_type);
 
 /* Reads a PDF, DOCX or ODT document (told by extract_sniff) into out, with the same blocks
  * as extract_page gives a page: headings, paragraphs, list items, table rows (cells joined

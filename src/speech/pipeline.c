@@ -314,7 +314,7 @@ int pipeline_read_html(const char *html, size_t len, const struct extract_opts *
     int rc;
 
     buf_init(&plain, LYSSNA_MAX_TEXT);
-    rc = extract_page(html, len, xo, page, e);
+    rc = extract_any(html, len, xo, page, e);
     if (rc) {
         free(page);
         return rc;

@@ -64,7 +64,8 @@ struct page_text {
     struct extract_result *page;
 };
 
-/* Extracts html's readable text into out; release it with pipeline_page_release. */
+/* Extracts the readable text of html (or of a PDF, DOCX or ODT document, told by its content:
+ * extract_any) into out; release it with pipeline_page_release. */
 int pipeline_read_html(const char *html, size_t len, const struct extract_opts *xo,
                        struct page_text *out, struct err *e);
 void pipeline_page_release(struct page_text *p);
