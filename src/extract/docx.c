@@ -129,6 +129,9 @@ static void run_text(xmlNodePtr n, struct buf *t, int depth)
             buf_addch(t, ' ', NULL);
         } else if (zipdoc_is(c, "noBreakHyphen")) {
             buf_addch(t, '-', NULL);
+        } else if (zipdoc_is(c, "p")) {
+            buf_addch(t, ' ', NULL); /* a table cell's paragraphs */
+            run_text(c, t, depth - 1);
         } else {
             run_text(c, t, depth - 1);
         }
@@ -172,6 +175,8 @@ static void read_table(struct docx *d, xmlNodePtr tbl, int depth)
                 continue;
             buf_reset(&cell);
             run_text(tc, &cell, depth);
+            while (cell.len && cell.data[0] == ' ')
+                memmove(cell.data, cell.data + 1, cell.len--);
             while (cell.len && cell.data[cell.len - 1] == ' ')
                 cell.data[--cell.len] = '\0';
             if (!cell.len)

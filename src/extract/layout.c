@@ -13,38 +13,17 @@
 
 #include "base/base.h"
 #include "docbuild.h"
+#include "layout_int.h"
 
 #include "banned.h"
 
-#define GAP_EM       0.55 /* a gap wider than this (in ems) ends a fragment: a cell, a column */
+#define GAP_EM       0.55 /* a gap wider than this (in ems) may end a fragment: a cell, a column */
+#define GAP_WIDE     2.5  /* a gap this wide (in ems) always does */
+#define GAP_TYPICAL  1.8  /* ... and one this many times the line's usual word gap does */
 #define MARGIN_ZONE  0.12 /* the share of the page height at top and bottom for headers */
 #define OUTER_ZONE   0.075
 #define GUTTER_SLACK 6.0 /* points a fragment may run over a gutter (an overflowing cell) */
 #define MAX_CUTS     4
-
-struct frag {
-    char *text;
-    size_t len;
-    double x0, y0, x1, y1;
-    float size;
-    int bold, page, dropped;
-    size_t words;
-    double first_w; /* the width of its first word */
-};
-
-struct page {
-    double w, h;
-    size_t first, n; /* its fragments in l->f */
-};
-
-struct layout {
-    struct frag *f;
-    size_t n, cap, chars;
-    struct page *pages;
-    size_t npages, pcap;
-    float body; /* the body text's size: the commonest, by characters */
-};
-
 struct layout *layout_new(void)
 {
     return xcalloc(1, sizeof(struct layout));
@@ -76,6 +55,7 @@ struct cut {
     size_t nchars, nbold;
     int space, spaced;
     double first_end;
+    double word_gap; /* the usual gap between words on this line of the text */
 };
 
 static void end_frag(struct layout *l, struct cut *c, int page)
@@ -122,7 +102,13 @@ static int starts_new(const struct cut *c, const struct layout_char *ch)
 
     if (!c->nchars)
         return 0;
-    return fabs(ch->y1 - c->base) > 0.4 * em || ch->x0 < c->x1 - em || ch->x0 - c->x1 > GAP_EM * em;
+    double gap = ch->x0 - c->x1;
+
+    if (fabs(ch->y1 - c->base) > 0.4 * em || ch->x0 < c->x1 - em)
+        return 1;
+    /* justified lines stretch every space alike: a gap ends a fragment when it is wide and
+       wider than this line's other word gaps */
+    return gap > GAP_WIDE * em || (gap > GAP_EM * em && gap > GAP_TYPICAL * c->word_gap);
 }
 
 static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int page)
@@ -150,12 +136,47 @@ static void add_char(struct layout *l, struct cut *c, const struct layout_char *
     l->chars++;
 }
 
+static int blank_char(const struct layout_char *ch)
+{
+    return ch->u[0] == ' ' || ch->u[0] == '\t' || !ch->u[0] || !usable(ch);
+}
+
+int layout_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* The lower median of the gaps between words in c[0..n) (one line of the page's text). */
+static double word_gap(const struct layout_char *c, size_t n)
+{
+    double g[256], prev = NAN;
+    size_t i, k = 0;
+    int space = 0;
+
+    for (i = 0; i < n && k < 256; i++) {
+        if (blank_char(&c[i])) {
+            space = 1;
+            continue;
+        }
+        if (space && isfinite(prev) && c[i].x0 > prev)
+            g[k++] = c[i].x0 - prev;
+        space = 0;
+        prev = c[i].x1;
+    }
+    if (!k)
+        return 0;
+    qsort(g, k, sizeof(g[0]), layout_cmp_double);
+    return g[(k - 1) / 2];
+}
+
 void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, double w, double h)
 {
     struct cut cut = {0};
     struct page *p;
     int page = (int)l->npages;
-    size_t i;
+    size_t i, k;
 
     if (l->npages == l->pcap) {
         l->pcap = l->pcap ? l->pcap * 2 : 16;
@@ -167,9 +188,14 @@ void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, do
     p->first = l->n;
     buf_init(&cut.t, BUF_NOLIMIT);
     for (i = 0; i < n; i++) {
+        if (i == 0 || c[i - 1].u[0] == '\n' || c[i - 1].u[0] == '\r') {
+            for (k = i; k < n && c[k].u[0] != '\n' && c[k].u[0] != '\r'; k++)
+                ;
+            cut.word_gap = word_gap(c + i, k - i);
+        }
         if (c[i].u[0] == '\n' || c[i].u[0] == '\r')
             end_frag(l, &cut, page);
-        else if (c[i].u[0] == ' ' || c[i].u[0] == '\t' || !c[i].u[0] || !usable(&c[i]))
+        else if (blank_char(&c[i]))
             cut.space = cut.nchars > 0;
         else
             add_char(l, &cut, &c[i], page);
@@ -328,15 +354,6 @@ static void find_body_size(struct layout *l)
     l->body = n ? sizes[best] : 12;
 }
 
-/* The reading order of a page: its fragments' indices column by column, each column (a leaf
- * of the cuts) with its right edge. */
-struct order {
-    size_t *idx, n;
-    size_t *col; /* per entry: its column's number */
-    double *right;
-    size_t ncols;
-};
-
 static int prose(const struct frag *f)
 {
     return f->words >= 6;
@@ -443,304 +460,6 @@ static void cut_columns(const struct layout *l, size_t *idx, size_t m, struct or
     cut_columns(l, idx, k, o, depth + 1);
     cut_columns(l, idx + k, m - k, o, depth + 1);
 }
-
-/* The last word of out before a hyphen at its end: its start, or out->len when none. */
-static size_t last_word(const struct buf *out, size_t end)
-{
-    size_t i = end;
-
-    while (i > 0 && out->data[i - 1] != ' ')
-        i--;
-    return i;
-}
-
-static int keeps_hyphen(const struct buf *out, size_t word, size_t end, const char *b, size_t n)
-{
-    static const char *const joiners[] = {"och ",        "eller ", "samt ", "resp. ",
-                                          "respektive ", "till ",  "som ",  "& ",
-                                          "and ",        "or ",    "to "};
-    size_t i, k;
-    uint32_t c;
-    int upper = 1;
-
-    for (i = 0; i < sizeof(joiners) / sizeof(joiners[0]); i++) {
-        k = strlen(joiners[i]);
-        if (n >= k && !memcmp(b, joiners[i], k))
-            return 2; /* "hälso- och sjukvården": the hyphen and the space stay */
-    }
-    for (i = word; i < end; i += k ? k : 1) {
-        k = utf8_decode(out->data + i, end - i, &c);
-        upper &= !svtext_is_letter(c) || svtext_is_upper(c);
-    }
-    if (end - word <= 1 || upper)
-        return 1; /* "e-tjänst", "IT-stöd", "2025-": part of the word */
-    utf8_decode(b, n, &c);
-    return !(svtext_is_letter(c) && !svtext_is_upper(c));
-}
-
-void layout_join_line(struct buf *out, const char *b, size_t n)
-{
-    size_t len = out->len, word;
-    uint32_t c = 0, d = 0;
-    int keep;
-
-    if (len >= 2 && !memcmp(out->data + len - 2, "\xC2\xAD", 2)) {
-        out->len -= 2; /* a soft hyphen: the word goes on */
-        buf_add(out, b, n, NULL);
-        return;
-    }
-    if (len) {
-        svtext_cp_before(out->data, len, &c);
-        utf8_decode(b, n, &d);
-    }
-    if ((c == '-' || c == 0x2010) && len > (c == '-' ? 1u : 3u) &&
-        out->data[len - (c == '-' ? 2 : 4)] != ' ') {
-        size_t end = len - (c == '-' ? 1 : 3);
-        word = last_word(out, end);
-        keep = keeps_hyphen(out, word, end, b, n);
-        if (!keep)
-            out->len = end, out->data[end] = '\0';
-        if (keep == 2)
-            buf_addch(out, ' ', NULL);
-    } else if (!(c == 0x2013 && d >= '0' && d <= '9') && c != '/' && len) {
-        buf_addch(out, ' ', NULL);
-    }
-    buf_add(out, b, n, NULL);
-}
-
-#define MAX_CELLS 32
-
-/* What the blocks are being cut from: the open paragraph and the open table row. */
-struct reader {
-    struct layout *l;
-    struct docbuild *out;
-    struct buf para;
-    int para_kind; /* 0: none open; else a doc_kind */
-    double px0, px1, py1, pright;
-    float psize;
-    int pbold;
-    size_t pcol;
-    struct buf cells[MAX_CELLS];
-    double cx[MAX_CELLS], ty1;
-    size_t ncells, tcol;
-    int table, row;
-};
-
-static int heading_level(const struct layout *l, const struct frag *f)
-{
-    if (f->size >= l->body * 1.3f)
-        return 1;
-    if (f->size >= l->body * 1.05f)
-        return 2;
-    if (f->bold && f->words <= 15 && f->size >= l->body * 0.95f && f->text[f->len - 1] != '.')
-        return 3;
-    return 0;
-}
-
-static void flush_para(struct reader *r)
-{
-    if (r->para_kind)
-        docbuild_add(r->out, (enum doc_kind)r->para_kind, r->para.data, r->para.len, 0);
-    r->para_kind = 0;
-    buf_reset(&r->para);
-}
-
-static void flush_row(struct reader *r)
-{
-    struct buf t;
-    size_t i;
-
-    if (!r->row)
-        return;
-    buf_init(&t, BUF_NOLIMIT);
-    for (i = 0; i < r->ncells; i++) {
-        if (!r->cells[i].len)
-            continue;
-        if (t.len)
-            buf_adds(&t, ", ", NULL);
-        buf_add(&t, r->cells[i].data, r->cells[i].len, NULL);
-    }
-    docbuild_add(r->out, DOC_TR, t.data, t.len, r->table == 1);
-    r->table = 2;
-    r->row = 0;
-    buf_release(&t);
-}
-
-static void end_table(struct reader *r)
-{
-    flush_row(r);
-    r->table = 0;
-}
-
-static int sentence_end(const struct buf *b)
-{
-    return b->len && strchr(".:!?", b->data[b->len - 1]);
-}
-
-/* Whether line f goes on the open paragraph: the same style, close below it, not indented,
- * and the line before reached the column's edge; across a column or page break only a
- * paragraph that stopped mid-sentence at a full line goes on. */
-static int continues(const struct reader *r, const struct frag *f, int kind, size_t col)
-{
-    double em = fmax(f->size, r->psize);
-    /* the line before was full when this line's first word would not have fitted on it */
-    int full = r->px1 + 0.3 * em + f->first_w >= r->pright - 1;
-
-    if (!r->para_kind || kind != r->para_kind || fabsf(f->size - r->psize) > 0.5f ||
-        f->bold != r->pbold)
-        return 0;
-    if (col != r->pcol)
-        return kind == DOC_P && full && !sentence_end(&r->para) && fabs(f->x0 - r->px0) < em;
-    if (f->y0 - r->py1 > 0.35 * em || f->y0 < r->py1 - em || fabs(f->x0 - r->px0) > em)
-        return 0;
-    return kind != DOC_P || full;
-}
-
-static void add_line(struct reader *r, const struct frag *f, const char *text, size_t n, double x0,
-                     size_t col, double right)
-{
-    int level = heading_level(r->l, f), kind = level ? level : DOC_P;
-    struct frag g = *f;
-
-    g.x0 = x0;
-    if (continues(r, &g, kind, col)) {
-        layout_join_line(&r->para, text, n);
-    } else {
-        flush_para(r);
-        r->para_kind = kind;
-        r->px0 = x0;
-        r->psize = f->size;
-        r->pbold = f->bold;
-        buf_add(&r->para, text, n, NULL);
-    }
-    r->px1 = f->x1;
-    r->py1 = f->y1;
-    r->pcol = col;
-    r->pright = right;
-}
-
-static int is_bullet(const struct frag *f)
-{
-    static const char *const bullets[] = {"\xE2\x80\xA2",
-                                          "\xE2\x97\xA6",
-                                          "\xE2\x96\xAA",
-                                          "\xE2\x97\x8F",
-                                          "\xE2\x96\xA0",
-                                          "\xEF\x82\xB7",
-                                          "\xE2\x80\x93",
-                                          "-",
-                                          "*"};
-    size_t i;
-
-    for (i = 0; i < sizeof(bullets) / sizeof(bullets[0]); i++)
-        if (!strcmp(f->text, bullets[i]))
-            return 1;
-    /* "1." "12)" "a)" */
-    i = skip_digits(f->text, f->len, 0);
-    if (!i && f->len == 2 && f->text[0] >= 'a' && f->text[0] <= 'z')
-        i = 1;
-    return i && i + 1 == f->len && i <= 3 && (f->text[i] == '.' || f->text[i] == ')');
-}
-
-/* The column of the open table that a cell starting at x belongs to, or -1. */
-static int cell_at(const struct reader *r, double x, double em)
-{
-    size_t i;
-
-    for (i = 0; i < r->ncells; i++)
-        if (fabs(r->cx[i] - x) < em * 0.5)
-            return (int)i;
-    return -1;
-}
-
-/* A line alone under a table row, starting in one of its cells and close below it: that
- * cell's text wrapped. */
-static int wrapped_cell(struct reader *r, const struct frag *f, size_t col)
-{
-    int c;
-
-    if (!r->row || col != r->tcol || f->y0 - r->ty1 > 0.5 * f->size || f->y0 < r->ty1 - f->size)
-        return 0;
-    c = cell_at(r, f->x0, f->size);
-    if (c < 0 || ((size_t)c + 1 < r->ncells && f->x1 > r->cx[c + 1]))
-        return 0;
-    layout_join_line(&r->cells[c], f->text, f->len);
-    r->ty1 = f->y1;
-    return 1;
-}
-
-static void table_row(struct reader *r, const struct frag *const *f, size_t k, size_t col)
-{
-    size_t i;
-
-    flush_para(r);
-    if (r->table && (col != r->tcol || f[0]->y0 - r->ty1 > 1.5 * f[0]->size))
-        end_table(r);
-    flush_row(r);
-    if (!r->table)
-        r->table = 1;
-    r->ncells = k < MAX_CELLS ? k : MAX_CELLS;
-    for (i = 0; i < r->ncells; i++) {
-        buf_reset(&r->cells[i]);
-        buf_add(&r->cells[i], f[i]->text, f[i]->len, NULL);
-        r->cx[i] = f[i]->x0;
-    }
-    for (; i < k; i++)
-        layout_join_line(&r->cells[r->ncells - 1], f[i]->text, f[i]->len);
-    r->ty1 = f[0]->y1;
-    for (i = 1; i < k; i++)
-        r->ty1 = fmax(r->ty1, f[i]->y1);
-    r->tcol = col;
-    r->row = 1;
-}
-
-static void read_row(struct reader *r, const struct frag *const *f, size_t k, size_t col,
-                     double right)
-{
-    struct buf t;
-    size_t i;
-
-    if (k >= 2 && is_bullet(f[0])) {
-        buf_init(&t, BUF_NOLIMIT);
-        buf_adds(&t, "\xE2\x80\xA2 ", NULL);
-        for (i = 1; i < k; i++)
-            layout_join_line(&t, f[i]->text, f[i]->len);
-        end_table(r);
-        add_line(r, f[1], t.data, t.len, f[1]->x0, col, right);
-        r->para_kind = DOC_LI;
-        buf_release(&t);
-    } else if (k >= 2) {
-        table_row(r, f, k, col);
-    } else if (!wrapped_cell(r, f[0], col)) {
-        end_table(r);
-        if (r->para_kind == DOC_LI && fabs(f[0]->x0 - r->px0) < f[0]->size &&
-            f[0]->y0 - r->py1 < 0.35 * f[0]->size && f[0]->y0 > r->py1 - f[0]->size) {
-            layout_join_line(&r->para, f[0]->text, f[0]->len);
-            r->px1 = f[0]->x1, r->py1 = f[0]->y1;
-            return;
-        }
-        add_line(r, f[0], f[0]->text, f[0]->len, f[0]->x0, col, right);
-    }
-}
-
-/* Reads one page's columns, row by row. */
-static void read_page(struct reader *r, const struct order *o, size_t col_base)
-{
-    const struct frag *row[MAX_CELLS * 2];
-    size_t i = 0, k;
-
-    while (i < o->n) {
-        const struct frag *f = &r->l->f[o->idx[i]];
-        k = 0;
-        row[k++] = f;
-        while (i + k < o->n && k < sizeof(row) / sizeof(row[0]) && o->col[i + k] == o->col[i] &&
-               fabs(r->l->f[o->idx[i + k]].y1 - f->y1) <= 0.3 * f->size)
-            row[k] = &r->l->f[o->idx[i + k]], k++;
-        read_row(r, row, k, col_base + o->col[i], o->right[o->col[i]]);
-        i += k;
-    }
-}
-
 static void order_page(struct layout *l, const struct page *p, struct order *o)
 {
     size_t i, m = 0, *idx = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*idx));
@@ -756,32 +475,20 @@ static void order_page(struct layout *l, const struct page *p, struct order *o)
         cut_columns(l, idx, m, o, 0);
     free(idx);
 }
-
 void layout_finish(struct layout *l, struct docbuild *out)
 {
-    struct reader r;
-    struct order o;
-    size_t pg, i, base = 0;
+    struct order *o = xcalloc(l->npages ? l->npages : 1, sizeof(*o));
+    size_t pg;
 
-    memset(&r, 0, sizeof(r));
-    r.l = l;
-    r.out = out;
-    buf_init(&r.para, BUF_NOLIMIT);
-    for (i = 0; i < MAX_CELLS; i++)
-        buf_init(&r.cells[i], BUF_NOLIMIT);
     drop_margins(l);
     find_body_size(l);
+    for (pg = 0; pg < l->npages; pg++)
+        order_page(l, &l->pages[pg], &o[pg]);
+    layout_read(l, o, out);
     for (pg = 0; pg < l->npages; pg++) {
-        order_page(l, &l->pages[pg], &o);
-        read_page(&r, &o, base);
-        base += o.ncols;
-        free(o.idx);
-        free(o.col);
-        free(o.right);
+        free(o[pg].idx);
+        free(o[pg].col);
+        free(o[pg].right);
     }
-    end_table(&r);
-    flush_para(&r);
-    buf_release(&r.para);
-    for (i = 0; i < MAX_CELLS; i++)
-        buf_release(&r.cells[i]);
+    free(o);
 }

@@ -1,0 +1,49 @@
+/* layout_int.h -- what layout.c (fragments, headers and footers, columns) hands
+ * layout_read.c (rows, paragraphs, tables); private to the two. */
+#ifndef LYSSNA_LAYOUT_INT_H
+#define LYSSNA_LAYOUT_INT_H
+
+#include <stddef.h>
+
+struct docbuild;
+
+struct frag {
+    char *text;
+    size_t len;
+    double x0, y0, x1, y1;
+    float size;
+    int bold, page, dropped;
+    size_t words;
+    double first_w; /* the width of its first word */
+};
+
+struct page {
+    double w, h;
+    size_t first, n; /* its fragments in l->f */
+};
+
+struct layout {
+    struct frag *f;
+    size_t n, cap, chars;
+    struct page *pages;
+    size_t npages, pcap;
+    float body;      /* the body text's size: the commonest, by characters */
+    double line_gap; /* the usual gap between two lines of a paragraph, in ems */
+};
+
+/* The reading order of a page: its fragments' indices column by column, each column (a leaf
+ * of the cuts) with its right edge. */
+struct order {
+    size_t *idx, n;
+    size_t *col; /* per entry: its column's number */
+    double *right;
+    size_t ncols;
+};
+
+/* qsort's comparison of two doubles. */
+int layout_cmp_double(const void *a, const void *b);
+
+/* Cuts the blocks of every page, given each page's reading order o[page]. */
+void layout_read(struct layout *l, const struct order *o, struct docbuild *out);
+
+#endif
