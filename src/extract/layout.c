@@ -259,20 +259,53 @@ int layout_page_number(const char *s, size_t n)
     return skip_dashes(s, n, i) == n;
 }
 
-/* The text with digits masked, so that "Sida 2" and "Sida 3" compare equal. */
-static int same_masked(const struct frag *a, const struct frag *b)
+/* A fragment in a page margin, keyed by its text with digits masked ("Sida 2" and "Sida 3"
+ * are the same running footer). */
+struct margin {
+    const struct frag *f;
+    int zone;
+    uint64_t hash;
+    size_t i;
+};
+
+static int masked_cmp(const struct frag *a, const struct frag *b)
 {
     size_t i;
 
     if (a->len != b->len)
-        return 0;
+        return a->len < b->len ? -1 : 1;
     for (i = 0; i < a->len; i++) {
-        int da = a->text[i] >= '0' && a->text[i] <= '9';
-        int db = b->text[i] >= '0' && b->text[i] <= '9';
-        if (da != db || (!da && a->text[i] != b->text[i]))
-            return 0;
+        char x = a->text[i] >= '0' && a->text[i] <= '9' ? '0' : a->text[i];
+        char y = b->text[i] >= '0' && b->text[i] <= '9' ? '0' : b->text[i];
+        if (x != y)
+            return (unsigned char)x < (unsigned char)y ? -1 : 1;
     }
-    return 1;
+    return 0;
+}
+
+static uint64_t masked_hash(const struct frag *f)
+{
+    uint64_t h = 1469598103934665603u;
+    size_t i;
+
+    for (i = 0; i < f->len; i++)
+        h = (h ^ (unsigned char)(f->text[i] >= '0' && f->text[i] <= '9' ? '0' : f->text[i])) *
+            1099511628211u;
+    return h;
+}
+
+static int by_margin(const void *a, const void *b)
+{
+    const struct margin *x = a, *y = b;
+    int c;
+
+    if (x->zone != y->zone)
+        return x->zone < y->zone ? -1 : 1;
+    if (x->hash != y->hash)
+        return x->hash < y->hash ? -1 : 1;
+    if ((c = masked_cmp(x->f, y->f)))
+        return c;
+    return x->f->page < y->f->page ? -1 : x->f->page > y->f->page;
 }
 
 /* -1 in the top margin zone, 1 in the bottom one, else 0. */
@@ -283,24 +316,6 @@ static int zone_of(const struct frag *f, const struct page *p, double share)
     if (f->y0 >= p->h * (1 - share))
         return 1;
     return 0;
-}
-
-/* Pages (other than f's) with a fragment of the same masked text in the same zone. */
-static size_t repeats(const struct layout *l, const struct frag *f, int zone)
-{
-    size_t pg, i, count = 0;
-
-    for (pg = 0; pg < l->npages; pg++) {
-        const struct page *p = &l->pages[pg];
-        if ((int)pg == f->page)
-            continue;
-        for (i = p->first; i < p->first + p->n; i++)
-            if (zone_of(&l->f[i], p, MARGIN_ZONE) == zone && same_masked(&l->f[i], f)) {
-                count++;
-                break;
-            }
-    }
-    return count;
 }
 
 /* A fragment alone in the outer margin: the nearest other text is far from it. */
@@ -318,21 +333,47 @@ static int set_apart(const struct layout *l, const struct page *p, const struct 
     return near >= 1.5 * h;
 }
 
+/* For each margin fragment, the other pages with the same text in the same margin: sorted by
+ * key, a run of equal keys is one running header or footer. */
+static void count_repeats(struct margin *m, size_t n, size_t *repeats)
+{
+    size_t i = 0, j, k, pages;
+
+    qsort(m, n, sizeof(*m), by_margin);
+    while (i < n) {
+        for (j = i + 1, pages = 1; j < n && m[j].zone == m[i].zone && m[j].hash == m[i].hash &&
+                                   !masked_cmp(m[j].f, m[i].f);
+             j++)
+            pages += m[j].f->page != m[j - 1].f->page;
+        for (k = i; k < j; k++)
+            repeats[m[k].i] = pages - 1;
+        i = j;
+    }
+}
+
 static void drop_margins(struct layout *l)
 {
-    size_t pg, i, need = l->npages >= 2 ? (l->npages > 3 ? l->npages / 2 : 1) : (size_t)-1;
+    size_t pg, i, k, n = 0,
+                     need = l->npages >= 2 ? (l->npages > 3 ? l->npages / 2 : 1) : (size_t)-1;
+    struct margin *m = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*m));
+    size_t *repeats = xcalloc(l->n ? l->n : 1, sizeof(*repeats));
 
-    for (pg = 0; pg < l->npages; pg++) {
-        const struct page *p = &l->pages[pg];
-        for (i = p->first; i < p->first + p->n; i++) {
-            struct frag *f = &l->f[i];
-            int zone = zone_of(f, p, MARGIN_ZONE), outer = zone_of(f, p, OUTER_ZONE);
-            if (!zone)
-                continue;
-            f->dropped = layout_page_number(f->text, f->len) || repeats(l, f, zone) >= need ||
-                         (outer && set_apart(l, p, f, outer));
+    for (pg = 0; pg < l->npages; pg++)
+        for (i = l->pages[pg].first; i < l->pages[pg].first + l->pages[pg].n; i++) {
+            int zone = zone_of(&l->f[i], &l->pages[pg], MARGIN_ZONE);
+            if (zone)
+                m[n++] = (struct margin){&l->f[i], zone, masked_hash(&l->f[i]), i};
         }
+    count_repeats(m, n, repeats);
+    for (k = 0; k < n; k++) {
+        struct frag *f = &l->f[m[k].i];
+        const struct page *p = &l->pages[f->page];
+        int outer = zone_of(f, p, OUTER_ZONE);
+        f->dropped = layout_page_number(f->text, f->len) || repeats[m[k].i] >= need ||
+                     (outer && set_apart(l, p, f, outer));
     }
+    free(m);
+    free(repeats);
 }
 
 static void find_body_size(struct layout *l)

@@ -35,6 +35,7 @@ static struct layout_char *page_chars(PopplerPage *pg, size_t *n)
     struct layout_char *c = NULL;
     const char *s = text ? text : "";
     size_t i = 0, k;
+    int bold = -1;
 
     if (!poppler_page_get_text_layout(pg, &rects, &nrects))
         nrects = 0;
@@ -43,13 +44,16 @@ static struct layout_char *page_chars(PopplerPage *pg, size_t *n)
         const PopplerTextAttributes *at;
         k = (size_t)(g_utf8_next_char(s) - s);
         memcpy(c[i].u, s, k < 5 ? k : 4);
-        while (a && ((PopplerTextAttributes *)a->data)->end_index < (gint)i)
-            a = a->next;
-        at = a ? a->data : NULL;
-        c[i].size = at && at->start_index <= (gint)i ? (float)at->font_size : 0;
-        c[i].bold = at && at->start_index <= (gint)i && bold_font(at->font_name);
-        if (!c[i].size)
-            c[i].size = (float)(rects[i].y2 - rects[i].y1);
+        if (a && ((PopplerTextAttributes *)a->data)->end_index < (gint)i) {
+            while (a && ((PopplerTextAttributes *)a->data)->end_index < (gint)i)
+                a = a->next;
+            bold = -1;
+        }
+        at = a && ((PopplerTextAttributes *)a->data)->start_index <= (gint)i ? a->data : NULL;
+        if (at && bold < 0)
+            bold = bold_font(at->font_name); /* once a run of one font */
+        c[i].size = at ? (float)at->font_size : (float)(rects[i].y2 - rects[i].y1);
+        c[i].bold = at && bold > 0;
         c[i].x0 = rects[i].x1, c[i].y0 = rects[i].y1;
         c[i].x1 = rects[i].x2, c[i].y1 = rects[i].y2;
     }
@@ -117,7 +121,9 @@ static int open_error(GError *ge, struct err *e)
                    ge && ge->message ? ge->message : "no document in it");
 }
 
-static int read_pages(PopplerDocument *doc, int pages, struct layout *l)
+/* Feeds the pages to l; stops at once when their text is over max_text. */
+static int read_pages(PopplerDocument *doc, int pages, struct layout *l, size_t max_text,
+                      struct err *e)
 {
     struct layout_char *c;
     double w, h;
@@ -133,8 +139,11 @@ static int read_pages(PopplerDocument *doc, int pages, struct layout *l)
         layout_add_page(l, c, n, w, h);
         free(c);
         g_object_unref(pg);
+        if (layout_chars(l) > max_text)
+            return err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
+                           max_text);
     }
-    return 0;
+    return LY_OK;
 }
 
 int document_read_pdf(const char *bytes, size_t len, const struct document_caps *caps,
@@ -160,7 +169,8 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
         goto out;
     }
     l = layout_new();
-    read_pages(doc, pages, l);
+    if ((rc = read_pages(doc, pages, l, caps->max_text, e)))
+        goto out;
     if (!layout_chars(l)) {
         rc = err_set(e, LY_EEMPTY,
                      "the PDF has no text, only images (a scan?): it needs text recognition "

@@ -257,3 +257,77 @@ def test_speak_reads_a_document_aloud(run, tmp_path):
     assert any(m["type"] == "word" and text[m["start"]:m["end"]].decode() == "Omröstning" for m in marks)
     one_error_line(run("speak", "-o", tmp_path / "s.wav", DOCS / f"{PROTOKOLL}.scanned.pdf"), 5, "OCR")
     assert not (tmp_path / "s.wav").exists()
+
+
+def many_pages(pages, lines_per_page):
+    line = "Kommunen ansvarar för att alla som behöver det får en god och trygg omsorg i hemmet."
+    return docgen.pdf([[(70, 60 + i * 14, 11, line) for i in range(lines_per_page)] for _ in range(pages)])
+
+
+def test_hostile_office_files_cost_an_error(run, tmp_path):
+    bomb = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w") as f:
+            chunk = b"\0" * (1 << 20)
+            for _ in range(300):
+                f.write(chunk)
+    assert bomb.stat().st_size < 2 << 20
+    start = time.monotonic()
+    one_error_line(run("extract", bomb), 7, "zip bomb")
+    assert time.monotonic() - start < 30 * TIME_SCALE
+    lol = ('<?xml version="1.0"?><!DOCTYPE w [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]>'
+           f'<w:document xmlns:w="{docgen.W}"><w:body><w:p><w:r><w:t>&b;</w:t></w:r></w:p></w:body></w:document>')
+    path = tmp_path / "entity.docx"
+    z = io.BytesIO()
+    with zipfile.ZipFile(z, "w") as f:
+        f.writestr("[Content_Types].xml", "<Types/>")
+        f.writestr("word/document.xml", lol)
+    path.write_bytes(z.getvalue())
+    one_error_line(run("extract", path), 8, "DTD")
+    deep = tmp_path / "deep.odt"
+    deep.write_bytes(docgen.odt("<text:section>" * 5000 + "<text:p>djupt</text:p>" + "</text:section>" * 5000))
+    res = run("extract", deep)
+    assert res.returncode in (7, 8) and res.stderr.decode().count("\n") == 1, res.stderr
+
+
+def test_caps_on_bytes_pages_and_text(run, tmp_path):
+    huge = tmp_path / "stor.pdf"
+    with open(huge, "wb") as f:
+        f.write(b"%PDF-1.4\n")
+        f.truncate(65 << 20)
+    one_error_line(run("extract", huge), 7, "over the limit")
+    wordy = tmp_path / "ordrik.pdf"
+    wordy.write_bytes(many_pages(400, 50))
+    one_error_line(run("extract", wordy), 7, "limit")
+    pages = tmp_path / "sidor.pdf"
+    pages.write_bytes(many_pages(2001, 1))
+    one_error_line(run("extract", pages), 7, "2001 pages")
+
+
+def children(pid):
+    out = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            out += [int(c) for c in open(f"/proc/{pid}/task/{task}/children").read().split()]
+        except OSError:
+            pass
+    return out
+
+
+def test_a_reader_killed_mid_parse_is_a_clear_error(lyssna_bin, tmp_path):
+    path = tmp_path / "lang.pdf"
+    path.write_bytes(many_pages(1900, 6))
+    proc = subprocess.Popen([lyssna_bin, "extract", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 20 * TIME_SCALE
+    kids = []
+    while not kids and time.monotonic() < deadline and proc.poll() is None:
+        kids = children(proc.pid)
+        time.sleep(0.01)
+    assert kids, "no extract-worker was started"
+    assert open(f"/proc/{kids[0]}/cmdline", "rb").read().split(b"\0")[1] == b"extract-worker"
+    time.sleep(0.2)
+    os.kill(kids[0], signal.SIGKILL)
+    out, err = proc.communicate(timeout=30 * TIME_SCALE)
+    assert proc.returncode == 8, err
+    assert b"crashed" in err and err.count(b"\n") == 1 and out == b""
