@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -35,7 +36,40 @@
 
 extern char **environ;
 
-#define WORKER_MEM (2048ul << 20) /* address space of a worker */
+#define WORKER_MEM  (2048ul << 20) /* address space of a worker */
+#define SLOT_WAIT_S 30             /* how long a document waits for a free worker slot */
+
+/* Workers at once in this process: two a core, so that a flood of documents queues here
+ * instead of starting a parser per request. */
+static pthread_mutex_t slot_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t slot_free = PTHREAD_COND_INITIALIZER;
+static long slots_used;
+
+static int take_slot(struct err *e)
+{
+    long max = sysconf(_SC_NPROCESSORS_ONLN) * 2;
+    struct timespec until;
+    int rc = 0;
+
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += SLOT_WAIT_S;
+    pthread_mutex_lock(&slot_lock);
+    while (slots_used >= (max > 2 ? max : 2) && rc == 0)
+        rc = pthread_cond_timedwait(&slot_free, &slot_lock, &until);
+    if (!rc)
+        slots_used++;
+    pthread_mutex_unlock(&slot_lock);
+    return rc ? err_set(e, LY_EBUSY, "too many documents are being read: try again in a moment")
+              : LY_OK;
+}
+
+static void give_slot(void)
+{
+    pthread_mutex_lock(&slot_lock);
+    slots_used--;
+    pthread_cond_signal(&slot_free);
+    pthread_mutex_unlock(&slot_lock);
+}
 
 static long long now_ms(void)
 {
@@ -184,8 +218,9 @@ static int child_failed(int status, int got, int cpu_s, struct err *e)
                    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 
-int docworker_run(const char *exe, const char *bytes, size_t len, const struct document_caps *caps,
-                  int cpu_s, struct extract_result *out, struct err *e)
+static int run_worker(const char *exe, const char *bytes, size_t len,
+                      const struct document_caps *caps, int cpu_s, struct extract_result *out,
+                      struct err *e)
 {
     int in = doc_fd(bytes, len), pipefd[2] = {-1, -1}, status = 0, got, rc;
     struct buf answer;
@@ -214,6 +249,18 @@ int docworker_run(const char *exe, const char *bytes, size_t len, const struct d
     else
         rc = child_failed(status, got, cpu_s, e);
     buf_release(&answer);
+    return rc;
+}
+
+int docworker_run(const char *exe, const char *bytes, size_t len, const struct document_caps *caps,
+                  int cpu_s, struct extract_result *out, struct err *e)
+{
+    int rc = take_slot(e);
+
+    if (rc)
+        return rc;
+    rc = run_worker(exe, bytes, len, caps, cpu_s, out, e);
+    give_slot();
     return rc;
 }
 

@@ -1,5 +1,6 @@
-/* routes_listen.c -- GET /v1/listen, /v1/listen/marks and /v1/listen/text: the page at
- * ?url= fetched (or taken from the recent-page store), extracted and read aloud. The store
+/* routes_listen.c -- GET /v1/listen, /v1/listen/marks and /v1/listen/text: the page or the
+ * document (PDF, DOCX, ODT, parsed in a sandboxed extract-worker) at ?url= fetched (or taken
+ * from the recent-page store), extracted and read aloud. The store
  * keeps pages and their learned audio keys for page_ttl_s, guarded by srv->lock. */
 #include "serve_int.h"
 
@@ -148,6 +149,25 @@ static int is_html(const char *content_type)
            (n == 21 && svtext_fold_prefix(content_type, n, "application/xhtml+xml") == 21);
 }
 
+/* A web page, or a PDF, DOCX or ODT document: by its content, which wins, or by its type. A
+ * file served as a document that is none is damaged; anything else is not for reading. */
+static int check_type(struct server *srv, const char *url, const struct fetch_result *f,
+                      struct err *e)
+{
+    enum extract_format by_content = extract_sniff(f->body.data, f->body.len);
+    enum extract_format by_type = extract_format_of_type(f->content_type);
+
+    if (by_content == EXTRACT_HTML && by_type != EXTRACT_HTML)
+        return err_set(e, LY_EPARSE, "'%.100s' is served as %s but is not one: the file is damaged",
+                       url, f->content_type);
+    if (by_content != EXTRACT_HTML || is_html(f->content_type))
+        return LY_OK;
+    srv->m.fetch_errors[F_NOT_HTML]++;
+    return err_set(e, LY_EFETCH,
+                   "'%.100s' is not a web page or a document but %.60s: nothing to read aloud", url,
+                   f->content_type);
+}
+
 int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
               struct err *e)
 {
@@ -176,14 +196,13 @@ int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, str
             e->code = rc = LY_EFETCH;
         return rc;
     }
-    if (!is_html(pg->fetched.content_type)) {
-        srv->m.fetch_errors[F_NOT_HTML]++;
-        return err_set(e, LY_EFETCH, "'%.100s' is not a web page but %.60s: nothing to read aloud",
-                       url, pg->fetched.content_type);
-    }
+    rc = check_type(srv, url, &pg->fetched, e);
+    if (rc)
+        return rc;
     xo.readid = arg(c, "readid");
     xo.url = url;
     xo.charset = pg->fetched.charset;
+    xo.worker = srv->exe;
     rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
     if (rc)
         return rc;

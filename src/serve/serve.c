@@ -336,6 +336,7 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
     const char *slash;
 
     srv->rates = xcalloc(LYSSNA_RATE_SLOTS, sizeof(*srv->rates));
+    srv->exe = exe;
     if (!(l = live_new(cfg, e)) || fetch_global_init(e)) {
         live_free(l);
         return e->code;

@@ -62,6 +62,7 @@ struct server {
     _Atomic(struct live *) live; /* what SIGHUP reloads; older ones kept until the end */
     struct pool *pool;
     struct cache *cache;
+    const char *exe; /* the lyssna binary: documents are read in its extract-worker */
     char web[1024];
     struct metrics m;
     pthread_mutex_t lock;      /* guards the queue of requests waiting for a worker, and busy */
