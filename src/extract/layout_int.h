@@ -27,8 +27,10 @@ struct layout {
     size_t n, cap, chars;
     struct page *pages;
     size_t npages, pcap;
-    float body;      /* the body text's size: the commonest, by characters */
-    double line_gap; /* the usual gap between two lines of a paragraph, in ems */
+    float body;       /* the body text's size: the commonest, by characters */
+    double line_gap;  /* the usual gap between two lines of a paragraph, in ems */
+    float heading[4]; /* the sizes larger than the body's, largest first: h1, h2... */
+    size_t nheading;
 };
 
 /* The reading order of a page: its fragments' indices column by column, each column (a leaf

@@ -98,14 +98,40 @@ struct reader {
     int table, row;
 };
 
+/* The heading sizes of the document: distinct sizes above the body's, largest first. */
+static void find_heading_sizes(struct layout *l)
+{
+    size_t i, k;
+    float t;
+
+    l->nheading = 0;
+    for (i = 0; i < l->n; i++) {
+        const struct frag *f = &l->f[i];
+        if (f->dropped || f->size < l->body * 1.05f || f->words > 25)
+            continue;
+        for (k = 0; k < l->nheading && fabsf(l->heading[k] - f->size) > 0.5f; k++)
+            ;
+        if (k == l->nheading && k < 4)
+            l->heading[l->nheading++] = f->size;
+    }
+    for (i = 1; i < l->nheading; i++)
+        for (k = i; k > 0 && l->heading[k] > l->heading[k - 1]; k--)
+            t = l->heading[k], l->heading[k] = l->heading[k - 1], l->heading[k - 1] = t;
+}
+
+/* A heading's level by its size among the document's heading sizes, a bold short line of
+ * body size below them all; 0 for body text. */
 static int heading_level(const struct layout *l, const struct frag *f)
 {
-    if (f->size >= l->body * 1.3f)
-        return 1;
-    if (f->size >= l->body * 1.05f)
-        return 2;
+    size_t k;
+
+    if (f->size >= l->body * 1.05f) {
+        for (k = 0; k < l->nheading && fabsf(l->heading[k] - f->size) > 0.5f; k++)
+            ;
+        return (int)(k < l->nheading ? k + 1 : l->nheading ? l->nheading : 1);
+    }
     if (f->bold && f->words <= 15 && f->size >= l->body * 0.95f && f->text[f->len - 1] != '.')
-        return 3;
+        return (int)(l->nheading + 1 < 6 ? l->nheading + 1 : 6);
     return 0;
 }
 
@@ -350,6 +376,7 @@ void layout_read(struct layout *l, const struct order *o, struct docbuild *out)
     for (i = 0; i < MAX_CELLS; i++)
         buf_init(&r.cells[i], BUF_NOLIMIT);
     find_line_gap(l, o, l->npages);
+    find_heading_sizes(l);
     for (pg = 0; pg < l->npages; pg++) {
         read_page(&r, &o[pg], base);
         base += o[pg].ncols;
