@@ -1,0 +1,273 @@
+/* test_layout.c -- the PDF layout code (layout.c, layout_read.c) on pages of characters
+ * placed here, as poppler would give them: running headers and footers dropped, page numbers
+ * in their usual forms, words hyphenated at line ends made whole while real hyphens stay,
+ * columns read one after the other, table rows, headings; and docbuild's blocks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "base/base.h"
+#include "extract/docbuild.h"
+#include "extract/extract.h"
+#include "extract/layout.h"
+
+#define W 595.0
+#define H 842.0
+
+/* A page being set: characters placed line by line at 0.5 em a character. */
+struct page {
+    struct layout_char c[8192];
+    size_t n;
+};
+
+static void put(struct page *p, double x, double y, float size, const char *text)
+{
+    size_t i = 0, k;
+    uint32_t cp;
+
+    while (text[i] && p->n < 8190) {
+        struct layout_char *c = &p->c[p->n++];
+        k = utf8_decode(text + i, strlen(text + i), &cp);
+        k = k ? k : 1;
+        memcpy(c->u, text + i, k);
+        c->u[k] = '\0';
+        c->size = size;
+        c->x0 = x, c->x1 = x + size * 0.5;
+        c->y0 = y - size, c->y1 = y + size * 0.25;
+        x += size * 0.5;
+        i += k;
+    }
+    p->c[p->n++] = (struct layout_char){.u = "\n"};
+}
+
+/* The blocks of the pages joined by '\n' (free() it). */
+static char *read_pages(struct page *pages, size_t n)
+{
+    struct layout *l = layout_new();
+    struct extract_result r;
+    struct docbuild d;
+    struct buf b;
+    size_t i;
+
+    docbuild_init(&d, 0, NULL);
+    for (i = 0; i < n; i++)
+        layout_add_page(l, pages[i].c, pages[i].n, W, H);
+    layout_finish(l, &d);
+    layout_free(l);
+    assert_int_equal(docbuild_finish(&d, NULL, "sv", &r), LY_OK);
+    docbuild_release(&d);
+    buf_init(&b, BUF_NOLIMIT);
+    assert_int_equal(extract_text(&r, &b, NULL), LY_OK);
+    extract_result_release(&r);
+    return buf_detach(&b, NULL);
+}
+
+static void test_layout_knows_page_numbers(void **state)
+{
+    static const char *const yes[] = {"3",      "– 3 –",  "- 12 -",      "Sida 3 av 7",
+                                      "sida 3", "sid. 3", "Page 3 of 7", "3 (7)",
+                                      "3/7",    "3 / 7",  "s. 4"};
+    static const char *const no[] = {"3 kap.", "2025-04-24", "Sida",   "Kommunen 3",
+                                     "§ 3",    "Sida 3 av",  "123456", ""};
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+        assert_true(layout_page_number(yes[i], strlen(yes[i])));
+    for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+        assert_false(layout_page_number(no[i], strlen(no[i])));
+}
+
+static void assert_joins(const char *a, const char *b, const char *want)
+{
+    struct buf out;
+
+    buf_init(&out, BUF_NOLIMIT);
+    buf_adds(&out, a, NULL);
+    layout_join_line(&out, b, strlen(b));
+    assert_string_equal(out.data, want);
+    buf_release(&out);
+}
+
+static void test_layout_joins_lines_and_mends_hyphenation(void **state)
+{
+    (void)state;
+    assert_joins("en trygg äldreom-", "sorgen i hemmet", "en trygg äldreomsorgen i hemmet");
+    assert_joins("i samverkan med hälso-", "och sjukvården",
+                 "i samverkan med hälso- och sjukvården");
+    assert_joins("för- eller", "nackdelar", "för- eller nackdelar");
+    assert_joins("i kommunens e-", "tjänst", "i kommunens e-tjänst");
+    assert_joins("ett nytt IT-", "stöd", "ett nytt IT-stöd");
+    assert_joins("Norrby-", "Sjövik", "Norrby-Sjövik");
+    assert_joins("budgeten 2026–", "2028.", "budgeten 2026–2028.");
+    assert_joins("av\xC2\xAD", "gift", "avgift");
+    assert_joins("en mening", "till", "en mening till");
+    assert_joins("ett streck -", "här", "ett streck - här");
+}
+
+static void header_footer(struct page *p, int n, int of)
+{
+    char num[32];
+
+    put(p, 70, 40, 9, "Exempelby kommun");
+    put(p, 400, 40, 9, "Socialnämnden");
+    snprintf(num, sizeof(num), "Sida %d av %d", n, of);
+    put(p, 470, 815, 9, num);
+}
+
+static void test_layout_drops_running_headers_and_footers(void **state)
+{
+    static struct page p[3];
+    char *text;
+    int i;
+
+    (void)state;
+    for (i = 0; i < 3; i++) {
+        p[i].n = 0;
+        header_footer(&p[i], i + 1, 3);
+        put(&p[i], 70, 100, 11, i == 0 ? "Inledning av protokollet." : "Fortsatt text på sidan.");
+    }
+    text = read_pages(p, 3);
+    assert_string_equal(text, "Inledning av protokollet.\nFortsatt text på sidan.\n"
+                              "Fortsatt text på sidan.");
+    free(text);
+}
+
+static void test_layout_reads_a_lone_page_without_its_margins(void **state)
+{
+    static struct page p;
+    char *text;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 40, 9, "Exempelby kommun – Avfall");
+    put(&p, 70, 100, 11, "Hämtning varannan vecka.");
+    put(&p, 280, 815, 9, "– 1 –");
+    text = read_pages(&p, 1);
+    assert_string_equal(text, "Hämtning varannan vecka.");
+    free(text);
+}
+
+/* Full lines of 0.5 em characters that reach x0 + width at size 11. */
+static void paragraph(struct page *p, double x, double *y, const char *const *lines, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++, *y += 14)
+        put(p, x, *y, 11, lines[i]);
+    *y += 10;
+}
+
+static void test_layout_joins_a_paragraph_and_a_hyphenated_word(void **state)
+{
+    static const char *const lines[] = {
+        "Kommunen ger en trygg äldreom-", "sorgen till alla i behov av",
+        "den och i samverkan med hälso-", "och sjukvården i regionen."};
+    static struct page p;
+    double y = 100;
+    char *text;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 80, 16, "Äldreomsorg");
+    paragraph(&p, 70, &y, lines, 4);
+    put(&p, 70, y, 11, "Nästa stycke.");
+    text = read_pages(&p, 1);
+    assert_string_equal(text, "Äldreomsorg\nKommunen ger en trygg äldreomsorgen till alla i behov "
+                              "av den och i samverkan med hälso- och sjukvården i regionen.\n"
+                              "Nästa stycke.");
+    free(text);
+}
+
+static void test_layout_reads_two_columns_one_after_the_other(void **state)
+{
+    static const char *const left[] = {"Vänster spalt har sex ord här",
+                                       "och en rad till med ord här",
+                                       "samt den tredje raden med ord."};
+    static const char *const right[] = {"Höger spalt har också sex ord",
+                                        "och en rad till med fler ord",
+                                        "samt den sista raden med ord."};
+    static struct page p;
+    double y1 = 100, y2 = 100;
+    char *text;
+
+    (void)state;
+    p.n = 0;
+    paragraph(&p, 70, &y1, left, 3);
+    paragraph(&p, 320, &y2, right, 3);
+    text = read_pages(&p, 1);
+    assert_string_equal(text,
+                        "Vänster spalt har sex ord här och en rad till med ord här samt den "
+                        "tredje raden med ord.\nHöger spalt har också sex ord och en rad till "
+                        "med fler ord samt den sista raden med ord.");
+    free(text);
+}
+
+static void test_layout_reads_table_rows_with_wrapped_cells(void **state)
+{
+    static struct page p;
+    char *text;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 100, 11, "Parti");
+    put(&p, 250, 100, 11, "Ja");
+    put(&p, 350, 100, 11, "Nej");
+    put(&p, 70, 114, 11, "Socialdemokraterna");
+    put(&p, 250, 114, 11, "15");
+    put(&p, 350, 114, 11, "0");
+    put(&p, 70, 128, 11, "Hämtning var fjärde");
+    put(&p, 250, 128, 11, "980 kr");
+    put(&p, 70, 142, 11, "vecka");
+    text = read_pages(&p, 1);
+    assert_string_equal(text, "Parti, Ja, Nej\nSocialdemokraterna, 15, 0\n"
+                              "Hämtning var fjärde vecka, 980 kr");
+    free(text);
+}
+
+static void test_docbuild_names_kinds_and_bullets(void **state)
+{
+    struct extract_result r;
+    struct docbuild d;
+
+    (void)state;
+    docbuild_init(&d, 0, NULL);
+    docbuild_add(&d, DOC_H1, "Rubrik", 6, 0);
+    docbuild_add(&d, DOC_P, "\xE2\x80\xA2 punkt  ett\n", 15, 0);
+    docbuild_add(&d, DOC_LI, "punkt två", 10, 0);
+    docbuild_add(&d, DOC_TR, "a, b", 4, 1);
+    docbuild_add(&d, DOC_TR, "c, d", 4, 0);
+    docbuild_add(&d, DOC_P, " \t ", 3, 0);
+    assert_int_equal(docbuild_finish(&d, NULL, "en-US", &r), LY_OK);
+    assert_int_equal(r.nblocks, 5);
+    assert_string_equal(r.title, "Rubrik");
+    assert_string_equal(r.blocks[1].text, "punkt ett");
+    assert_string_equal(r.blocks[1].xpath, "/document/ul[1]/li[1]");
+    assert_string_equal(r.blocks[2].xpath, "/document/ul[1]/li[2]");
+    assert_string_equal(r.blocks[4].xpath, "/document/table[1]/tr[2]");
+    assert_int_equal(r.blocks[2].start, strlen("Rubrik\npunkt ett\n"));
+    assert_string_equal(r.lang, "en-US"); /* too little text to overrule it */
+    extract_result_release(&r);
+    docbuild_release(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_layout_knows_page_numbers),
+        cmocka_unit_test(test_layout_joins_lines_and_mends_hyphenation),
+        cmocka_unit_test(test_layout_drops_running_headers_and_footers),
+        cmocka_unit_test(test_layout_reads_a_lone_page_without_its_margins),
+        cmocka_unit_test(test_layout_joins_a_paragraph_and_a_hyphenated_word),
+        cmocka_unit_test(test_layout_reads_two_columns_one_after_the_other),
+        cmocka_unit_test(test_layout_reads_table_rows_with_wrapped_cells),
+        cmocka_unit_test(test_docbuild_names_kinds_and_bullets),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
