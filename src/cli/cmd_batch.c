@@ -23,7 +23,7 @@ static const char usage_text[] =
     "usage: lyssna batch -o OUTDIR [-f FORMAT[,FORMAT...]] [-j N] [--quiet] [options] SOURCE...\n"
     "       lyssna batch --merge OUTDIR\n"
     "A SOURCE is a sitemap (URL or file, gzipped or not; indexes followed), a file of URLs\n"
-    "(one a line, # comments) or a folder of .html, .txt and .ssml files.\n"
+    "(one a line, # comments) or a folder of .html, .txt, .ssml, .pdf, .docx and .odt files.\n"
     "  -o, --output DIR        the folder for audio files and manifest.jsonl\n"
     "  -f, --format LIST       mp3, ogg, opus, wav, comma-separated (default mp3)\n"
     "  -j, --jobs N            items in parallel, each with a worker process (default: cores)\n"

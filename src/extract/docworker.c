@@ -342,9 +342,9 @@ int extract_worker_main(int argc, char **argv)
     close_range(3, ~0u, 0);
     limit_self(cpu_s);
     buf_init(&doc, LYSSNA_MAX_DOC);
-    rc = buf_read_file(&doc, stdin, "the document", &e);
+    rc = sandbox_confine_worker(&e);
     if (!rc)
-        rc = sandbox_confine_worker(&e);
+        rc = buf_read_file(&doc, stdin, "the document", &e);
     if (!rc)
         rc = document_read(doc.data, doc.len, &caps, &r, &e);
     if (rc) {

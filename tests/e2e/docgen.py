@@ -94,8 +94,14 @@ def docx(body_xml, styles_xml=None, core_title=None, core_lang=None, extra=None)
     with zipfile.ZipFile(z, "w", zipfile.ZIP_DEFLATED) as f:
         f.writestr("[Content_Types].xml",
                    '<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                   '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+                   '<Default Extension="xml" ContentType="application/xml"/>'
                    '<Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-'
                    'officedocument.wordprocessingml.document.main+xml"/></Types>')
+        f.writestr("_rels/.rels",
+                   '<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                   'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   'officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>')
         f.writestr("word/document.xml", f'<?xml version="1.0"?><w:document xmlns:w="{W}"><w:body>'
                    f'{body_xml}</w:body></w:document>')
         if styles_xml:
@@ -121,7 +127,7 @@ ODT_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:dc="http://purl.org/dc/elements/1.1/"')
 
 
-def odt(text_xml, title=None, lang=None, styles_xml=""):
+def odt(text_xml, title=None, lang=None, styles_xml="<office:styles/>"):
     """An ODT zip around text_xml (the children of office:text)."""
     z = io.BytesIO()
     with zipfile.ZipFile(z, "w") as f:
@@ -135,4 +141,9 @@ def odt(text_xml, title=None, lang=None, styles_xml=""):
                    + "</office:meta></office:document-meta>", zipfile.ZIP_DEFLATED)
         f.writestr("styles.xml", f'<?xml version="1.0"?><office:document-styles {ODT_NS}>{styles_xml}'
                    '</office:document-styles>', zipfile.ZIP_DEFLATED)
+        f.writestr("META-INF/manifest.xml",
+                   '<?xml version="1.0"?><manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                   'xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type='
+                   '"application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path='
+                   '"content.xml" manifest:media-type="text/xml"/></manifest:manifest>', zipfile.ZIP_DEFLATED)
     return z.getvalue()
