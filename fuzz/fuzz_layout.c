@@ -46,10 +46,10 @@ static void check_blocks(struct docbuild *d)
 {
     size_t i, n;
 
-    for (i = 0; i < d->n; i++) {
-        n = strlen(d->blocks[i].text);
-        fuzz_check(n > 0 && !strchr(d->blocks[i].text, '\n'), "a block is one line");
-        fuzz_check(utf8_valid(d->blocks[i].text, n, NULL), "a block is valid UTF-8");
+    for (i = 0; i < d->list.n; i++) {
+        n = strlen(d->list.blocks[i].text);
+        fuzz_check(n > 0 && !strchr(d->list.blocks[i].text, '\n'), "a block is one line");
+        fuzz_check(utf8_valid(d->list.blocks[i].text, n, NULL), "a block is valid UTF-8");
     }
 }
 

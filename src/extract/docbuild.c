@@ -1,7 +1,7 @@
 /* docbuild.c -- gathers the blocks the document readers cut into an extract_result: text
  * cleaned the way HTML extraction's is (one line, whitespace collapsed), an xpath naming the
- * block's kind, offsets into the joined text, and a language the text does not contradict.
- * Pure: no library but the C one, so the readers' fuzz targets cover it too. */
+ * block's kind, offsets into the joined text (extract.c's block list keeps those), and a
+ * language the text does not contradict. No parser here, so the fuzz targets cover it too. */
 #include "docbuild.h"
 
 #include <stdint.h>
@@ -12,6 +12,7 @@
 
 #include "base/base.h"
 #include "extract.h"
+#include "extract_int.h"
 
 #include "banned.h"
 
@@ -20,22 +21,13 @@ static const char *const kind_name[] = {"", "h1", "h2", "h3", "h4", "h5", "h6", 
 void docbuild_init(struct docbuild *d, size_t max_text, struct err *e)
 {
     memset(d, 0, sizeof(*d));
-    d->max_text = max_text ? max_text : LYSSNA_MAX_TEXT;
+    block_list_init(&d->list, max_text ? max_text : LYSSNA_MAX_TEXT);
     d->e = e;
 }
 
 void docbuild_release(struct docbuild *d)
 {
-    size_t i;
-
-    for (i = 0; d->blocks && i < d->n; i++) {
-        free(d->blocks[i].text);
-        free(d->blocks[i].xpath);
-        free(d->blocks[i].lang);
-    }
-    free(d->blocks);
-    d->blocks = NULL;
-    d->n = 0;
+    block_list_release(&d->list);
 }
 
 /* Characters that end up as a plain space, and those that are dropped. */
@@ -124,11 +116,19 @@ static char *xpath_of(struct docbuild *d, enum doc_kind k, int new_group)
     return xstrdup(p);
 }
 
+static enum extract_kind kind_of(enum doc_kind k)
+{
+    return k <= DOC_H6   ? EXTRACT_HEADING
+           : k == DOC_LI ? EXTRACT_LIST_ITEM
+           : k == DOC_TR ? EXTRACT_TABLE_ROW
+                         : EXTRACT_PARAGRAPH;
+}
+
 void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t len, int new_group)
 {
-    struct extract_block *b;
     struct buf t;
     size_t cut;
+    char *xpath;
 
     if (d->rc)
         return;
@@ -139,22 +139,13 @@ void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t 
         t.len -= cut;
         k = DOC_LI;
     }
-    if (t.len && d->total + t.len > d->max_text)
-        d->rc = err_set(d->e, LY_ETOOBIG, "text over the limit of %zu bytes", d->max_text);
-    if (!t.len || d->rc) {
-        buf_release(&t);
-        return;
+    if (t.len && !(d->rc = block_list_room(&d->list, t.len, d->e))) {
+        xpath = xpath_of(d, k, new_group);
+        d->rc = block_list_add(&d->list, kind_of(k), k <= DOC_H6 ? (int)k : 0, t.data, t.len, xpath,
+                               strlen(xpath), NULL, d->e);
+        free(xpath);
     }
-    if (d->n == d->cap) {
-        d->cap = d->cap ? d->cap * 2 : 64;
-        d->blocks = xreallocarray(d->blocks, d->cap, sizeof(*d->blocks));
-    }
-    b = &d->blocks[d->n++];
-    b->xpath = xpath_of(d, k, new_group);
-    b->lang = NULL;
-    b->start = d->total;
-    d->total += t.len + 1;
-    b->text = buf_detach(&t, NULL);
+    buf_release(&t);
 }
 
 static int word_in(const char *w, size_t n, const char *const *list)
@@ -195,27 +186,13 @@ const char *docbuild_guess_lang(const struct extract_block *b, size_t n)
  * Swedish: the declared language holds unless the text clearly speaks another. */
 static char *doc_lang(const struct docbuild *d, const char *declared)
 {
-    const char *guess = docbuild_guess_lang(d->blocks, d->n);
+    const char *guess = docbuild_guess_lang(d->list.blocks, d->list.n);
 
     if (!declared || !*declared)
         return xstrdup(guess ? guess : "");
     if (guess && strncasecmp(declared, guess, 2))
         return xstrdup(guess);
     return xstrdup(declared);
-}
-
-static size_t count_words(const char *s)
-{
-    size_t words = 0;
-    int in_word = 0;
-
-    for (; *s; s++) {
-        if (*s == ' ')
-            in_word = 0;
-        else if (!in_word && (unsigned char)*s > ' ' && !strchr(",.;:!?-()", *s))
-            in_word = 1, words++;
-    }
-    return words;
 }
 
 int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
@@ -226,22 +203,17 @@ int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
 
     if (d->rc)
         return d->rc;
-    if (!d->n)
+    if (!d->list.n)
         return err_set(d->e, LY_EEMPTY, "no readable text found in the document");
     memset(out, 0, sizeof(*out));
     buf_init(&t, BUF_NOLIMIT);
     if (title)
         clean(title, strlen(title), &t);
-    for (i = 0; !t.len && i < d->n; i++)
-        if (d->blocks[i].xpath[10] == 'h')
-            buf_adds(&t, d->blocks[i].text, NULL);
+    for (i = 0; !t.len && i < d->list.n; i++)
+        if (d->list.blocks[i].kind == EXTRACT_HEADING)
+            buf_adds(&t, d->list.blocks[i].text, NULL);
     out->title = buf_detach(&t, NULL);
     out->lang = doc_lang(d, lang);
-    out->blocks = d->blocks;
-    out->nblocks = d->n;
-    for (i = 0; i < d->n; i++)
-        out->words += count_words(d->blocks[i].text);
-    d->blocks = NULL;
-    d->n = d->cap = 0;
+    block_list_detach(&d->list, out);
     return LY_OK;
 }

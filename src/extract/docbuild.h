@@ -1,22 +1,22 @@
 /* docbuild.h -- inside extract/: the blocks a document reader (pdf.c, docx.c, odt.c, layout.c)
- * cuts, gathered into an extract_result as HTML extraction gives it, so everything after
- * extraction reads documents unchanged. Not part of the folder's public face (extract.h). */
+ * cuts, appended to the block list HTML extraction uses (extract_int.h) with a kind, a level
+ * and an xpath naming the kind, so everything after extraction reads documents unchanged. Not
+ * part of the folder's public face (extract.h). */
 #ifndef LYSSNA_DOCBUILD_H
 #define LYSSNA_DOCBUILD_H
 
 #include <stddef.h>
 
+#include "extract_int.h"
+
 struct err;
-struct extract_block;
-struct extract_result;
 
 /* What a block is; its xpath names it as the matching HTML element would
  * ("/document/h2[3]", "/document/ul[1]/li[2]", "/document/table[1]/tr[4]"). */
 enum doc_kind { DOC_H1 = 1, DOC_H2, DOC_H3, DOC_H4, DOC_H5, DOC_H6, DOC_P, DOC_LI, DOC_TR };
 
 struct docbuild {
-    struct extract_block *blocks;
-    size_t n, cap, total, max_text;
+    struct block_list list;
     unsigned count[DOC_TR + 1]; /* blocks of each kind at the top, for the xpath */
     unsigned nlists, ntables, sub;
     enum doc_kind last;

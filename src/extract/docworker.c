@@ -155,8 +155,13 @@ static int add_blocks(json_t *blocks, struct extract_result *out)
         const char *t = json_string_value(json_object_get(b, "text"));
         const char *x = json_string_value(json_object_get(b, "xpath"));
         const char *l = json_string_value(json_object_get(b, "lang"));
-        if (!t || !x)
+        json_int_t kind = json_integer_value(json_object_get(b, "kind"));
+        json_int_t level = json_integer_value(json_object_get(b, "level"));
+        if (!t || !x || kind < EXTRACT_PARAGRAPH || kind > EXTRACT_TABLE_ROW || level < 0 ||
+            level > 6)
             return -1;
+        out->blocks[i].kind = (enum extract_kind)kind;
+        out->blocks[i].level = (int)level;
         out->blocks[i].text = xstrdup(t);
         out->blocks[i].xpath = xstrdup(x);
         out->blocks[i].lang = l ? xstrdup(l) : NULL;
@@ -295,7 +300,9 @@ static void print_result(const struct extract_result *r)
     size_t i;
 
     for (i = 0; i < r->nblocks; i++) {
-        b = json_pack("{s:s, s:s}", "text", r->blocks[i].text, "xpath", r->blocks[i].xpath);
+        b = json_pack("{s:s, s:s, s:i, s:i}", "text", r->blocks[i].text, "xpath",
+                      r->blocks[i].xpath, "kind", (int)r->blocks[i].kind, "level",
+                      r->blocks[i].level);
         if (r->blocks[i].lang)
             json_object_set_new(b, "lang", json_string(r->blocks[i].lang));
         json_array_append_new(blocks, b);
