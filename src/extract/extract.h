@@ -85,12 +85,13 @@ enum extract_format extract_format_of_type(const char *content_type);
  * "/document/table[1]/tr[4]". title: the document's own (PDF Info, docProps, meta.xml), else
  * its first heading; lang: its declared language ("sv-SE"; PDF /Lang or its structure tree,
  * w:lang, dc:language, fo:language) unless the text plainly speaks another (word processors
- * leave "en-US" in Swedish files), "" when unknown. Only opts' readid-free fields apply.
- * Errors, each with a message a person can act on: LY_EEMPTY (no text: a scanned PDF, an
+ * leave "en-US" in Swedish files), "" when unknown. Of opts, max_text and the document fields
+ * apply. Errors, each with a message a person can act on: LY_EEMPTY (no text: a scanned PDF, an
  * empty document), LY_EINPUT (a PDF that needs a password to open; an owner password alone
  * does not stop reading), LY_EPARSE (damaged, not a document Lyssna reads, a DTD, or the
  * reader crashed on it), LY_ETOOBIG (over max_doc, max_pages, the inflated size, the XML
- * depth, max_text or the CPU time). Thread-safe. */
+ * depth, max_text or the CPU time), LY_EBUSY (with opts->worker: every document worker slot
+ * taken for 30 s). Thread-safe. */
 int extract_document(const char *bytes, size_t len, const struct extract_opts *opts,
                      struct extract_result *out, struct err *e);
 
