@@ -276,7 +276,10 @@ static void limit_self(int cpu_s)
     struct rlimit cpu = {(rlim_t)cpu_s, (rlim_t)cpu_s + 1}, none = {0, 0};
 
     setrlimit(RLIMIT_CPU, &cpu);
+    /* no file grows: a write to a standard stream that is a file fails (EFBIG) instead of
+       killing the worker, for poppler warns on stderr about damaged files it still reads */
     setrlimit(RLIMIT_FSIZE, &none);
+    signal(SIGXFSZ, SIG_IGN);
     setrlimit(RLIMIT_CORE, &none);
 #if !defined(__SANITIZE_ADDRESS__)
     struct rlimit mem = {WORKER_MEM, WORKER_MEM};

@@ -1,6 +1,7 @@
 /* pdf.c -- a PDF's text through poppler-glib: each page's characters with their boxes
  * (poppler_page_get_text_layout, one box per character of poppler_page_get_text) and fonts
- * (poppler_page_get_text_attributes) go to layout.c, which cuts the blocks. An owner password
+ * (poppler_page_get_text_attributes) go to layout.c, which cuts the blocks, unless the PDF is
+ * tagged and its structure tree holds the text (pdf_tagged.c). An owner password
  * (permissions only) does not stop reading; a user password, a damaged file, too many pages
  * or no text layer at all (a scanned image) each end with an error a person can act on.
  * Runs where document_read() is called: in the sandboxed extraction worker (docworker.c). */
@@ -16,6 +17,7 @@
 #include "document.h"
 #include "extract.h"
 #include "layout.h"
+#include "pdf_tagged.h"
 
 #include "banned.h"
 
@@ -163,6 +165,10 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
         goto out;
     }
     pages = poppler_document_get_n_pages(doc);
+    if (pages < 1) {
+        rc = err_set(e, LY_EPARSE, "the PDF is damaged: it has no pages");
+        goto out;
+    }
     if (pages > caps->max_pages) {
         rc = err_set(e, LY_ETOOBIG, "the PDF has %d pages; at most %d are read", pages,
                      caps->max_pages);
@@ -177,7 +183,13 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
                      "(OCR) before it can be read aloud");
         goto out;
     }
-    layout_finish(l, &d);
+    /* the structure tree when it holds the text (headers and footers, its artifacts, are
+       outside it: a share of the page's characters); else, or when untagged, the layout */
+    if (!pdf_tagged_read(doc, &d) || d.list.total < layout_chars(l) * 7 / 10) {
+        docbuild_release(&d);
+        docbuild_init(&d, caps->max_text, e);
+        layout_finish(l, &d);
+    }
     title = pdf_title(doc);
     lang = pdf_lang(doc, bytes, len);
     rc = docbuild_finish(&d, title, lang, out);

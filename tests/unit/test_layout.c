@@ -16,6 +16,7 @@
 #include "extract/docbuild.h"
 #include "extract/extract.h"
 #include "extract/layout.h"
+#include "extract/pdf_tagged.h"
 
 #define W 595.0
 #define H 842.0
@@ -257,6 +258,29 @@ static void test_docbuild_names_kinds_and_bullets(void **state)
     docbuild_release(&d);
 }
 
+static void assert_tag_text(const char *from_poppler, const char *want)
+{
+    struct buf b;
+
+    buf_init(&b, BUF_NOLIMIT);
+    pdf_tagged_add_text(&b, from_poppler);
+    assert_string_equal(b.data, want);
+    buf_release(&b);
+}
+
+static void test_tagged_text_undoes_poppler_decoding_it_twice(void **state)
+{
+    (void)state;
+    assert_tag_text("\xC3\x82\xC2\xA7 76 Svar p\xC3\x83\xC2\xA5", "\xC2\xA7 76 Svar p\xC3\xA5");
+    assert_tag_text("2026\xC3\xA2\xE2\x80\xA2\xEF\xAC\x81"
+                    "2028",
+                    "2026\xE2\x80\x93"
+                    "2028");
+    assert_tag_text("\xC2\xA7 76 p\xC3\xA5", "\xC2\xA7 76 p\xC3\xA5"); /* already right */
+    assert_tag_text("Ja-r\xC3\xB6st", "Ja-r\xC3\xB6st");
+    assert_tag_text("plain", "plain");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -268,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_layout_reads_two_columns_one_after_the_other),
         cmocka_unit_test(test_layout_reads_table_rows_with_wrapped_cells),
         cmocka_unit_test(test_docbuild_names_kinds_and_bullets),
+        cmocka_unit_test(test_tagged_text_undoes_poppler_decoding_it_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

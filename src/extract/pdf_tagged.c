@@ -1,0 +1,225 @@
+/* pdf_tagged.c -- a tagged PDF read through its structure tree (poppler-glib's
+ * PopplerStructureElement): paragraphs, headings H1-H6, list items and table rows (cells
+ * joined) in the tree's logical order, which the producer wrote for reading; running headers,
+ * footers and page numbers are artifacts outside the tree and so never met. Word processors
+ * (LibreOffice) tag the hyphen they set at a line end as a Span of its own: it is mended or
+ * kept as layout_join_line decides. A tree with no text (or none at all) gives no blocks,
+ * and pdf.c reads the page layout instead. */
+#include <glib.h>
+#include <poppler.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/base.h"
+#include "docbuild.h"
+#include "layout.h"
+#include "pdf_tagged.h"
+
+#include "banned.h"
+
+#define TAG_DEPTH 64 /* deeper structure is read as the text of its ancestor */
+
+/* PDFDocEncoding's characters for the bytes 0x18-0x1f and 0x80-0xa0 (0: undefined). */
+static const uint16_t doc_18[8] = {0x02d8, 0x02c7, 0x02c6, 0x02d9, 0x02dd, 0x02db, 0x02da, 0x02dc};
+static const uint16_t doc_80[33] = {
+    0x2022, 0x2020, 0x2021, 0x2026, 0x2014, 0x2013, 0x0192, 0x2044, 0x2039, 0x203a, 0x2212,
+    0x2030, 0x201e, 0x201c, 0x201d, 0x2018, 0x2019, 0x201a, 0x2122, 0xfb01, 0xfb02, 0x0141,
+    0x0152, 0x0160, 0x0178, 0x017d, 0x0131, 0x0142, 0x0153, 0x0161, 0x017e, 0,      0x20ac};
+
+/* The byte PDFDocEncoding decodes to c, or -1. */
+static int doc_byte(uint32_t c)
+{
+    int i;
+
+    if ((c >= 0x20 && c < 0x7f) || (c > 0xa0 && c <= 0xff) || c == '\t' || c == '\n' || c == '\r')
+        return (int)c;
+    for (i = 0; i < 8; i++)
+        if (doc_18[i] == c)
+            return 0x18 + i;
+    for (i = 0; i < 33; i++)
+        if (doc_80[i] && doc_80[i] == c)
+            return 0x80 + i;
+    return -1;
+}
+
+void pdf_tagged_add_text(struct buf *out, const char *s)
+{
+    size_t n = strlen(s), i = 0, k;
+    struct buf raw;
+    uint32_t c;
+    int byte, changed = 0;
+
+    buf_init(&raw, BUF_NOLIMIT);
+    while (i < n) {
+        k = utf8_decode(s + i, n - i, &c);
+        if (!k || (byte = doc_byte(c)) < 0)
+            break;
+        changed |= k > 1;
+        buf_addch(&raw, (char)byte, NULL);
+        i += k;
+    }
+    if (i == n && changed && utf8_valid(raw.data, raw.len, NULL))
+        buf_add(out, raw.data, raw.len, NULL);
+    else
+        buf_adds(out, s, NULL);
+    buf_release(&raw);
+}
+
+static int is_hyphen(const char *t)
+{
+    return !strcmp(t, "-") || !strcmp(t, "\xC2\xAD") || !strcmp(t, "\xE2\x80\x90");
+}
+
+/* Appends the text of it and its siblings (a block element's children) to b. */
+static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyphen, int depth)
+{
+    struct buf t;
+
+    buf_init(&t, BUF_NOLIMIT);
+    do {
+        PopplerStructureElement *el = poppler_structure_element_iter_get_element(it);
+        PopplerStructureElementIter *kids = NULL;
+        char *s;
+
+        if (!el)
+            continue;
+        s = poppler_structure_element_get_text(el, POPPLER_STRUCTURE_GET_TEXT_RECURSIVE);
+        buf_reset(&t);
+        pdf_tagged_add_text(&t, s ? s : "");
+        g_free(s);
+        if (!poppler_structure_element_is_content(el) && depth > 0 && !is_hyphen(t.data) &&
+            (kids = poppler_structure_element_iter_get_child(it))) {
+            inline_text(kids, b, hyphen, depth - 1);
+        } else if (is_hyphen(t.data)) {
+            buf_addch(b, '-', NULL); /* the line's hyphen: mended or kept by what follows */
+            *hyphen = 1;
+        } else if (t.len) {
+            if (*hyphen)
+                layout_join_line(b, t.data, t.len);
+            else
+                buf_add(b, t.data, t.len, NULL);
+            *hyphen = 0;
+        }
+        if (kids)
+            poppler_structure_element_iter_free(kids);
+        g_object_unref(el);
+    } while (poppler_structure_element_iter_next(it));
+    buf_release(&t);
+}
+
+static void block_text(PopplerStructureElementIter *it, struct buf *b)
+{
+    PopplerStructureElementIter *kids = poppler_structure_element_iter_get_child(it);
+    int hyphen = 0;
+
+    buf_reset(b);
+    if (kids) {
+        inline_text(kids, b, &hyphen, TAG_DEPTH);
+        poppler_structure_element_iter_free(kids);
+    }
+}
+
+static void read_row(PopplerStructureElementIter *it, struct docbuild *out, int first)
+{
+    PopplerStructureElementIter *cells = poppler_structure_element_iter_get_child(it);
+    struct buf row, cell;
+
+    buf_init(&row, BUF_NOLIMIT);
+    buf_init(&cell, BUF_NOLIMIT);
+    do {
+        if (!cells)
+            break;
+        block_text(cells, &cell);
+        if (!cell.len)
+            continue;
+        if (row.len)
+            buf_adds(&row, ", ", NULL);
+        buf_add(&row, cell.data, cell.len, NULL);
+    } while (poppler_structure_element_iter_next(cells));
+    if (cells)
+        poppler_structure_element_iter_free(cells);
+    docbuild_add(out, DOC_TR, row.data, row.len, first);
+    buf_release(&row);
+    buf_release(&cell);
+}
+
+static enum doc_kind block_kind(PopplerStructureElementKind k)
+{
+    switch (k) {
+    case POPPLER_STRUCTURE_ELEMENT_HEADING:
+    case POPPLER_STRUCTURE_ELEMENT_HEADING_1:
+        return DOC_H1;
+    case POPPLER_STRUCTURE_ELEMENT_HEADING_2:
+    case POPPLER_STRUCTURE_ELEMENT_HEADING_3:
+    case POPPLER_STRUCTURE_ELEMENT_HEADING_4:
+    case POPPLER_STRUCTURE_ELEMENT_HEADING_5:
+    case POPPLER_STRUCTURE_ELEMENT_HEADING_6:
+        return (enum doc_kind)(DOC_H2 + (k - POPPLER_STRUCTURE_ELEMENT_HEADING_2));
+    case POPPLER_STRUCTURE_ELEMENT_LIST_ITEM:
+        return DOC_LI;
+    case POPPLER_STRUCTURE_ELEMENT_PARAGRAPH:
+    case POPPLER_STRUCTURE_ELEMENT_CAPTION:
+    case POPPLER_STRUCTURE_ELEMENT_BLOCKQUOTE:
+    case POPPLER_STRUCTURE_ELEMENT_TOC_ITEM:
+    case POPPLER_STRUCTURE_ELEMENT_SPAN:
+    case POPPLER_STRUCTURE_ELEMENT_LINK:
+    case POPPLER_STRUCTURE_ELEMENT_QUOTE:
+    case POPPLER_STRUCTURE_ELEMENT_CODE:
+        return DOC_P;
+    default:
+        return 0;
+    }
+}
+
+/* Figures, formulas and form fields have no text to hear (their alt text is not read, as on
+ * a page), nor a list item's label (its bullet or number); notes are not read inline. */
+static int skipped(PopplerStructureElementKind k)
+{
+    return k == POPPLER_STRUCTURE_ELEMENT_FIGURE || k == POPPLER_STRUCTURE_ELEMENT_FORMULA ||
+           k == POPPLER_STRUCTURE_ELEMENT_FORM || k == POPPLER_STRUCTURE_ELEMENT_LIST_LABEL ||
+           k == POPPLER_STRUCTURE_ELEMENT_NOTE;
+}
+
+static void walk(PopplerStructureElementIter *it, struct docbuild *out, struct buf *b, int depth)
+{
+    int first_row = 1;
+
+    do {
+        PopplerStructureElement *el = poppler_structure_element_iter_get_element(it);
+        PopplerStructureElementIter *kids;
+        PopplerStructureElementKind k;
+        enum doc_kind bk;
+
+        if (!el)
+            continue;
+        k = poppler_structure_element_get_kind(el);
+        if (k == POPPLER_STRUCTURE_ELEMENT_TABLE_ROW) {
+            read_row(it, out, first_row);
+            first_row = 0;
+        } else if ((bk = block_kind(k))) {
+            block_text(it, b);
+            docbuild_add(out, bk, b->data, b->len, 0);
+        } else if (!skipped(k) && depth > 0 &&
+                   (kids = poppler_structure_element_iter_get_child(it))) {
+            walk(kids, out, b, depth - 1);
+            poppler_structure_element_iter_free(kids);
+        }
+        g_object_unref(el);
+    } while (poppler_structure_element_iter_next(it));
+}
+
+int pdf_tagged_read(PopplerDocument *doc, struct docbuild *out)
+{
+    PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
+    struct buf b;
+    size_t before = out->list.n;
+
+    if (!it)
+        return 0;
+    buf_init(&b, BUF_NOLIMIT);
+    walk(it, out, &b, TAG_DEPTH);
+    buf_release(&b);
+    poppler_structure_element_iter_free(it);
+    return out->list.n > before;
+}

@@ -1,0 +1,19 @@
+/* pdf_tagged.h -- inside extract/: a tagged PDF's blocks from its structure tree. */
+#ifndef LYSSNA_PDF_TAGGED_H
+#define LYSSNA_PDF_TAGGED_H
+
+#include <poppler.h>
+
+struct buf;
+struct docbuild;
+
+/* Adds the blocks of doc's structure tree to out; 0 when there is no tree or no text in it
+ * (then the layout is read instead). */
+int pdf_tagged_read(PopplerDocument *doc, struct docbuild *out);
+
+/* poppler-glib 22.12 gives a structure element's UTF-8 text decoded once more as if it were
+ * PDFDocEncoding ("§" as "Â§"): appends s to out undone, or as it is when undoing it does
+ * not give valid UTF-8 (a poppler that gets it right). */
+void pdf_tagged_add_text(struct buf *out, const char *s);
+
+#endif
