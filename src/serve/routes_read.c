@@ -105,8 +105,9 @@ static void add_table(struct buf *b, const struct extract_result *r, size_t i, s
     buf_adds(b, "</table>\n", NULL);
 }
 
-/* One block, or the run of list items or table rows it starts; returns the next block. */
-static size_t add_block(struct buf *b, const struct extract_result *r, size_t i)
+/* One block, or the run of list items or table rows it starts; returns the next block.
+ * top is the level of the highest heading below the title: it becomes h2. */
+static size_t add_block(struct buf *b, const struct extract_result *r, size_t i, int top)
 {
     const struct extract_block *x = &r->blocks[i];
     size_t j = i;
@@ -130,8 +131,9 @@ static size_t add_block(struct buf *b, const struct extract_result *r, size_t i)
         buf_adds(b, "</ul>\n", NULL);
         return j;
     }
-    /* The page's own h1 is the title: its headings go one level down, never past h6. */
-    level = x->kind == EXTRACT_HEADING ? (x->level < 6 ? x->level + 1 : 6) : 0;
+    /* The title is the h1: the headings below it start at h2, in their own order. */
+    level = x->kind == EXTRACT_HEADING ? x->level - top + 2 : 0;
+    level = level > 6 ? 6 : level;
     if (level)
         buf_addf(b, NULL, "<h%d data-lyssna-block=\"%zu\"", level, i);
     else
@@ -194,7 +196,8 @@ static void add_head(struct buf *b, const struct extract_result *r, const char *
 static void render(struct buf *b, const struct extract_result *r, const char *url,
                    const char *voice)
 {
-    size_t i = 0;
+    size_t i = 0, j;
+    int top = 6;
 
     add_head(b, r, url, voice);
     /* A first heading that only repeats the title is the title, and read as such. */
@@ -204,8 +207,11 @@ static void render(struct buf *b, const struct extract_result *r, const char *ur
     buf_adds(b, i ? "<main>\n<h1 data-lyssna-block=\"0\">" : "<main>\n<h1>", NULL);
     add_html(b, r->title && *r->title ? r->title : "Dokument");
     buf_adds(b, "</h1>\n", NULL);
+    for (j = i; j < r->nblocks; j++)
+        if (r->blocks[j].kind == EXTRACT_HEADING && r->blocks[j].level < top)
+            top = r->blocks[j].level;
     while (i < r->nblocks)
-        i = add_block(b, r, i);
+        i = add_block(b, r, i, top);
     buf_adds(b, "</main>\n<script src=\"widget/lyssna.js\"></script>\n</body>\n</html>\n", NULL);
 }
 

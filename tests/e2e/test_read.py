@@ -81,7 +81,7 @@ def test_reading_page_shows_the_blocks_as_real_structure(svc, site):
     o = outline(r)
     assert [t for _, t in o.find("h1")] == ["Taxa & avgifter"]
     assert o.find("h1")[0][0].get("data-lyssna-block") == "0"  # the page's h1 is the title
-    assert [t for _, t in o.find("h3")] == ["Priser"]
+    assert [t for _, t in o.find("h2")] == ["Priser"]  # the highest heading under the title
     assert [t for _, t in o.find("td")] == ["Tjänst", "Pris", "Tömning", "120 kr"]
     assert [t for _, t in o.find("li") if _.get("data-lyssna-block")] == [
         "Kärl ska stå vid tomtgränsen", "Locket ska gå att stänga"]
