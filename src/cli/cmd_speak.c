@@ -56,7 +56,7 @@ static const char usage_text[] =
     "                    [--html] [--marks FILE] [--list-voices] [FILE|-]\n"
     "  -v, --voice VOICE   voice profile from voices/ (default " LYSSNA_DEFAULT_VOICE ")\n"
     "  -r, --rate WPM      words per minute, 80-400 (default: the voice's)\n"
-    "  -f, --format FMT    wav, ogg (Vorbis), opus or mp3 (default: from -o, else wav)\n"
+    "  -f, --format FMT    wav, ogg (Vorbis), opus, mp3, flac or pcm (default: from -o, else wav)\n"
     "  -o, --output FILE   write audio to FILE (default: stdout)\n"
     "      --ssml          the input is SSML\n"
     "      --html          the input is an HTML page: read its article\n"

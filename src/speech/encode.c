@@ -1,10 +1,13 @@
-/* encode.c -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 bytes out to a caller's sink.
- * WAV is written here (a 44-byte header with "unknown" sizes, patched at the end when the sink
- * can patch); the other formats go through libsndfile's virtual I/O, which we present as an
- * append-only stream that answers position queries but cannot seek. Opus input is first
- * resampled to 24 kHz with libsoxr. Bytes reach the sink as soon as the codec emits them; no
- * buffering of whole files, no files or sockets here. An encoder belongs to one thread at a time;
- * separate encoders are independent (only libsndfile's text for a failed open is process-wide). */
+/* encode.c -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 / FLAC / raw PCM bytes out
+ * to a caller's sink. WAV is written here (a 44-byte header with "unknown" sizes, patched at the
+ * end when the sink can patch), and so is raw PCM (24 kHz little-endian samples, no header, as
+ * OpenAI's speech API and Wyoming's audio chunks carry it); the other formats go through
+ * libsndfile's virtual I/O, which we present as an append-only stream that answers position
+ * queries but cannot seek (so FLAC's STREAMINFO keeps "length unknown"). Opus and raw PCM input
+ * is first resampled to 24 kHz with libsoxr. Bytes reach the sink as soon as the codec emits them;
+ * no buffering of whole files, no files or sockets here. An encoder belongs to one thread at a
+ * time; separate encoders are independent (only libsndfile's text for a failed open is
+ * process-wide). */
 #include "encode.h"
 
 #include <assert.h>
@@ -26,6 +29,7 @@
 /* Settings for one synthetic voice at 22 kHz; README "Audio formats" explains the choice. */
 #define LYSSNA_VORBIS_QUALITY 0.2 /* libvorbis -q 2, about 40 kbit/s */
 #define LYSSNA_OPUS_RATE      24000
+#define LYSSNA_PCM_RATE       24000 /* what OpenAI's "pcm" is: 24 kHz s16le mono */
 #define LYSSNA_OPUS_BITRATE   24000 /* bit/s, VBR */
 #define LYSSNA_OPUS_PAGE_MS   200.0 /* libsndfile's default holds a page for up to 1 s */
 #define LYSSNA_MP3_KBPS       48    /* CBR: a streamed MP3 gets no VBR header */
@@ -43,20 +47,24 @@ struct encoder {
     bool failed;     /* the sink refused a write: nothing more goes to it */
     bool discarding; /* being freed unfinished: drop what libsndfile flushes */
     bool finished;
-    union {
-        int16_t pcm[LYSSNA_ENCODE_CHUNK];             /* resampled audio on its way to Opus */
-        unsigned char bytes[2 * LYSSNA_ENCODE_CHUNK]; /* little-endian WAV samples */
+    struct {
+        int16_t pcm[LYSSNA_ENCODE_CHUNK];             /* resampled audio on its way out */
+        unsigned char bytes[2 * LYSSNA_ENCODE_CHUNK]; /* little-endian WAV or raw samples */
     } scratch;
 };
 
 static const struct {
     const char *name, *mime, *ext;
-    int sf_format; /* 0 for WAV, which we write ourselves */
+    int sf_format; /* 0 for WAV and raw PCM, which we write ourselves */
+    int out_rate;  /* the rate the codec gets, resampled to; 0: the input's own */
 } formats[] = {
-    [ENCODE_WAV] = {"wav", "audio/wav", "wav", 0},
-    [ENCODE_OGG] = {"ogg", "audio/ogg", "ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS},
-    [ENCODE_OPUS] = {"opus", "audio/ogg; codecs=opus", "opus", SF_FORMAT_OGG | SF_FORMAT_OPUS},
-    [ENCODE_MP3] = {"mp3", "audio/mpeg", "mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III},
+    [ENCODE_WAV] = {"wav", "audio/wav", "wav", 0, 0},
+    [ENCODE_OGG] = {"ogg", "audio/ogg", "ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 0},
+    [ENCODE_OPUS] = {"opus", "audio/ogg; codecs=opus", "opus", SF_FORMAT_OGG | SF_FORMAT_OPUS,
+                     LYSSNA_OPUS_RATE},
+    [ENCODE_MP3] = {"mp3", "audio/mpeg", "mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0},
+    [ENCODE_FLAC] = {"flac", "audio/flac", "flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 0},
+    [ENCODE_PCM] = {"pcm", "audio/pcm", "pcm", 0, LYSSNA_PCM_RATE},
 };
 
 #define LYSSNA_NFORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -75,7 +83,8 @@ int encode_format_parse(const char *name, enum encode_format *fmt, struct err *e
             return LY_OK;
         }
     }
-    return err_set(e, LY_EUSAGE, "unknown format '%s' (choose wav, ogg, opus or mp3)", name);
+    return err_set(e, LY_EUSAGE, "unknown format '%s' (choose wav, ogg, opus, mp3, flac or pcm)",
+                   name);
 }
 
 const char *encode_format_name(enum encode_format fmt)
@@ -94,6 +103,12 @@ const char *encode_extension(enum encode_format fmt)
 {
     assert((size_t)fmt < LYSSNA_NFORMATS);
     return formats[fmt].ext;
+}
+
+int encode_output_rate(enum encode_format fmt, int rate)
+{
+    assert((size_t)fmt < LYSSNA_NFORMATS);
+    return formats[fmt].out_rate ? formats[fmt].out_rate : rate;
 }
 
 /* Appends to the sink; after one refusal the sink is never called again. */
@@ -196,7 +211,8 @@ static int wav_start(struct encoder *enc, struct err *e)
     return LY_OK;
 }
 
-static int wav_write(struct encoder *enc, const int16_t *pcm, size_t n, struct err *e)
+/* Samples as little-endian bytes: WAV's data, and raw PCM. */
+static int raw_write(struct encoder *enc, const int16_t *pcm, size_t n, struct err *e)
 {
     size_t i;
 
@@ -235,6 +251,14 @@ static int sndfile_write(struct encoder *enc, const int16_t *pcm, size_t n, stru
     return LY_OK;
 }
 
+/* Resampled audio goes to the codec, or straight out as raw PCM. */
+static int emit(struct encoder *enc, const int16_t *pcm, size_t n, struct err *e)
+{
+    if (enc->fmt == ENCODE_PCM)
+        return raw_write(enc, pcm, n, e);
+    return sndfile_write(enc, pcm, n, e);
+}
+
 /* Feeds n samples through the resampler to the codec; pcm NULL signals the end of input and
  * drains what soxr holds back. soxr stops taking input only when the output buffer is full. */
 static int resample_write(struct encoder *enc, const int16_t *pcm, size_t n, struct err *e)
@@ -252,7 +276,7 @@ static int resample_write(struct encoder *enc, const int16_t *pcm, size_t n, str
             pcm += used;
             n -= used;
         }
-        if (made > 0 && (rc = sndfile_write(enc, enc->scratch.pcm, made, e)) != LY_OK)
+        if (made > 0 && (rc = emit(enc, enc->scratch.pcm, made, e)) != LY_OK)
             return rc;
     } while (n > 0 || made == LYSSNA_ENCODE_CHUNK);
     return LY_OK;
@@ -264,7 +288,7 @@ static int resampler_new(struct encoder *enc, struct err *e)
     soxr_quality_spec_t quality = soxr_quality_spec(SOXR_MQ, 0); /* 16-bit in, 16-bit out */
     soxr_error_t serr = NULL;
 
-    enc->soxr = soxr_create(enc->rate, LYSSNA_OPUS_RATE, 1, &serr, &io, &quality, NULL);
+    enc->soxr = soxr_create(enc->rate, formats[enc->fmt].out_rate, 1, &serr, &io, &quality, NULL);
     if (!enc->soxr || serr)
         return err_set(e, LY_EENCODE, "cannot resample %d Hz for '%s': %s", enc->rate,
                        formats[enc->fmt].name, serr ? serr : "no resampler");
@@ -319,6 +343,8 @@ static int sndfile_configure(struct encoder *enc, struct err *e)
             return rc;
         return sf_setting(enc, SFC_SET_BITRATE_MODE, &mode, sizeof(mode), e);
     case ENCODE_WAV:
+    case ENCODE_FLAC:
+    case ENCODE_PCM:
         break;
     }
     return LY_OK;
@@ -332,10 +358,10 @@ static int sndfile_open(struct encoder *enc, struct err *e)
     info.samplerate = enc->rate;
     info.channels = 1;
     info.format = formats[enc->fmt].sf_format;
-    if (enc->fmt == ENCODE_OPUS) {
+    if (formats[enc->fmt].out_rate) {
         if ((rc = resampler_new(enc, e)) != LY_OK)
             return rc;
-        info.samplerate = LYSSNA_OPUS_RATE;
+        info.samplerate = formats[enc->fmt].out_rate;
     }
     enc->sf = sf_open_virtual(&sink_io, SFM_WRITE, &info, enc);
     if (!enc->sf)
@@ -376,7 +402,12 @@ struct encoder *encode_new(enum encode_format fmt, int rate, const struct encode
     enc->fmt = fmt;
     enc->rate = rate;
     enc->sink = sink;
-    rc = fmt == ENCODE_WAV ? wav_start(enc, e) : sndfile_open(enc, e);
+    if (fmt == ENCODE_WAV)
+        rc = wav_start(enc, e);
+    else if (fmt == ENCODE_PCM)
+        rc = resampler_new(enc, e);
+    else
+        rc = sndfile_open(enc, e);
     if (rc != LY_OK) {
         encode_free(enc);
         return NULL;
@@ -388,7 +419,7 @@ struct encoder *encode_new(enum encode_format fmt, int rate, const struct encode
 static int write_chunk(struct encoder *enc, const int16_t *pcm, size_t n, struct err *e)
 {
     if (enc->fmt == ENCODE_WAV)
-        return wav_write(enc, pcm, n, e);
+        return raw_write(enc, pcm, n, e);
     if (enc->soxr)
         return resample_write(enc, pcm, n, e);
     return sndfile_write(enc, pcm, n, e);
@@ -439,7 +470,7 @@ int encode_finish(struct encoder *enc, struct err *e)
         rc = wav_finish(enc, e);
     } else {
         rc = enc->soxr ? resample_write(enc, NULL, 0, e) : LY_OK;
-        if (rc == LY_OK)
+        if (rc == LY_OK && enc->sf)
             rc = sndfile_close(enc, e);
     }
     return rc;

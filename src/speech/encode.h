@@ -1,4 +1,5 @@
-/* encode.h -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 bytes out, as they are made. */
+/* encode.h -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 / FLAC / raw PCM bytes out,
+ * as they are made. */
 #ifndef LYSSNA_ENCODE_H
 #define LYSSNA_ENCODE_H
 
@@ -7,7 +8,11 @@
 
 struct err;
 
-enum encode_format { ENCODE_WAV, ENCODE_OGG, ENCODE_OPUS, ENCODE_MP3 };
+/* ENCODE_PCM is raw 24 kHz signed 16-bit little-endian mono, no header (resampled). */
+enum encode_format { ENCODE_WAV, ENCODE_OGG, ENCODE_OPUS, ENCODE_MP3, ENCODE_FLAC, ENCODE_PCM };
+
+/* The sample rate of what comes out for fmt when the input is at rate. */
+int encode_output_rate(enum encode_format fmt, int rate);
 
 /* Where encoded bytes go. write returns 0 on success, non-zero to fail the encoder (for
  * example when the client went away). patch rewrites bytes already written (a file); NULL
@@ -20,7 +25,8 @@ struct encode_sink {
 
 struct encoder;
 
-/* "wav", "ogg", "opus", "mp3" -> format; LY_EUSAGE with a message naming the choices. */
+/* "wav", "ogg", "opus", "mp3", "flac", "pcm" -> format; LY_EUSAGE with a message naming the
+ * choices. */
 int encode_format_parse(const char *name, enum encode_format *fmt, struct err *e);
 const char *encode_format_name(enum encode_format fmt);
 const char *encode_mime_type(enum encode_format fmt);

@@ -248,11 +248,9 @@ static void test_encode_parses_known_format_names(void **state)
     static const struct {
         const char *name;
         enum encode_format fmt;
-    } cases[] = {{"wav", ENCODE_WAV},
-                 {"ogg", ENCODE_OGG},
-                 {"vorbis", ENCODE_OGG},
-                 {"opus", ENCODE_OPUS},
-                 {"mp3", ENCODE_MP3}};
+    } cases[] = {{"wav", ENCODE_WAV},   {"ogg", ENCODE_OGG}, {"vorbis", ENCODE_OGG},
+                 {"opus", ENCODE_OPUS}, {"mp3", ENCODE_MP3}, {"flac", ENCODE_FLAC},
+                 {"pcm", ENCODE_PCM}};
     enum encode_format fmt;
     size_t i;
 
@@ -269,9 +267,9 @@ static void test_encode_rejects_unknown_format_naming_the_choices(void **state)
     struct err e = {0};
 
     (void)state;
-    assert_int_equal(encode_format_parse("flac", &fmt, &e), LY_EUSAGE);
+    assert_int_equal(encode_format_parse("aac", &fmt, &e), LY_EUSAGE);
     assert_int_equal(e.code, LY_EUSAGE);
-    assert_string_equal(e.msg, "unknown format 'flac' (choose wav, ogg, opus or mp3)");
+    assert_string_equal(e.msg, "unknown format 'aac' (choose wav, ogg, opus, mp3, flac or pcm)");
     assert_int_equal(fmt, ENCODE_MP3);
     assert_int_equal(encode_format_parse("", &fmt, NULL), LY_EUSAGE);
 }
@@ -286,6 +284,11 @@ static void test_encode_names_mime_types_and_extensions(void **state)
     assert_string_equal(encode_extension(ENCODE_OGG), "ogg");
     assert_string_equal(encode_extension(ENCODE_OPUS), "opus");
     assert_string_equal(encode_format_name(ENCODE_MP3), "mp3");
+    assert_string_equal(encode_mime_type(ENCODE_FLAC), "audio/flac");
+    assert_string_equal(encode_extension(ENCODE_PCM), "pcm");
+    assert_int_equal(encode_output_rate(ENCODE_PCM, RATE), 24000);
+    assert_int_equal(encode_output_rate(ENCODE_OPUS, RATE), 24000);
+    assert_int_equal(encode_output_rate(ENCODE_FLAC, RATE), RATE);
 }
 
 static void test_encode_streams_wav_with_unknown_sizes(void **state)
@@ -454,6 +457,38 @@ static void test_encode_streamed_mp3_decodes_to_the_same_tone(void **state)
     buf_release(&s.out);
 }
 
+static void test_encode_flac_streams_and_decodes_to_the_same_tone(void **state)
+{
+    struct mem_sink s;
+
+    (void)state;
+    encode_tone(ENCODE_FLAC, 10.0, &s, 0);
+    assert_memory_equal(s.out.data, "fLaC", 4);
+    assert_tone(decode_with_sndfile(&s.out), 10.0);
+    buf_release(&s.out);
+}
+
+/* Raw PCM: no header at all, 24 kHz little-endian samples of the same tone. */
+static void test_encode_pcm_is_headerless_24khz_little_endian(void **state)
+{
+    struct mem_sink s;
+    const unsigned char *p;
+    int16_t *pcm;
+    size_t i, n;
+
+    (void)state;
+    encode_tone(ENCODE_PCM, 10.0, &s, 1);
+    n = s.out.len / 2;
+    assert_true(labs((long)n - 240000) <= 240);
+    p = (const unsigned char *)s.out.data;
+    pcm = xmalloc(n * sizeof(*pcm));
+    for (i = 0; i < n; i++)
+        pcm[i] = (int16_t)(uint16_t)(p[2 * i] | p[2 * i + 1] << 8);
+    assert_tone(measure(pcm, n, 24000), 10.0);
+    free(pcm);
+    buf_release(&s.out);
+}
+
 /* A sink that gives up after 2 KB (inside Vorbis's 3.4 KB of header pages, where libsndfile's
  * own error path leaks): the encoder reports LY_EIO and never calls the sink again. */
 static void check_sink_failure_is_eio(enum encode_format fmt)
@@ -500,6 +535,18 @@ static void test_encode_sink_failure_is_eio_for_mp3(void **state)
     check_sink_failure_is_eio(ENCODE_MP3);
 }
 
+static void test_encode_sink_failure_is_eio_for_flac(void **state)
+{
+    (void)state;
+    check_sink_failure_is_eio(ENCODE_FLAC);
+}
+
+static void test_encode_sink_failure_is_eio_for_pcm(void **state)
+{
+    (void)state;
+    check_sink_failure_is_eio(ENCODE_PCM);
+}
+
 static void test_encode_new_reports_a_refused_wav_header(void **state)
 {
     struct mem_sink s;
@@ -524,7 +571,7 @@ static void test_encode_free_discards_unfinished_audio(void **state)
 
     (void)state;
     encode_free(NULL);
-    for (fmt = ENCODE_WAV; fmt <= ENCODE_MP3; fmt++) {
+    for (fmt = ENCODE_WAV; fmt <= ENCODE_PCM; fmt++) {
         sink = mem_sink_init(&s, 1, SIZE_MAX);
         enc = encode_new(fmt, RATE, &sink, NULL);
         assert_non_null(enc);
@@ -605,6 +652,10 @@ int main(void)
         cmocka_unit_test(test_encode_ogg_decodes_to_the_same_tone),
         cmocka_unit_test(test_encode_opus_decodes_to_the_same_tone),
         cmocka_unit_test(test_encode_streamed_mp3_decodes_to_the_same_tone),
+        cmocka_unit_test(test_encode_flac_streams_and_decodes_to_the_same_tone),
+        cmocka_unit_test(test_encode_pcm_is_headerless_24khz_little_endian),
+        cmocka_unit_test(test_encode_sink_failure_is_eio_for_flac),
+        cmocka_unit_test(test_encode_sink_failure_is_eio_for_pcm),
         cmocka_unit_test(test_encode_sink_failure_is_eio_for_wav),
         cmocka_unit_test(test_encode_sink_failure_is_eio_for_ogg),
         cmocka_unit_test(test_encode_sink_failure_is_eio_for_opus),
