@@ -1,0 +1,36 @@
+/* wyoming.h -- Wyoming, Home Assistant's voice protocol, served on a TCP port of its own
+ * (--wyoming ADDR:PORT, off by default): describe -> info, synthesize -> audio-start,
+ * audio-chunk..., audio-stop, and the streaming form (synthesize-start, synthesize-chunk...,
+ * synthesize-stop -> audio per sentence, then synthesize-stopped). It is a front of the
+ * service like its HTTP routes, so it lives in serve/ and synthesizes through the service's
+ * queue and worker pool (the host below), never with espeak-ng itself. */
+#ifndef LYSSNA_WYOMING_H
+#define LYSSNA_WYOMING_H
+
+#include "speech/speech.h"
+
+struct config;
+struct err;
+struct wyoming;
+
+/* What the service lends the Wyoming server. All are called from connection threads. */
+struct wyoming_host {
+    void *ctx;
+    /* A job on a worker, waiting as HTTP requests wait; NULL with e set (LY_EBUSY, ...). */
+    struct pool_job *(*start)(void *ctx, const struct pool_request *r, struct err *e);
+    void (*end)(void *ctx, struct pool_job *j);
+    /* The settings in force: the text cap, timeouts and connection limits. */
+    const struct config *(*config)(void *ctx);
+    /* One event answered (its type), with ok 0 when it ended in an error; may be NULL. */
+    void (*count)(void *ctx, const char *type, int ok);
+};
+
+/* Listens on listen (ADDR:PORT; port 0 picks one, written to *port) and serves each connection
+ * in a thread of its own. host is copied. NULL with e set when the address cannot be bound. */
+struct wyoming *wyoming_start(const char *listen, const struct wyoming_host *host, int *port,
+                              struct err *e);
+
+/* Stops accepting, closes the open connections and waits for their threads; NULL is a no-op. */
+void wyoming_stop(struct wyoming *w);
+
+#endif
