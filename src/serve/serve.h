@@ -37,6 +37,9 @@ struct config {
     int client_timeout_s;    /* a connection silent this long is closed (slow clients) */
     int max_connections;     /* open connections in all */
     int max_per_client;      /* open connections from one address; 0: no limit */
+    char wyoming[128];       /* ADDR:PORT of the Wyoming port; "": none */
+    char keys_file[1024];    /* API keys (keys.h); "": none */
+    char require_keys[256];  /* space-separated APIs that need a key: openai marytts opentts */
     /* [cache] */
     char cache_dir[1024];
     int cache_max_mb;
