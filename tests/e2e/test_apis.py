@@ -190,8 +190,8 @@ def test_keys_are_read_again_on_sighup(keyed):
 
 def test_prefetch_needs_a_key_and_fills_the_cache(keyed):
     with Origin() as origin:
-        urls = [origin.url("nyhet-badhuset-stanger-for-renovering.html"),
-                origin.url("sophamtning-villor-fritidshus.html")]
+        urls = [origin.url("/nyhet-badhuset-stanger-for-renovering.html"),
+                origin.url("/sophamtning-villor-fritidshus.html")]
         body = json.dumps({"urls": urls}).encode()
         h = {"Content-Type": "application/json"}
         assert request(keyed.port, "POST", "/v1/prefetch", body=body, headers=h).status == 401
