@@ -270,3 +270,46 @@ int compat_parse_opentts(const char *text, size_t len, const char *voice, const 
     return speak_wav(text, len, upper_is(ssml, "true") || upper_is(ssml, "1"), name, max_text, out,
                      e);
 }
+
+static int hex(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Decodes n bytes of a form field into out. */
+static void form_decode(const char *p, size_t n, struct buf *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (p[i] == '+')
+            buf_addch(out, ' ', NULL);
+        else if (p[i] == '%' && i + 2 < n && hex(p[i + 1]) >= 0 && hex(p[i + 2]) >= 0) {
+            buf_addch(out, (char)(hex(p[i + 1]) * 16 + hex(p[i + 2])), NULL);
+            i += 2;
+        } else
+            buf_addch(out, p[i], NULL);
+    }
+}
+
+int compat_form_value(const char *body, size_t len, const char *name, struct buf *out)
+{
+    size_t k = strlen(name), n;
+    const char *p = body, *end = body + len, *amp;
+
+    buf_reset(out);
+    while (p < end) {
+        amp = memchr(p, '&', (size_t)(end - p));
+        n = amp ? (size_t)(amp - p) : (size_t)(end - p);
+        if (n > k && p[k] == '=' && !memcmp(p, name, k)) {
+            form_decode(p + k + 1, n - k - 1, out);
+            return 1;
+        }
+        p += n + 1;
+    }
+    return 0;
+}

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "base/base.h"
 #include "request.h"
 
 struct err;
@@ -41,6 +42,10 @@ int compat_parse_marytts(const char *text, const char *input_type, const char *o
 int compat_parse_opentts(const char *text, size_t len, const char *voice, const char *lang,
                          const char *ssml, size_t max_text, struct request_speak *out,
                          struct err *e);
+
+/* The value of name in an application/x-www-form-urlencoded body ("+" and %XX decoded) into
+ * out (reset first): 1 when there, 0 when not. */
+int compat_form_value(const char *body, size_t len, const char *name, struct buf *out);
 
 /* The first voice (by name) of language lang ("sv", "sv_SE", "sv-SE"), into out. LY_EVOICE
  * when there is none. */

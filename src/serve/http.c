@@ -101,6 +101,15 @@ enum MHD_Result send_error(struct server *srv, struct MHD_Connection *c, const s
                                e->msg[0] ? e->msg : err_name(e->code)));
 }
 
+enum MHD_Result send_text_error(struct server *srv, struct MHD_Connection *c, const struct err *e)
+{
+    char line[300];
+    int n = snprintf(line, sizeof(line), "%s\n", e->msg[0] ? e->msg : err_name(e->code));
+
+    return send_buffer(srv, c, (unsigned)status_of(e->code), "text/plain; charset=utf-8", line,
+                       (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
 enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_code code,
                      const char *msg)
 {
@@ -147,7 +156,7 @@ static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *t
 
 /* A cached entry with validators and byte ranges (Safari's audio element needs them). */
 enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct cache_hit *hit,
-                            const char *type, const char *key)
+                            const char *type, const char *key, const struct answer_as *as)
 {
     const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "If-None-Match");
     const char *range = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Range");
@@ -184,6 +193,8 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
     MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
+    if (as && as->header)
+        MHD_add_response_header(r, as->header, as->value);
     add_cors(srv, c, r);
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);

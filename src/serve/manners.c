@@ -40,27 +40,32 @@ static size_t hash_text(const char *s)
     return h;
 }
 
-/* Takes a token from the client's bucket (rate_limit per minute, bursts of as many). */
 int rate_allows(struct server *srv, const char *client)
 {
-    double per_s = cfg_of(srv)->rate_limit / 60.0;
+    return rate_allows_at(srv, client, cfg_of(srv)->rate_limit);
+}
+
+/* Takes a token from the client's bucket (limit per minute, bursts of as many). */
+int rate_allows_at(struct server *srv, const char *client, int limit)
+{
+    double per_s = limit / 60.0;
     struct rate_slot *r;
     struct timespec now;
     int ok;
 
-    if (cfg_of(srv)->rate_limit <= 0)
+    if (limit <= 0)
         return 1;
     clock_gettime(CLOCK_MONOTONIC, &now);
     pthread_mutex_lock(&srv->lock);
     r = &srv->rates[hash_text(client) % LYSSNA_RATE_SLOTS];
     if (strcmp(r->client, client)) {
         snprintf(r->client, sizeof(r->client), "%s", client);
-        r->tokens = cfg_of(srv)->rate_limit;
+        r->tokens = limit;
     } else {
         r->tokens += per_s * ((double)(now.tv_sec - r->at.tv_sec) +
                               (double)(now.tv_nsec - r->at.tv_nsec) / 1e9);
-        if (r->tokens > cfg_of(srv)->rate_limit)
-            r->tokens = cfg_of(srv)->rate_limit;
+        if (r->tokens > limit)
+            r->tokens = limit;
     }
     r->at = now;
     ok = r->tokens >= 1;

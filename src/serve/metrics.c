@@ -7,8 +7,10 @@
 #include "banned.h"
 
 static const char *const route_names[R_COUNT] = {
-    "other", "healthz",     "readyz", "voices",       "metrics",     "static",
-    "speak", "speak_marks", "listen", "listen_marks", "listen_text", "read"};
+    "other",        "healthz", "readyz",        "voices",        "metrics",
+    "static",       "speak",   "speak_marks",   "listen",        "listen_marks",
+    "listen_text",  "read",    "openai_speech", "openai_models", "marytts",
+    "marytts_info", "opentts", "opentts_info",  "prefetch"};
 
 static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
                                                  "denied",  "too_large",     "not_html"};
@@ -100,6 +102,12 @@ enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
     add_queue_wait(&b, m);
     buf_addf(&b, NULL, "# TYPE lyssna_ready gauge\nlyssna_ready %d\n",
              server_ready(srv, (char[160]){0}, 160));
+    buf_addf(&b, NULL,
+             "# TYPE lyssna_wyoming_events_total counter\nlyssna_wyoming_events_total %lu\n"
+             "# TYPE lyssna_wyoming_errors_total counter\nlyssna_wyoming_errors_total %lu\n",
+             (unsigned long)m->wyoming_events, (unsigned long)m->wyoming_errors);
+    auth_metrics(srv, &b);
+    prefetch_metrics(srv, &b);
     ret = send_buffer(srv, c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.data, b.len);
     buf_release(&b);
     return ret;

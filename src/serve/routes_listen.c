@@ -168,10 +168,16 @@ static int check_type(struct server *srv, const char *url, const struct fetch_re
                    f->content_type);
 }
 
-int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
-              struct err *e)
+/* What a listen asks for: from the query string, or the prefetch's defaults (all NULL but
+ * url). */
+struct listen_args {
+    const char *url, *readid, *voice, *rate, *format;
+};
+
+static int read_page_as(struct server *srv, const struct listen_args *a, struct page *pg,
+                        struct job_spec *js, struct err *e)
 {
-    const char *url = arg(c, "url");
+    const char *url = a->url;
     struct extract_opts xo = {0};
     int rc;
 
@@ -179,7 +185,7 @@ int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, str
     buf_init(&pg->fetched.body, 0);
     if (!url || !*url)
         return err_set(e, LY_EUSAGE, "give the page's address: ?url=https://...");
-    rc = parse_voice_rate_format(arg(c, "voice"), arg(c, "rate"), arg(c, "format"), js, e);
+    rc = parse_voice_rate_format(a->voice, a->rate, a->format, js, e);
     if (!rc && !recent_get(srv, url, &pg->fetched)) {
         fetch_result_release(&pg->fetched);
         rc = fetch_get_url(url, &live_of(srv)->fetch, &pg->fetched, e);
@@ -199,7 +205,7 @@ int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, str
     rc = check_type(srv, url, &pg->fetched, e);
     if (rc)
         return rc;
-    xo.readid = arg(c, "readid");
+    xo.readid = a->readid;
     xo.url = url;
     xo.charset = pg->fetched.charset;
     xo.worker = srv->exe;
@@ -211,6 +217,15 @@ int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, str
     js->line_langs = pg->text.line_langs;
     js->nlines = pg->text.nlines;
     return LY_OK;
+}
+
+int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
+              struct err *e)
+{
+    const struct listen_args args = {arg(c, "url"), arg(c, "readid"), arg(c, "voice"),
+                                     arg(c, "rate"), arg(c, "format")};
+
+    return read_page_as(srv, &args, pg, js, e);
 }
 
 void page_release(struct page *pg)
@@ -237,7 +252,7 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     if (known && recent_key(srv, url, params, key, &format) &&
         cache_get(srv->cache, key, encode_extension(format), &hit, NULL) == 1) {
         srv->m.cache_hits++;
-        return send_cached(srv, c, &hit, encode_mime_type(format), key);
+        return send_cached(srv, c, &hit, encode_mime_type(format), key, NULL);
     }
     rc = read_page(srv, c, &pg, &js, &e);
     if (rc) {
@@ -246,7 +261,7 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
         key_of(srv, &js, "audio", key);
         if (known)
             recent_learn(srv, url, params, key, js.format);
-        ret = answer_audio(srv, c, &js, key);
+        ret = answer_audio(srv, c, &js, key, NULL);
     } else if (route == R_LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
         rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
@@ -271,4 +286,20 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     }
     page_release(&pg);
     return ret;
+}
+
+int listen_fill(struct server *srv, const char *url, struct err *e)
+{
+    const struct listen_args args = {url, NULL, NULL, NULL, NULL};
+    char key[CACHE_KEY_HEX + 1];
+    struct job_spec js = {0};
+    struct page pg;
+    int rc = read_page_as(srv, &args, &pg, &js, e);
+
+    if (rc == LY_OK) {
+        key_of(srv, &js, "audio", key);
+        rc = fill_audio(srv, &js, key, e);
+    }
+    page_release(&pg);
+    return rc;
 }

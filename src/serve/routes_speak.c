@@ -40,7 +40,7 @@ enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struc
         ret = send_error(srv, c, &e);
     } else if (!marks) {
         key_of(srv, &js, "audio", key);
-        ret = answer_audio(srv, c, &js, key);
+        ret = answer_audio(srv, c, &js, key, NULL);
     } else if (collect_marks(srv, &js, &out, &e)) {
         ret = send_error(srv, c, &e);
     } else {

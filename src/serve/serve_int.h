@@ -15,6 +15,7 @@
 #include "base/base.h"
 #include "cache/cache.h"
 #include "fetch/fetch.h"
+#include "keys.h"
 #include "serve.h"
 #include "speech/speech.h"
 
@@ -31,8 +32,18 @@ enum route {
     R_LISTEN_MARKS,
     R_LISTEN_TEXT,
     R_READ,
+    R_OPENAI_SPEECH,
+    R_OPENAI_MODELS,
+    R_MARY_PROCESS,
+    R_MARY_INFO, /* /voices, /locales, /version */
+    R_OPENTTS_TTS,
+    R_OPENTTS_INFO, /* /api/voices, /api/languages */
+    R_PREFETCH,
     R_COUNT
 };
+
+/* The APIs a key can be required for (require_keys). */
+enum api { API_LYSSNA, API_OPENAI, API_MARYTTS, API_OPENTTS, API_PREFETCH };
 
 /* Kinds of fetch failure, counted apart in the metrics. */
 enum fetch_kind { F_NETWORK, F_STATUS, F_TIMEOUT, F_DENIED, F_TOO_LARGE, F_NOT_HTML, F_COUNT };
@@ -44,6 +55,7 @@ struct metrics {
     atomic_ullong audio_ms, synth_us; /* audio produced; workers' CPU time making it */
     atomic_ulong queue_wait[8];       /* waits for a worker by bucket, see queue_wait_bounds */
     atomic_ullong queue_wait_us;      /* their sum */
+    atomic_ulong wyoming_events, wyoming_errors; /* Wyoming events answered, failed */
 };
 
 /* The settings in force, what is built from them and the version of the voice data: made
@@ -55,6 +67,8 @@ struct live {
     char **hosts, **addrs; /* split from the config */
     struct fetch_opts fetch;
     char engine[CACHE_KEY_HEX + 1];
+    struct keyring keys; /* from keys_file */
+    unsigned required;   /* 1 << enum api for each API that needs a key */
     struct live *older;
 };
 
@@ -72,6 +86,9 @@ struct server {
     struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
     atomic_llong cache_warned; /* when the log last said the cache failed */
     atomic_int draining;       /* SIGTERM came: new requests are sent elsewhere */
+    struct key_stats *keys;    /* LYSSNA_KEY_STATS, by key name; guarded by lock */
+    struct prefetch *prefetch; /* the background queue of POST /v1/prefetch */
+    struct wyoming *wyoming;   /* the Wyoming port, or NULL */
 };
 
 /* A page fetched lately: Range requests and the marks request that follow a listen must not
@@ -101,8 +118,10 @@ struct request {
     size_t dropped; /* bytes of a body over the cap, read and dropped */
     enum route route;
     struct timespec start;
-    char client[64]; /* the client's address, for the rate limit and the access log */
-    char line[160];  /* "METHOD /path" for the access log */
+    char client[64];           /* the client's address, for the rate limit and the access log */
+    char line[160];            /* "METHOD /path" for the access log */
+    const struct api_key *key; /* the caller's key (Authorization: Bearer), or NULL */
+    int bad_key;               /* a Bearer token was sent that is no key */
 };
 
 /* Per-client token buckets in a fixed table: a client whose slot another takes over starts
@@ -125,6 +144,13 @@ struct job_spec {
     char voice[64];
     int rate;
     enum encode_format format;
+};
+
+/* How a front other than Lyssna's own API has its audio answered: one more response header
+ * (NULL for none) and errors in its own shape (NULL: send_error's). */
+struct answer_as {
+    const char *header, *value;
+    enum MHD_Result (*error)(struct server *srv, struct MHD_Connection *c, const struct err *e);
 };
 
 /* serve.c */
@@ -151,9 +177,14 @@ enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_c
                      const char *msg);
 /* The query string's value of name, or NULL. */
 const char *arg(struct MHD_Connection *c, const char *name);
-/* Answers from a cache entry (hit's fd is taken), with validators and byte ranges. */
+/* Answers from a cache entry (hit's fd is taken), with validators and byte ranges; as may
+ * add a header (NULL: none). */
 enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct cache_hit *hit,
-                            const char *type, const char *key);
+                            const char *type, const char *key, const struct answer_as *as);
+/* Answers text/plain errors with the status e's code maps to (MaryTTS's way). */
+enum MHD_Result send_text_error(struct server *srv, struct MHD_Connection *c, const struct err *e);
+/* The HTTP status for a lyssna_code. */
+int status_of(enum lyssna_code code);
 /* Whether the request asks for a Range other than "bytes=0-". */
 int wants_part(struct MHD_Connection *c);
 
@@ -161,9 +192,19 @@ int wants_part(struct MHD_Connection *c);
 /* The cache key of js's output of kind ("audio" or "marks"). */
 void key_of(struct server *srv, const struct job_spec *js, const char *kind,
             char key[CACHE_KEY_HEX + 1]);
-/* Audio for js (key is its key_of): from the cache, else synthesized and streamed. */
+/* Audio for js (key is its key_of): from the cache, else synthesized and streamed; as (may
+ * be NULL) shapes the answer for another API. */
 enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
-                             const struct job_spec *js, const char *key);
+                             const struct job_spec *js, const char *key,
+                             const struct answer_as *as);
+/* Makes js's audio into the cache under key unless it is there (the prefetch). */
+int fill_audio(struct server *srv, const struct job_spec *js, const char *key, struct err *e);
+/* A worker for js, waiting in the queue up to queue_wait_ms; NULL with LY_EBUSY past that. */
+struct pool_job *start_job(struct server *srv, const struct job_spec *js, int marks, struct err *e);
+/* Ends a job and wakes a request waiting for a worker. */
+void end_job(struct server *srv, struct pool_job *j);
+/* Counts a POOL_DONE frame's audio and CPU time; returns the audio's ms. */
+unsigned long long count_done(struct server *srv, const struct buf *payload);
 /* Speech marks for spec as {"duration_ms","marks"}: cached, else synthesized once. */
 int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out, struct err *e);
 
@@ -178,6 +219,8 @@ struct page {
 int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
               struct err *e);
 void page_release(struct page *pg);
+/* A page's audio as GET /v1/listen?url= makes it (default voice, MP3), into the cache. */
+int listen_fill(struct server *srv, const char *url, struct err *e);
 /* Frees one page of the recent-page store. */
 void recent_free(struct recent_page *p);
 /* GET /v1/listen, /v1/listen/marks and /v1/listen/text (route says which). */
@@ -221,5 +264,52 @@ enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c);
 void client_of(struct MHD_Connection *c, char *out, size_t size);
 /* Whether client may make one more API request now (takes a token when so). */
 int rate_allows(struct server *srv, const char *client);
+/* The same at limit requests a minute (<= 0: no limit), for a key's own bucket. */
+int rate_allows_at(struct server *srv, const char *client, int limit);
+
+/* auth.c */
+/* Keys and require_keys of cfg into l; LY_EPARSE/LY_EINPUT for the key file, LY_EUSAGE for
+ * an unknown API in require_keys. */
+int auth_load(struct live *l, const struct config *cfg, struct err *e);
+/* rq->key from the request's Authorization header (rq->bad_key for a wrong one). */
+void auth_identify(struct server *srv, struct MHD_Connection *c, struct request *rq);
+/* The text cap for rq: its key's, else the public one. */
+size_t auth_max_text(struct server *srv, const struct request *rq);
+/* Whether rq may go on to api: NULL when so, else the error to answer (401, 429). */
+const char *auth_check(struct server *srv, struct request *rq, enum api api, int *status);
+/* The per-key counters for /metrics. */
+void auth_metrics(struct server *srv, struct buf *out);
+void auth_release(struct server *srv);
+
+/* routes_openai.c */
+/* POST /v1/audio/speech and GET /v1/models. */
+enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *c);
+/* An error in OpenAI's shape {"error": {"message", "type", "param", "code"}}. */
+enum MHD_Result send_openai_error(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                  const char *message, const char *param, const char *code);
+
+/* routes_marytts.c */
+/* /process, and /voices, /locales, /version (url says which). */
+enum MHD_Result answer_marytts(struct server *srv, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result answer_marytts_info(struct server *srv, struct MHD_Connection *c, const char *url);
+
+/* routes_opentts.c */
+/* /api/tts, and /api/voices, /api/languages (url says which). */
+enum MHD_Result answer_opentts(struct server *srv, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result answer_opentts_info(struct server *srv, struct MHD_Connection *c, const char *url);
+
+/* routes_prefetch.c */
+/* POST /v1/prefetch {"urls": [...]}: 202 with how many were queued. */
+enum MHD_Result answer_prefetch(struct server *srv, struct MHD_Connection *c, struct request *rq);
+/* The background reader of prefetched pages; started with the service, stopped at its end. */
+int prefetch_start(struct server *srv, struct err *e);
+void prefetch_stop(struct server *srv);
+void prefetch_metrics(struct server *srv, struct buf *out);
+
+/* wyoming_host.c */
+/* The Wyoming port of cfg->wyoming (srv->wyoming), printing "wyoming on tcp://ADDR:PORT";
+ * none when unset. */
+int wyoming_open(struct server *srv, const struct config *cfg, struct err *e);
 
 #endif

@@ -39,9 +39,7 @@ void key_of(struct server *srv, const struct job_spec *js, const char *kind,
     cache_audio_key(&a, key);
 }
 
-/* A worker for js, waiting in the queue up to queue_wait_ms; NULL with LY_EBUSY past that. */
-static struct pool_job *start_job(struct server *srv, const struct job_spec *js, int marks,
-                                  struct err *e)
+struct pool_job *start_job(struct server *srv, const struct job_spec *js, int marks, struct err *e)
 {
     struct pool_request r = {js->text,  js->len,  js->ssml,   js->line_langs, js->nlines,
                              js->voice, js->rate, js->format, marks};
@@ -74,7 +72,7 @@ static struct pool_job *start_job(struct server *srv, const struct job_spec *js,
     return j;
 }
 
-static void end_job(struct server *srv, struct pool_job *j)
+void end_job(struct server *srv, struct pool_job *j)
 {
     pool_job_end(j);
     pthread_mutex_lock(&srv->lock);
@@ -128,7 +126,7 @@ static void release_key(struct server *srv, const char *key)
 
 /* Counts a finished job's audio and CPU time from its POOL_DONE payload; returns the
  * audio's length in ms. */
-static unsigned long long count_done(struct server *srv, const struct buf *payload)
+unsigned long long count_done(struct server *srv, const struct buf *payload)
 {
     unsigned long long samples = 0, cpu_us = 0, ms;
     int rate = 0;
@@ -203,9 +201,16 @@ static void stream_free(void *cls)
 
 /* Streams the job's audio; the first audio frame is read before answering, so that an error
  * the worker finds at once (bad SSML) still gets its status and JSON. */
+/* as_error: an error answered as the API asked (as may be NULL). */
+static enum MHD_Result as_error(struct server *srv, struct MHD_Connection *c,
+                                const struct answer_as *as, const struct err *e)
+{
+    return as && as->error ? as->error(srv, c, e) : send_error(srv, c, e);
+}
+
 static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c,
                                     struct pool_job *job, const struct job_spec *js,
-                                    const char *key)
+                                    const char *key, const struct answer_as *as)
 {
     struct stream *s = xcalloc(1, sizeof(*s));
     struct MHD_Response *r;
@@ -223,7 +228,7 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
         if (type == POOL_ERROR)
             pool_error(&s->frame, &e);
         stream_free(s);
-        return send_error(srv, c, &e);
+        return as_error(srv, c, as, &e);
     }
     s->cw = cache_put_begin(srv->cache, key, encode_extension(js->format), &e);
     if (s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, &e)) {
@@ -239,6 +244,8 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, encode_mime_type(js->format));
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    if (as && as->header)
+        MHD_add_response_header(r, as->header, as->value);
     add_cors(srv, c, r);
     ret = MHD_queue_response(c, MHD_HTTP_OK, r);
     MHD_destroy_response(r);
@@ -308,8 +315,9 @@ static int fill_cache(struct server *srv, struct pool_job *job, struct cache_wri
 /* Audio for js, whose key_of is key: from the cache when there, else synthesized and
  * streamed. */
 enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
-                             const struct job_spec *js, const char *key)
+                             const struct job_spec *js, const char *key, const struct answer_as *as)
 {
+    const char *ext = encode_extension(js->format), *type = encode_mime_type(js->format);
     struct cache_hit hit;
     struct cache_writer *w;
     struct pool_job *job;
@@ -317,9 +325,9 @@ enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
     int rc;
 
     for (;;) {
-        if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) == 1) {
+        if (cache_get(srv->cache, key, ext, &hit, NULL) == 1) {
             srv->m.cache_hits++;
-            return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
+            return send_cached(srv, c, &hit, type, key, as);
         }
         if (claim_key(srv, key))
             break;
@@ -328,21 +336,53 @@ enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
     job = start_job(srv, js, 0, &e);
     if (!job) {
         release_key(srv, key);
-        return send_error(srv, c, &e);
+        return as_error(srv, c, as, &e);
     }
     /* Safari's audio element first asks for "bytes=0-1" and plays nothing without a 206
        that tells the whole size: make the whole entry first, then answer from the cache
        (a cache that cannot be written gets the stream, the best there is then) */
-    if (!wants_part(c) || !(w = cache_put_begin(srv->cache, key, encode_extension(js->format), &e)))
-        return stream_audio(srv, c, job, js, key);
+    if (!wants_part(c) || !(w = cache_put_begin(srv->cache, key, ext, &e)))
+        return stream_audio(srv, c, job, js, key, as);
     rc = fill_cache(srv, job, w, &e);
     release_key(srv, key);
     if (rc)
-        return send_error(srv, c, &e);
-    if (cache_get(srv->cache, key, encode_extension(js->format), &hit, NULL) != 1)
-        return fail(srv, c, LY_EIO,
-                    "the audio was made but could not be cached; ask without Range");
-    return send_cached(srv, c, &hit, encode_mime_type(js->format), key);
+        return as_error(srv, c, as, &e);
+    if (cache_get(srv->cache, key, ext, &hit, NULL) != 1) {
+        err_set(&e, LY_EIO, "the audio was made but could not be cached; ask without Range");
+        return as_error(srv, c, as, &e);
+    }
+    return send_cached(srv, c, &hit, type, key, as);
+}
+
+int fill_audio(struct server *srv, const struct job_spec *js, const char *key, struct err *e)
+{
+    const char *ext = encode_extension(js->format);
+    struct cache_hit hit;
+    struct cache_writer *w;
+    struct pool_job *job;
+    int rc;
+
+    for (;;) {
+        if (cache_get(srv->cache, key, ext, &hit, NULL) == 1) {
+            close(hit.fd);
+            return LY_OK;
+        }
+        if (claim_key(srv, key))
+            break;
+    }
+    if (!(job = start_job(srv, js, 0, e))) {
+        release_key(srv, key);
+        return e->code;
+    }
+    if (!(w = cache_put_begin(srv->cache, key, ext, e))) {
+        end_job(srv, job);
+        release_key(srv, key);
+        cache_trouble(srv, e);
+        return e->code ? e->code : LY_EIO;
+    }
+    rc = fill_cache(srv, job, w, e);
+    release_key(srv, key);
+    return rc;
 }
 
 /* Marks stored in the cache as JSON: 1 and *out when there, 0 when not (or unreadable). */

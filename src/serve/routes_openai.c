@@ -1,0 +1,238 @@
+/* routes_openai.c -- OpenAI's speech API, so that its SDKs and the software built on them
+ * (Open WebUI, Home Assistant's OpenAI TTS, Pipecat) speak through Lyssna with a base URL:
+ * POST /v1/audio/speech (audio as it is made, or stream_format "sse" with speech.audio.delta
+ * events) and GET /v1/models. compat.c checks the body; the audio is made and cached as
+ * /v1/speak's is. Errors are in OpenAI's shape, which its SDKs turn into their error classes. */
+#include "serve_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compat.h"
+
+#include "banned.h"
+
+static const char *error_type(unsigned status)
+{
+    if (status == MHD_HTTP_TOO_MANY_REQUESTS)
+        return "rate_limit_exceeded";
+    return status >= 500 ? "server_error" : "invalid_request_error";
+}
+
+enum MHD_Result send_openai_error(struct server *srv, struct MHD_Connection *c, unsigned status,
+                                  const char *message, const char *param, const char *code)
+{
+    json_t *err = json_pack("{s:s, s:s, s:o, s:o}", "message", message, "type", error_type(status),
+                            "param", param && *param ? json_string(param) : json_null(), "code",
+                            code ? json_string(code) : json_null());
+
+    return send_json(srv, c, status, json_pack("{s:o}", "error", err));
+}
+
+static enum MHD_Result openai_error(struct server *srv, struct MHD_Connection *c,
+                                    const struct err *e)
+{
+    return send_openai_error(srv, c, (unsigned)status_of(e->code), e->msg, NULL, err_name(e->code));
+}
+
+enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *c)
+{
+    json_t *data = json_array();
+    size_t i;
+
+    for (i = 0; compat_openai_models[i]; i++)
+        json_array_append_new(data,
+                              json_pack("{s:s, s:s, s:i, s:s}", "id", compat_openai_models[i],
+                                        "object", "model", "created", 0, "owned_by", "lyssna"));
+    return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:s, s:o}", "object", "list", "data", data));
+}
+
+/* An SSE answer being streamed from a worker: each audio frame becomes one event. */
+struct sse {
+    struct server *srv;
+    struct pool_job *job;
+    struct buf frame, out;
+    size_t off;
+    int ended;
+    unsigned long words;
+};
+
+static void base64(struct buf *out, const unsigned char *p, size_t n)
+{
+    static const char digits[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    unsigned long v;
+    size_t i;
+
+    for (i = 0; i + 2 < n; i += 3) {
+        v = (unsigned long)p[i] << 16 | (unsigned long)p[i + 1] << 8 | p[i + 2];
+        buf_addch(out, digits[v >> 18 & 63], NULL);
+        buf_addch(out, digits[v >> 12 & 63], NULL);
+        buf_addch(out, digits[v >> 6 & 63], NULL);
+        buf_addch(out, digits[v & 63], NULL);
+    }
+    if (i < n) {
+        v = (unsigned long)p[i] << 16 | (i + 1 < n ? (unsigned long)p[i + 1] << 8 : 0);
+        buf_addch(out, digits[v >> 18 & 63], NULL);
+        buf_addch(out, digits[v >> 12 & 63], NULL);
+        buf_addch(out, i + 1 < n ? digits[v >> 6 & 63] : '=', NULL);
+        buf_addch(out, '=', NULL);
+    }
+}
+
+/* The frame just read as an SSE event in s->out; 0 at the end of the stream. */
+static int sse_event(struct sse *s, int type)
+{
+    buf_reset(&s->out);
+    s->off = 0;
+    if (type == POOL_AUDIO) {
+        buf_adds(&s->out, "data: {\"type\":\"speech.audio.delta\",\"audio\":\"", NULL);
+        base64(&s->out, (const unsigned char *)s->frame.data, s->frame.len);
+        buf_adds(&s->out, "\"}\n\n", NULL);
+        return 1;
+    }
+    count_done(s->srv, &s->frame);
+    s->ended = 1;
+    buf_addf(&s->out, NULL,
+             "data: {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\":%lu,"
+             "\"output_tokens\":0,\"total_tokens\":%lu}}\n\n",
+             s->words, s->words);
+    return 1;
+}
+
+static ssize_t sse_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct sse *s = cls;
+    struct err e = {0};
+    size_t n;
+    int type;
+
+    (void)pos;
+    while (s->off == s->out.len) {
+        if (s->ended)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        type = pool_job_next(s->job, &s->frame, cfg_of(s->srv)->synth_timeout_ms, &e);
+        if (type == POOL_AUDIO || type == POOL_DONE)
+            sse_event(s, type);
+        else if (type != POOL_MARK)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
+    n = s->out.len - s->off < max ? s->out.len - s->off : max;
+    memcpy(out, s->out.data + s->off, n);
+    s->off += n;
+    return (ssize_t)n;
+}
+
+static void sse_free(void *cls)
+{
+    struct sse *s = cls;
+
+    end_job(s->srv, s->job);
+    buf_release(&s->frame);
+    buf_release(&s->out);
+    free(s);
+}
+
+static unsigned long count_words(const char *t, size_t n)
+{
+    unsigned long w = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        w += (unsigned char)t[i] > ' ' && (i == 0 || (unsigned char)t[i - 1] <= ' ');
+    return w;
+}
+
+/* stream_format "sse": the first audio is awaited before the 200, so that a failure still
+ * gets its status. Always synthesized (events are not cached). */
+static enum MHD_Result answer_sse(struct server *srv, struct MHD_Connection *c,
+                                  const struct job_spec *js, const struct answer_as *as)
+{
+    struct sse *s = xcalloc(1, sizeof(*s));
+    struct MHD_Response *r;
+    struct err e = {0};
+    enum MHD_Result ret;
+    int type;
+
+    buf_init(&s->frame, BUF_NOLIMIT);
+    buf_init(&s->out, BUF_NOLIMIT);
+    s->srv = srv;
+    s->words = count_words(js->text, js->len);
+    if (!(s->job = start_job(srv, js, 0, &e))) {
+        buf_release(&s->frame);
+        buf_release(&s->out);
+        free(s);
+        return openai_error(srv, c, &e);
+    }
+    while ((type = pool_job_next(s->job, &s->frame, cfg_of(srv)->synth_timeout_ms, &e)) ==
+           POOL_MARK)
+        ;
+    if (type != POOL_AUDIO && type != POOL_DONE) {
+        if (type == POOL_ERROR)
+            pool_error(&s->frame, &e);
+        sse_free(s);
+        return openai_error(srv, c, &e);
+    }
+    sse_event(s, type);
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 32 * 1024, sse_read, s, sse_free);
+    if (!r) {
+        sse_free(s);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    MHD_add_response_header(r, as->header, as->value);
+    add_cors(srv, c, r);
+    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+/* The rate the audio is spoken at: the one asked, else the voice's own. */
+static int effective_rate(const struct job_spec *js)
+{
+    struct voice v;
+
+    if (js->rate)
+        return js->rate;
+    return voice_load(voice_dir(), js->voice, &v, NULL) == LY_OK ? v.rate : 0;
+}
+
+enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+    struct compat_speech s;
+    struct job_spec js = {0};
+    struct answer_as as = {"X-Lyssna-Rate", NULL, openai_error};
+    char key[CACHE_KEY_HEX + 1], param[32], rate[16];
+    struct err e = {0};
+    enum MHD_Result ret;
+    const char *why;
+    int status;
+
+    if ((why = auth_check(srv, rq, API_OPENAI, &status)))
+        return send_openai_error(srv, c, (unsigned)status, why, NULL,
+                                 status == MHD_HTTP_UNAUTHORIZED ? "invalid_api_key"
+                                                                 : "rate_limit_exceeded");
+    if (compat_parse_openai(rq->body.data, rq->body.len, auth_max_text(srv, rq), &s, param, &e) !=
+        LY_OK) {
+        ret =
+            send_openai_error(srv, c, (unsigned)status_of(e.code), e.msg, param, err_name(e.code));
+        compat_speech_release(&s);
+        return ret;
+    }
+    js.text = s.r.text;
+    js.len = s.r.len;
+    memcpy(js.voice, s.r.v.voice, sizeof(js.voice));
+    js.rate = s.r.v.rate;
+    js.format = s.r.v.format;
+    snprintf(rate, sizeof(rate), "%d", effective_rate(&js));
+    as.value = rate;
+    if (s.sse) {
+        ret = answer_sse(srv, c, &js, &as);
+    } else {
+        key_of(srv, &js, "audio", key);
+        ret = answer_audio(srv, c, &js, key, &as);
+    }
+    compat_speech_release(&s);
+    return ret;
+}
