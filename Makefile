@@ -3,6 +3,7 @@
 #   make run        install what is missing (as root), build, start the service on :8080
 #   make test       install test tools (as root), build, run unit, end-to-end and browser tests
 #   make browser    the listen button in headless Chromium (npm ci in tests/browser when needed)
+#   make clients    the other APIs driven by their real clients (tests/clients: the openai package)
 #   make asan       unit and end-to-end tests against an ASan/UBSan build in build/asan/
 #   make fuzz       libFuzzer targets of fuzz/, FUZZ_TIME s each (fuzz-smoke: 20 s, in check)
 #   make valgrind   the end-to-end tests with the binary under valgrind's memcheck
@@ -53,8 +54,10 @@ UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PYTEST   = /usr/bin/python3 -m pytest
 BROWSER  = tests/browser
+CLIENTS  = tests/clients
 
 .PHONY: all run test check asan install clean deps test-deps format format-check layout unit e2e browser \
+        clients \
         bench fuzz fuzz-build fuzz-smoke valgrind
 
 all: $(BIN)
@@ -110,7 +113,7 @@ test: test-deps
 # The fuzz smoke and the browser tests run in the plain check only: the fuzz build is
 # sanitized whatever SAN says, and the browser tests drive the same service code as e2e.
 check: all $(UNIT_BINS)
-	$(MAKE) layout unit e2e $(if $(filter 1,$(SAN)),,fuzz-smoke browser)
+	$(MAKE) layout unit e2e clients $(if $(filter 1,$(SAN)),,fuzz-smoke browser)
 
 # The tree's rules (docs/ARCHITECTURE.md): includes follow the data flow, libraries stay in
 # their folders, no C file over 800 lines.
@@ -171,6 +174,15 @@ browser: $(BIN) $(BROWSER)/node_modules/.package-lock.json
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/package-lock.json
 	@command -v npm >/dev/null || { echo "browser tests need Node.js 18+ with npm"; exit 1; }
 	cd $(BROWSER) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+
+# The openai npm package (from the lock file) against a service of each test's own; ffmpeg
+# decodes what it gets back.
+clients: $(BIN) $(CLIENTS)/node_modules/.package-lock.json
+	cd $(CLIENTS) && LYSSNA_BIN=$(abspath $(BIN)) node --test --test-concurrency=1
+
+$(CLIENTS)/node_modules/.package-lock.json: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	@command -v npm >/dev/null || { echo "client tests need Node.js 18+ with npm"; exit 1; }
+	cd $(CLIENTS) && npm ci --no-audit --no-fund
 
 asan: test-deps
 	$(MAKE) SAN=1 check
