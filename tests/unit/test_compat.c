@@ -176,6 +176,25 @@ static void test_compat_opentts_reads_its_parameters(void **state)
     assert_string_equal(compat_locale("sv"), "sv_SE");
 }
 
+static void test_compat_reads_form_bodies(void **state)
+{
+    static const char body[] = "INPUT_TYPE=TEXT&INPUT_TEXT=Hej+d%C3%A5%21&LOCALE=sv_SE&BAD=%zz%4";
+    struct buf v;
+
+    (void)state;
+    buf_init(&v, BUF_NOLIMIT);
+    assert_int_equal(compat_form_value(body, strlen(body), "INPUT_TEXT", &v), 1);
+    assert_string_equal(v.data, "Hej då!");
+    assert_int_equal(compat_form_value(body, strlen(body), "LOCALE", &v), 1);
+    assert_string_equal(v.data, "sv_SE");
+    assert_int_equal(compat_form_value(body, strlen(body), "BAD", &v), 1);
+    assert_string_equal(v.data, "%zz%4");
+    assert_int_equal(compat_form_value(body, strlen(body), "INPUT", &v), 0);
+    assert_int_equal(compat_form_value(body, strlen(body), "VOICE", &v), 0);
+    assert_int_equal(compat_form_value("", 0, "VOICE", &v), 0);
+    buf_release(&v);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_compat_openai_caps_the_input),
         cmocka_unit_test(test_compat_marytts_reads_its_parameters),
         cmocka_unit_test(test_compat_opentts_reads_its_parameters),
+        cmocka_unit_test(test_compat_reads_form_bodies),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
