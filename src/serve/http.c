@@ -74,6 +74,8 @@ enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsign
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+    if (status == MHD_HTTP_UNAUTHORIZED) /* the keys of auth.c */
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     add_cors(srv, c, r);
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);

@@ -311,5 +311,7 @@ void prefetch_metrics(struct server *srv, struct buf *out);
 /* The Wyoming port of cfg->wyoming (srv->wyoming), printing "wyoming on tcp://ADDR:PORT";
  * none when unset. */
 int wyoming_open(struct server *srv, const struct config *cfg, struct err *e);
+/* Stops the Wyoming port and its connections (none open: a no-op). */
+void wyoming_close(struct server *srv);
 
 #endif

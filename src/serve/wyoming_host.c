@@ -54,3 +54,9 @@ int wyoming_open(struct server *srv, const struct config *cfg, struct err *e)
     fflush(stdout);
     return LY_OK;
 }
+
+void wyoming_close(struct server *srv)
+{
+    wyoming_stop(srv->wyoming);
+    srv->wyoming = NULL;
+}

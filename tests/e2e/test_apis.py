@@ -168,7 +168,8 @@ def test_a_key_has_its_own_limits_and_is_counted_by_name(keyed):
     assert r.status == 413, r
     for _ in range(5):  # over the public limit of 3 a minute, within the key's
         assert get(keyed, "/api/tts?text=Hej", headers=bearer()).status == 200
-    assert get(keyed, "/api/voices").status == 429, "without a key the public limit holds"
+    public = [get(keyed, "/api/voices").status for _ in range(4)]
+    assert public == [200, 200, 200, 429], "without a key the public limit holds"
     metrics = get(keyed, "/metrics").body.decode()
     assert 'lyssna_key_requests_total{key="cms"}' in metrics
     assert KEY not in metrics

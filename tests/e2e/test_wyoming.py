@@ -2,6 +2,8 @@
 Assistant's Wyoming integration sends (describe; synthesize; since 2025.8 synthesize-start,
 synthesize-chunk..., a compatibility synthesize, synthesize-stop), in both framings of an
 event's data. Audio comes back as 24 kHz 16-bit mono PCM chunks."""
+import time
+
 import pytest
 
 from conftest import TIME_SCALE
@@ -12,11 +14,15 @@ TEXT = "Välkommen till kommunen. Biblioteket öppnar klockan tio. Vi ses i morg
 
 
 def wyoming_port(svc):
-    """The port from the service's second stdout line, `wyoming on tcp://127.0.0.1:PORT`."""
-    from test_serve import read_first_line
-    line = read_first_line(svc.proc, 30 * TIME_SCALE)
-    assert line.startswith("wyoming on tcp://127.0.0.1:"), line
-    return int(line.rsplit(":", 1)[1])
+    """The port from the service's second stdout line, `wyoming on tcp://127.0.0.1:PORT` (the
+    service object drains its stdout into svc.out)."""
+    deadline = time.monotonic() + 30 * TIME_SCALE
+    while time.monotonic() < deadline:
+        for line in svc.out:
+            if line.startswith(b"wyoming on tcp://127.0.0.1:"):
+                return int(line.decode().rsplit(":", 1)[1])
+        time.sleep(0.05)
+    pytest.fail(f"no wyoming line: {svc.out!r} {svc.stderr_text()[-1000:]}")
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +100,7 @@ def test_voice_by_language_and_unknown_voices(wy):
         assert pcm_seconds(p.audio()[1]) > 0.3
         p.send("synthesize", {"text": "Hej.", "voice": {"name": "nosuch"}})
         type_, data, _ = p.read()
-        assert type_ == "error" and data["code"] == "voice", data
+        assert type_ == "error" and data["code"] == "unknown_voice", data
         p.send("synthesize", {"text": "Hej.", "voice": {"language": "fi"}})
         type_, data, _ = p.read()
         assert type_ == "error" and "fi" in data["text"], data
