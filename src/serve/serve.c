@@ -40,9 +40,31 @@ const struct config *cfg_of(struct server *srv)
     return &live_of(srv)->cfg;
 }
 
+/* The routes of the APIs other clients speak (OpenAI's, MaryTTS's, OpenTTS's) and the
+ * prefetch. */
+static enum route compat_route_of(int get, int post, const char *url)
+{
+    if (post && !strcmp(url, "/v1/audio/speech"))
+        return R_OPENAI_SPEECH;
+    if (get && !strcmp(url, "/v1/models"))
+        return R_OPENAI_MODELS;
+    if (post && !strcmp(url, "/v1/prefetch"))
+        return R_PREFETCH;
+    if ((get || post) && !strcmp(url, "/process"))
+        return R_MARY_PROCESS;
+    if (get && (!strcmp(url, "/voices") || !strcmp(url, "/locales") || !strcmp(url, "/version")))
+        return R_MARY_INFO;
+    if ((get || post) && !strcmp(url, "/api/tts"))
+        return R_OPENTTS_TTS;
+    if (get && (!strcmp(url, "/api/voices") || !strcmp(url, "/api/languages")))
+        return R_OPENTTS_INFO;
+    return R_OTHER;
+}
+
 static enum route route_of(const char *method, const char *url)
 {
     int get = !strcmp(method, "GET") || !strcmp(method, "HEAD"), post = !strcmp(method, "POST");
+    enum route r;
 
     if (get && !strcmp(url, "/healthz"))
         return R_HEALTH;
@@ -64,6 +86,8 @@ static enum route route_of(const char *method, const char *url)
         return R_SPEAK;
     if (post && !strcmp(url, "/v1/speak/marks"))
         return R_SPEAK_MARKS;
+    if ((r = compat_route_of(get, post, url)) != R_OTHER)
+        return r;
     if (get && strncmp(url, "/v1/", 4))
         return R_STATIC;
     return R_OTHER;
@@ -72,7 +96,12 @@ static enum route route_of(const char *method, const char *url)
 static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
                                 const char *method, const char *url)
 {
-    if (rq->route >= R_SPEAK && !rate_allows(srv, rq->client))
+    if (rq->route >= R_OPENAI_SPEECH && rq->route <= R_OPENAI_MODELS && !rq->key &&
+        !rate_allows(srv, rq->client))
+        return send_openai_error(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
+                                 "too many requests from this address: wait a minute", NULL,
+                                 "rate_limit_exceeded");
+    if (rq->route >= R_SPEAK && !rq->key && !rate_allows(srv, rq->client))
         return send_json(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
                          json_pack("{s:s, s:s}", "error", "rate_limited", "message",
                                    "too many requests from this address: wait a minute"));
@@ -100,6 +129,20 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
         return answer_listen(srv, c, rq->route);
     case R_READ:
         return answer_read(srv, c);
+    case R_OPENAI_SPEECH:
+        return answer_openai(srv, c, rq);
+    case R_OPENAI_MODELS:
+        return answer_openai_models(srv, c);
+    case R_MARY_PROCESS:
+        return answer_marytts(srv, c, rq);
+    case R_MARY_INFO:
+        return answer_marytts_info(srv, c, url);
+    case R_OPENTTS_TTS:
+        return answer_opentts(srv, c, rq);
+    case R_OPENTTS_INFO:
+        return answer_opentts_info(srv, c, url);
+    case R_PREFETCH:
+        return answer_prefetch(srv, c, rq);
     default:
         break;
     }
@@ -138,7 +181,7 @@ static enum MHD_Result note_framing(void *cls, enum MHD_ValueKind kind, const ch
 /* Refuses, before any body is read, a body whose length is ambiguous (two Content-Lengths
  * that differ, or one beside Transfer-Encoding: what request smuggling through a proxy is
  * made of), and a body announced over the cap, so that it is not read in vain. */
-static int check_framing(struct server *srv, struct MHD_Connection *c, struct err *e)
+static int check_framing(struct MHD_Connection *c, size_t cap, struct err *e)
 {
     struct framing f = {0};
     unsigned long long n;
@@ -154,9 +197,9 @@ static int check_framing(struct server *srv, struct MHD_Connection *c, struct er
         n = strtoull(f.first, &end, 10);
         if (errno || *end || end == f.first)
             return err_set(e, LY_EUSAGE, "Content-Length '%.20s' is not a number", f.first);
-        if (n > (unsigned long long)cfg_of(srv)->max_text_bytes + 4096)
-            return err_set(e, LY_ETOOBIG, "the body is %llu bytes; at most %d are accepted", n,
-                           cfg_of(srv)->max_text_bytes);
+        if (n > (unsigned long long)cap + 4096)
+            return err_set(e, LY_ETOOBIG, "the body is %llu bytes; at most %zu are accepted", n,
+                           cap);
     }
     return LY_OK;
 }
@@ -172,14 +215,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     if (!rq) {
         rq = xcalloc(1, sizeof(*rq));
-        buf_init(&rq->body, (size_t)cfg_of(srv)->max_text_bytes + 4096); /* room for JSON */
+        auth_identify(srv, c, rq);
+        buf_init(&rq->body, auth_max_text(srv, rq) + 4096); /* room for JSON */
         rq->route = route_of(method, url);
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_of(c, rq->client, sizeof(rq->client));
         snprintf(rq->line, sizeof(rq->line), "%s %s", method, url);
         srv->m.in_flight++;
         *con_cls = rq;
-        return check_framing(srv, c, &e) ? send_error(srv, c, &e) : MHD_YES;
+        return check_framing(c, auth_max_text(srv, rq), &e) ? send_error(srv, c, &e) : MHD_YES;
     }
     if (*upload_size) {
         /* MHD 0.9.75 cannot answer before the body's end: a chunked body over the cap is
@@ -304,6 +348,7 @@ static void live_free(struct live *l)
         return;
     free_list(l->hosts);
     free_list(l->addrs);
+    keys_release(&l->keys);
     free(l);
 }
 
@@ -321,7 +366,7 @@ static struct live *live_new(const struct config *cfg, struct err *e)
     l->fetch.timeout_ms = cfg->fetch_timeout_ms;
     l->fetch.max_bytes = (size_t)cfg->max_page_bytes;
     l->fetch.max_redirects = cfg->max_redirects ? cfg->max_redirects : -1;
-    if (fetch_check_opts(&l->fetch, e)) {
+    if (fetch_check_opts(&l->fetch, e) || auth_load(l, cfg, e)) {
         live_free(l);
         return NULL;
     }
@@ -373,6 +418,8 @@ static void server_release(struct server *srv)
         srv->pages = p->next;
         recent_free(p);
     }
+    prefetch_stop(srv);
+    auth_release(srv);
     free(srv->rates);
     pool_free(srv->pool);
     cache_free(srv->cache);
@@ -479,6 +526,8 @@ int serve_run(const struct config *cfg, const struct serve_reload *how, const ch
         rc = sandbox_drop_user(cfg->user, e);
     if (!rc)
         rc = server_init(&srv, cfg, exe, e);
+    if (!rc)
+        rc = prefetch_start(&srv, e);
     if (!rc) {
         d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                                  MHD_USE_ITC | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
@@ -495,7 +544,11 @@ int serve_run(const struct config *cfg, const struct serve_reload *how, const ch
         printf("listening on http://%.*s:%u\n", (int)(strrchr(cfg->listen, ':') - cfg->listen),
                cfg->listen, port);
         fflush(stdout);
+        rc = wyoming_open(&srv, cfg, e);
+    }
+    if (!rc) {
         wait_for_stop(&srv, d, how);
+        wyoming_close(&srv);
         MHD_stop_daemon(d);
     } else if (fd >= 0)
         close(fd);
