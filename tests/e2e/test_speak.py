@@ -224,7 +224,7 @@ def test_list_voices_names_the_profiles(run):
 
 @pytest.mark.parametrize("args,stdin,code,words", [
     (["-v", "klingon"], b"Hej.", 3, "unknown voice"),
-    (["-f", "flac"], b"Hej.", 2, "unknown format"),
+    (["-f", "aac"], b"Hej.", 2, "unknown format"),
     (["-r", "1000"], b"Hej.", 2, "rate"),
     (["/nonexistent/file.txt"], None, 4, "cannot read"),
     ([], b"  \n\t \n", 5, "nothing to say"),
