@@ -437,13 +437,14 @@ static void server_release(struct server *srv)
 static void reload(struct server *srv, const struct serve_reload *how)
 {
     static const char *const fixed[] = {
-        "listen", "workers", "user", "cache dir or size", "web folder", "connection limits"};
+        "listen",     "workers",           "user",           "cache dir or size",
+        "web folder", "connection limits", "Wyoming address"};
     struct config cfg;
     struct err e = {0};
     struct live *l, *old = live_of(srv);
     const struct config *was = &old->cfg;
     struct recent_page *p;
-    int changed[6];
+    int changed[7];
     size_t i;
 
     if (how->load(how->ctx, &cfg, &e) || !(l = live_new(&cfg, &e))) {
@@ -458,7 +459,8 @@ static void reload(struct server *srv, const struct serve_reload *how)
     changed[5] = cfg.client_timeout_s != was->client_timeout_s ||
                  cfg.max_connections != was->max_connections ||
                  cfg.max_per_client != was->max_per_client;
-    for (i = 0; i < 6; i++)
+    changed[6] = strcmp(cfg.wyoming, was->wyoming) != 0;
+    for (i = 0; i < 7; i++)
         if (changed[i])
             fprintf(stderr, "lyssna: reload: the %s changes only at a restart\n", fixed[i]);
     l->older = old;

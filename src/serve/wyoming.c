@@ -188,6 +188,8 @@ static int relay(struct session *s, struct pool_job *j)
             break;
         started = 1;
         if (type == POOL_DONE) {
+            if (s->c->w->host.done)
+                s->c->w->host.done(s->c->w->host.ctx, &frame);
             rc = emit(s, "audio-stop", NULL, NULL, 0);
             buf_release(&frame);
             return rc;

@@ -23,6 +23,8 @@ struct wyoming_host {
     const struct config *(*config)(void *ctx);
     /* One event answered (its type), with ok 0 when it ended in an error; may be NULL. */
     void (*count)(void *ctx, const char *type, int ok);
+    /* A job's POOL_DONE payload, for the audio and CPU counters; may be NULL. */
+    void (*done)(void *ctx, const struct buf *payload);
 };
 
 /* Listens on listen (ADDR:PORT; port 0 picks one, written to *port) and serves each connection

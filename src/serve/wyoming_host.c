@@ -39,9 +39,15 @@ static void host_count(void *ctx, const char *type, int ok)
         srv->m.wyoming_errors++;
 }
 
+static void host_done(void *ctx, const struct buf *payload)
+{
+    count_done(ctx, payload);
+}
+
 int wyoming_open(struct server *srv, const struct config *cfg, struct err *e)
 {
-    const struct wyoming_host host = {srv, host_start, host_end, host_config, host_count};
+    const struct wyoming_host host = {srv,         host_start, host_end,
+                                      host_config, host_count, host_done};
     const char *colon = strrchr(cfg->wyoming, ':');
     int port = 0;
 
