@@ -249,7 +249,12 @@ int compat_parse_marytts(const char *text, const char *input_type, const char *o
         return err_set(e, LY_EUSAGE, "OUTPUT_TYPE '%.20s' is not made here (AUDIO)", output_type);
     if (audio && !upper_is(audio, "WAVE_FILE") && !upper_is(audio, "WAVE"))
         return err_set(e, LY_EUSAGE, "AUDIO '%.20s' is not made here (WAVE_FILE)", audio);
-    if ((rc = voice_of(voice, locale, name, e)) != LY_OK)
+    /* Home Assistant sends its default VOICE, cmu-slt-hsmm, beside the LOCALE it was set to:
+       a voice that is not ours gives way to the locale's */
+    if ((rc = voice_of(voice, locale, name, e)) == LY_EVOICE && voice && locale && *locale &&
+        compat_voice_for_lang(locale, name, NULL) == LY_OK)
+        rc = LY_OK;
+    if (rc != LY_OK)
         return rc;
     return speak_wav(text, strlen(text), upper_is(input_type, "SSML"), name, max_text, out, e);
 }

@@ -39,10 +39,12 @@ def wav_of_speak(svc, tmp_path, text=TEXT, voice="sv"):
 # -- MaryTTS ---------------------------------------------------------------------------------
 
 def test_marytts_process_by_form_post_as_home_assistant_sends_it(svc, tmp_path):
-    body = form({"INPUT_TEXT": TEXT, "INPUT_TYPE": "TEXT", "OUTPUT_TYPE": "AUDIO",
-                 "LOCALE": "sv_SE", "AUDIO": "WAVE_FILE", "VOICE": "sv"})
-    r = request(svc.port, "POST", "/process", body=body,
-                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    """Home Assistant's MaryTTS integration (speak2mary): a form POST without a Content-Type,
+    its default VOICE beside the language it was set to, and effect parameters."""
+    body = form({"INPUT_TEXT": TEXT, "OUTPUT_TYPE": "AUDIO", "INPUT_TYPE": "TEXT",
+                 "LOCALE": "sv", "AUDIO": "WAVE_FILE", "VOICE": "cmu-slt-hsmm",
+                 "effect_Volume_selected": "on", "effect_Volume_parameters": "amount:2.0;"})
+    r = request(svc.port, "POST", "/process", body=body)
     assert r.status == 200, r
     assert r.h("content-type") == "audio/wav"
     assert r.body[:4] == b"RIFF"
@@ -65,6 +67,14 @@ def test_marytts_ssml_input(svc, tmp_path):
                                                          "OUTPUT_TYPE": "AUDIO"}))
     assert r.status == 200, r
     assert decoded_seconds(r.body, tmp_path) > 1.3
+
+
+def test_marytts_form_post_with_its_content_type(svc, tmp_path):
+    body = form({"INPUT_TEXT": "Hej då!", "LOCALE": "sv_SE", "VOICE": "sv-tydlig"})
+    r = request(svc.port, "POST", "/process", body=body,
+                headers={"Content-Type": "application/x-www-form-urlencoded"})
+    assert r.status == 200, r
+    assert decoded_seconds(r.body, tmp_path) > 0.5
 
 
 @pytest.mark.parametrize("params,words", [

@@ -154,6 +154,10 @@ static void test_compat_marytts_reads_its_parameters(void **state)
     assert_int_equal(
         compat_parse_marytts("Hej", NULL, NULL, NULL, NULL, "cmu-slt-hsmm", 1000, &r, &e),
         LY_EVOICE);
+    /* Home Assistant's default voice beside the language it was set to */
+    assert_int_equal(
+        compat_parse_marytts("Hej", NULL, NULL, NULL, "sv", "cmu-slt-hsmm", 1000, &r, NULL), LY_OK);
+    assert_string_equal(r.v.voice, "sv");
 }
 
 static void test_compat_opentts_reads_its_parameters(void **state)
