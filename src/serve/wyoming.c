@@ -168,35 +168,28 @@ static int blank(const char *t, size_t n)
     return n == 0;
 }
 
-/* Relays one job's audio as audio-start, audio-chunk..., audio-stop; a failure is an error
+/* Relays one text's audio as audio-start, audio-chunk..., audio-stop; a failure is an error
  * event. Non-zero only when the peer is gone. */
-static int relay(struct session *s, struct pool_job *j)
+static int relay(struct session *s, struct wyoming_audio *a)
 {
+    const struct wyoming_host *h = &s->c->w->host;
     struct err e = {0};
-    struct buf frame;
+    struct buf chunk;
     int type, rc = 0, started = 0;
 
-    buf_init(&frame, BUF_NOLIMIT);
-    while (rc == 0 && (type = pool_job_next(j, &frame, s->cfg->synth_timeout_ms, &e)) != 0) {
-        if (type != POOL_AUDIO && type != POOL_DONE && type != POOL_ERROR)
-            continue;
-        if (type == POOL_ERROR) {
-            pool_error(&frame, &e);
-            break;
-        }
+    buf_init(&chunk, BUF_NOLIMIT);
+    while (rc == 0 && (type = h->next(a, &chunk, &e)) != 0) {
         if (!started && (rc = emit(s, "audio-start", audio_format(), NULL, 0)) != 0)
             break;
         started = 1;
         if (type == POOL_DONE) {
-            if (s->c->w->host.done)
-                s->c->w->host.done(s->c->w->host.ctx, &frame);
             rc = emit(s, "audio-stop", NULL, NULL, 0);
-            buf_release(&frame);
+            buf_release(&chunk);
             return rc;
         }
-        rc = emit(s, "audio-chunk", audio_format(), frame.data, frame.len);
+        rc = emit(s, "audio-chunk", audio_format(), chunk.data, chunk.len);
     }
-    buf_release(&frame);
+    buf_release(&chunk);
     return rc ? rc : emit_error(s, &e);
 }
 
@@ -204,9 +197,10 @@ static int relay(struct session *s, struct pool_job *j)
  * audio-stop). Non-zero only when the peer is gone. */
 static int speak(struct session *s, const char *text, size_t len, const char *voice)
 {
+    const struct wyoming_host *h = &s->c->w->host;
     struct pool_request r = {text, len, 0, NULL, 0, voice, 0, ENCODE_PCM, 0};
+    struct wyoming_audio *a;
     struct err e = {0};
-    struct pool_job *j;
     int rc;
 
     if (blank(text, len))
@@ -217,10 +211,10 @@ static int speak(struct session *s, const char *text, size_t len, const char *vo
                 s->cfg->max_text_bytes);
         return emit_error(s, &e);
     }
-    if (!(j = s->c->w->host.start(s->c->w->host.ctx, &r, &e)))
+    if (!(a = h->open(h->ctx, &r, &e)))
         return emit_error(s, &e);
-    rc = relay(s, j);
-    s->c->w->host.end(s->c->w->host.ctx, j);
+    rc = relay(s, a);
+    h->close(a);
     return rc;
 }
 

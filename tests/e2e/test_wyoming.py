@@ -64,6 +64,27 @@ def test_synthesize_gives_audio_as_long_as_the_http_service(wy, tmp_path, inline
     assert abs(pcm_seconds(pcm) - want) < 0.03 * want + 0.05, (pcm_seconds(pcm), want)
 
 
+def cache_hits(svc):
+    from test_serve import get
+    for line in get(svc, "/metrics").body.decode().splitlines():
+        if line.startswith("lyssna_cache_hits_total "):
+            return int(line.split()[1])
+    return 0
+
+
+def test_the_same_text_again_comes_from_the_cache(wy):
+    text = "Återvinningscentralen har öppet till klockan sju i kväll."
+    with Peer(wy.wyoming) as p:
+        p.send("synthesize", {"text": text})
+        first = p.audio()[1]
+    hits = cache_hits(wy)
+    with Peer(wy.wyoming) as p:
+        p.send("synthesize", {"text": text})
+        again = p.audio()[1]
+    assert cache_hits(wy) == hits + 1
+    assert again == first
+
+
 def test_home_assistant_streaming_gives_audio_per_sentence(wy):
     """HA sends the text as an LLM writes it, cut anywhere, then the whole text once more in a
     synthesize for servers that do not stream (which must not be spoken twice)."""
