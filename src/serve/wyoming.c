@@ -1,8 +1,8 @@
 /* wyoming.c -- the Wyoming protocol on a TCP port of its own (wyoming.h). One thread accepts;
  * each connection gets a thread that reads events (wyoming_frame.c), answers them and writes
- * audio as the worker makes it. Synthesis goes through the service's queue and workers (the
- * host), so the voices, normalization, limits and metrics are the HTTP service's; only the
- * framing is Wyoming's. A malformed event closes its own connection, nothing else. Why here
+ * audio as the worker makes it. Audio comes through the service's cache, queue and workers
+ * (the host), so the voices, normalization, limits and metrics are the HTTP service's; only
+ * the framing is Wyoming's. A malformed event closes its own connection, nothing else. Why here
  * and not a folder of its own: it is a front of the service beside the HTTP routes, sharing
  * their settings, queue and counters, as STYLE.md puts "the other protocols" in serve/. */
 #include "wyoming.h"
