@@ -15,7 +15,7 @@ static int parse_speak(struct server *srv, struct MHD_Connection *c, struct requ
     memset(p, 0, sizeof(*p));
     if (request_parse_speak(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type"),
                             rq->body.data, rq->body.len, arg(c, "voice"), arg(c, "rate"),
-                            arg(c, "format"), (size_t)cfg_of(srv)->max_text_bytes, p, e))
+                            arg(c, "format"), auth_max_text(srv, rq), p, e))
         return e->code;
     js->text = p->text;
     js->len = p->len;

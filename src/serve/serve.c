@@ -93,18 +93,33 @@ static enum route route_of(const char *method, const char *url)
     return R_OTHER;
 }
 
+/* The rate limits: a key's own (its routes check it themselves, in their APIs' shapes),
+ * else the client address's. Answers and returns 1 when rq is over its limit. */
+static int over_limit(struct server *srv, struct MHD_Connection *c, struct request *rq,
+                      enum MHD_Result *ret)
+{
+    const char *why = "too many requests from this address: wait a minute";
+    int status = MHD_HTTP_TOO_MANY_REQUESTS;
+
+    if (rq->route < R_SPEAK || (rq->key && rq->route >= R_OPENAI_SPEECH))
+        return 0;
+    if (rq->key ? !(why = auth_check(srv, rq, API_LYSSNA, &status)) : rate_allows(srv, rq->client))
+        return 0;
+    if (rq->route == R_OPENAI_SPEECH || rq->route == R_OPENAI_MODELS)
+        *ret = send_openai_error(srv, c, (unsigned)status, why, NULL, "rate_limit_exceeded");
+    else
+        *ret = send_json(srv, c, (unsigned)status,
+                         json_pack("{s:s, s:s}", "error", "rate_limited", "message", why));
+    return 1;
+}
+
 static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
                                 const char *method, const char *url)
 {
-    if (rq->route >= R_OPENAI_SPEECH && rq->route <= R_OPENAI_MODELS && !rq->key &&
-        !rate_allows(srv, rq->client))
-        return send_openai_error(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
-                                 "too many requests from this address: wait a minute", NULL,
-                                 "rate_limit_exceeded");
-    if (rq->route >= R_SPEAK && !rq->key && !rate_allows(srv, rq->client))
-        return send_json(srv, c, MHD_HTTP_TOO_MANY_REQUESTS,
-                         json_pack("{s:s, s:s}", "error", "rate_limited", "message",
-                                   "too many requests from this address: wait a minute"));
+    enum MHD_Result ret;
+
+    if (over_limit(srv, c, rq, &ret))
+        return ret;
     /* past the listening socket's close, a request can still come on an open connection */
     if (srv->draining && rq->route != R_HEALTH && rq->route != R_READY && rq->route != R_METRICS)
         return answer_draining(srv, c);

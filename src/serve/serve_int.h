@@ -32,7 +32,7 @@ enum route {
     R_LISTEN_MARKS,
     R_LISTEN_TEXT,
     R_READ,
-    R_OPENAI_SPEECH,
+    R_OPENAI_SPEECH, /* from here on the other APIs, which check keys themselves */
     R_OPENAI_MODELS,
     R_MARY_PROCESS,
     R_MARY_INFO, /* /voices, /locales, /version */

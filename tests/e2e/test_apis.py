@@ -176,6 +176,8 @@ def test_a_key_has_its_own_limits_and_is_counted_by_name(keyed):
     r = get(keyed, "/process?" + urllib.parse.urlencode({"INPUT_TEXT": "x" * 201}),
             headers=bearer())
     assert r.status == 413, r
+    r = speak_json(keyed, {"text": "x" * 201}, headers=bearer())
+    assert r.status == 413, "the key's cap holds on /v1/speak too"
     for _ in range(5):  # over the public limit of 3 a minute, within the key's
         assert get(keyed, "/api/tts?text=Hej", headers=bearer()).status == 200
     public = [get(keyed, "/api/voices").status for _ in range(4)]
