@@ -1,13 +1,15 @@
 /* routes_openai.c -- OpenAI's speech API, so that its SDKs and the software built on them
  * (Open WebUI, Home Assistant's OpenAI TTS, Pipecat) speak through Lyssna with a base URL:
  * POST /v1/audio/speech (audio as it is made, or stream_format "sse" with speech.audio.delta
- * events) and GET /v1/models. compat.c checks the body; the audio is made and cached as
- * /v1/speak's is. Errors are in OpenAI's shape, which its SDKs turn into their error classes. */
+ * events, from the same cache entry) and GET /v1/models. compat.c checks the body; the
+ * audio is made and cached as /v1/speak's is. Errors are in OpenAI's shape, which its SDKs turn
+ * into their error classes. */
 #include "serve_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compat.h"
 
@@ -48,10 +50,14 @@ enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *
     return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:s, s:o}", "object", "list", "data", data));
 }
 
-/* An SSE answer being streamed from a worker: each audio frame becomes one event. */
+/* An SSE answer being streamed from a worker (each audio frame becomes one event, and goes
+ * into the cache as /v1/audio/speech's plain answer would), or read from the cache. */
 struct sse {
     struct server *srv;
-    struct pool_job *job;
+    struct pool_job *job;    /* NULL when the audio comes from the cache */
+    struct cache_writer *cw; /* the job's audio on its way into the cache, or NULL */
+    int fd;                  /* the cache entry being read, or -1 */
+    uint64_t left;           /* its bytes not read yet */
     struct buf frame, out;
     size_t off;
     int ended;
@@ -80,8 +86,8 @@ static void base64(struct buf *out, const unsigned char *p, size_t n)
     }
 }
 
-/* The frame just read as an SSE event in s->out; 0 at the end of the stream. */
-static int sse_event(struct sse *s, int type)
+/* The frame just read as an SSE event in s->out. */
+static void sse_event(struct sse *s, int type)
 {
     buf_reset(&s->out);
     s->off = 0;
@@ -89,15 +95,49 @@ static int sse_event(struct sse *s, int type)
         buf_adds(&s->out, "data: {\"type\":\"speech.audio.delta\",\"audio\":\"", NULL);
         base64(&s->out, (const unsigned char *)s->frame.data, s->frame.len);
         buf_adds(&s->out, "\"}\n\n", NULL);
-        return 1;
+        return;
     }
-    count_done(s->srv, &s->frame);
     s->ended = 1;
     buf_addf(&s->out, NULL,
              "data: {\"type\":\"speech.audio.done\",\"usage\":{\"input_tokens\":%lu,"
              "\"output_tokens\":0,\"total_tokens\":%lu}}\n\n",
              s->words, s->words);
-    return 1;
+}
+
+/* The next frame of the job (into the cache too) or of the cache entry: its type, POOL_MARK
+ * to skip, or 0 on failure. */
+static int sse_next(struct sse *s, struct err *e)
+{
+    size_t want = s->left < 8192 ? (size_t)s->left : 8192;
+    ssize_t n;
+    int type;
+
+    if (s->fd >= 0) {
+        buf_reset(&s->frame);
+        if (want == 0)
+            return POOL_DONE;
+        buf_grow(&s->frame, want, NULL);
+        n = read(s->fd, s->frame.data, want);
+        if (n <= 0)
+            return err_set(e, LY_EIO, "cannot read cached audio"), 0;
+        s->frame.len = (size_t)n;
+        s->left -= (uint64_t)n;
+        return POOL_AUDIO;
+    }
+    type = pool_job_next(s->job, &s->frame, cfg_of(s->srv)->synth_timeout_ms, e);
+    if (type == POOL_AUDIO && s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, NULL)) {
+        cache_put_abort(s->cw); /* a full or read-only cache costs only the caching */
+        s->cw = NULL;
+    } else if (type == POOL_DONE) {
+        count_done(s->srv, &s->frame);
+        if (s->cw)
+            cache_put_commit(s->cw, NULL);
+        s->cw = NULL;
+    } else if (type == POOL_ERROR) {
+        pool_error(&s->frame, e);
+        type = 0;
+    }
+    return type;
 }
 
 static ssize_t sse_read(void *cls, uint64_t pos, char *out, size_t max)
@@ -111,7 +151,7 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *out, size_t max)
     while (s->off == s->out.len) {
         if (s->ended)
             return MHD_CONTENT_READER_END_OF_STREAM;
-        type = pool_job_next(s->job, &s->frame, cfg_of(s->srv)->synth_timeout_ms, &e);
+        type = sse_next(s, &e);
         if (type == POOL_AUDIO || type == POOL_DONE)
             sse_event(s, type);
         else if (type != POOL_MARK)
@@ -127,7 +167,11 @@ static void sse_free(void *cls)
 {
     struct sse *s = cls;
 
-    end_job(s->srv, s->job);
+    if (s->job)
+        end_job(s->srv, s->job);
+    if (s->fd >= 0)
+        close(s->fd);
+    cache_put_abort(s->cw); /* unfinished: not kept */
     buf_release(&s->frame);
     buf_release(&s->out);
     free(s);
@@ -143,10 +187,31 @@ static unsigned long count_words(const char *t, size_t n)
     return w;
 }
 
+/* The audio of js (key) from the cache, else a job whose audio goes into the cache too. */
+static int sse_open(struct sse *s, const struct job_spec *js, const char *key, struct err *e)
+{
+    const char *ext = encode_extension(js->format);
+    struct cache_hit hit;
+
+    s->fd = -1;
+    if (cache_get(s->srv->cache, key, ext, &hit, NULL) == 1) {
+        s->srv->m.cache_hits++;
+        s->fd = hit.fd;
+        s->left = hit.size;
+        return LY_OK;
+    }
+    s->srv->m.cache_misses++;
+    if (!(s->job = start_job(s->srv, js, 0, e)))
+        return e->code;
+    s->cw = cache_put_begin(s->srv->cache, key, ext, NULL);
+    return LY_OK;
+}
+
 /* stream_format "sse": the first audio is awaited before the 200, so that a failure still
- * gets its status. Always synthesized (events are not cached). */
+ * gets its status. */
 static enum MHD_Result answer_sse(struct server *srv, struct MHD_Connection *c,
-                                  const struct job_spec *js, const struct answer_as *as)
+                                  const struct job_spec *js, const char *key,
+                                  const struct answer_as *as)
 {
     struct sse *s = xcalloc(1, sizeof(*s));
     struct MHD_Response *r;
@@ -158,18 +223,13 @@ static enum MHD_Result answer_sse(struct server *srv, struct MHD_Connection *c,
     buf_init(&s->out, BUF_NOLIMIT);
     s->srv = srv;
     s->words = count_words(js->text, js->len);
-    if (!(s->job = start_job(srv, js, 0, &e))) {
-        buf_release(&s->frame);
-        buf_release(&s->out);
-        free(s);
+    if (sse_open(s, js, key, &e) != LY_OK) {
+        sse_free(s);
         return openai_error(srv, c, &e);
     }
-    while ((type = pool_job_next(s->job, &s->frame, cfg_of(srv)->synth_timeout_ms, &e)) ==
-           POOL_MARK)
+    while ((type = sse_next(s, &e)) == POOL_MARK)
         ;
     if (type != POOL_AUDIO && type != POOL_DONE) {
-        if (type == POOL_ERROR)
-            pool_error(&s->frame, &e);
         sse_free(s);
         return openai_error(srv, c, &e);
     }
@@ -227,12 +287,8 @@ enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, stru
     js.format = s.r.v.format;
     snprintf(rate, sizeof(rate), "%d", effective_rate(&js));
     as.value = rate;
-    if (s.sse) {
-        ret = answer_sse(srv, c, &js, &as);
-    } else {
-        key_of(srv, &js, "audio", key);
-        ret = answer_audio(srv, c, &js, key, &as);
-    }
+    key_of(srv, &js, "audio", key);
+    ret = s.sse ? answer_sse(srv, c, &js, key, &as) : answer_audio(srv, c, &js, key, &as);
     compat_speech_release(&s);
     return ret;
 }

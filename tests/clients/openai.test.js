@@ -107,6 +107,20 @@ test('stream_format sse gives speech.audio.delta events and speech.audio.done', 
   assert.ok(s > 3 && s < 10, `${s} s of audio`);
 });
 
+test('SSE audio is cached like the plain answer, and the plain one is the same audio',
+  async () => {
+    const input = `${TEXT} Ärende ${Date.now()}.`;
+    const sse = await client(svc).audio.speech.create({ model: 'tts-1', voice: 'sv', input,
+      stream_format: 'sse' });
+    const audio = Buffer.concat((await sse.text()).split('\n\n')
+      .filter((b) => b.startsWith('data: ')).map((b) => JSON.parse(b.slice(6)))
+      .filter((e) => e.type === 'speech.audio.delta').map((e) => Buffer.from(e.audio, 'base64')));
+    const plain = await client(svc).audio.speech.create({ model: 'tts-1', voice: 'sv', input })
+      .asResponse();
+    assert.ok(plain.headers.get('content-length'), 'the plain answer comes from the cache');
+    assert.ok(Buffer.from(await plain.arrayBuffer()).equals(audio));
+  });
+
 test('models lists what model accepts', async () => {
   const ids = [];
   for await (const m of client(svc).models.list())
