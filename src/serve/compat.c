@@ -224,12 +224,12 @@ static int voice_of(const char *voice, const char *lang, char out[64], struct er
     return LY_OK;
 }
 
-/* The text checked as /v1/speak checks it, as WAV with voice. */
-static int speak_wav(const char *text, size_t len, int ssml, const char *voice, size_t max_text,
-                     struct request_speak *out, struct err *e)
+/* The text checked as /v1/speak checks it, in format ("wav", "au") with voice. */
+static int speak_as(const char *text, size_t len, int ssml, const char *voice, const char *format,
+                    size_t max_text, struct request_speak *out, struct err *e)
 {
     return request_parse_speak(ssml ? "application/ssml+xml" : "text/plain", text, len, voice, NULL,
-                               "wav", max_text, out, e);
+                               format, max_text, out, e);
 }
 
 int compat_parse_marytts(const char *text, const char *input_type, const char *output_type,
@@ -247,8 +247,10 @@ int compat_parse_marytts(const char *text, const char *input_type, const char *o
                        input_type);
     if (output_type && !upper_is(output_type, "AUDIO"))
         return err_set(e, LY_EUSAGE, "OUTPUT_TYPE '%.20s' is not made here (AUDIO)", output_type);
-    if (audio && !upper_is(audio, "WAVE_FILE") && !upper_is(audio, "WAVE"))
-        return err_set(e, LY_EUSAGE, "AUDIO '%.20s' is not made here (WAVE_FILE)", audio);
+    if (audio && !upper_is(audio, "WAVE_FILE") && !upper_is(audio, "WAVE") &&
+        !upper_is(audio, "AU_FILE"))
+        return err_set(e, LY_EUSAGE, "AUDIO '%.20s' is not made here (WAVE_FILE or AU_FILE)",
+                       audio);
     /* Home Assistant sends its default VOICE, cmu-slt-hsmm, beside the LOCALE it was set to:
        a voice that is not ours gives way to the locale's */
     if ((rc = voice_of(voice, locale, name, e)) == LY_EVOICE && voice && locale && *locale &&
@@ -256,7 +258,8 @@ int compat_parse_marytts(const char *text, const char *input_type, const char *o
         rc = LY_OK;
     if (rc != LY_OK)
         return rc;
-    return speak_wav(text, strlen(text), upper_is(input_type, "SSML"), name, max_text, out, e);
+    return speak_as(text, strlen(text), upper_is(input_type, "SSML"), name,
+                    upper_is(audio, "AU_FILE") ? "au" : "wav", max_text, out, e);
 }
 
 int compat_parse_opentts(const char *text, size_t len, const char *voice, const char *lang,
@@ -272,8 +275,8 @@ int compat_parse_opentts(const char *text, size_t len, const char *voice, const 
         return err_set(e, LY_EUSAGE, "'text' is required");
     if ((rc = voice_of(colon ? colon + 1 : voice, lang, name, e)) != LY_OK)
         return rc;
-    return speak_wav(text, len, upper_is(ssml, "true") || upper_is(ssml, "1"), name, max_text, out,
-                     e);
+    return speak_as(text, len, upper_is(ssml, "true") || upper_is(ssml, "1"), name, "wav", max_text,
+                    out, e);
 }
 
 static int hex(char c)

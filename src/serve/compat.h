@@ -31,9 +31,9 @@ int compat_parse_openai(const char *body, size_t len, size_t max_text, struct co
 void compat_speech_release(struct compat_speech *s);
 
 /* MaryTTS /process: INPUT_TEXT, INPUT_TYPE (TEXT or SSML), OUTPUT_TYPE (AUDIO), AUDIO
- * (WAVE_FILE, or WAVE), LOCALE (sv_SE, en_US, ...: a voice of that language) and VOICE (a
- * Lyssna voice; wins over LOCALE, and gives way to it when it is not one). Any may be NULL.
- * Audio is WAV. Errors as request.h's. */
+ * (WAVE_FILE, or WAVE, for WAV; AU_FILE for Sun's AU), LOCALE (sv_SE, en_US, ...: a voice of that
+ * language) and VOICE (a Lyssna voice; wins over LOCALE, and gives way to it when it is not one).
+ * Any may be NULL. Errors as request.h's. */
 int compat_parse_marytts(const char *text, const char *input_type, const char *output_type,
                          const char *audio, const char *locale, const char *voice, size_t max_text,
                          struct request_speak *out, struct err *e);

@@ -1,6 +1,6 @@
-/* encode.c -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 / FLAC / raw PCM bytes out
- * to a caller's sink. WAV is written here (a 44-byte header with "unknown" sizes, patched at the
- * end when the sink can patch), and so is raw PCM (24 kHz little-endian samples, no header, as
+/* encode.c -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 / FLAC / raw PCM / AU bytes
+ * out to a caller's sink. WAV and AU are written here (a header with "unknown" sizes, patched at
+ * the end when the sink can patch), and so is raw PCM (24 kHz little-endian samples, no header, as
  * OpenAI's speech API and Wyoming's audio chunks carry it); the other formats go through
  * libsndfile's virtual I/O, which we present as an append-only stream that answers position
  * queries but cannot seek (so FLAC's STREAMINFO keeps "length unknown"). Opus and raw PCM input
@@ -36,6 +36,7 @@
 
 #define LYSSNA_WAV_HEADER  44
 #define LYSSNA_WAV_UNKNOWN 0xFFFFFFFFu
+#define LYSSNA_AU_HEADER   24
 
 struct encoder {
     enum encode_format fmt;
@@ -65,6 +66,7 @@ static const struct {
     [ENCODE_MP3] = {"mp3", "audio/mpeg", "mp3", SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III, 0},
     [ENCODE_FLAC] = {"flac", "audio/flac", "flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 0},
     [ENCODE_PCM] = {"pcm", "audio/pcm", "pcm", 0, LYSSNA_PCM_RATE},
+    [ENCODE_AU] = {"au", "audio/basic", "au", 0, 0},
 };
 
 #define LYSSNA_NFORMATS (sizeof(formats) / sizeof(formats[0]))
@@ -83,8 +85,8 @@ int encode_format_parse(const char *name, enum encode_format *fmt, struct err *e
             return LY_OK;
         }
     }
-    return err_set(e, LY_EUSAGE, "unknown format '%s' (choose wav, ogg, opus, mp3, flac or pcm)",
-                   name);
+    return err_set(e, LY_EUSAGE,
+                   "unknown format '%s' (choose wav, ogg, opus, mp3, flac, pcm or au)", name);
 }
 
 const char *encode_format_name(enum encode_format fmt)
@@ -211,28 +213,69 @@ static int wav_start(struct encoder *enc, struct err *e)
     return LY_OK;
 }
 
-/* Samples as little-endian bytes: WAV's data, and raw PCM. */
+static void put_be32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)(v >> 24);
+    p[1] = (unsigned char)(v >> 16 & 0xFF);
+    p[2] = (unsigned char)(v >> 8 & 0xFF);
+    p[3] = (unsigned char)(v & 0xFF);
+}
+
+/* Sun's header: ".snd", data offset, data size (LYSSNA_WAV_UNKNOWN: to the end, as the
+ * format allows), encoding 3 (16-bit linear), rate, channels. */
+static void au_header(unsigned char h[LYSSNA_AU_HEADER], int rate, uint32_t data_len)
+{
+    memcpy(h, ".snd", 4);
+    put_be32(h + 4, LYSSNA_AU_HEADER);
+    put_be32(h + 8, data_len);
+    put_be32(h + 12, 3);
+    put_be32(h + 16, (uint32_t)rate);
+    put_be32(h + 20, 1);
+}
+
+static int au_start(struct encoder *enc, struct err *e)
+{
+    unsigned char h[LYSSNA_AU_HEADER];
+
+    au_header(h, enc->rate, LYSSNA_WAV_UNKNOWN);
+    if (sink_put(enc, h, sizeof(h)) != 0)
+        return sink_error(enc, e);
+    return LY_OK;
+}
+
+/* Samples as bytes: little-endian for WAV and raw PCM, big-endian for AU. */
 static int raw_write(struct encoder *enc, const int16_t *pcm, size_t n, struct err *e)
 {
+    unsigned char *b = enc->scratch.bytes;
     size_t i;
 
     for (i = 0; i < n; i++)
-        put_le16(enc->scratch.bytes + 2 * i, (uint16_t)pcm[i]);
+        if (enc->fmt == ENCODE_AU) {
+            b[2 * i] = (unsigned char)((uint16_t)pcm[i] >> 8);
+            b[2 * i + 1] = (unsigned char)((uint16_t)pcm[i] & 0xFF);
+        } else {
+            put_le16(b + 2 * i, (uint16_t)pcm[i]);
+        }
     if (sink_put(enc, enc->scratch.bytes, 2 * n) != 0)
         return sink_error(enc, e);
     return LY_OK;
 }
 
-/* Rewrites the header with the real sizes when the sink can patch and they fit in 32 bits. */
-static int wav_finish(struct encoder *enc, struct err *e)
+/* Rewrites the WAV or AU header with the real sizes when the sink can patch and they fit in
+ * 32 bits. */
+static int header_finish(struct encoder *enc, struct err *e)
 {
     unsigned char h[LYSSNA_WAV_HEADER];
-    int64_t data_len = enc->len - LYSSNA_WAV_HEADER;
+    size_t n = enc->fmt == ENCODE_AU ? LYSSNA_AU_HEADER : LYSSNA_WAV_HEADER;
+    int64_t data_len = enc->len - (int64_t)n;
 
     if (!enc->sink->patch || data_len > (int64_t)LYSSNA_WAV_UNKNOWN - 36)
         return LY_OK;
-    wav_header(h, enc->rate, (uint32_t)data_len);
-    if (enc->sink->patch(enc->sink->ctx, 0, h, sizeof(h)) != 0) {
+    if (enc->fmt == ENCODE_AU)
+        au_header(h, enc->rate, (uint32_t)data_len);
+    else
+        wav_header(h, enc->rate, (uint32_t)data_len);
+    if (enc->sink->patch(enc->sink->ctx, 0, h, n) != 0) {
         enc->failed = true;
         return sink_error(enc, e);
     }
@@ -345,6 +388,7 @@ static int sndfile_configure(struct encoder *enc, struct err *e)
     case ENCODE_WAV:
     case ENCODE_FLAC:
     case ENCODE_PCM:
+    case ENCODE_AU:
         break;
     }
     return LY_OK;
@@ -404,6 +448,8 @@ struct encoder *encode_new(enum encode_format fmt, int rate, const struct encode
     enc->sink = sink;
     if (fmt == ENCODE_WAV)
         rc = wav_start(enc, e);
+    else if (fmt == ENCODE_AU)
+        rc = au_start(enc, e);
     else if (fmt == ENCODE_PCM)
         rc = resampler_new(enc, e);
     else
@@ -418,7 +464,7 @@ struct encoder *encode_new(enum encode_format fmt, int rate, const struct encode
 /* n is at most LYSSNA_ENCODE_CHUNK, the size of the scratch buffers. */
 static int write_chunk(struct encoder *enc, const int16_t *pcm, size_t n, struct err *e)
 {
-    if (enc->fmt == ENCODE_WAV)
+    if (enc->fmt == ENCODE_WAV || enc->fmt == ENCODE_AU)
         return raw_write(enc, pcm, n, e);
     if (enc->soxr)
         return resample_write(enc, pcm, n, e);
@@ -466,8 +512,8 @@ int encode_finish(struct encoder *enc, struct err *e)
     enc->finished = true; /* whatever happens next, nothing more can be added */
     if (enc->failed)
         return sink_error(enc, e);
-    if (enc->fmt == ENCODE_WAV) {
-        rc = wav_finish(enc, e);
+    if (enc->fmt == ENCODE_WAV || enc->fmt == ENCODE_AU) {
+        rc = header_finish(enc, e);
     } else {
         rc = enc->soxr ? resample_write(enc, NULL, 0, e) : LY_OK;
         if (rc == LY_OK && enc->sf)

@@ -1,5 +1,5 @@
-/* encode.h -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 / FLAC / raw PCM bytes out,
- * as they are made. */
+/* encode.h -- 16-bit mono PCM in, WAV / Ogg Vorbis / Ogg Opus / MP3 / FLAC / raw PCM / AU bytes
+ * out, as they are made. */
 #ifndef LYSSNA_ENCODE_H
 #define LYSSNA_ENCODE_H
 
@@ -8,8 +8,17 @@
 
 struct err;
 
-/* ENCODE_PCM is raw 24 kHz signed 16-bit little-endian mono, no header (resampled). */
-enum encode_format { ENCODE_WAV, ENCODE_OGG, ENCODE_OPUS, ENCODE_MP3, ENCODE_FLAC, ENCODE_PCM };
+/* ENCODE_PCM is raw 24 kHz signed 16-bit little-endian mono, no header (resampled); ENCODE_AU
+ * Sun's .au, 16-bit big-endian (MaryTTS's AU_FILE). */
+enum encode_format {
+    ENCODE_WAV,
+    ENCODE_OGG,
+    ENCODE_OPUS,
+    ENCODE_MP3,
+    ENCODE_FLAC,
+    ENCODE_PCM,
+    ENCODE_AU
+};
 
 /* The sample rate of what comes out for fmt when the input is at rate. */
 int encode_output_rate(enum encode_format fmt, int rate);
@@ -25,7 +34,7 @@ struct encode_sink {
 
 struct encoder;
 
-/* "wav", "ogg", "opus", "mp3", "flac", "pcm" -> format; LY_EUSAGE with a message naming the
+/* "wav", "ogg", "opus", "mp3", "flac", "pcm", "au" -> format; LY_EUSAGE with a message naming the
  * choices. */
 int encode_format_parse(const char *name, enum encode_format *fmt, struct err *e);
 const char *encode_format_name(enum encode_format fmt);

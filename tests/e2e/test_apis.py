@@ -61,6 +61,15 @@ def test_marytts_process_by_get_as_nvda_sends_it(svc, tmp_path):
     assert decoded_seconds(r.body, tmp_path) > 0.5
 
 
+def test_marytts_au_file(svc, tmp_path):
+    r = get(svc, "/process?" + urllib.parse.urlencode({"INPUT_TEXT": TEXT, "AUDIO": "AU_FILE",
+                                                         "LOCALE": "sv"}))
+    assert r.status == 200, r
+    assert r.h("content-type") == "audio/basic" and r.body[:4] == b".snd"
+    want = wav_of_speak(svc, tmp_path)
+    assert abs(decoded_seconds(r.body, tmp_path) - want) < 0.05 * want
+
+
 def test_marytts_ssml_input(svc, tmp_path):
     ssml = '<speak version="1.0" xml:lang="sv">Hej <break time="1s"/> då</speak>'
     r = get(svc, "/process?" + urllib.parse.urlencode({"INPUT_TEXT": ssml, "INPUT_TYPE": "SSML",
@@ -79,7 +88,7 @@ def test_marytts_form_post_with_its_content_type(svc, tmp_path):
 
 @pytest.mark.parametrize("params,words", [
     ({}, ["INPUT_TEXT"]),
-    ({"INPUT_TEXT": "Hej", "AUDIO": "AU_FILE"}, ["AU_FILE", "WAVE_FILE"]),
+    ({"INPUT_TEXT": "Hej", "AUDIO": "AIFF_FILE"}, ["AIFF_FILE", "WAVE_FILE", "AU_FILE"]),
     ({"INPUT_TEXT": "Hej", "OUTPUT_TYPE": "PHONEMES"}, ["PHONEMES"]),
     ({"INPUT_TEXT": "Hej", "INPUT_TYPE": "RAWMARYXML"}, ["RAWMARYXML"]),
     ({"INPUT_TEXT": "Hej", "VOICE": "cmu-slt-hsmm"}, ["cmu-slt-hsmm"]),

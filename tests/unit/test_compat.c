@@ -146,9 +146,12 @@ static void test_compat_marytts_reads_its_parameters(void **state)
         compat_parse_marytts("Hej", "RAWMARYXML", NULL, NULL, NULL, NULL, 1000, &r, &e), LY_EUSAGE);
     assert_int_equal(compat_parse_marytts("Hej", NULL, "PHONEMES", NULL, NULL, NULL, 1000, &r, &e),
                      LY_EUSAGE);
-    assert_int_equal(compat_parse_marytts("Hej", NULL, NULL, "AU_FILE", NULL, NULL, 1000, &r, &e),
+    assert_int_equal(compat_parse_marytts("Hej", NULL, NULL, "AU_FILE", NULL, NULL, 1000, &r, NULL),
+                     LY_OK);
+    assert_int_equal(r.v.format, ENCODE_AU);
+    assert_int_equal(compat_parse_marytts("Hej", NULL, NULL, "AIFF_FILE", NULL, NULL, 1000, &r, &e),
                      LY_EUSAGE);
-    assert_string_equal(e.msg, "AUDIO 'AU_FILE' is not made here (WAVE_FILE)");
+    assert_string_equal(e.msg, "AUDIO 'AIFF_FILE' is not made here (WAVE_FILE or AU_FILE)");
     assert_int_equal(compat_parse_marytts("Hej", NULL, NULL, NULL, "fi_FI", NULL, 1000, &r, &e),
                      LY_EVOICE);
     assert_int_equal(

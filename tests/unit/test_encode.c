@@ -250,7 +250,7 @@ static void test_encode_parses_known_format_names(void **state)
         enum encode_format fmt;
     } cases[] = {{"wav", ENCODE_WAV},   {"ogg", ENCODE_OGG}, {"vorbis", ENCODE_OGG},
                  {"opus", ENCODE_OPUS}, {"mp3", ENCODE_MP3}, {"flac", ENCODE_FLAC},
-                 {"pcm", ENCODE_PCM}};
+                 {"pcm", ENCODE_PCM},   {"au", ENCODE_AU}};
     enum encode_format fmt;
     size_t i;
 
@@ -269,7 +269,8 @@ static void test_encode_rejects_unknown_format_naming_the_choices(void **state)
     (void)state;
     assert_int_equal(encode_format_parse("aac", &fmt, &e), LY_EUSAGE);
     assert_int_equal(e.code, LY_EUSAGE);
-    assert_string_equal(e.msg, "unknown format 'aac' (choose wav, ogg, opus, mp3, flac or pcm)");
+    assert_string_equal(e.msg,
+                        "unknown format 'aac' (choose wav, ogg, opus, mp3, flac, pcm or au)");
     assert_int_equal(fmt, ENCODE_MP3);
     assert_int_equal(encode_format_parse("", &fmt, NULL), LY_EUSAGE);
 }
@@ -489,6 +490,28 @@ static void test_encode_pcm_is_headerless_24khz_little_endian(void **state)
     buf_release(&s.out);
 }
 
+/* AU: streamed with "size unknown", patched with the size when the sink can; libsndfile reads
+ * both back as the same tone. */
+static void test_encode_au_streams_and_patches_its_size(void **state)
+{
+    static const unsigned char unknown[4] = {0xFF, 0xFF, 0xFF, 0xFF};
+    struct mem_sink s;
+
+    (void)state;
+    encode_tone(ENCODE_AU, 10.0, &s, 0);
+    assert_memory_equal(s.out.data, ".snd", 4);
+    assert_memory_equal(s.out.data + 8, unknown, 4);
+    assert_tone(decode_with_sndfile(&s.out), 10.0);
+    buf_release(&s.out);
+    encode_tone(ENCODE_AU, 10.0, &s, 1);
+    assert_int_equal(s.out.len, 24 + 2 * 10 * RATE);
+    assert_int_equal((unsigned char)s.out.data[8] << 24 | (unsigned char)s.out.data[9] << 16 |
+                         (unsigned char)s.out.data[10] << 8 | (unsigned char)s.out.data[11],
+                     2 * 10 * RATE);
+    assert_tone(decode_with_sndfile(&s.out), 10.0);
+    buf_release(&s.out);
+}
+
 /* A sink that gives up after 2 KB (inside Vorbis's 3.4 KB of header pages, where libsndfile's
  * own error path leaks): the encoder reports LY_EIO and never calls the sink again. */
 static void check_sink_failure_is_eio(enum encode_format fmt)
@@ -571,7 +594,7 @@ static void test_encode_free_discards_unfinished_audio(void **state)
 
     (void)state;
     encode_free(NULL);
-    for (fmt = ENCODE_WAV; fmt <= ENCODE_PCM; fmt++) {
+    for (fmt = ENCODE_WAV; fmt <= ENCODE_AU; fmt++) {
         sink = mem_sink_init(&s, 1, SIZE_MAX);
         enc = encode_new(fmt, RATE, &sink, NULL);
         assert_non_null(enc);
@@ -654,6 +677,7 @@ int main(void)
         cmocka_unit_test(test_encode_streamed_mp3_decodes_to_the_same_tone),
         cmocka_unit_test(test_encode_flac_streams_and_decodes_to_the_same_tone),
         cmocka_unit_test(test_encode_pcm_is_headerless_24khz_little_endian),
+        cmocka_unit_test(test_encode_au_streams_and_patches_its_size),
         cmocka_unit_test(test_encode_sink_failure_is_eio_for_flac),
         cmocka_unit_test(test_encode_sink_failure_is_eio_for_pcm),
         cmocka_unit_test(test_encode_sink_failure_is_eio_for_wav),
