@@ -566,8 +566,10 @@ int serve_run(const struct config *cfg, const struct serve_reload *how, const ch
     if (!rc) {
         wait_for_stop(&srv, d, how);
         wyoming_close(&srv);
+    }
+    if (d)
         MHD_stop_daemon(d);
-    } else if (fd >= 0)
+    else if (fd >= 0)
         close(fd);
     server_release(&srv);
     fetch_global_cleanup();
