@@ -49,11 +49,7 @@ enum MHD_Result answer_marytts(struct server *srv, struct MHD_Connection *c, str
         LY_OK) {
         ret = send_text_error(srv, c, &e);
     } else {
-        js.text = r.text;
-        js.len = r.len;
-        js.ssml = r.ssml;
-        memcpy(js.voice, r.v.voice, sizeof(js.voice));
-        js.format = r.v.format;
+        job_from_request(&js, &r);
         key_of(srv, &js, "audio", key);
         ret = answer_audio(srv, c, &js, key, &as);
     }

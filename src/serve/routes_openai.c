@@ -280,11 +280,7 @@ enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, stru
         compat_speech_release(&s);
         return ret;
     }
-    js.text = s.r.text;
-    js.len = s.r.len;
-    memcpy(js.voice, s.r.v.voice, sizeof(js.voice));
-    js.rate = s.r.v.rate;
-    js.format = s.r.v.format;
+    job_from_request(&js, &s.r);
     snprintf(rate, sizeof(rate), "%d", effective_rate(&js));
     as.value = rate;
     key_of(srv, &js, "audio", key);

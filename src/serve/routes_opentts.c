@@ -33,11 +33,7 @@ enum MHD_Result answer_opentts(struct server *srv, struct MHD_Connection *c, str
                              arg(c, "ssml"), auth_max_text(srv, rq), &r, &e) != LY_OK) {
         ret = send_error(srv, c, &e);
     } else {
-        js.text = r.text;
-        js.len = r.len;
-        js.ssml = r.ssml;
-        memcpy(js.voice, r.v.voice, sizeof(js.voice));
-        js.format = r.v.format;
+        job_from_request(&js, &r);
         key_of(srv, &js, "audio", key);
         ret = answer_audio(srv, c, &js, key, NULL);
     }

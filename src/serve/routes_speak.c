@@ -17,13 +17,18 @@ static int parse_speak(struct server *srv, struct MHD_Connection *c, struct requ
                             rq->body.data, rq->body.len, arg(c, "voice"), arg(c, "rate"),
                             arg(c, "format"), auth_max_text(srv, rq), p, e))
         return e->code;
-    js->text = p->text;
-    js->len = p->len;
-    js->ssml = p->ssml;
-    memcpy(js->voice, p->v.voice, sizeof(js->voice));
-    js->rate = p->v.rate;
-    js->format = p->v.format;
+    job_from_request(js, p);
     return LY_OK;
+}
+
+void job_from_request(struct job_spec *js, const struct request_speak *r)
+{
+    js->text = r->text;
+    js->len = r->len;
+    js->ssml = r->ssml;
+    memcpy(js->voice, r->v.voice, sizeof(js->voice));
+    js->rate = r->v.rate;
+    js->format = r->v.format;
 }
 
 enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,

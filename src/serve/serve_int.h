@@ -231,6 +231,9 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
 enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c);
 
 /* routes_speak.c */
+struct request_speak;
+/* js over a parsed speak request's text, voice, rate and format (r keeps the text). */
+void job_from_request(struct job_spec *js, const struct request_speak *r);
 /* POST /v1/speak (marks 0) and /v1/speak/marks (marks 1). */
 enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
                              int marks);
