@@ -2,7 +2,7 @@
 #   make            build ./lyssna (warnings shown; WERROR=1 makes them fatal, as CI does)
 #   make run        install what is missing (as root), build, start the service on :8080
 #   make test       install test tools (as root), build, run unit, end-to-end and browser tests
-#   make browser    the listen button in headless Chromium (npm ci in tests/browser when needed)
+#   make browser    the listen button in Chromium, Firefox and WebKit (ENGINE=one of them for one)
 #   make clients    the other APIs driven by their real clients (tests/clients: the openai package)
 #   make asan       unit and end-to-end tests against an ASan/UBSan build in build/asan/
 #   make fuzz       libFuzzer targets of fuzz/, FUZZ_TIME s each (fuzz-smoke: 20 s, in check)
@@ -20,7 +20,8 @@ DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfil
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
             libinih-dev libssl-dev libseccomp-dev zlib1g-dev libpoppler-glib-dev libzip-dev
 DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind chromium nginx \
-            python3-yaml openssl
+            python3-yaml openssl firefox-esr webkit2gtk-driver xvfb pulseaudio \
+            gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 
 ifeq ($(SAN),1)
 BUILD   = build/asan
@@ -166,14 +167,17 @@ valgrind: all
 	    LYSSNA_BIN=$(CURDIR)/tests/valgrind/lyssna LYSSNA_TIME_SCALE=10 $(PYTEST) -q -s tests/e2e
 	tests/valgrind/check build/valgrind
 
-# Node.js (18 or later) is not installed by this Makefile; npm fetches the two packages of the
-# lock file (playwright-core drives Debian's /usr/bin/chromium: no browser is downloaded).
+# Node.js (18 or later) is not installed by this Makefile; npm fetches the packages of the lock
+# file (puppeteer-core drives Debian's chromium and firefox-esr, selenium-webdriver WebKitGTK's
+# WebKitWebDriver: no browser is downloaded). run.js starts the audio sink and X display itself.
+ENGINES = $(or $(ENGINE),chromium firefox webkit)
 browser: $(BIN) $(BROWSER)/node_modules/.package-lock.json
-	cd $(BROWSER) && LYSSNA_BIN=$(abspath $(BIN)) node --test --test-concurrency=1
+	@set -e; for e in $(ENGINES); do echo "== browser tests in $$e"; \
+	    (cd $(BROWSER) && LYSSNA_BIN=$(abspath $(BIN)) node run.js $$e); done
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/package-lock.json
 	@command -v npm >/dev/null || { echo "browser tests need Node.js 18+ with npm"; exit 1; }
-	cd $(BROWSER) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	cd $(BROWSER) && PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
 
 # The openai npm package (from the lock file) against a service of each test's own; ffmpeg
 # decodes what it gets back.

@@ -1,23 +1,15 @@
 // helpers.js -- what every browser test needs: its own `lyssna serve` on a loopback port with a
-// temporary cache, and Debian's Chromium driven by playwright-core (no browser is downloaded).
+// temporary cache, and a browser of the engine under test (drivers.js).
 'use strict';
 
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const readline = require('node:readline');
-const { chromium } = require('playwright-core');
+const { ENGINE, launch, tempDir } = require('./drivers');
 
 const ROOT = path.resolve(__dirname, '../..');
 const BIN = path.resolve(__dirname, process.env.LYSSNA_BIN || '../../lyssna');
-const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
-const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-function tempDir(name) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `lyssna-${name}-`));
-}
 
 // Starts `lyssna serve --listen 127.0.0.1:0`, which may read pages from itself; resolves to
 // {url, stop()} once it prints `listening on http://127.0.0.1:PORT`. webDir replaces web/;
@@ -54,24 +46,10 @@ function startService({ webDir, args: extra = [] } = {}) {
   });
 }
 
-// Chromium with a fresh profile; resolves to {context, close()}.
-async function startBrowser(options = {}) {
-  const profile = tempDir('chromium');
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: FLAGS,
-    viewport: options.viewport || { width: 1280, height: 900 },
-    reducedMotion: 'reduce',
-    ...options,
-  });
-  return {
-    context,
-    close: async () => {
-      await context.close();
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
-  };
+// A browser of the engine under test (ENGINE: chromium, firefox or webkit) with a fresh
+// profile; resolves to {page, close()}.
+function startBrowser(options = {}) {
+  return launch(options);
 }
 
 // One service and one browser page for a test, torn down with t.after (the browser first, so
@@ -83,18 +61,28 @@ async function setup(t, { webDir, page: pagePath = '/', browser: browserOptions 
     await browser.close();
     await svc.stop();
   });
-  const page = browser.context.pages()[0] || await browser.context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
+  const { page } = browser;
   await page.goto(svc.url + pagePath);
-  await page.waitForSelector('.lyssna-btn');
-  return { svc, page, errors };
+  await page.waitFor('.lyssna-btn');
+  return { svc, page };
 }
 
 // Waits until fn() (run in the page) returns a truthy value; returns it.
-async function until(page, fn, arg, timeout = 60000) {
-  const handle = await page.waitForFunction(fn, arg, { timeout, polling: 50 });
-  return handle.jsonValue();
+function until(page, fn, arg, timeout = 60000) {
+  return page.until(fn, arg, timeout);
 }
 
-module.exports = { ROOT, startService, startBrowser, setup, until, tempDir };
+// A copy of web/ in a temporary folder whose demo page is edit(demo.html) (or a page of
+// tests/browser/pages); removed after the test.
+function webCopy(t, edit, page) {
+  const web = tempDir('web');
+  t.after(() => fs.rmSync(web, { recursive: true, force: true }));
+  for (const f of ['lyssna.js', 'lyssna.css'])
+    fs.copyFileSync(path.join(ROOT, 'web', f), path.join(web, f));
+  const html = page ? fs.readFileSync(path.join(__dirname, 'pages', page), 'utf8')
+    : fs.readFileSync(path.join(ROOT, 'web', 'demo.html'), 'utf8');
+  fs.writeFileSync(path.join(web, 'demo.html'), edit ? edit(html) : html);
+  return web;
+}
+
+module.exports = { ROOT, ENGINE, startService, startBrowser, setup, until, tempDir, webCopy };

@@ -1,7 +1,9 @@
 // screenshot.js -- takes the README's picture of the demo page with the player open and a word
-// highlighted: `node tests/browser/screenshot.js docs/demo.png` (after `make browser`'s npm ci).
+// highlighted, in Chromium: `node tests/browser/screenshot.js docs/demo.png` (after `make
+// browser`'s npm ci).
 'use strict';
 
+const fs = require('node:fs');
 const path = require('node:path');
 const { startService, startBrowser } = require('./helpers');
 
@@ -9,16 +11,16 @@ async function main(out) {
   const svc = await startService();
   const browser = await startBrowser({ viewport: { width: 1100, height: 760 } });
   try {
-    const page = browser.context.pages()[0] || await browser.context.newPage();
+    const { page } = browser;
     await page.goto(svc.url + '/');
     await page.click('#kakor-ok');
     await page.click('.lyssna-btn');
-    await page.waitForFunction(() => {
+    await page.until(() => {
       const h = CSS.highlights.get('lyssna-word');
       return h && h.size && [...h][0].toString() === 'biblioteket';
-    }, null, { timeout: 120000, polling: 20 });
+    }, null, 120000);
     await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: out });
+    fs.writeFileSync(out, await page.viewportShot());
   } finally {
     await browser.close();
     await svc.stop();
