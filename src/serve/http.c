@@ -127,7 +127,7 @@ const char *arg(struct MHD_Connection *c, const char *name)
 }
 
 /* "bytes=A-B", "bytes=A-", "bytes=-N" into [*from, *to]; 0 when unsatisfiable or unparsable. */
-static int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
+int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to)
 {
     unsigned long long a, b;
     char *end;

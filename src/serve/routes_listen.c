@@ -262,6 +262,10 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
         if (known)
             recent_learn(srv, url, params, key, js.format);
         ret = answer_audio(srv, c, &js, key, NULL);
+    } else if (route == R_HLS) {
+        js.format = ENCODE_MP3; /* packed audio: MP3 segments, whatever format says */
+        key_of(srv, &js, "audio", key);
+        ret = answer_hls_playlist(srv, c, &js, key);
     } else if (route == R_LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
         rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);

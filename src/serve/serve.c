@@ -82,6 +82,10 @@ static enum route route_of(const char *method, const char *url)
         return R_LISTEN_TEXT;
     if (get && !strcmp(url, "/read"))
         return R_READ;
+    if (get && !strcmp(url, "/v1/listen.m3u8"))
+        return R_HLS;
+    if (get && !strncmp(url, "/v1/hls/", 8))
+        return R_HLS_SEGMENT;
     if (post && !strcmp(url, "/v1/speak"))
         return R_SPEAK;
     if (post && !strcmp(url, "/v1/speak/marks"))
@@ -101,7 +105,9 @@ static int over_limit(struct server *srv, struct MHD_Connection *c, struct reque
     const char *why = "too many requests from this address: wait a minute";
     int status = MHD_HTTP_TOO_MANY_REQUESTS;
 
-    if (rq->route < R_SPEAK || (rq->key && rq->route >= R_OPENAI_SPEECH))
+    /* a playlist's segments cost no synthesis: they are not counted against the client */
+    if (rq->route < R_SPEAK || rq->route == R_HLS_SEGMENT ||
+        (rq->key && rq->route >= R_OPENAI_SPEECH))
         return 0;
     if (rq->key ? !(why = auth_check(srv, rq, API_LYSSNA, &status)) : rate_allows(srv, rq->client))
         return 0;
@@ -141,9 +147,12 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
     case R_LISTEN:
     case R_LISTEN_MARKS:
     case R_LISTEN_TEXT:
+    case R_HLS:
         return answer_listen(srv, c, rq->route);
     case R_READ:
         return answer_read(srv, c);
+    case R_HLS_SEGMENT:
+        return answer_hls_segment(srv, c, url);
     case R_OPENAI_SPEECH:
         return answer_openai(srv, c, rq);
     case R_OPENAI_MODELS:
@@ -433,6 +442,7 @@ static void server_release(struct server *srv)
         srv->pages = p->next;
         recent_free(p);
     }
+    hls_release(srv);
     prefetch_stop(srv);
     auth_release(srv);
     free(srv->rates);

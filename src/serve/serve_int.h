@@ -32,6 +32,8 @@ enum route {
     R_LISTEN_MARKS,
     R_LISTEN_TEXT,
     R_READ,
+    R_HLS,
+    R_HLS_SEGMENT,
     R_OPENAI_SPEECH, /* from here on the other APIs, which check keys themselves */
     R_OPENAI_MODELS,
     R_MARY_PROCESS,
@@ -83,6 +85,7 @@ struct server {
     pthread_cond_t freed;      /* a worker came free, or an audio entry was finished */
     struct busy_key *busy;     /* audio being synthesized now, so that it is synthesized once */
     struct recent_page *pages; /* newest first, guarded by lock */
+    struct hls_session *hls;   /* playlists being made or lately made, guarded by lock */
     struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
     atomic_llong cache_warned; /* when the log last said the cache failed */
     atomic_int draining;       /* SIGTERM came: new requests are sent elsewhere */
@@ -185,6 +188,8 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
 enum MHD_Result send_text_error(struct server *srv, struct MHD_Connection *c, const struct err *e);
 /* The HTTP status for a lyssna_code. */
 int status_of(enum lyssna_code code);
+/* The Range header h for an entity of size bytes: 1 with the first and last byte wanted. */
+int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
 /* Whether the request asks for a Range other than "bytes=0-". */
 int wants_part(struct MHD_Connection *c);
 
@@ -205,6 +210,11 @@ struct pool_job *start_job(struct server *srv, const struct job_spec *js, int ma
 void end_job(struct server *srv, struct pool_job *j);
 /* Counts a POOL_DONE frame's audio and CPU time; returns the audio's ms. */
 unsigned long long count_done(struct server *srv, const struct buf *payload);
+/* Runs job to its end, handing each audio or mark frame to each (ctx); ends the job. LY_OK
+ * with the audio's length in *ms when it finished, else the error (e set). */
+int run_job(struct server *srv, struct pool_job *job,
+            void (*each)(void *ctx, int type, const struct buf *frame, struct err *e), void *ctx,
+            unsigned long long *ms, struct err *e);
 /* Speech marks for spec as {"duration_ms","marks"}: cached, else synthesized once. */
 int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out, struct err *e);
 
@@ -229,6 +239,16 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
 /* routes_read.c */
 /* GET /read?url=: the reading page of a document or page. */
 enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c);
+
+/* hls.c */
+/* GET /v1/listen.m3u8 for js, whose MP3's key_of is key: the playlist, growing while the
+ * audio is made. */
+enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c,
+                                    const struct job_spec *js, const char *key);
+/* GET /v1/hls/KEY/N.mp3: segment N of a playlist. */
+enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, const char *url);
+/* Waits for the playlists' threads and frees them, at the service's end. */
+void hls_release(struct server *srv);
 
 /* routes_speak.c */
 struct request_speak;

@@ -252,11 +252,9 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
     return ret;
 }
 
-/* Runs job to its end, handing each audio or mark frame to each (ctx); ends the job. LY_OK
- * with the audio's length in *ms when it finished, else the error (e set). */
-static int run_job(struct server *srv, struct pool_job *job,
-                   void (*each)(void *ctx, int type, const struct buf *frame, struct err *e),
-                   void *ctx, unsigned long long *ms, struct err *e)
+int run_job(struct server *srv, struct pool_job *job,
+            void (*each)(void *ctx, int type, const struct buf *frame, struct err *e), void *ctx,
+            unsigned long long *ms, struct err *e)
 {
     struct buf frame;
     int type;
