@@ -7,10 +7,10 @@
 #include "banned.h"
 
 static const char *const route_names[R_COUNT] = {
-    "other",   "healthz",      "readyz",        "voices",        "metrics",     "static",
-    "speak",   "speak_marks",  "listen",        "listen_marks",  "listen_text", "read",
-    "hls",     "hls_segment",  "openai_speech", "openai_models", "marytts",     "marytts_info",
-    "opentts", "opentts_info", "prefetch"};
+    "other",   "healthz",      "readyz",      "voices",       "metrics",       "static",
+    "speak",   "speak_marks",  "listen",      "listen_marks", "listen_text",   "read",
+    "hls",     "hls_segment",  "listen_post", "audio",        "openai_speech", "openai_models",
+    "marytts", "marytts_info", "opentts",     "opentts_info", "prefetch"};
 
 static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
                                                  "denied",  "too_large",     "not_html"};

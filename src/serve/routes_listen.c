@@ -16,7 +16,7 @@
 
 #define LYSSNA_RECENT_PAGES 64
 
-/* voice, rate and format from the query string, checked; defaults filled in. */
+/* voice, rate and format, checked, into js; defaults filled in. */
 static int parse_voice_rate_format(const char *voice, const char *rate, const char *format,
                                    struct job_spec *js, struct err *e)
 {
@@ -29,6 +29,11 @@ static int parse_voice_rate_format(const char *voice, const char *rate, const ch
     js->rate = v.rate;
     js->format = v.format;
     return LY_OK;
+}
+
+int listen_voice(struct MHD_Connection *c, struct job_spec *js, struct err *e)
+{
+    return parse_voice_rate_format(arg(c, "voice"), arg(c, "rate"), arg(c, "format"), js, e);
 }
 
 /* Copies a page fetched less than page_ttl_s ago into out; 1 when there was one. */
@@ -228,6 +233,20 @@ int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, str
     return read_page_as(srv, &args, pg, js, e);
 }
 
+json_t *listen_blocks(const struct extract_result *page)
+{
+    json_t *blocks = json_array();
+    size_t i;
+
+    for (i = 0; i < page->nblocks; i++) {
+        const struct extract_block *b = &page->blocks[i];
+        json_array_append_new(blocks, json_pack("{s:s, s:I, s:I}", "xpath", b->xpath, "start",
+                                                (json_int_t)b->start, "end",
+                                                (json_int_t)(b->start + strlen(b->text))));
+    }
+    return blocks;
+}
+
 void page_release(struct page *pg)
 {
     fetch_result_release(&pg->fetched);
@@ -242,7 +261,6 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     enum MHD_Result ret;
     json_t *marks = NULL, *doc, *blocks;
     struct buf json;
-    size_t i;
     char params[LYSSNA_PARAMS_MAX], key[CACHE_KEY_HEX + 1];
     const char *url = arg(c, "url");
     enum encode_format format;
@@ -275,13 +293,7 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     } else if ((rc = collect_marks(srv, &js, &marks, &e))) {
         ret = send_error(srv, c, &e);
     } else {
-        blocks = json_array();
-        for (i = 0; i < pg.text.page->nblocks; i++) {
-            const struct extract_block *b = &pg.text.page->blocks[i];
-            json_array_append_new(blocks, json_pack("{s:s, s:I, s:I}", "xpath", b->xpath, "start",
-                                                    (json_int_t)b->start, "end",
-                                                    (json_int_t)(b->start + strlen(b->text))));
-        }
+        blocks = listen_blocks(pg.text.page);
         doc = json_pack("{s:s, s:O, s:o, s:O}", "title", pg.text.page->title, "duration_ms",
                         json_object_get(marks, "duration_ms"), "blocks", blocks, "marks",
                         json_object_get(marks, "marks"));

@@ -86,6 +86,10 @@ static enum route route_of(const char *method, const char *url)
         return R_HLS;
     if (get && !strncmp(url, "/v1/hls/", 8))
         return R_HLS_SEGMENT;
+    if (post && !strcmp(url, "/v1/listen"))
+        return R_LISTEN_POST;
+    if (get && !strncmp(url, "/v1/audio/", 10))
+        return R_AUDIO;
     if (post && !strcmp(url, "/v1/speak"))
         return R_SPEAK;
     if (post && !strcmp(url, "/v1/speak/marks"))
@@ -153,6 +157,10 @@ static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, st
         return answer_read(srv, c);
     case R_HLS_SEGMENT:
         return answer_hls_segment(srv, c, url);
+    case R_LISTEN_POST:
+        return answer_listen_post(srv, c, rq);
+    case R_AUDIO:
+        return answer_audio_key(srv, c, url);
     case R_OPENAI_SPEECH:
         return answer_openai(srv, c, rq);
     case R_OPENAI_MODELS:

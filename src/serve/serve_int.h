@@ -34,6 +34,8 @@ enum route {
     R_READ,
     R_HLS,
     R_HLS_SEGMENT,
+    R_LISTEN_POST,
+    R_AUDIO,
     R_OPENAI_SPEECH, /* from here on the other APIs, which check keys themselves */
     R_OPENAI_MODELS,
     R_MARY_PROCESS,
@@ -231,6 +233,10 @@ int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, str
 void page_release(struct page *pg);
 /* A page's audio as GET /v1/listen?url= makes it (default voice, MP3), into the cache. */
 int listen_fill(struct server *srv, const char *url, struct err *e);
+/* voice, rate and format from the query string, checked, into js; defaults filled in. */
+int listen_voice(struct MHD_Connection *c, struct job_spec *js, struct err *e);
+/* A page's blocks as [{xpath, start, end}] for the marks. */
+json_t *listen_blocks(const struct extract_result *page);
 /* Frees one page of the recent-page store. */
 void recent_free(struct recent_page *p);
 /* GET /v1/listen, /v1/listen/marks and /v1/listen/text (route says which). */
@@ -249,6 +255,13 @@ enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c
 enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, const char *url);
 /* Waits for the playlists' threads and frees them, at the service's end. */
 void hls_release(struct server *srv);
+
+/* routes_page.c */
+/* POST /v1/listen: the page's HTML in the body; answers the addresses of its audio. */
+enum MHD_Result answer_listen_post(struct server *srv, struct MHD_Connection *c,
+                                   struct request *rq);
+/* GET /v1/audio/KEY.EXT and /v1/audio/KEY.marks, of a page sent with POST /v1/listen. */
+enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, const char *url);
 
 /* routes_speak.c */
 struct request_speak;
