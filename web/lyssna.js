@@ -2,7 +2,8 @@
  * article aloud through a Lyssna service and highlights the sentence and word being read.
  * No framework, no build step. Markup it understands:
  *   <script src="https://lyssna.example.se/widget/lyssna.js" defer
- *           data-lyssna-service data-lyssna-readid data-lyssna-voice data-lyssna-lang></script>
+ *           data-lyssna-service data-lyssna-readid data-lyssna-voice data-lyssna-lang
+ *           data-lyssna-source="page"></script>  (send the page's own HTML: behind a login)
  *   <div data-lyssna="button"></div>  where the button goes (the same data-lyssna-* may go here)
  *   <div class="rsbtn"><a href="…readspeaker…?lang=sv_se&readid=ID">…</a></div>  upgraded
  *   data-lyssna-documents="[HOST …]" on either: links to PDF, DOCX and ODT files on the page's
@@ -25,7 +26,9 @@
       busy: 'Tjänsten är upptagen just nu. Försök igen om en stund.',
       nosel: 'Markera först den text du vill lyssna på.',
       selerror: 'Den markerade texten kunde inte läsas upp just nu.',
-      doc: 'Lyssna på dokumentet'
+      doc: 'Lyssna på dokumentet',
+      here: 'Läs härifrån', from: 'Börja vid', fromhere: 'Uppläsningen börjar vid',
+      noplace: 'Flytta först fokus eller markören till ett stycke i texten.'
     },
     en: {
       listen: 'Listen', player: 'Read aloud', play: 'Play', pause: 'Pause',
@@ -38,7 +41,9 @@
       busy: 'The service is busy right now. Please try again in a moment.',
       nosel: 'First select the text you want to listen to.',
       selerror: 'The selected text could not be read aloud right now.',
-      doc: 'Listen to the document'
+      doc: 'Listen to the document',
+      here: 'Read from here', from: 'Start at', fromhere: 'Reading from',
+      noplace: 'First move the focus or the caret to a paragraph of the text.'
     }
   };
   var SPEEDS = [0.75, 1, 1.25, 1.5];
@@ -51,6 +56,8 @@
   var reduceMotion = window.matchMedia && matchMedia('(prefers-reduced-motion: reduce)');
   var players = [];
   var lastSelection = null;
+  var lastPlace = null; /* the node that last held the focus or the caret, outside the players */
+  var active = null; /* the player the Media Session controls */
   var userScrolled = 0;
   var serial = 0;
 
@@ -262,7 +269,15 @@
         s.range = null;
       }
     });
-    return { words: words, sentences: sentences, duration: (data.duration_ms || 0) / 1000 };
+    var starts = [];
+    sentences.forEach(function (s) {
+      if (s.block && s.block.el && s.block.first == null) {
+        s.block.first = s.time;
+        starts.push({ time: s.time, el: s.block.el, label: s.value.replace(/\s+/g, ' ').slice(0, 60) });
+      }
+    });
+    return { words: words, sentences: sentences, starts: starts, title: data.title,
+      duration: (data.duration_ms || 0) / 1000 };
   }
 
   /* Highlights: CSS Custom Highlight API, else positioned boxes in an overlay of our own. */
@@ -337,7 +352,13 @@
     this.base = serviceBase(host);
     var lang = attr(host, 'lang') || document.documentElement.lang || 'sv';
     this.t = t = TEXT[/^en/i.test(lang) ? 'en' : 'sv'];
-    var ogg = document.createElement('audio').canPlayType('audio/ogg; codecs="opus"');
+    var probe = document.createElement('audio'), ogg = probe.canPlayType('audio/ogg; codecs="opus"');
+    /* HLS where Safari plays it natively: sound after the first segment, not after the
+       whole audio, which its Range probe of a plain MP3 waits for. Chromium 156 says it plays
+       HLS too, but fails on packed MP3 segments (CHUNK_DEMUXER_ERROR_APPEND_FAILED). */
+    this.hls = !!probe.canPlayType('application/vnd.apple.mpegurl') && /Apple/.test(navigator.vendor);
+    this.host = host;
+    this.source = attr(host, 'source');
     this.params = {
       url: attr(host, 'url') || location.href.split('#')[0],
       readid: readid || attr(host, 'readid'),
@@ -348,7 +369,7 @@
     this.pendingSeek = null; /* where a seek goes once the audio has reloaded */
     this.mode = null;
 
-    var box = this.box = el('div', { class: 'lyssna', lang: t === TEXT.en ? 'en' : 'sv' }, host);
+    var box = this.box = el('div', { class: 'lyssna', 'data-lyssna': 'skip', lang: t === TEXT.en ? 'en' : 'sv' }, host);
     this.btn = el('button', { type: 'button', class: 'lyssna-btn', 'aria-pressed': 'false',
       'aria-controls': 'lyssna-bar-' + this.id }, box);
     this.btn.innerHTML = ICON;
@@ -370,6 +391,11 @@
         self.speed);
     });
     this.speed.value = String(storedSpeed());
+    var from = el('label', { class: 'lyssna-from' }, bar);
+    el('span', { text: t.from + ' ' }, from);
+    this.from = el('select', {}, from);
+    this.here = el('button', { type: 'button', class: 'lyssna-here', text: t.here }, bar);
+    this.fillStarts(null);
     this.dl = el('a', { class: 'lyssna-dl', href: this.url('v1/listen', { format: 'mp3' }),
       download: 'uppläsning.mp3', text: t.download }, bar);
     this.msg = el('p', { class: 'lyssna-msg', hidden: '' }, bar);
@@ -384,6 +410,9 @@
     this.dl.addEventListener('click', function (e) { self.download(e); });
     this.speed.addEventListener('change', function () { self.setSpeed(parseFloat(self.speed.value)); });
     this.seek.addEventListener('input', function () { self.seekTo(parseFloat(self.seek.value)); });
+    this.from.addEventListener('change', function () { self.startAt(self.from.selectedIndex - 1, null); });
+    this.here.addEventListener('mousedown', function (e) { e.preventDefault(); });
+    this.here.addEventListener('click', function () { self.startAt(-1, lastPlace); });
     box.addEventListener('keydown', function (e) { self.key(e); });
     /* Escape stops the reading wherever focus is (a screen reader user may have moved on
        in the page), unless the page itself used the key */
@@ -422,6 +451,18 @@
     this.state(false);
   };
 
+  /* The audio failed. A page the service was refused is sent by the browser instead, so
+   * the marks' status is waited for first. */
+  Player.prototype.broken = function () {
+    var self = this;
+    if (!this.fallback)
+      return this.fail(this.errorText());
+    this.fallback.then(function (sent) {
+      if (!sent && self.mode)
+        self.fail(self.errorText());
+    });
+  };
+
   Player.prototype.errorText = function () {
     var s = this.marksStatus;
     return this.mode === 'selection' ? this.t.selerror : s === 403 ? this.t.denied :
@@ -449,13 +490,20 @@
     this.mode = mode;
     this.marks = null;
     this.pendingSeek = null;
+    this.saidPlaying = false;
     this.audio.src = src;
     this.audio.defaultPlaybackRate = this.audio.playbackRate = parseFloat(this.speed.value);
     this.say(this.t.loading);
     this.playNow();
     marksPromise.then(function (m) {
-      if (self.mode === mode)
+      if (self.mode === mode) {
         self.marks = m;
+        self.fillStarts(m);
+        var at = self.pendingStart;
+        self.pendingStart = null;
+        if (at)
+          self.startAt(at.i, at.node);
+      }
       self.tick();
     }, function (status) {
       self.marksStatus = status;
@@ -467,7 +515,7 @@
     if (p && p.catch)
       p.catch(function (e) {
         if (e && e.name !== 'AbortError' && self.mode)
-          self.fail(self.errorText());
+          self.broken();
       });
   };
 
@@ -479,17 +527,60 @@
     });
   };
 
-  Player.prototype.listen = function () {
+  Player.prototype.marksFrom = function (url) {
     var self = this;
-    this.marksStatus = 0;
-    var marks = this.pageMarks || this.fetchJson(this.url('v1/listen/marks')).then(function (d) {
+    return this.fetchJson(url).then(function (d) {
       var m = mapMarks(d, null);
       self.pageMarks = Promise.resolve(m);
       if (d.title)
         self.dl.setAttribute('download', d.title.replace(/[\\\/:*?"<>|]+/g, ' ').trim() + '.mp3');
       return m;
     });
-    this.start(this.url('v1/listen'), marks, 'page');
+  };
+
+  /* The page as the service fetches it; a page the service may not fetch (403) or could not
+   * (502: behind a login, say) is sent by the browser instead. */
+  Player.prototype.listen = function () {
+    var self = this;
+    this.marksStatus = 0;
+    if (this.source === 'page' || this.posted)
+      return this.listenPosted();
+    var marks = this.pageMarks || this.marksFrom(this.url('v1/listen/marks'));
+    this.fallback = marks.then(function () { return false; }, function (status) {
+      var refused = (status === 403 || status === 502) && self.mode === 'page';
+      if (refused) {
+        self.posted = true;
+        self.listenPosted();
+      }
+      return refused;
+    });
+    var src = this.hls ? this.base + 'v1/listen.m3u8?' + query({ url: this.params.url,
+      readid: this.params.readid, voice: this.params.voice }) : this.url('v1/listen');
+    this.start(src, marks, 'page');
+  };
+
+  /* POST /v1/listen with the page's own HTML (the reader's view of it); the answer names
+   * content-addressed audio and marks, which then play like any. */
+  Player.prototype.listenPosted = function () {
+    var self = this, at = this.base + 'v1/listen';
+    this.fallback = Promise.resolve(true); /* the refused audio's error comes meanwhile */
+    this.mode = 'page';
+    this.open();
+    this.say(this.t.loading);
+    var q = { url: this.params.url, readid: this.params.readid, voice: this.params.voice,
+      format: this.params.format };
+    this.fetchJson(at + '?' + query(q), { method: 'POST', body: document.documentElement.outerHTML,
+      headers: { 'Content-Type': 'text/html;charset=utf-8' } }).then(function (d) {
+      if (self.mode !== 'page')
+        return;
+      self.fallback = null;
+      self.dl.href = new URL(d.mp3, at).href;
+      self.start(new URL(d.audio, at).href, self.marksFrom(new URL(d.marks, at).href), 'page');
+    }).catch(function (status) {
+      self.marksStatus = status;
+      if (self.mode === 'page')
+        self.fail(self.errorText());
+    });
   };
 
   Player.prototype.toggle = function () {
@@ -518,6 +609,9 @@
     paint('sentence', null);
     paint('word', null);
     this.state(false);
+    this.fillStarts(null);
+    if (active === this)
+      mediaSession(null);
     if (this.blobUrl)
       URL.revokeObjectURL(this.blobUrl);
     this.blobUrl = null;
@@ -588,7 +682,11 @@
     if (ev === 'playing') {
       this.msg.hidden = true;
       this.state(true);
-      this.say(this.t.playing);
+      mediaSession(this);
+      /* once a start or resume: a seek's own 'playing' would cut another announcement */
+      if (!this.saidPlaying)
+        this.say(this.t.playing);
+      this.saidPlaying = true;
       (function frame() {
         self.tick();
         if (!self.audio.paused && self.mode)
@@ -596,6 +694,8 @@
       })();
     } else if (ev === 'pause') {
       this.state(false);
+      this.saidPlaying = false;
+      mediaState(this);
       if (!this.audio.ended)
         this.say(this.t.paused);
     } else if (ev === 'ended') {
@@ -604,7 +704,7 @@
       paint('word', null);
       this.say(this.t.ended);
     } else if (ev === 'error') {
-      this.fail(this.errorText());
+      this.broken();
     } else {
       this.tick();
     }
@@ -616,6 +716,9 @@
     this.seek.value = String(Math.floor(now));
     this.seek.setAttribute('aria-valuetext', clock(now) + ' ' + this.t.of + ' ' + clock(d));
     this.time.textContent = clock(now) + ' / ' + clock(d);
+    if (active === this && Math.floor(now) !== this.lastSecond)
+      mediaState(this);
+    this.lastSecond = Math.floor(now);
     if (!m || this.audio.ended || !this.mode)
       return;
     var ms = now * 1000, s = lastBefore(m.sentences, ms), w = lastBefore(m.words, ms);
@@ -627,6 +730,57 @@
       this.followed = follow;
       scrollTo(follow);
     }
+  };
+
+  /* "Börja vid": one option a block, from the marks; none while nothing is read. */
+  Player.prototype.fillStarts = function (m) {
+    var sel = this.from;
+    sel.textContent = '';
+    el('option', { value: '', text: '–' }, sel);
+    (m && m.starts || []).forEach(function (b, i) {
+      el('option', { value: String(i), text: b.label }, sel);
+    });
+  };
+
+  /* Reads from block i of the marks, or (i < 0) from the block holding node or the first
+   * after it; announced in the live region. Before the marks have come, once they come. */
+  Player.prototype.startAt = function (i, node) {
+    var m = this.marks;
+    if (!this.mode || this.mode === 'selection') {
+      if (i < 0 && !node)
+        return this.say(this.t.noplace);
+      this.pendingStart = { i: i, node: node };
+      return this.listen();
+    }
+    if (!m)
+      return;
+    var b = i >= 0 ? m.starts[i] : null;
+    for (var k = 0; !b && k < m.starts.length; k++) {
+      var e = m.starts[k].el;
+      if (e.contains(node) || node.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING)
+        b = m.starts[k];
+    }
+    if (!b)
+      return this.say(this.t.noplace);
+    this.seekTo(b.time / 1000);
+    if (this.audio.paused)
+      this.playNow();
+    this.say(this.t.fromhere + ': ' + b.label);
+  };
+
+  /* A single-page site showed another view (pushState, popstate, a new hash): the old
+   * reading stops, its highlights go, and a reading under way goes on with the new view,
+   * which exists only in the browser: its HTML is sent (POST /v1/listen). */
+  Player.prototype.viewChanged = function () {
+    var was = this.mode === 'page' && !this.audio.paused, self = this;
+    if (this.mode)
+      this.stop(false);
+    this.pageMarks = null;
+    this.posted = true;
+    this.params.url = attr(this.host, 'url') || location.href.split('#')[0];
+    this.dl.href = this.url('v1/listen', { format: 'mp3' });
+    if (was)
+      setTimeout(function () { self.listen(); }, 50);
   };
 
   Player.prototype.readSelection = function () {
@@ -650,6 +804,7 @@
       return mapMarks(d, range.cloneRange());
     });
     this.mode = 'selection';
+    this.fallback = null;
     this.marks = null;
     this.open();
     paint('sentence', null);
@@ -687,6 +842,84 @@
       setTimeout(function () { URL.revokeObjectURL(tmp.href); }, 60000);
     }).catch(function () { location.href = a.href; });
   };
+
+  /* The lock screen and a headset's buttons (Media Session API): the playing player's
+   * title and site, its actions and position. p null: nothing plays. */
+  function mediaSession(p) {
+    var ms = navigator.mediaSession;
+    active = p;
+    if (!ms)
+      return;
+    ms.metadata = p && window.MediaMetadata ? new MediaMetadata({
+      title: (p.marks && p.marks.title) || document.title, artist: location.hostname, album: p.t.player
+    }) : null;
+    mediaState(p);
+  }
+
+  function mediaState(p) {
+    var ms = navigator.mediaSession, a = p && p.audio, d = p && p.duration();
+    if (!ms)
+      return;
+    ms.playbackState = !p ? 'none' : a.paused ? 'paused' : 'playing';
+    try {
+      if (ms.setPositionState && d && isFinite(d))
+        ms.setPositionState({ duration: d, playbackRate: a.playbackRate,
+          position: Math.min(a.currentTime, d) });
+    } catch (e) { /* a position the browser refuses: the next tick sends another */ }
+  }
+
+  function mediaActions() {
+    var ms = navigator.mediaSession, acts = {
+      play: function (p) { if (p.audio.paused) p.toggle(); },
+      pause: function (p) { if (!p.audio.paused) p.toggle(); },
+      stop: function (p) { p.stop(false); },
+      seekto: function (p, d) { p.seekTo(d.seekTime); },
+      seekbackward: function (p, d) { p.seekTo(p.audio.currentTime - (d.seekOffset || 10)); },
+      seekforward: function (p, d) { p.seekTo(p.audio.currentTime + (d.seekOffset || 10)); }
+    };
+    if (!ms)
+      return;
+    Object.keys(acts).forEach(function (name) {
+      try {
+        ms.setActionHandler(name, function (d) {
+          if (active)
+            acts[name](active, d || {});
+        });
+      } catch (e) { /* an action this browser does not know */ }
+    });
+  }
+
+  /* Single-page sites: pushState, popstate and hash changes are new views. */
+  function watchViews() {
+    var last = location.href, push = history.pushState;
+    function changed() {
+      if (location.href === last)
+        return;
+      last = location.href;
+      players.forEach(function (p) { p.viewChanged(); });
+    }
+    history.pushState = function () {
+      var r = push.apply(this, arguments);
+      changed();
+      return r;
+    };
+    window.addEventListener('popstate', changed);
+    window.addEventListener('hashchange', changed);
+  }
+
+  /* Where the reader is: the node with the focus or the caret, outside the players. */
+  function trackPlace() {
+    document.addEventListener('focusin', function (e) {
+      if (!e.target.closest || !e.target.closest('.lyssna'))
+        lastPlace = e.target;
+    });
+    document.addEventListener('selectionchange', function () {
+      var s = window.getSelection(), n = s && s.rangeCount && s.anchorNode;
+      if (n && s.isCollapsed && !(n.parentElement || document.body).closest('.lyssna') &&
+          n !== document.body && n !== document.documentElement)
+        lastPlace = n;
+    });
+  }
 
   /* A ReadSpeaker button: its link names what to read; only Swedish ones are taken over. */
   function upgradeReadSpeaker(rs) {
@@ -779,6 +1012,9 @@
       players.forEach(function (p) { p.sel.hidden = !lastSelection && p.bar.hidden; });
     });
     window.addEventListener('resize', redraw);
+    mediaActions();
+    watchViews();
+    trackPlace();
     ['wheel', 'touchmove'].forEach(function (ev) {
       window.addEventListener(ev, function () { userScrolled = Date.now(); }, { passive: true });
     });
