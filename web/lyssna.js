@@ -511,10 +511,10 @@
   };
 
   Player.prototype.playNow = function () {
-    var self = this, p = this.audio.play();
+    var self = this, src = this.audio.src, p = this.audio.play();
     if (p && p.catch)
-      p.catch(function (e) {
-        if (e && e.name !== 'AbortError' && self.mode)
+      p.catch(function (e) { /* a refusal of an audio since replaced is no news */
+        if (e && e.name !== 'AbortError' && self.mode && self.audio.src === src)
           self.broken();
       });
   };
