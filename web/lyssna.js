@@ -629,23 +629,32 @@
   };
 
   Player.prototype.seekTo = function (s) {
-    var a = this.audio, d = this.duration();
+    var a = this.audio, d = this.duration(), self = this;
     if (!this.mode)
       return;
     s = Math.max(0, d ? Math.min(s, d) : s);
     for (var i = 0; i < a.seekable.length; i++)
       if (s >= a.seekable.start(i) && s <= a.seekable.end(i)) {
         a.currentTime = s;
+        /* Firefox calls a stream seekable past what has come, then stops the seek there */
+        a.addEventListener('seeked', function once() {
+          a.removeEventListener('seeked', once);
+          if (Math.abs(a.currentTime - s) > 1 && self.mode && self.pendingSeek == null)
+            self.reloadAt(s);
+        });
         this.tick();
         return;
       }
-    /* The first, streamed response cannot seek; by now the service has the audio cached,
-     * and a cached response answers byte ranges. Presses while it reloads move the target. */
-    var self = this, wasPlaying = !a.paused;
-    if (this.pendingSeek != null) {
+    if (this.pendingSeek != null)
       this.pendingSeek = s;
-      return;
-    }
+    else
+      this.reloadAt(s);
+  };
+
+  /* The first, streamed response cannot seek; by now the service has the audio cached, and
+   * a cached response answers byte ranges. Presses while it reloads move the target. */
+  Player.prototype.reloadAt = function (s) {
+    var self = this, a = this.audio, wasPlaying = !a.paused;
     this.pendingSeek = s;
     a.src = a.currentSrc;
     a.addEventListener('loadedmetadata', function once() {
@@ -913,10 +922,12 @@
       if (!e.target.closest || !e.target.closest('.lyssna'))
         lastPlace = e.target;
     });
+    /* a caret counts where it is the reader's own (caret browsing: the focus is on the page
+       or around the caret), not where a browser left the selection when focus moved */
     document.addEventListener('selectionchange', function () {
-      var s = window.getSelection(), n = s && s.rangeCount && s.anchorNode;
+      var s = window.getSelection(), n = s && s.rangeCount && s.anchorNode, f = document.activeElement;
       if (n && s.isCollapsed && !(n.parentElement || document.body).closest('.lyssna') &&
-          n !== document.body && n !== document.documentElement)
+          n !== document.body && n !== document.documentElement && (!f || f === document.body || f.contains(n)))
         lastPlace = n;
     });
   }
