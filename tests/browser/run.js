@@ -11,7 +11,7 @@ const path = require('node:path');
 
 const engine = process.argv[2] || process.env.ENGINE || 'chromium';
 const files = process.argv.slice(3);
-const started = [];
+const started = []; /* the sink, the display and the test runner: stopped together */
 
 // Xvfb picks a free display itself and writes its number to fd 3.
 function startXvfb() {
@@ -80,6 +80,7 @@ async function main() {
   const tests = files.length ? files : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js'));
   const child = spawn(process.execPath, ['--test', '--test-concurrency=1', ...tests],
     { cwd: __dirname, env, stdio: 'inherit' });
+  started.push(child);
   const code = await new Promise((r) => child.on('exit', (c, sig) => r(sig ? 1 : c)));
   for (const p of started)
     p.removeAllListeners('exit');
