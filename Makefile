@@ -47,7 +47,7 @@ LDFLAGS  += $(if $(filter 1,$(SAN)),$(SANFLAGS))
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
 # One folder per stage (docs/ARCHITECTURE.md); objects mirror the folders under $(BUILD)/obj/.
-STAGES   = base cache fetch extract normalize speech serve batch cli
+STAGES   = base cache fetch extract normalize speech job serve batch cli
 SRCS     = $(foreach d,$(STAGES),$(wildcard src/$(d)/*.c))
 HDRS     = $(wildcard src/*.h) $(foreach d,$(STAGES),$(wildcard src/$(d)/*.h))
 LIB_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/cli/main.c,$(SRCS)))

@@ -25,6 +25,7 @@
 #include "cache/cache.h"
 #include "extract/extract.h"
 #include "fetch/fetch.h"
+#include "job/job.h"
 #include "speech/speech.h"
 
 #include "banned.h"
@@ -50,6 +51,7 @@ struct run {
     struct crawl *crawl;
     struct pool *pool;
     struct cache *cache;
+    struct jobs *jobs; /* the audio is made, and cached, as the service makes it */
     struct manifest *man;
     char engine[CACHE_KEY_HEX + 1]; /* voice_data_version, as the service keys audio */
     char (*failures)[320];          /* the first few, for the summary */
@@ -193,78 +195,40 @@ static int wav_patch(int fd, uint64_t samples, struct err *e)
     return LY_OK;
 }
 
-/* Puts a finished output into the service's cache under key, unless it is there. */
-static void copy_to_cache(struct run *r, const char *path, const char *key, const char *ext)
-{
-    struct cache_writer *w;
-    struct cache_hit hit;
-    char chunk[65536];
-    ssize_t n;
-    int fd;
-
-    if (!r->cache)
-        return;
-    if (cache_get(r->cache, key, ext, &hit, NULL) == 1) {
-        close(hit.fd);
-        return;
-    }
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    w = fd >= 0 ? cache_put_begin(r->cache, key, ext, NULL) : NULL;
-    while (w && (n = read(fd, chunk, sizeof(chunk))) != 0)
-        if ((n < 0 && errno != EINTR) || (n > 0 && cache_put_write(w, chunk, (size_t)n, NULL))) {
-            cache_put_abort(w);
-            w = NULL;
-        }
-    if (w)
-        cache_put_commit(w, NULL);
-    if (fd >= 0)
-        close(fd);
-}
-
-static struct pool_job *start_job(struct run *r, const struct pool_request *req, struct err *e)
-{
-    struct pool_job *j;
-
-    /* as many workers as threads: one is free but for a moment while a job's worker is
-     * being replaced */
-    while (!(j = pool_start(r->pool, req, e)) && e->code == LY_EBUSY && !stopping)
-        nanosleep(&(struct timespec){0, 20000000L}, NULL);
-    return j;
-}
-
 /* Reads the job's frames into the outputs until its end. */
-static int collect(struct run *r, struct pool_job *job, struct outfile *audio,
-                   struct outfile *marks, unsigned long long *samples, int *rate, struct err *e)
+static int collect(struct job *job, struct outfile *audio, struct outfile *marks, struct err *e)
 {
     struct buf frame;
-    long silent = 0;
     int type, rc = LY_OK;
 
     buf_init(&frame, BUF_NOLIMIT);
-    while (!rc) {
-        type = pool_job_next(job, &frame, 1000, e);
-        if (stopping) {
-            rc = err_set(e, LY_ECANCEL, "interrupted");
-        } else if (!type && e->code == LY_ETIMEOUT && (silent += 1000) < r->o->synth_timeout_ms) {
-            continue;
-        } else if (!type) {
-            rc = e->code;
-        } else if (type == POOL_AUDIO) {
+    while (!rc && (type = job_next(job, &frame, e)) != POOL_DONE) {
+        if (!type)
+            rc = e->code ? e->code : LY_ESYNTH;
+        else if (type == POOL_AUDIO)
             rc = outfile_write(audio, frame.data, frame.len, e);
-        } else if (type == POOL_MARK && marks->tmp) {
-            rc = outfile_write(marks, frame.data, frame.len, e);
-            if (!rc)
-                rc = outfile_write(marks, "\n", 1, e);
-        } else if (type == POOL_DONE) {
-            sscanf(frame.data, "%llu %d", samples, rate);
-            break;
-        } else if (type == POOL_ERROR) {
-            rc = pool_error(&frame, e);
-        }
-        silent = 0;
+        else if (type == POOL_MARK && marks->tmp &&
+                 !(rc = outfile_write(marks, frame.data, frame.len, e)))
+            rc = outfile_write(marks, "\n", 1, e);
     }
     buf_release(&frame);
     return rc;
+}
+
+/* What ct in format f is spoken as. */
+static void spec_of(const struct run *r, const struct content *ct, enum encode_format f,
+                    struct job_spec *js)
+{
+    *js = (struct job_spec){
+        .text = ct->text,
+        .len = ct->len,
+        .ssml = ct->ssml,
+        .line_langs = ct->langs,
+        .nlines = ct->nlines,
+        .rate = r->o->rate,
+        .format = f,
+    };
+    snprintf(js->voice, sizeof(js->voice), "%s", r->o->voice);
 }
 
 /* Speaks ct in format f into path (and its marks into marks_path when not NULL), each
@@ -273,21 +237,23 @@ static int synthesize(struct run *r, const struct content *ct, enum encode_forma
                       const char *path, const char *marks_path, struct batch_record *rec,
                       struct err *e)
 {
-    struct pool_request req = {ct->text,    ct->len,    ct->ssml, ct->langs,         ct->nlines,
-                               r->o->voice, r->o->rate, f,        marks_path != NULL};
     struct outfile audio = {.fd = -1}, marks = {.fd = -1};
     unsigned long long samples = 0;
-    struct pool_job *job = start_job(r, &req, e);
+    struct job_spec js;
+    struct job *job;
     int rc, rate = 0;
 
-    if (!job)
+    spec_of(r, ct, f, &js);
+    /* made anew (its length goes into the manifest), and into the cache as it comes */
+    if (!(job = job_open(r->jobs, &js, JOB_FRESH | (marks_path ? JOB_MARKS : 0), e)))
         return e->code;
     rc = outfile_open(&audio, path, e);
     if (!rc && marks_path)
         rc = outfile_open(&marks, marks_path, e);
     if (!rc)
-        rc = collect(r, job, &audio, &marks, &samples, &rate, e);
-    pool_job_end(job);
+        rc = collect(job, &audio, &marks, e);
+    job_length(job, &samples, &rate);
+    job_close(job);
     if (!rc && f == ENCODE_WAV)
         rc = wav_patch(audio.fd, samples, e);
     if (!rc)
@@ -332,13 +298,12 @@ static enum outcome one_output(struct run *r, size_t k, const struct batch_item 
                                .output = output,
                                .format = encode_format_name(f)},
                         prev;
-    const struct cache_audio a = {
-        r->engine, "audio",    ct->ssml, r->o->voice, r->o->rate,
-        ct->langs, ct->nlines, ct->text, ct->len,     encode_format_name(f)};
     enum outcome out = MADE;
+    struct job_spec js;
     int rc;
 
-    cache_audio_key(&a, rec.key);
+    spec_of(r, ct, f, &js);
+    job_key(r->jobs, &js, "audio", rec.key);
     if (unchanged(r, output, rec.key, path, r->o->marks ? marks : NULL, &prev)) {
         rec.duration = prev.duration;
         rec.bytes = prev.bytes;
@@ -358,8 +323,8 @@ static enum outcome one_output(struct run *r, size_t k, const struct batch_item 
         rec.bytes = 0;
         rec.duration = 0;
     }
-    if (out == MADE || out == UNCHANGED)
-        copy_to_cache(r, path, rec.key, ext);
+    if (out == UNCHANGED)
+        jobs_adopt(r->jobs, rec.key, ext, path);
     if (out != STOPPED)
         manifest_add(r->man, k, &rec);
     free(path);
@@ -639,8 +604,15 @@ static int open_run(struct run *r, struct err *e)
     if (r->o->fill_cache &&
         !(r->cache = cache_open(r->o->fill_cache, (uint64_t)r->o->cache_max_mb << 20, e)))
         return e->code;
-    r->pool = pool_new(r->o->exe, r->o->jobs, e);
-    return r->pool ? LY_OK : e->code;
+    if (!(r->pool = pool_new(r->o->exe, r->o->jobs, e)))
+        return e->code;
+    /* as many workers as threads: no queue to limit, and no wait given up */
+    r->jobs = jobs_new(r->pool, r->cache,
+                       &(struct jobs_limits){.engine = r->engine,
+                                             .queue_wait_ms = -1,
+                                             .synth_timeout_ms = r->o->synth_timeout_ms},
+                       &stopping);
+    return LY_OK;
 }
 
 int batch_run(const struct batch_opts *o, const struct batch_list *l, struct crawl *c,
@@ -662,6 +634,7 @@ int batch_run(const struct batch_opts *o, const struct batch_list *l, struct cra
     sum->unchanged = r.pg.unchanged;
     sum->failed = r.pg.failed;
     sum->interrupted = stopping != 0;
+    jobs_free(r.jobs);
     pool_free(r.pool);
     cache_free(r.cache);
     manifest_free(r.man);

@@ -8,8 +8,11 @@
  * Several processes (instances of the service, batch runs) may share one folder: each writes
  * its own temporary file and renames it into place, so writers of one key at once leave one
  * whole entry (the last rename wins) and readers keep the file they opened.
+ * Making an entry is claimed with a lock on one byte of DIR/claims (the key's first 60 bits
+ * as its offset), so that one key is made once however many instances share the folder.
  * Keys are SHA-256 (OpenSSL's libcrypto): only 64 hex digits are accepted as keys, so a key
  * can never name a path outside the cache. */
+#define _GNU_SOURCE /* F_OFD_SETLK: locks held by an open file, not a process */
 #include "cache.h"
 
 #include <dirent.h>
@@ -589,6 +592,37 @@ void cache_put_abort(struct cache_writer *w)
     EVP_MD_CTX_free(w->md);
     free(w->tmp);
     free(w);
+}
+
+int cache_claim(struct cache *c, const char *key, int *claim)
+{
+    struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1};
+    size_t n = strlen(c->dir) + 8;
+    char *path = xmalloc(n), digits[16];
+    int fd;
+
+    *claim = -1;
+    snprintf(path, n, "%s/claims", c->dir);
+    fd = c->read_only ? -1 : open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    free(path);
+    if (fd < 0)
+        return 1;
+    memcpy(digits, key, 15);
+    digits[15] = '\0';
+    lk.l_start = (off_t)strtoull(digits, NULL, 16);
+    if (fcntl(fd, F_OFD_SETLK, &lk)) {
+        int held = errno == EAGAIN || errno == EACCES;
+        close(fd);
+        return !held; /* a file system without such locks: nothing to guard with */
+    }
+    *claim = fd;
+    return 1;
+}
+
+void cache_unclaim(int claim)
+{
+    if (claim >= 0)
+        close(claim);
 }
 
 void cache_stats(struct cache *c, struct cache_stats *s)

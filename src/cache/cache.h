@@ -73,6 +73,15 @@ int cache_put_commit(struct cache_writer *w, struct err *e);
 /* Drops the temporary file and frees w. NULL is a no-op. */
 void cache_put_abort(struct cache_writer *w);
 
+/* Claims the making of key for the caller, across threads and processes sharing the folder
+ * (an open-file-description lock on a byte of DIR/claims, let go when its holder closes it
+ * or dies): 1 and *claim when the caller got it (give it back with cache_unclaim), 0 when
+ * another holds it now. A folder where no claim can be kept (read-only) grants every claim
+ * with *claim -1: nothing is shared there to guard. */
+int cache_claim(struct cache *c, const char *key, int *claim);
+/* Gives a claim back; -1 is a no-op. */
+void cache_unclaim(int claim);
+
 struct cache_stats {
     uint64_t bytes; /* held on disk */
     size_t entries;

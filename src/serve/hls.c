@@ -32,7 +32,7 @@ struct segs {
 struct hls_session {
     char key[CACHE_KEY_HEX + 1];
     struct server *srv;
-    struct pool_job *job;
+    struct job *job;
     struct buf mp3;
     struct segs segs;
     int done, failed, started;
@@ -119,40 +119,30 @@ static void session_free(struct hls_session *s)
     free(s);
 }
 
-static void take_audio(void *ctx, int type, const struct buf *frame, struct err *e)
-{
-    struct hls_session *s = ctx;
-
-    (void)e;
-    if (type != POOL_AUDIO)
-        return;
-    pthread_mutex_lock(&s->srv->lock);
-    buf_add(&s->mp3, frame->data, frame->len, NULL);
-    segs_scan(&s->segs, (const unsigned char *)s->mp3.data, s->mp3.len, 0);
-    pthread_cond_broadcast(&s->grew);
-    pthread_mutex_unlock(&s->srv->lock);
-}
-
-/* The session's thread: the job to its end, then the MP3 into the cache. The buffer is not
- * written to after the job, so it is read here without the lock. */
+/* The session's thread: the job to its end (the job stage caches it), its audio appended
+ * as it comes. The buffer is written under srv->lock, which readers of it hold too. */
 static void *session_run(void *arg)
 {
     struct hls_session *s = arg;
-    struct cache_writer *w;
     struct err e = {0};
-    unsigned long long ms = 0;
-    int rc = run_job(s->srv, s->job, take_audio, s, &ms, &e);
+    struct buf frame;
+    int type;
 
-    if (!rc && (w = cache_put_begin(s->srv->cache, s->key, "mp3", &e))) {
-        if (cache_put_write(w, s->mp3.data, s->mp3.len, &e))
-            cache_put_abort(w);
-        else
-            cache_put_commit(w, &e);
+    buf_init(&frame, BUF_NOLIMIT);
+    while ((type = job_next(s->job, &frame, &e)) == POOL_AUDIO) {
+        pthread_mutex_lock(&s->srv->lock);
+        buf_add(&s->mp3, frame.data, frame.len, NULL);
+        segs_scan(&s->segs, (const unsigned char *)s->mp3.data, s->mp3.len, 0);
+        pthread_cond_broadcast(&s->grew);
+        pthread_mutex_unlock(&s->srv->lock);
     }
+    buf_release(&frame);
+    job_close(s->job);
     pthread_mutex_lock(&s->srv->lock);
+    s->job = NULL;
     segs_scan(&s->segs, (const unsigned char *)s->mp3.data, s->mp3.len, 1);
     s->done = 1;
-    if (rc) {
+    if (type != POOL_DONE) {
         s->failed = 1;
         s->e = e;
     }
@@ -189,42 +179,57 @@ static struct hls_session *find(struct server *srv, const char *key)
     return s;
 }
 
-/* The session making key's audio, started for js when there is none (under srv->lock);
- * NULL with e set when no worker could be had. */
+/* The session of key's audio, started for js when there is none (under srv->lock, which
+ * is let go while the job opens: the session is listed first, so that a second request for
+ * the playlist waits on it rather than on the key's claim). */
 static struct hls_session *session_for(struct server *srv, const struct job_spec *js,
-                                       const char *key, struct err *e)
+                                       const char *key)
 {
     struct hls_session *s = find(srv, key);
-    struct pool_job *job;
+    struct cache_hit hit;
+    struct job *job;
+    struct err e = {0};
+    struct buf whole;
 
     if (s)
         return s;
-    pthread_mutex_unlock(&srv->lock); /* start_job waits for a worker under the lock */
-    job = start_job(srv, js, 0, e);
-    pthread_mutex_lock(&srv->lock);
-    if (!job)
-        return NULL;
-    if ((s = find(srv, key))) { /* another request started it meanwhile */
-        pthread_mutex_unlock(&srv->lock);
-        end_job(srv, job);
-        pthread_mutex_lock(&srv->lock);
-        return s;
-    }
     s = xcalloc(1, sizeof(*s));
     memcpy(s->key, key, sizeof(s->key));
     s->srv = srv;
-    s->job = job;
     buf_init(&s->mp3, BUF_NOLIMIT);
     pthread_cond_init(&s->grew, NULL);
     s->next = srv->hls;
     srv->hls = s;
-    srv->m.cache_misses++;
-    s->started = !pthread_create(&s->thread, NULL, session_run, s);
-    if (!s->started) {
-        s->done = s->failed = 1;
-        err_set(&s->e, LY_EIO, "cannot start a thread for the playlist");
-        end_job(srv, job);
+    pthread_mutex_unlock(&srv->lock);
+    buf_init(&whole, BUF_NOLIMIT);
+    if ((job = job_open(srv->jobs, js, 0, &e)) && job_cached(job, &hit)) {
+        /* made meanwhile by another front */
+        if (!job_read_hit(&hit, &whole))
+            err_set(&e, LY_EIO, "cannot read the cached audio");
+        job_close(job);
+        job = NULL;
     }
+    pthread_mutex_lock(&srv->lock);
+    if (job) {
+        s->job = job;
+        s->started = !pthread_create(&s->thread, NULL, session_run, s);
+        if (!s->started) {
+            job_close(job);
+            s->job = NULL;
+            err_set(&e, LY_EIO, "cannot start a thread for the playlist");
+        }
+    }
+    if (!s->started) {
+        buf_release(&s->mp3);
+        s->mp3 = whole;
+        segs_scan(&s->segs, (const unsigned char *)s->mp3.data, s->mp3.len, 1);
+        s->done = 1;
+        s->failed = e.code != LY_OK;
+        s->e = e;
+    } else {
+        buf_release(&whole);
+    }
+    pthread_cond_broadcast(&s->grew);
     prune(srv);
     return s;
 }
@@ -236,9 +241,11 @@ static void render(struct buf *out, const char *key, const struct segs *s, int e
     for (i = 0; i < s->n; i++)
         while (seg_seconds(s, i) > target + 0.5)
             target++;
+    /* a playlist without ENDLIST is played from its live edge unless it says where to start
+       (RFC 8216, 6.3.3): the title would be skipped */
     buf_addf(out, NULL,
              "#EXTM3U\n#EXT-X-VERSION:3\n#EXT-X-TARGETDURATION:%u\n#EXT-X-MEDIA-SEQUENCE:0\n"
-             "#EXT-X-PLAYLIST-TYPE:EVENT\n",
+             "#EXT-X-PLAYLIST-TYPE:EVENT\n#EXT-X-START:TIME-OFFSET=0,PRECISE=YES\n",
              target);
     for (i = 0; i < s->n; i++)
         buf_addf(out, NULL, "#EXTINF:%.3f,\nhls/%s/%u.mp3\n", seg_seconds(s, i), key, i);
@@ -251,53 +258,31 @@ static enum MHD_Result send_playlist(struct server *srv, struct MHD_Connection *
 {
     struct MHD_Response *r =
         MHD_create_response_from_buffer(body->len, body->data, MHD_RESPMEM_MUST_COPY);
-    enum MHD_Result ret;
 
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/vnd.apple.mpegurl");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    add_cors(srv, c, r);
-    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-/* The cached MP3 of key, read whole into out; 1 when there is one. */
-static int cached_mp3(struct server *srv, const char *key, struct buf *out)
-{
-    struct cache_hit hit;
-    int ok = 0;
-
-    if (cache_get(srv->cache, key, "mp3", &hit, NULL) != 1)
-        return 0;
-    buf_init(out, BUF_NOLIMIT);
-    buf_grow(out, hit.size, NULL);
-    if (pread(hit.fd, out->data, hit.size, 0) == (ssize_t)hit.size) {
-        out->len = hit.size;
-        out->data[out->len] = '\0';
-        ok = 1;
-    } else {
-        buf_release(out);
-    }
-    close(hit.fd);
-    return ok;
+    return queue_response(srv, c, MHD_HTTP_OK, r);
 }
 
 enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c,
-                                    const struct job_spec *js, const char *key)
+                                    const struct job_spec *js)
 {
+    char key[CACHE_KEY_HEX + 1];
     struct hls_session *s;
     struct timespec until;
+    struct cache_hit hit;
     struct buf mp3, out;
     struct segs whole = {0};
     struct err e = {0};
     enum MHD_Result ret;
 
+    job_key(srv->jobs, js, "audio", key);
     buf_init(&out, BUF_NOLIMIT);
     pthread_mutex_lock(&srv->lock);
     s = find(srv, key);
     pthread_mutex_unlock(&srv->lock);
-    if (!s && cached_mp3(srv, key, &mp3)) {
-        srv->m.cache_hits++;
+    buf_init(&mp3, BUF_NOLIMIT);
+    if (!s && jobs_lookup(srv->jobs, key, "mp3", &hit) && job_read_hit(&hit, &mp3)) {
         segs_scan(&whole, (const unsigned char *)mp3.data, mp3.len, 1);
         render(&out, key, &whole, 1);
         segs_release(&whole);
@@ -306,19 +291,22 @@ enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c
         buf_release(&out);
         return ret;
     }
+    buf_release(&mp3);
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += cfg_of(srv)->synth_timeout_ms / 1000 + 1;
     pthread_mutex_lock(&srv->lock);
-    s = session_for(srv, js, key, &e);
-    while (s && !s->done && !s->segs.n)
+    s = session_for(srv, js, key);
+    while (!s->done && !s->segs.n)
         if (pthread_cond_timedwait(&s->grew, &srv->lock, &until))
             break;
-    if (s && s->failed)
+    if (s->failed)
         e = s->e;
-    else if (s)
+    else if (!s->segs.n)
+        err_set(&e, LY_ETIMEOUT, "the audio took too long to start: ask again");
+    else
         render(&out, key, &s->segs, s->done);
     pthread_mutex_unlock(&srv->lock);
-    ret = !s || e.code ? send_error(srv, c, &e) : send_playlist(srv, c, &out);
+    ret = e.code ? send_error(srv, c, &e) : send_playlist(srv, c, &out);
     buf_release(&out);
     return ret;
 }
@@ -389,7 +377,6 @@ static enum MHD_Result send_segment(struct server *srv, struct MHD_Connection *c
     uint64_t from = 0, to = seg->len - 1;
     unsigned status = MHD_HTTP_OK;
     struct MHD_Response *r;
-    enum MHD_Result ret;
     char cr[96];
 
     if (range && !parse_range(range, seg->len, &from, &to))
@@ -404,10 +391,7 @@ static enum MHD_Result send_segment(struct server *srv, struct MHD_Connection *c
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
                             "public, max-age=31536000, immutable");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-    add_cors(srv, c, r);
-    ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_response(srv, c, status, r);
 }
 
 enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, const char *url)
@@ -427,7 +411,7 @@ enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c,
     if ((s = find(srv, key)))
         found = cut_segment(&s->mp3, &s->segs, n, &seg);
     pthread_mutex_unlock(&srv->lock);
-    if (!s && cached_mp3(srv, key, &mp3)) {
+    if (!s && jobs_read(srv->jobs, key, "mp3", &mp3)) {
         segs_scan(&whole, (const unsigned char *)mp3.data, mp3.len, 1);
         found = cut_segment(&mp3, &whole, n, &seg);
         segs_release(&whole);

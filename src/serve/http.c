@@ -62,11 +62,21 @@ void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response 
         }
 }
 
+enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c, unsigned status,
+                               struct MHD_Response *r)
+{
+    enum MHD_Result ret;
+
+    add_cors(srv, c, r);
+    ret = MHD_queue_response(c, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
 enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
                             const char *type, const void *data, size_t len)
 {
     struct MHD_Response *r;
-    enum MHD_Result ret;
 
     r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
     if (!r)
@@ -76,10 +86,7 @@ enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsign
         MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
     if (status == MHD_HTTP_UNAUTHORIZED) /* the keys of auth.c */
         MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-    add_cors(srv, c, r);
-    ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_response(srv, c, status, r);
 }
 
 enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned status,
@@ -167,7 +174,6 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
     unsigned status = MHD_HTTP_OK;
     struct MHD_Response *r;
     struct tm tm;
-    enum MHD_Result ret;
 
     snprintf(etag, sizeof(etag), "\"%.32s\"", key);
     gmtime_r(&hit->mtime, &tm);
@@ -197,10 +203,7 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
     if (as && as->header)
         MHD_add_response_header(r, as->header, as->value);
-    add_cors(srv, c, r);
-    ret = MHD_queue_response(c, status, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_response(srv, c, status, r);
 }
 
 /* A Range other than "bytes=0-" (which a whole 200 answers, and which Chromium and Firefox

@@ -17,20 +17,8 @@ static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "ti
 
 const unsigned latency_bounds[7] = {10, 50, 100, 250, 1000, 5000, 30000};
 
-const unsigned long queue_wait_bounds[7] = {1000, 10000, 50000, 100000, 500000, 1000000, 5000000};
-
-void count_queue_wait(struct server *srv, unsigned long long us)
-{
-    int k;
-
-    for (k = 0; k < 7 && us > queue_wait_bounds[k]; k++)
-        ;
-    srv->m.queue_wait[k]++;
-    srv->m.queue_wait_us += us;
-}
-
 /* lyssna_queue_wait_seconds: how long requests waited for a synthesis worker. */
-static void add_queue_wait(struct buf *b, const struct metrics *m)
+static void add_queue_wait(struct buf *b, const struct job_counts *m)
 {
     unsigned long n = 0;
     int k;
@@ -40,7 +28,7 @@ static void add_queue_wait(struct buf *b, const struct metrics *m)
         n += m->queue_wait[k];
         if (k < 7)
             buf_addf(b, NULL, "lyssna_queue_wait_seconds_bucket{le=\"%g\"} %lu\n",
-                     (double)queue_wait_bounds[k] / 1e6, n);
+                     (double)job_queue_wait_bounds[k] / 1e6, n);
         else
             buf_addf(b, NULL, "lyssna_queue_wait_seconds_bucket{le=\"+Inf\"} %lu\n", n);
     }
@@ -51,6 +39,7 @@ static void add_queue_wait(struct buf *b, const struct metrics *m)
 enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
 {
     struct metrics *m = &srv->m;
+    const struct job_counts *jc = jobs_counts(srv->jobs);
     struct cache_stats cs;
     struct buf b;
     int r, s, k;
@@ -82,6 +71,7 @@ enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
     buf_addf(&b, NULL,
              "# TYPE lyssna_cache_hits_total counter\nlyssna_cache_hits_total %lu\n"
              "# TYPE lyssna_cache_misses_total counter\nlyssna_cache_misses_total %lu\n"
+             "# TYPE lyssna_syntheses_total counter\nlyssna_syntheses_total %lu\n"
              "# TYPE lyssna_cache_bytes gauge\nlyssna_cache_bytes %" PRIu64 "\n"
              "# TYPE lyssna_cache_corrupt_total counter\nlyssna_cache_corrupt_total %" PRIu64 "\n"
              "# TYPE lyssna_cache_write_errors_total counter\n"
@@ -93,13 +83,14 @@ enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
              "# TYPE lyssna_synthesis_seconds_total counter\nlyssna_synthesis_seconds_total %.3f\n"
              "# TYPE lyssna_audio_seconds_total counter\nlyssna_audio_seconds_total %.3f\n"
              "# TYPE lyssna_fetch_errors_total counter\n",
-             (unsigned long)m->cache_hits, (unsigned long)m->cache_misses, cs.bytes, cs.corrupt,
-             cs.write_errors, cs.read_only, (unsigned long)m->in_flight, (unsigned long)m->waiting,
-             pool_idle(srv->pool), (double)m->synth_us / 1e6, (double)m->audio_ms / 1e3);
+             (unsigned long)jc->hits, (unsigned long)jc->misses, (unsigned long)jc->syntheses,
+             cs.bytes, cs.corrupt, cs.write_errors, cs.read_only, (unsigned long)m->in_flight,
+             (unsigned long)jc->waiting, pool_idle(srv->pool), (double)jc->synth_us / 1e6,
+             (double)jc->audio_ms / 1e3);
     for (k = 0; k < F_COUNT; k++)
         buf_addf(&b, NULL, "lyssna_fetch_errors_total{kind=\"%s\"} %lu\n", fetch_kinds[k],
                  (unsigned long)m->fetch_errors[k]);
-    add_queue_wait(&b, m);
+    add_queue_wait(&b, jc);
     buf_addf(&b, NULL, "# TYPE lyssna_ready gauge\nlyssna_ready %d\n",
              server_ready(srv, (char[160]){0}, 160));
     buf_addf(&b, NULL,

@@ -268,22 +268,19 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     int known = route == R_LISTEN && url && listen_params(c, params), rc;
 
     if (known && recent_key(srv, url, params, key, &format) &&
-        cache_get(srv->cache, key, encode_extension(format), &hit, NULL) == 1) {
-        srv->m.cache_hits++;
+        jobs_lookup(srv->jobs, key, encode_extension(format), &hit))
         return send_cached(srv, c, &hit, encode_mime_type(format), key, NULL);
-    }
     rc = read_page(srv, c, &pg, &js, &e);
     if (rc) {
         ret = send_error(srv, c, &e);
     } else if (route == R_LISTEN) {
-        key_of(srv, &js, "audio", key);
+        job_key(srv->jobs, &js, "audio", key);
         if (known)
             recent_learn(srv, url, params, key, js.format);
-        ret = answer_audio(srv, c, &js, key, NULL);
+        ret = answer_audio(srv, c, &js, NULL);
     } else if (route == R_HLS) {
         js.format = ENCODE_MP3; /* packed audio: MP3 segments, whatever format says */
-        key_of(srv, &js, "audio", key);
-        ret = answer_hls_playlist(srv, c, &js, key);
+        ret = answer_hls_playlist(srv, c, &js);
     } else if (route == R_LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
         rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
@@ -307,15 +304,12 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
 int listen_fill(struct server *srv, const char *url, struct err *e)
 {
     const struct listen_args args = {url, NULL, NULL, NULL, NULL};
-    char key[CACHE_KEY_HEX + 1];
     struct job_spec js = {0};
     struct page pg;
     int rc = read_page_as(srv, &args, &pg, &js, e);
 
-    if (rc == LY_OK) {
-        key_of(srv, &js, "audio", key);
-        rc = fill_audio(srv, &js, key, e);
-    }
+    if (rc == LY_OK)
+        rc = job_fill(srv->jobs, &js, e);
     page_release(&pg);
     return rc;
 }

@@ -35,7 +35,6 @@ enum MHD_Result answer_marytts(struct server *srv, struct MHD_Connection *c, str
     static const struct answer_as as = {NULL, NULL, send_text_error};
     struct buf vals[LYSSNA_MARY_PARAMS];
     const char *p[LYSSNA_MARY_PARAMS], *why;
-    char key[CACHE_KEY_HEX + 1];
     struct job_spec js = {0};
     struct request_speak r;
     struct err e = {0};
@@ -50,8 +49,7 @@ enum MHD_Result answer_marytts(struct server *srv, struct MHD_Connection *c, str
         ret = send_text_error(srv, c, &e);
     } else {
         job_from_request(&js, &r);
-        key_of(srv, &js, "audio", key);
-        ret = answer_audio(srv, c, &js, key, &as);
+        ret = answer_audio(srv, c, &js, &as);
     }
     request_speak_release(&r);
     for (i = 0; i < LYSSNA_MARY_PARAMS; i++)

@@ -50,14 +50,10 @@ enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *
     return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:s, s:o}", "object", "list", "data", data));
 }
 
-/* An SSE answer being streamed from a worker (each audio frame becomes one event, and goes
- * into the cache as /v1/audio/speech's plain answer would), or read from the cache. */
+/* An SSE answer: each frame of the job's audio (made, or read from the cache) becomes one
+ * event. */
 struct sse {
-    struct server *srv;
-    struct pool_job *job;    /* NULL when the audio comes from the cache */
-    struct cache_writer *cw; /* the job's audio on its way into the cache, or NULL */
-    int fd;                  /* the cache entry being read, or -1 */
-    uint64_t left;           /* its bytes not read yet */
+    struct job *job;
     struct buf frame, out;
     size_t off;
     int ended;
@@ -104,42 +100,6 @@ static void sse_event(struct sse *s, int type)
              s->words, s->words);
 }
 
-/* The next frame of the job (into the cache too) or of the cache entry: its type, POOL_MARK
- * to skip, or 0 on failure. */
-static int sse_next(struct sse *s, struct err *e)
-{
-    size_t want = s->left < 8192 ? (size_t)s->left : 8192;
-    ssize_t n;
-    int type;
-
-    if (s->fd >= 0) {
-        buf_reset(&s->frame);
-        if (want == 0)
-            return POOL_DONE;
-        buf_grow(&s->frame, want, NULL);
-        n = read(s->fd, s->frame.data, want);
-        if (n <= 0)
-            return err_set(e, LY_EIO, "cannot read cached audio"), 0;
-        s->frame.len = (size_t)n;
-        s->left -= (uint64_t)n;
-        return POOL_AUDIO;
-    }
-    type = pool_job_next(s->job, &s->frame, cfg_of(s->srv)->synth_timeout_ms, e);
-    if (type == POOL_AUDIO && s->cw && cache_put_write(s->cw, s->frame.data, s->frame.len, NULL)) {
-        cache_put_abort(s->cw); /* a full or read-only cache costs only the caching */
-        s->cw = NULL;
-    } else if (type == POOL_DONE) {
-        count_done(s->srv, &s->frame);
-        if (s->cw)
-            cache_put_commit(s->cw, NULL);
-        s->cw = NULL;
-    } else if (type == POOL_ERROR) {
-        pool_error(&s->frame, e);
-        type = 0;
-    }
-    return type;
-}
-
 static ssize_t sse_read(void *cls, uint64_t pos, char *out, size_t max)
 {
     struct sse *s = cls;
@@ -151,10 +111,10 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *out, size_t max)
     while (s->off == s->out.len) {
         if (s->ended)
             return MHD_CONTENT_READER_END_OF_STREAM;
-        type = sse_next(s, &e);
+        type = job_next(s->job, &s->frame, &e);
         if (type == POOL_AUDIO || type == POOL_DONE)
             sse_event(s, type);
-        else if (type != POOL_MARK)
+        else
             return MHD_CONTENT_READER_END_WITH_ERROR;
     }
     n = s->out.len - s->off < max ? s->out.len - s->off : max;
@@ -167,11 +127,7 @@ static void sse_free(void *cls)
 {
     struct sse *s = cls;
 
-    if (s->job)
-        end_job(s->srv, s->job);
-    if (s->fd >= 0)
-        close(s->fd);
-    cache_put_abort(s->cw); /* unfinished: not kept */
+    job_close(s->job); /* unfinished: the worker is stopped, nothing cached */
     buf_release(&s->frame);
     buf_release(&s->out);
     free(s);
@@ -187,49 +143,24 @@ static unsigned long count_words(const char *t, size_t n)
     return w;
 }
 
-/* The audio of js (key) from the cache, else a job whose audio goes into the cache too. */
-static int sse_open(struct sse *s, const struct job_spec *js, const char *key, struct err *e)
-{
-    const char *ext = encode_extension(js->format);
-    struct cache_hit hit;
-
-    s->fd = -1;
-    if (cache_get(s->srv->cache, key, ext, &hit, NULL) == 1) {
-        s->srv->m.cache_hits++;
-        s->fd = hit.fd;
-        s->left = hit.size;
-        return LY_OK;
-    }
-    s->srv->m.cache_misses++;
-    if (!(s->job = start_job(s->srv, js, 0, e)))
-        return e->code;
-    s->cw = cache_put_begin(s->srv->cache, key, ext, NULL);
-    return LY_OK;
-}
-
 /* stream_format "sse": the first audio is awaited before the 200, so that a failure still
  * gets its status. */
 static enum MHD_Result answer_sse(struct server *srv, struct MHD_Connection *c,
-                                  const struct job_spec *js, const char *key,
-                                  const struct answer_as *as)
+                                  const struct job_spec *js, const struct answer_as *as)
 {
     struct sse *s = xcalloc(1, sizeof(*s));
     struct MHD_Response *r;
     struct err e = {0};
-    enum MHD_Result ret;
     int type;
 
     buf_init(&s->frame, BUF_NOLIMIT);
     buf_init(&s->out, BUF_NOLIMIT);
-    s->srv = srv;
     s->words = count_words(js->text, js->len);
-    if (sse_open(s, js, key, &e) != LY_OK) {
+    if (!(s->job = job_open(srv->jobs, js, 0, &e))) {
         sse_free(s);
         return openai_error(srv, c, &e);
     }
-    while ((type = sse_next(s, &e)) == POOL_MARK)
-        ;
-    if (type != POOL_AUDIO && type != POOL_DONE) {
+    if ((type = job_next(s->job, &s->frame, &e)) != POOL_AUDIO && type != POOL_DONE) {
         sse_free(s);
         return openai_error(srv, c, &e);
     }
@@ -242,10 +173,7 @@ static enum MHD_Result answer_sse(struct server *srv, struct MHD_Connection *c,
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
     MHD_add_response_header(r, as->header, as->value);
-    add_cors(srv, c, r);
-    ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-    MHD_destroy_response(r);
-    return ret;
+    return queue_response(srv, c, MHD_HTTP_OK, r);
 }
 
 /* The rate the audio is spoken at: the one asked, else the voice's own. */
@@ -263,7 +191,7 @@ enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, stru
     struct compat_speech s;
     struct job_spec js = {0};
     struct answer_as as = {"X-Lyssna-Rate", NULL, openai_error};
-    char key[CACHE_KEY_HEX + 1], param[32], rate[16];
+    char param[32], rate[16];
     struct err e = {0};
     enum MHD_Result ret;
     const char *why;
@@ -283,8 +211,7 @@ enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, stru
     job_from_request(&js, &s.r);
     snprintf(rate, sizeof(rate), "%d", effective_rate(&js));
     as.value = rate;
-    key_of(srv, &js, "audio", key);
-    ret = s.sse ? answer_sse(srv, c, &js, key, &as) : answer_audio(srv, c, &js, key, &as);
+    ret = s.sse ? answer_sse(srv, c, &js, &as) : answer_audio(srv, c, &js, &as);
     compat_speech_release(&s);
     return ret;
 }

@@ -14,7 +14,6 @@
 enum MHD_Result answer_opentts(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     const char *text = arg(c, "text"), *why;
-    char key[CACHE_KEY_HEX + 1];
     struct job_spec js = {0};
     struct request_speak r;
     struct err e = {0};
@@ -34,8 +33,7 @@ enum MHD_Result answer_opentts(struct server *srv, struct MHD_Connection *c, str
         ret = send_error(srv, c, &e);
     } else {
         job_from_request(&js, &r);
-        key_of(srv, &js, "audio", key);
-        ret = answer_audio(srv, c, &js, key, NULL);
+        ret = answer_audio(srv, c, &js, NULL);
     }
     request_speak_release(&r);
     return ret;

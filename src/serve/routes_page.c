@@ -123,8 +123,8 @@ enum MHD_Result answer_listen_post(struct server *srv, struct MHD_Connection *c,
     js.nlines = pt.nlines;
     mp3 = js;
     mp3.format = ENCODE_MP3;
-    key_of(srv, &js, "audio", key);
-    key_of(srv, &mp3, "audio", mkey);
+    job_key(srv->jobs, &js, "audio", key);
+    job_key(srv->jobs, &mp3, "audio", mkey);
     job = job_json(&js, &pt);
     store_job(srv, key, job);
     json_object_set_new(job, "format", json_string("mp3"));
@@ -186,7 +186,7 @@ enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, c
     else if (is_marks)
         ret = send_job_marks(srv, c, &js, doc);
     else
-        ret = answer_audio(srv, c, &js, key, NULL);
+        ret = answer_audio(srv, c, &js, NULL);
     json_decref(doc);
     free(langs);
     return ret;

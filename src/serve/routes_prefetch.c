@@ -37,7 +37,8 @@ static int wait_quiet(struct server *srv, struct prefetch *p)
     int stop;
 
     pthread_mutex_lock(&p->lock);
-    while (!(stop = p->stop) && (srv->m.waiting > 0 || pool_idle(srv->pool) == 0)) {
+    while (!(stop = p->stop) &&
+           (jobs_counts(srv->jobs)->waiting > 0 || pool_idle(srv->pool) == 0)) {
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_nsec += 100 * 1000000L; /* look again every 100 ms */
         if (until.tv_nsec >= 1000000000L)

@@ -36,7 +36,6 @@ enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struc
 {
     struct job_spec js;
     struct request_speak p;
-    char key[CACHE_KEY_HEX + 1];
     json_t *out = NULL;
     struct err e = {0};
     enum MHD_Result ret;
@@ -44,8 +43,7 @@ enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struc
     if (parse_speak(srv, c, rq, &js, &p, &e)) {
         ret = send_error(srv, c, &e);
     } else if (!marks) {
-        key_of(srv, &js, "audio", key);
-        ret = answer_audio(srv, c, &js, key, NULL);
+        ret = answer_audio(srv, c, &js, NULL);
     } else if (collect_marks(srv, &js, &out, &e)) {
         ret = send_error(srv, c, &e);
     } else {

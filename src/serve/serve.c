@@ -374,6 +374,17 @@ static int open_listener(const char *listen_at, const struct sockaddr_storage *s
     return LY_OK;
 }
 
+/* The job stage's limits from the settings l. */
+static struct jobs_limits limits_of(const struct live *l)
+{
+    return (struct jobs_limits){
+        .engine = l->engine,
+        .queue = l->cfg.queue,
+        .queue_wait_ms = l->cfg.queue_wait_ms,
+        .synth_timeout_ms = l->cfg.synth_timeout_ms,
+    };
+}
+
 static void live_free(struct live *l)
 {
     if (!l)
@@ -408,6 +419,7 @@ static struct live *live_new(const struct config *cfg, struct err *e)
 
 static int server_init(struct server *srv, const struct config *cfg, const char *exe, struct err *e)
 {
+    struct jobs_limits lim;
     struct cache_stats cs;
     struct live *l;
     const char *slash;
@@ -437,8 +449,11 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
                 "lyssna: cache folder '%s' cannot be written: serving what it holds, "
                 "caching nothing new\n",
                 cfg->cache_dir);
-    srv->pool = pool_new(exe, cfg->workers, e);
-    return srv->pool ? LY_OK : e->code;
+    if (!(srv->pool = pool_new(exe, cfg->workers, e)))
+        return e->code;
+    lim = limits_of(l);
+    srv->jobs = jobs_new(srv->pool, srv->cache, &lim, NULL);
+    return LY_OK;
 }
 
 static void server_release(struct server *srv)
@@ -454,13 +469,13 @@ static void server_release(struct server *srv)
     prefetch_stop(srv);
     auth_release(srv);
     free(srv->rates);
+    jobs_free(srv->jobs);
     pool_free(srv->pool);
     cache_free(srv->cache);
     for (l = atomic_load(&srv->live); l; l = older) {
         older = l->older;
         live_free(l);
     }
-    pthread_cond_destroy(&srv->freed);
     pthread_mutex_destroy(&srv->lock);
 }
 
@@ -475,6 +490,7 @@ static void reload(struct server *srv, const struct serve_reload *how)
     struct config cfg;
     struct err e = {0};
     struct live *l, *old = live_of(srv);
+    struct jobs_limits lim;
     const struct config *was = &old->cfg;
     struct recent_page *p;
     int changed[7];
@@ -498,6 +514,8 @@ static void reload(struct server *srv, const struct serve_reload *how)
             fprintf(stderr, "lyssna: reload: the %s changes only at a restart\n", fixed[i]);
     l->older = old;
     atomic_store(&srv->live, l);
+    lim = limits_of(l);
+    jobs_configure(srv->jobs, &lim);
     pool_recycle(srv->pool);
     pthread_mutex_lock(&srv->lock); /* their learned audio keys carry the old version */
     while ((p = srv->pages)) {
@@ -544,7 +562,6 @@ int serve_run(const struct config *cfg, const struct serve_reload *how, const ch
 
     memset(&srv, 0, sizeof(srv));
     pthread_mutex_init(&srv.lock, NULL);
-    pthread_cond_init(&srv.freed, NULL);
     sigemptyset(&set);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);

@@ -15,6 +15,7 @@
 #include "base/base.h"
 #include "cache/cache.h"
 #include "fetch/fetch.h"
+#include "job/job.h"
 #include "keys.h"
 #include "serve.h"
 #include "speech/speech.h"
@@ -53,13 +54,10 @@ enum api { API_LYSSNA, API_OPENAI, API_MARYTTS, API_OPENTTS, API_PREFETCH };
 enum fetch_kind { F_NETWORK, F_STATUS, F_TIMEOUT, F_DENIED, F_TOO_LARGE, F_NOT_HTML, F_COUNT };
 
 struct metrics {
-    atomic_ulong requests[R_COUNT][6]; /* by status class: 1xx..5xx, index 0 unused */
-    atomic_ulong latency[R_COUNT][8];  /* ms buckets, see latency_bounds */
-    atomic_ulong cache_hits, cache_misses, fetch_errors[F_COUNT], in_flight, waiting;
-    atomic_ullong audio_ms, synth_us; /* audio produced; workers' CPU time making it */
-    atomic_ulong queue_wait[8];       /* waits for a worker by bucket, see queue_wait_bounds */
-    atomic_ullong queue_wait_us;      /* their sum */
-    atomic_ulong wyoming_events, wyoming_errors; /* Wyoming events answered, failed */
+    atomic_ulong requests[R_COUNT][6];             /* by status class: 1xx..5xx, index 0 unused */
+    atomic_ulong latency[R_COUNT][8];              /* ms buckets, see latency_bounds */
+    atomic_ulong fetch_errors[F_COUNT], in_flight; /* the jobs' own: jobs_counts */
+    atomic_ulong wyoming_events, wyoming_errors;   /* Wyoming events answered, failed */
 };
 
 /* The settings in force, what is built from them and the version of the voice data: made
@@ -80,12 +78,11 @@ struct server {
     _Atomic(struct live *) live; /* what SIGHUP reloads; older ones kept until the end */
     struct pool *pool;
     struct cache *cache;
-    const char *exe; /* the lyssna binary: documents are read in its extract-worker */
+    struct jobs *jobs; /* every front's audio is made through it */
+    const char *exe;   /* the lyssna binary: documents are read in its extract-worker */
     char web[1024];
     struct metrics m;
-    pthread_mutex_t lock;      /* guards the queue of requests waiting for a worker, and busy */
-    pthread_cond_t freed;      /* a worker came free, or an audio entry was finished */
-    struct busy_key *busy;     /* audio being synthesized now, so that it is synthesized once */
+    pthread_mutex_t lock;      /* guards the lists below */
     struct recent_page *pages; /* newest first, guarded by lock */
     struct hls_session *hls;   /* playlists being made or lately made, guarded by lock */
     struct rate_slot *rates;   /* LYSSNA_RATE_SLOTS, guarded by lock */
@@ -139,18 +136,6 @@ struct rate_slot {
     struct timespec at;
 };
 
-/* What to synthesize, from a request; text is borrowed from the request or a page. */
-struct job_spec {
-    const char *text;
-    size_t len;
-    int ssml;
-    const char *const *line_langs;
-    size_t nlines;
-    char voice[64];
-    int rate;
-    enum encode_format format;
-};
-
 /* How a front other than Lyssna's own API has its audio answered: one more response header
  * (NULL for none) and errors in its own shape (NULL: send_error's). */
 struct answer_as {
@@ -177,6 +162,9 @@ enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned
                           json_t *body);
 /* Answers {"error","message"} from e, with the status its code maps to. */
 enum MHD_Result send_error(struct server *srv, struct MHD_Connection *c, const struct err *e);
+/* Queues r with status (CORS added) and lets go of it: how every answer ends. */
+enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c, unsigned status,
+                               struct MHD_Response *r);
 /* send_error for code and msg. */
 enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_code code,
                      const char *msg);
@@ -196,27 +184,10 @@ int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
 int wants_part(struct MHD_Connection *c);
 
 /* stream.c */
-/* The cache key of js's output of kind ("audio" or "marks"). */
-void key_of(struct server *srv, const struct job_spec *js, const char *kind,
-            char key[CACHE_KEY_HEX + 1]);
-/* Audio for js (key is its key_of): from the cache, else synthesized and streamed; as (may
- * be NULL) shapes the answer for another API. */
+/* Audio for js: from the cache when there, else made and streamed; as (may be NULL) shapes
+ * the answer for another API. */
 enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
-                             const struct job_spec *js, const char *key,
-                             const struct answer_as *as);
-/* Makes js's audio into the cache under key unless it is there (the prefetch). */
-int fill_audio(struct server *srv, const struct job_spec *js, const char *key, struct err *e);
-/* A worker for js, waiting in the queue up to queue_wait_ms; NULL with LY_EBUSY past that. */
-struct pool_job *start_job(struct server *srv, const struct job_spec *js, int marks, struct err *e);
-/* Ends a job and wakes a request waiting for a worker. */
-void end_job(struct server *srv, struct pool_job *j);
-/* Counts a POOL_DONE frame's audio and CPU time; returns the audio's ms. */
-unsigned long long count_done(struct server *srv, const struct buf *payload);
-/* Runs job to its end, handing each audio or mark frame to each (ctx); ends the job. LY_OK
- * with the audio's length in *ms when it finished, else the error (e set). */
-int run_job(struct server *srv, struct pool_job *job,
-            void (*each)(void *ctx, int type, const struct buf *frame, struct err *e), void *ctx,
-            unsigned long long *ms, struct err *e);
+                             const struct job_spec *js, const struct answer_as *as);
 /* Speech marks for spec as {"duration_ms","marks"}: cached, else synthesized once. */
 int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out, struct err *e);
 
@@ -247,10 +218,9 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
 enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c);
 
 /* hls.c */
-/* GET /v1/listen.m3u8 for js, whose MP3's key_of is key: the playlist, growing while the
- * audio is made. */
+/* GET /v1/listen.m3u8 for js (its MP3): the playlist, growing while the audio is made. */
 enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c,
-                                    const struct job_spec *js, const char *key);
+                                    const struct job_spec *js);
 /* GET /v1/hls/KEY/N.mp3: segment N of a playlist. */
 enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, const char *url);
 /* Waits for the playlists' threads and frees them, at the service's end. */
@@ -288,10 +258,6 @@ enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, cons
 /* metrics.c */
 /* The latency histogram's bucket bounds in ms (the last bucket is +Inf). */
 extern const unsigned latency_bounds[7];
-/* The queue wait histogram's bucket bounds in microseconds (the last bucket is +Inf). */
-extern const unsigned long queue_wait_bounds[7];
-/* Counts one wait for a worker of us microseconds. */
-void count_queue_wait(struct server *srv, unsigned long long us);
 /* GET /metrics, in Prometheus' text format. */
 enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c);
 
