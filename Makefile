@@ -2,6 +2,7 @@
 #   make            build ./lyssna (warnings shown; WERROR=1 makes them fatal, as CI does)
 #   make run        install what is missing (as root), build, start the service on :8080
 #   make test       install test tools (as root), build, run unit, end-to-end and browser tests
+#   make check-fast the inner loop: layout, unit and end-to-end tests (no browsers, fuzzing, clients)
 #   make browser    the listen button in Chromium, Firefox and WebKit (ENGINE=one of them for one)
 #   make clients    the other APIs driven by their real clients (tests/clients: the openai package)
 #   make asan       unit and end-to-end tests against an ASan/UBSan build in build/asan/
@@ -57,7 +58,7 @@ PYTEST   = /usr/bin/python3 -m pytest
 BROWSER  = tests/browser
 CLIENTS  = tests/clients
 
-.PHONY: all run test check asan install clean deps test-deps format format-check layout unit e2e browser \
+.PHONY: all run test check check-fast asan install clean deps test-deps format format-check layout unit e2e browser \
         clients \
         bench fuzz fuzz-build fuzz-smoke valgrind
 
@@ -118,6 +119,9 @@ check: all $(UNIT_BINS)
 
 # The tree's rules (docs/ARCHITECTURE.md): includes follow the data flow, libraries stay in
 # their folders, no C file over 800 lines.
+check-fast: all $(UNIT_BINS)
+	$(MAKE) layout unit e2e
+
 layout:
 	/usr/bin/python3 tests/layout/check
 
