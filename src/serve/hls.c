@@ -93,7 +93,7 @@ static void segs_cut(struct segs *s, size_t at)
  * first segment (the MP3 begins with a frame, as ffmpeg's reads do). The ID3 timestamps
  * themselves are exact whatever the cut. No cut frees a segment from the bit reservoir:
  * LAME's frames all borrow from it (main_data_begin is never 0 after the first), so a segment
- * decoded alone has its full length but its first 2 to 4 frames differ from the whole's. */
+ * decoded alone has its full length but its first 1 to 4 frames differ from the whole's. */
 static void segs_scan(struct segs *s, const unsigned char *d, size_t len, int final)
 {
     unsigned spf, rate;
