@@ -4,8 +4,9 @@
  * is made, a session in memory grows and a thread of its own runs the job to its end; the
  * playlist (PLAYLIST-TYPE:EVENT) lists the segments made so far and ENDLIST once done. Done,
  * the MP3 is cached like any listen's, and a segment of it is cut from the cached file by
- * the same rule: every LYSSNA_HLS_FRAMES MP3 frames. Segment addresses name the audio's key,
- * so they are the same for the same text. Sessions are guarded by srv->lock. */
+ * the same rule (segs_scan), which looks only at the bytes before the cut. Segment addresses
+ * name the audio's key, so they are the same for the same text. Sessions are guarded by
+ * srv->lock. */
 #include "serve_int.h"
 
 #include <inttypes.h>
@@ -16,8 +17,10 @@
 
 #include "banned.h"
 
-#define LYSSNA_HLS_FRAMES 153 /* 3.996 s of 576-sample frames at 22,050 Hz */
-#define LYSSNA_HLS_KEEP   16  /* finished sessions kept in memory, newest first */
+#define LYSSNA_HLS_MIN_FRAMES 150  /* 3.918 s of 576-sample frames at 22,050 Hz */
+#define LYSSNA_HLS_MAX_FRAMES 190  /* a KiB begins within 40 frames even at 8 kbit/s */
+#define LYSSNA_HLS_KIB        1024 /* ffmpeg's MP3_PACKET_SIZE: see segs_scan */
+#define LYSSNA_HLS_KEEP       16   /* finished sessions kept in memory, newest first */
 
 /* Where each segment ends in an MP3, found frame by frame as its bytes arrive. */
 struct segs {
@@ -77,7 +80,20 @@ static void segs_cut(struct segs *s, size_t at)
 }
 
 /* Looks at the bytes of d not yet seen; at the end (final), the rest is the last segment.
- * Bytes between frames (a tag, damage) go with the segment they fall in. */
+ * Bytes between frames (a tag, damage) go with the segment they fall in.
+ *
+ * A segment ends after its first frame, from the LYSSNA_HLS_MIN_FRAMES-th on, in which a KiB
+ * of the MP3 begins: 150 or 151 frames at 48 kbit/s. ffmpeg's HLS demuxer stamps each frame
+ * with the last ID3 timestamp it has read plus the frames since, and its MP3 demuxer reads
+ * the audio (ID3 tags taken out) a KiB at a time: the read that crosses a segment's end takes
+ * in the next segment's tag before the frames ending in that read are handed out, so those
+ * are stamped as the next segment's first. Cut every 153 frames, they were 0 to 7 frames from
+ * cut to cut, and the timestamps went back wherever that number fell; cut where a KiB begins
+ * in the last frame, it is that one frame at every cut, for a reader that starts at the
+ * first segment (the MP3 begins with a frame, as ffmpeg's reads do). The ID3 timestamps
+ * themselves are exact whatever the cut. No cut frees a segment from the bit reservoir:
+ * LAME's frames all borrow from it (main_data_begin is never 0 after the first), so a segment
+ * decoded alone has its full length but its first 1 to 4 frames differ from the whole's. */
 static void segs_scan(struct segs *s, const unsigned char *d, size_t len, int final)
 {
     unsigned spf, rate;
@@ -93,7 +109,9 @@ static void segs_scan(struct segs *s, const unsigned char *d, size_t len, int fi
             break;
         s->spf = spf, s->rate = rate;
         s->pos += n;
-        if (++s->run == LYSSNA_HLS_FRAMES)
+        if (++s->run >= LYSSNA_HLS_MAX_FRAMES ||
+            (s->run >= LYSSNA_HLS_MIN_FRAMES && s->pos % LYSSNA_HLS_KIB &&
+             s->pos % LYSSNA_HLS_KIB <= n))
             segs_cut(s, s->pos);
     }
     if (final && (s->run || (s->n && s->end[s->n - 1] < len)))
