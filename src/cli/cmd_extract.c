@@ -203,9 +203,8 @@ int cmd_extract(int argc, char **argv)
     a.opts.worker = cmd_exe();
     rc = read_input(a.path, &html, &e);
     if (!rc) /* extract_any goes by the same rule; this names the file in its refusals */
-        rc = extract_reader_of(a.opts.content_type,
-                               a.path && strcmp(a.path, "-") ? a.path : "standard input", html.data,
-                               html.len, &kind, &e);
+        rc = extract_reader_of(a.opts.content_type, a.path && strcmp(a.path, "-") ? a.path : NULL,
+                               html.data, html.len, &kind, &e);
     if (!rc && a.repeat)
         rc = time_extractions(&a, &html, &e);
     if (!rc)

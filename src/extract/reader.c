@@ -3,6 +3,7 @@
  * Content-Type they came with. It reads no more than the first KiB of a page and the zip
  * directory of a document; it parses nothing. Pure and thread-safe. */
 #define _GNU_SOURCE /* memmem */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -114,28 +115,30 @@ int extract_reader_of(const char *content_type, const char *name, const char *by
 {
     enum extract_format by_content = extract_sniff(bytes, len);
     enum extract_format by_type = document_type(content_type);
-    const char *what = name && *name ? name : "the input";
     int typelen = content_type ? (int)strcspn(content_type, "; \t") : 0;
+    char what[112], served[80] = "";
 
-    if (typelen > 60)
-        typelen = 60;
+    if (name && *name)
+        snprintf(what, sizeof(what), "'%.100s'", name);
+    else
+        snprintf(what, sizeof(what), "the input");
+    if (content_type)
+        snprintf(served, sizeof(served), " (served as %.*s)", typelen < 60 ? typelen : 60,
+                 content_type);
     if (by_content == EXTRACT_OTHER)
-        return err_set(e, LY_EINPUT,
-                       "'%.100s' is a zip archive but not a Word (DOCX) or OpenDocument text "
-                       "(ODT): " READS,
-                       what);
+        return err_set(
+            e, LY_EINPUT,
+            "%s is a zip archive%s but not a Word (DOCX) or OpenDocument text (ODT): " READS, what,
+            served);
     if (by_content == EXTRACT_HTML && !looks_like_html(bytes, len)) {
         if (by_type != EXTRACT_HTML)
-            return err_set(e, LY_EPARSE,
-                           "'%.100s' is served as %.*s but is not %s: the file is damaged", what,
-                           typelen, content_type, document_name(by_type));
+            return err_set(e, LY_EPARSE, "%s is served as %.*s but is not %s: the file is damaged",
+                           what, typelen < 60 ? typelen : 60, content_type, document_name(by_type));
         if (binary(bytes, len) || (content_type && !type_is(content_type, "text/html") &&
                                    !type_is(content_type, "application/xhtml+xml")))
-            return err_set(
-                e, LY_EINPUT,
-                "'%.100s' is not a web page or a document Lyssna can read (%s%.*s): " READS, what,
-                content_type ? "served as " : "binary data", typelen,
-                content_type ? content_type : "");
+            return err_set(e, LY_EINPUT,
+                           "%s is not a web page or a document Lyssna can read%s: " READS, what,
+                           content_type ? served : " (binary data)");
     }
     *out = by_content;
     return LY_OK;
