@@ -1,7 +1,8 @@
 /* fuzz_zipdoc.c -- the DOCX and ODT readers (docx.c, odt.c over zipxml.c): any bytes as both,
- * in this process (the service would run them in the sandboxed extract-worker). Checks what
- * extract.h promises of a result: at least one block, each valid UTF-8 on one line with no
- * blank at either end, offsets that follow the joined text, a language and title set. */
+ * in this process (the service would run them in the sandboxed extract-worker), and the rule
+ * that picks a reader (reader.c). Checks what extract.h promises of a result: at least one
+ * block, each valid UTF-8 on one line with no blank at either end, offsets that follow the
+ * joined text, a language and title set. */
 #include "fuzz.h"
 
 #include <string.h>
@@ -41,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct document_caps caps;
     struct extract_result r;
     struct err e = {0};
+    enum extract_format f;
 
     document_caps_of(NULL, &caps);
     caps.max_inflated = 16u << 20; /* within libFuzzer's memory limit */
@@ -52,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(&r);
         extract_result_release(&r);
     }
-    extract_sniff((const char *)data, size);
+    extract_reader_of("application/pdf", NULL, (const char *)data, size, &f, &e);
+    extract_reader_of(NULL, "x", (const char *)data, size, &f, &e);
     return 0;
 }

@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -98,20 +97,6 @@ static char *first_line(const char *text, size_t len)
     return utf8_valid(p, n, NULL) ? xstrndup(p, n) : NULL;
 }
 
-static int is_html_type(const char *type)
-{
-    return !type || !strncasecmp(type, "text/html", 9) ||
-           !strncasecmp(type, "application/xhtml+xml", 21);
-}
-
-/* A page, or a document by its Content-Type or by its content. */
-static int readable(const struct fetch_result *f)
-{
-    return is_html_type(f->content_type) ||
-           extract_format_of_type(f->content_type) != EXTRACT_HTML ||
-           extract_sniff(f->body.data, f->body.len) != EXTRACT_HTML;
-}
-
 static int read_page(struct run *r, const struct batch_item *it, struct content *ct, struct err *e)
 {
     struct extract_opts xo = {0};
@@ -122,12 +107,10 @@ static int read_page(struct run *r, const struct batch_item *it, struct content 
     rc = crawl_get(r->crawl, it->source, 1, &ct->fetched, NULL, e);
     if (rc)
         return rc;
-    if (!readable(&ct->fetched))
-        return err_set(e, LY_EINPUT, "not an HTML page or a document (Content-Type '%.60s')",
-                       ct->fetched.content_type);
     xo.url = it->source;
     xo.worker = r->o->exe;
     xo.charset = ct->fetched.charset;
+    xo.content_type = ct->fetched.content_type;
     return pipeline_read_html(ct->fetched.body.data, ct->fetched.body.len, &xo, &ct->page, e);
 }
 

@@ -1,10 +1,7 @@
-/* document.c -- which reader a file needs, told by its bytes (extract_sniff), and the public
- * entry points for documents: caps checked, then the PDF, DOCX or ODT reader run here or in
- * the sandboxed worker (docworker.c) when the caller names one. */
-#define _GNU_SOURCE /* memmem */
+/* document.c -- the public entry points for documents: caps checked, then the PDF, DOCX or
+ * ODT reader (told by extract_sniff) run here or in the sandboxed worker (docworker.c) when
+ * the caller names one; extract_any, which goes by the rule of reader.c. */
 #include <stdlib.h>
-#include <string.h>
-#include <strings.h>
 
 #include "base/base.h"
 #include "document.h"
@@ -12,60 +9,6 @@
 #include "extract.h"
 
 #include "banned.h"
-
-#define ODT_MIME "application/vnd.oasis.opendocument.text"
-
-static enum extract_format sniff_zip(const char *b, size_t len)
-{
-    /* ODF puts an uncompressed "mimetype" first: its name at 30, its content after it */
-    if (len > 38 + sizeof(ODT_MIME) - 1 && !memcmp(b + 30, "mimetype", 8) &&
-        !memcmp(b + 38, ODT_MIME, sizeof(ODT_MIME) - 1) &&
-        (len == 38 + sizeof(ODT_MIME) - 1 || b[38 + sizeof(ODT_MIME) - 1] == 'P' ||
-         b[38 + sizeof(ODT_MIME) - 1] == '-'))
-        return EXTRACT_ODT;
-    if (memmem(b, len, "[Content_Types].xml", 19) && memmem(b, len, "word/document.xml", 17))
-        return EXTRACT_DOCX;
-    return EXTRACT_OTHER;
-}
-
-enum extract_format extract_sniff(const char *bytes, size_t len)
-{
-    size_t head = len < 1024 ? len : 1024;
-
-    if (!bytes || len < 5)
-        return EXTRACT_HTML;
-    if (memmem(bytes, head, "%PDF-", 5))
-        return EXTRACT_PDF;
-    if (!memcmp(bytes, "PK\x03\x04", 4))
-        return sniff_zip(bytes, len);
-    return EXTRACT_HTML;
-}
-
-const char *extract_format_name(enum extract_format f)
-{
-    static const char *const names[] = {"html", "pdf", "docx", "odt", ""};
-
-    return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "";
-}
-
-enum extract_format extract_format_of_type(const char *t)
-{
-    static const struct {
-        const char *type;
-        enum extract_format f;
-    } types[] = {
-        {"application/pdf", EXTRACT_PDF},
-        {"application/x-pdf", EXTRACT_PDF},
-        {"application/vnd.openxmlformats-officedocument.wordprocessingml.document", EXTRACT_DOCX},
-        {"application/vnd.oasis.opendocument.text", EXTRACT_ODT},
-    };
-    size_t i, n = t ? strcspn(t, "; \t") : 0;
-
-    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
-        if (n == strlen(types[i].type) && !strncasecmp(t, types[i].type, n))
-            return types[i].f;
-    return EXTRACT_HTML;
-}
 
 void document_caps_of(const struct extract_opts *o, struct document_caps *caps)
 {
@@ -111,7 +54,13 @@ int extract_document(const char *bytes, size_t len, const struct extract_opts *o
 int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
                 struct extract_result *out, struct err *e)
 {
-    if (extract_sniff(bytes, len) == EXTRACT_HTML)
+    enum extract_format f;
+    int rc = extract_reader_of(opts ? opts->content_type : NULL, opts ? opts->url : NULL, bytes,
+                               len, &f, e);
+
+    if (rc)
+        return rc;
+    if (f == EXTRACT_HTML)
         return extract_page(bytes, len, opts, out, e);
     return extract_document(bytes, len, opts, out, e);
 }

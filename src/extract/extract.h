@@ -12,11 +12,13 @@ struct extract_opts {
     const char *readid;  /* read only the element with this id (ReadSpeaker's readid); NULL: auto */
     const char *url;     /* the page's address, for the JSON and relative links; may be NULL */
     const char *charset; /* from the HTTP Content-Type; wins over <meta>, loses to a BOM; NULL */
-    int no_title;        /* leave the headline (the first h1 read) out of the blocks: the
-                          * article body only, as Readability's textContent; it stays in
-                          * extract_result.title */
-    size_t max_html;     /* bytes of HTML accepted; 0: LYSSNA_MAX_HTML */
-    size_t max_text;     /* bytes of extracted text kept; 0: LYSSNA_MAX_TEXT */
+    const char *content_type; /* the HTTP Content-Type the bytes came with, NULL when none (a
+                               * file): extract_any picks the reader by extract_reader_of */
+    int no_title;             /* leave the headline (the first h1 read) out of the blocks: the
+                               * article body only, as Readability's textContent; it stays in
+                               * extract_result.title */
+    size_t max_html;          /* bytes of HTML accepted; 0: LYSSNA_MAX_HTML */
+    size_t max_text;          /* bytes of extracted text kept; 0: LYSSNA_MAX_TEXT */
     /* Documents (extract_document, extract_any): */
     const char *worker; /* the lyssna binary: each document is parsed in a child process,
                          * `WORKER extract-worker`, shut in by seccomp with capped CPU and
@@ -68,14 +70,32 @@ void extract_result_release(struct extract_result *r);
 /* What bytes hold, told by their content, never by a name or a Content-Type: "%PDF-" (within
  * the first 1 KiB, as readers allow); a zip whose "mimetype" is an OpenDocument text; a zip
  * with "[Content_Types].xml" and "word/document.xml"; EXTRACT_OTHER for any other zip (a
- * spreadsheet, say) or a PDF/zip too short to be one; else EXTRACT_HTML. */
+ * spreadsheet, say) or a PDF/zip too short to be one; else EXTRACT_HTML. The first step of
+ * extract_reader_of's rule. */
 enum extract_format { EXTRACT_HTML, EXTRACT_PDF, EXTRACT_DOCX, EXTRACT_ODT, EXTRACT_OTHER };
 enum extract_format extract_sniff(const char *bytes, size_t len);
 const char *extract_format_name(enum extract_format f); /* "html", "pdf", "docx", "odt", "" */
-/* The document format a Content-Type names (application/pdf, the DOCX and ODT types; any
- * parameters ignored), else EXTRACT_HTML. A Content-Type is a hint: extract_any goes by the
- * content. */
-enum extract_format extract_format_of_type(const char *content_type);
+
+/* Which reader reads len bytes that came with content_type (an HTTP Content-Type, parameters
+ * ignored; NULL when there was none, as for a file): the one rule of the service, batch and
+ * the CLI. The content wins over the label, and a name (name: the URL or path, used only in
+ * messages) never decides:
+ *   1. a document's signature (extract_sniff): PDF, DOCX or ODT, whatever the type says; any
+ *      other zip is refused (LY_EINPUT);
+ *   2. a body that starts like markup (after a BOM and white space: a tag, a comment, a
+ *      doctype, "<?xml") is a page, whatever the type says: an HTML page served as
+ *      application/pdf is read as HTML;
+ *   3. otherwise a document type (application/pdf, the DOCX and ODT types) is a damaged
+ *      document (LY_EPARSE "... is served as application/pdf but is not a PDF: the file is
+ *      damaged");
+ *   4. otherwise text/html, application/xhtml+xml or no type is a page (the HTML parser makes
+ *      what it can of text) unless the body is binary (control bytes in its first KiB);
+ *   5. anything else, and binary data, is refused (LY_EINPUT "... is not a web page or a
+ *      document Lyssna can read (served as image/png)"): plain text served as text/plain is
+ *      not read, as a browser would not render it as a page.
+ * *out (EXTRACT_HTML, _PDF, _DOCX or _ODT) is written only on success. Pure, thread-safe. */
+int extract_reader_of(const char *content_type, const char *name, const char *bytes, size_t len,
+                      enum extract_format *out, struct err *e);
 
 /* Reads a PDF, DOCX or ODT document (told by extract_sniff) into out, with the same blocks
  * as extract_page gives a page: headings, paragraphs, list items, table rows (cells joined
@@ -95,7 +115,8 @@ enum extract_format extract_format_of_type(const char *content_type);
 int extract_document(const char *bytes, size_t len, const struct extract_opts *opts,
                      struct extract_result *out, struct err *e);
 
-/* extract_document for a document, extract_page for anything else. */
+/* extract_document or extract_page, as extract_reader_of picks from opts->content_type and
+ * the bytes (its refusals are returned as they are). */
 int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
                 struct extract_result *out, struct err *e);
 

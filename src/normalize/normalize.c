@@ -181,3 +181,22 @@ size_t normalize_sentence_cut(const struct norm_rules *rules, const char *s, siz
     }
     return n;
 }
+
+/* What may close a sentence after its full stop: quotes and brackets. */
+static int closing(uint32_t c)
+{
+    return c == '"' || c == '\'' || c == ')' || c == ']' || c == 0x201D || c == 0x2019 || c == 0xBB;
+}
+
+int normalize_sentence_ended(const struct norm_rules *rules, const char *s, size_t n)
+{
+    size_t p = n, k;
+    uint32_t c = 0;
+
+    while ((k = svtext_cp_before(s, p, &c)) && (svtext_is_space(c) || closing(c)))
+        p -= k;
+    if (!k)
+        return 0;
+    p -= k;
+    return c == '!' || c == '?' || (c == '.' && full_stop(rules, s, n, p));
+}

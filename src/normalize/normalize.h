@@ -63,6 +63,14 @@ int normalize_text_langs(const struct norm_rules *rules, unsigned flags, const c
  * capital letter). n when there is none. Lets a long paragraph start speaking at once. */
 size_t normalize_sentence_cut(const struct norm_rules *rules, const char *s, size_t n, size_t min);
 
+/* 1 when the n bytes at s end a sentence as they stand, before any more text has come: their
+ * last character (white space, closing quotes and brackets aside) is '!', '?' or a full stop
+ * that normalize_sentence_cut would take, after a word that is not an abbreviation. A full
+ * stop after a number ("kl. 14." may go on "30"), a single letter ("t." of "t.ex.") or an
+ * abbreviation ("osv.", "kl.") does not end it yet: more text decides. Lets text that comes in
+ * pieces be spoken as soon as a sentence is whole. */
+int normalize_sentence_ended(const struct norm_rules *rules, const char *s, size_t n);
+
 /* Appends n bytes that stand for input [in, in + in_len) to out; exact says the bytes are a
  * copy of the input's. For stages that build spoken text from pieces (SSML). */
 int normalized_add(struct normalized *out, const char *bytes, size_t n, size_t in, size_t in_len,

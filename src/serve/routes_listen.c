@@ -50,6 +50,7 @@ static int recent_get(struct server *srv, const char *url, struct fetch_result *
         buf_init(&out->body, BUF_NOLIMIT);
         buf_add(&out->body, p->body.data, p->body.len, NULL);
         out->charset = p->charset ? xstrdup(p->charset) : NULL;
+        out->content_type = p->content_type ? xstrdup(p->content_type) : NULL;
         out->status = 200;
         found = 1;
     }
@@ -112,6 +113,7 @@ void recent_free(struct recent_page *p)
 {
     free(p->url);
     free(p->charset);
+    free(p->content_type);
     buf_release(&p->body);
     free(p);
 }
@@ -124,6 +126,7 @@ static void recent_put(struct server *srv, const char *url, const struct fetch_r
 
     p->url = xstrdup(url);
     p->charset = r->charset ? xstrdup(r->charset) : NULL;
+    p->content_type = r->content_type ? xstrdup(r->content_type) : NULL;
     buf_init(&p->body, BUF_NOLIMIT);
     buf_add(&p->body, r->body.data, r->body.len, NULL);
     p->at = time(NULL);
@@ -142,35 +145,19 @@ static void recent_put(struct server *srv, const char *url, const struct fetch_r
     pthread_mutex_unlock(&srv->lock);
 }
 
-/* HTML, XHTML, or a page sent without a type (then the parser decides). */
-static int is_html(const char *content_type)
-{
-    size_t n;
-
-    if (!content_type)
-        return 1;
-    n = strcspn(content_type, "; \t");
-    return (n == 9 && svtext_fold_prefix(content_type, n, "text/html") == 9) ||
-           (n == 21 && svtext_fold_prefix(content_type, n, "application/xhtml+xml") == 21);
-}
-
-/* A web page, or a PDF, DOCX or ODT document: by its content, which wins, or by its type. A
- * file served as a document that is none is damaged; anything else is not for reading. */
+/* Refuses what extract_reader_of will not read. Not for reading is the origin's answer,
+ * not the client's request: a bad gateway, counted as such. */
 static int check_type(struct server *srv, const char *url, const struct fetch_result *f,
                       struct err *e)
 {
-    enum extract_format by_content = extract_sniff(f->body.data, f->body.len);
-    enum extract_format by_type = extract_format_of_type(f->content_type);
+    enum extract_format kind;
+    int rc = extract_reader_of(f->content_type, url, f->body.data, f->body.len, &kind, e);
 
-    if (by_content == EXTRACT_HTML && by_type != EXTRACT_HTML)
-        return err_set(e, LY_EPARSE, "'%.100s' is served as %s but is not one: the file is damaged",
-                       url, f->content_type);
-    if (by_content != EXTRACT_HTML || is_html(f->content_type))
-        return LY_OK;
-    srv->m.fetch_errors[F_NOT_HTML]++;
-    return err_set(e, LY_EFETCH,
-                   "'%.100s' is not a web page or a document but %.60s: nothing to read aloud", url,
-                   f->content_type);
+    if (rc == LY_EINPUT) {
+        srv->m.fetch_errors[F_NOT_HTML]++;
+        e->code = rc = LY_EFETCH;
+    }
+    return rc;
 }
 
 /* What a listen asks for: from the query string, or the prefetch's defaults (all NULL but
@@ -213,6 +200,7 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     xo.readid = a->readid;
     xo.url = url;
     xo.charset = pg->fetched.charset;
+    xo.content_type = pg->fetched.content_type;
     xo.worker = srv->exe;
     rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
     if (rc)

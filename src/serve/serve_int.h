@@ -109,6 +109,7 @@ struct recent_page {
     unsigned nknown;
     char *url;
     char *charset;
+    char *content_type; /* as served: the reader is chosen by it again (extract_reader_of) */
     struct buf body;
     time_t at;
     struct recent_page *next;

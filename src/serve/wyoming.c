@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "base/base.h"
+#include "normalize/normalize.h"
 #include "request.h"
 #include "serve.h"
 #include "wyoming_frame.h"
@@ -42,8 +43,9 @@ struct wyoming {
     int fd;
     pthread_t acceptor;
     struct wyoming_host host;
-    pthread_mutex_t lock; /* guards conns, nconns, stopping */
-    pthread_cond_t gone;  /* a connection ended */
+    struct norm_rules *rules; /* voices/sv's word lists: where a streamed sentence ends */
+    pthread_mutex_t lock;     /* guards conns, nconns, stopping */
+    pthread_cond_t gone;      /* a connection ended */
     struct conn *conns;
     int nconns, stopping;
 };
@@ -218,25 +220,17 @@ static int speak(struct session *s, const char *text, size_t len, const char *vo
     return rc;
 }
 
-/* Where the first whole sentence of t ends: after ".", "!" or "?" and white space, when what
- * follows does not start in lower case (so "t.ex. att" is not cut); 0 when none is whole. */
-static size_t sentence_end(const char *t, size_t n)
+/* Where the first whole sentence of t ends; 0 when none is whole yet. A sentence end with
+ * more after it is normalize_sentence_cut's (a capital must follow, so "t.ex. att" is not
+ * cut); at the end of what has come, the text is whole when normalize_sentence_ended says so,
+ * so a chunk that ends a sentence is spoken without waiting for the next chunk. */
+static size_t sentence_end(const struct norm_rules *rules, const char *t, size_t n)
 {
-    size_t i, k;
+    size_t cut = normalize_sentence_cut(rules, t, n, 0);
 
-    for (i = 0; i + 1 < n; i++) {
-        if (!strchr(".!?", t[i]) || (unsigned char)t[i + 1] > ' ')
-            continue;
-        for (k = i + 1; k < n && (unsigned char)t[k] <= ' '; k++)
-            ;
-        if (k + 1 >= n)
-            return 0; /* the next word has not come yet */
-        if ((t[k] >= 'a' && t[k] <= 'z') ||
-            ((unsigned char)t[k] == 0xC3 && strchr("\xA4\xA5\xB6\xA9", t[k + 1])))
-            continue;
-        return k;
-    }
-    return 0;
+    if (cut < n)
+        return cut;
+    return normalize_sentence_ended(rules, t, n) ? n : 0;
 }
 
 /* Speaks each whole sentence of the pending text, keeping the rest. */
@@ -245,7 +239,7 @@ static int speak_sentences(struct session *s)
     size_t end;
     int rc = 0;
 
-    while (rc == 0 && (end = sentence_end(s->pending.data, s->pending.len)) > 0) {
+    while (rc == 0 && (end = sentence_end(s->c->w->rules, s->pending.data, s->pending.len)) > 0) {
         rc = speak(s, s->pending.data, end, s->voice);
         memmove(s->pending.data, s->pending.data + end, s->pending.len - end + 1);
         s->pending.len -= end;
@@ -512,21 +506,33 @@ static int bind_listener(const char *listen_at, int *fd, int *port, struct err *
     return LY_OK;
 }
 
+/* The Swedish word lists (abbreviations) that tell a full stop from an abbreviation's. */
+static struct norm_rules *load_rules(void)
+{
+    char dir[4096];
+
+    snprintf(dir, sizeof(dir), "%s/sv", voice_dir());
+    return normalize_rules_load(dir, NULL, NULL);
+}
+
 struct wyoming *wyoming_start(const char *listen_at, const struct wyoming_host *host, int *port,
                               struct err *e)
 {
     struct wyoming *w = xcalloc(1, sizeof(*w));
 
     w->host = *host;
+    w->rules = load_rules();
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->gone, NULL);
     if (bind_listener(listen_at, &w->fd, port, e) != LY_OK) {
+        normalize_rules_free(w->rules);
         free(w);
         return NULL;
     }
     if (pthread_create(&w->acceptor, NULL, accept_main, w) != 0) {
         err_set(e, LY_EIO, "cannot start the Wyoming listener");
         close(w->fd);
+        normalize_rules_free(w->rules);
         free(w);
         return NULL;
     }
@@ -553,5 +559,6 @@ void wyoming_stop(struct wyoming *w)
     pthread_mutex_unlock(&w->lock);
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->gone);
+    normalize_rules_free(w->rules);
     free(w);
 }

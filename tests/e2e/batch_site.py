@@ -13,7 +13,7 @@ ROBOTS = b"User-agent: *\nDisallow: /privat/\n\nUser-agent: otherbot\nDisallow: 
 BROKEN = {
     "/sidor/saknas.html": "404",
     "/hang": "timed out",
-    "/sidor/bild.png": "not an html page",
+    "/sidor/bild.png": "not a web page",
     "/sidor/tom.html": "no readable text",
     "/privat/hemlig.html": "robots.txt",
 }

@@ -238,7 +238,7 @@ def test_errors_a_person_can_act_on(run, tmp_path):
     with zipfile.ZipFile(sheet, "w") as z:
         z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         z.writestr("content.xml", "<x/>")
-    one_error_line(run("extract", sheet), 8, "PDF", "DOCX", "ODT")
+    one_error_line(run("extract", sheet), 4, "zip archive", "DOCX", "ODT")
     trunc = tmp_path / "avklippt.docx"
     trunc.write_bytes(docgen.docx(DOCX_BODY)[:-200])
     one_error_line(run("extract", trunc), 8, "damaged")

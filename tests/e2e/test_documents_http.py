@@ -55,7 +55,7 @@ def origin():
         "/blad.pdf": (PDF, (DOCS / f"{INFOBLAD}.pdf").read_bytes()),
         "/skannad.pdf": (PDF, d(".scanned.pdf")),
         "/last.pdf": (PDF, d(".locked.pdf")),
-        "/trasig.pdf": (PDF, b"<html>not found</html>"),
+        "/trasig.pdf": (PDF, b"File not found"),
         "/ordrik.pdf": (PDF, many_pages(400, 50)),
         "/lang.pdf": (PDF, many_pages(1900, 6)),
     }

@@ -174,3 +174,40 @@ def test_connection_limits_hold_on_the_wyoming_port(lyssna_bin, tmp_path):
             assert first.closed(), "a silent connection is closed after client_timeout_s"
     finally:
         svc.stop()
+
+
+@pytest.mark.parametrize("first", ["Välkommen till kommunen. ", "Välkommen till kommunen.",
+                                   "Har du frågor om bygglov?"])
+def test_a_chunk_that_ends_a_sentence_is_spoken_without_waiting_for_the_next(wy, first):
+    """The first audio must not wait for the second chunk: the chunk that ends a sentence is
+    enough. Nothing more is sent until its audio has come (10 s: a loaded machine)."""
+    with Peer(wy.wyoming) as p:
+        p.send("synthesize-start", {"voice": {"name": "sv"}})
+        p.send("synthesize-chunk", {"text": first})
+        p.sock.settimeout(10 * TIME_SCALE)
+        fmt, pcm = p.audio()
+        assert pcm_seconds(pcm) > 0.5
+        p.sock.settimeout(60 * TIME_SCALE)
+        p.send("synthesize-chunk", {"text": " Biblioteket öppnar klockan tio."})
+        assert pcm_seconds(p.audio()[1]) > 0.5
+        p.send("synthesize-stop")
+        assert p.read()[0] == "synthesize-stopped"
+
+
+@pytest.mark.parametrize("chunks", [
+    ["Du kan t.ex.", " låna böcker här."],
+    ["Vi öppnar kl.", " 14.30 i dag."],
+    ["Vi öppnar klockan 14.", "30 i dag."],
+], ids=["abbreviation", "abbreviation-before-a-number", "number"])
+def test_a_full_stop_that_may_not_end_the_sentence_waits_for_more(wy, chunks):
+    """An abbreviation's or a number's full stop at a chunk's end is not taken for a sentence
+    end: the sentence is spoken whole, once, whatever comes next."""
+    with Peer(wy.wyoming) as p:
+        p.send("synthesize-start", {"voice": {"name": "sv"}})
+        for c in chunks:
+            p.send("synthesize-chunk", {"text": c})
+        p.send("synthesize-stop")
+        sentences = []
+        while (got := p.audio(until="synthesize-stopped")) is not None:
+            sentences.append(pcm_seconds(got[1]))
+    assert len(sentences) == 1, sentences

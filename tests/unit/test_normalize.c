@@ -148,6 +148,34 @@ static void test_normalize_cuts_long_text_only_at_sentence_ends(void **state)
     assert_int_equal(cut("Slut.", 0), strlen("Slut."));
 }
 
+static int ended(const char *s)
+{
+    return normalize_sentence_ended(rules, s, strlen(s));
+}
+
+/* Text that comes in pieces (Wyoming's synthesize-chunk) is spoken once a sentence is whole. */
+static void test_normalize_tells_a_sentence_ended_before_more_text_comes(void **state)
+{
+    (void)state;
+    assert_true(ended("V\xC3\xA4lkommen till kommunen."));
+    assert_true(ended("V\xC3\xA4lkommen till kommunen. "));
+    assert_true(ended("Hej."));
+    assert_true(ended("Vi ses i morgon!\n"));
+    assert_true(ended("Har du fr\xC3\xA5gor? "));
+    assert_true(ended("Han sa \"kom hit.\" "));
+    assert_true(ended("Det \xC3\xA4r sant.\xE2\x80\x9D"));
+    assert_false(ended("Vi har t.ex.")); /* an abbreviation: "att" may follow */
+    assert_false(ended("Vi har t."));    /* a letter: "ex." may follow */
+    assert_false(ended("Vi ses kl. "));  /* listed: "14" follows */
+    assert_false(ended("och s\xC3\xA5 vidare osv."));
+    assert_false(ended("Vi \xC3\xB6ppnar kl. 14.")); /* a number: "30" may follow */
+    assert_false(ended("Kapitel 3."));
+    assert_false(ended("V\xC3\xA4lkommen till kom"));
+    assert_false(ended("Vi ses..."));
+    assert_false(ended(""));
+    assert_false(ended("  "));
+}
+
 static void test_normalize_expands_cardinals(void **state)
 {
     (void)state;
@@ -585,6 +613,7 @@ int main(void)
         cmocka_unit_test(test_normalize_rejects_invalid_utf8_with_offset),
         cmocka_unit_test(test_normalize_maps_words_back_to_input_bytes),
         cmocka_unit_test(test_normalize_cuts_long_text_only_at_sentence_ends),
+        cmocka_unit_test(test_normalize_tells_a_sentence_ended_before_more_text_comes),
         cmocka_unit_test(test_normalize_expands_cardinals),
         cmocka_unit_test(test_normalize_agrees_with_the_noun),
         cmocka_unit_test(test_normalize_expands_decimals),
