@@ -62,23 +62,6 @@ static int send_frame(int fd, int type, const void *data, size_t len)
     return write_all(fd, h, sizeof(h)) || write_all(fd, data, len) ? -1 : 0;
 }
 
-static int read_full(int fd, void *data, size_t len)
-{
-    char *p = data;
-    ssize_t n;
-
-    while (len > 0) {
-        n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 /* Reads one frame into out; returns its type, or -1 at end of stream or on a bad frame. */
 static int recv_frame(int fd, struct buf *out)
 {
