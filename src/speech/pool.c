@@ -451,10 +451,11 @@ int pool_idle(struct pool *p)
     return idle;
 }
 
-/* Whether /proc says the process is on its way out: a zombie, or a signal pending. A worker
- * catches no signal and ignores those it need not die of (ignored ones are never pending),
- * so a pending one is its end coming, or a stop; a fatal one stays pending for the whole
- * process (ShdPnd) until it is waited for. Says no when /proc cannot be read. */
+/* Whether /proc says the process cannot take a job: a zombie, stopped (SIGSTOP: the job would
+ * only time out), or a signal pending. A worker catches no signal and ignores those it need
+ * not die of (ignored ones are never pending), so a pending one is its end or a stop coming; a
+ * fatal one stays pending for the whole process (ShdPnd) until it is waited for. Says no when
+ * /proc cannot be read. */
 static int doomed(pid_t pid)
 {
     char path[40], text[4096], *line;
@@ -473,7 +474,7 @@ static int doomed(pid_t pid)
     for (line = text; line; line = (line = strchr(line, '\n')) ? line + 1 : NULL) {
         if (!strncmp(line, "State:", 6)) {
             char state = line[6 + strspn(line + 6, " \t")];
-            if (state == 'Z' || state == 'X' || state == 'x')
+            if (state == 'Z' || state == 'X' || state == 'x' || state == 'T')
                 return 1;
         } else if ((!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7)) &&
                    sscanf(line + 7, "%llx", &mask) == 1 && mask) {
