@@ -1,7 +1,7 @@
 /* base.h -- the shared primitives every stage may use, and the public face of base/: growing
  * buffers, errors with exit codes, allocation that cannot fail, UTF-8 and Swedish text
- * helpers, Swedish number words, files written atomically, and the process sandbox. Each part
- * has its own header below; other folders include only this one. */
+ * helpers, Swedish number words, files written atomically, the process sandbox and a clean
+ * stop on signals. Each part has its own header below; other folders include only this one. */
 #ifndef LYSSNA_BASE_H
 #define LYSSNA_BASE_H
 
@@ -10,6 +10,7 @@
 #include "numbers_sv.h"
 #include "outfile.h"
 #include "sandbox.h"
+#include "signals.h"
 #include "svtext.h"
 #include "unicode.h"
 #include "utf8.h"

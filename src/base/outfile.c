@@ -1,5 +1,6 @@
 /* outfile.c -- atomic file output: mkstemp beside the target, write, fsync, rename.
- * rename(2) within one folder is atomic, so readers see the old file or the whole new one. */
+ * rename(2) within one folder is atomic, so readers see the old file or the whole new one.
+ * Also the whole-buffer read and write on a descriptor that everything else builds on. */
 #include "outfile.h"
 
 #include <errno.h>
@@ -25,6 +26,26 @@ int write_all(int fd, const void *data, size_t len)
             continue;
         if (n <= 0)
             return -1;
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+int read_full(int fd, void *data, size_t len)
+{
+    char *p = data;
+    ssize_t n;
+
+    while (len > 0) {
+        n = read(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0) {
+            if (n == 0)
+                errno = 0;
+            return -1;
+        }
         p += n;
         len -= (size_t)n;
     }

@@ -25,5 +25,8 @@ void outfile_abort(struct outfile *f);
 
 /* write(2) all of data to fd, retrying short writes and EINTR. Returns 0 or -1 (errno). */
 int write_all(int fd, const void *data, size_t len);
+/* read(2) exactly len bytes from fd into data, retrying short reads and EINTR. Returns 0, or
+ * -1 on an error (errno) or at end of file before len bytes (errno 0). */
+int read_full(int fd, void *data, size_t len);
 
 #endif

@@ -31,11 +31,6 @@
 
 static volatile sig_atomic_t stopping;
 
-static void on_signal(int sig)
-{
-    stopping = sig;
-}
-
 struct progress {
     size_t total, finished, made, unchanged, failed;
     struct timespec start;
@@ -512,16 +507,6 @@ static int prepare_outdir(const struct run *r, struct err *e)
     return LY_OK;
 }
 
-static void catch_signals(void)
-{
-    struct sigaction sa = {0};
-
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
 /* Runs the threads; then the manifest keeps what this run did not reach. */
 static void run_items(struct run *r)
 {
@@ -604,7 +589,7 @@ int batch_run(const struct batch_opts *o, const struct batch_list *l, struct cra
     struct run r = {.o = o, .l = l, .crawl = c};
     int rc;
 
-    catch_signals();
+    signals_catch_stop(&stopping);
     voice_data_version(voice_dir(), r.engine);
     rc = open_run(&r, e);
     if (!rc) {

@@ -46,11 +46,6 @@ struct marks_out {
 
 static volatile sig_atomic_t interrupted;
 
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
-
 static const char usage_text[] =
     "usage: lyssna speak [-v VOICE] [-r WPM] [-f wav|ogg|opus|mp3] [-o FILE|-] [--ssml]\n"
     "                    [--html] [--marks FILE] [--list-voices] [FILE|-]\n"
@@ -258,16 +253,6 @@ static int prepare(const struct speak_args *a, const char *name, struct buf *in,
     return LY_OK;
 }
 
-static void catch_signals(void)
-{
-    struct sigaction sa = {0};
-
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-}
-
 /* Runs the pipeline with the outputs open; commits them only if everything succeeded. */
 static int run(const struct speak_args *a, struct speak_request *req, struct marks_out *mo,
                struct err *e)
@@ -351,7 +336,7 @@ int cmd_speak(int argc, char **argv)
         req.voice = &voice;
         req.rate = a.rate ? a.rate : voice.rate;
         mo.text = req.text;
-        catch_signals();
+        signals_catch_stop(&interrupted);
         rc = run(&a, &req, &mo, &e);
     }
     pipeline_page_release(&page);

@@ -2,11 +2,14 @@
  * socket pair: a request goes down, frames come back ([type u8][length u32 LE][payload]):
  * audio as it is encoded, speech marks, then DONE or ERROR. A worker runs the whole
  * pipeline (normalize -> synth -> encode) so that its crash takes nothing else down and
- * encoding runs in parallel too. Stopping a job early kills its worker and starts a fresh
- * one: simpler and surer than teaching espeak-ng to abandon an utterance mid-way. */
+ * encoding runs in parallel too. A job ended early is cancelled and its worker kept when it
+ * stops in time, else the worker is killed and a fresh one started. Killed workers are waited
+ * for later, not under the lock, and a job is never handed to a worker that is dead or dying
+ * (it is replaced first). The lock guards the slots; a busy worker's socket is its job's. */
 #include "pool.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -44,6 +47,8 @@ struct pool {
     struct worker w[LYSSNA_POOL_MAX];
     int n;
     char *exe;
+    pid_t *dying; /* killed workers not yet waited for */
+    size_t ndying, capdying;
     pthread_mutex_t lock;
 };
 
@@ -60,23 +65,6 @@ static int send_frame(int fd, int type, const void *data, size_t len)
                           (unsigned char)(len >> 16), (unsigned char)(len >> 24)};
 
     return write_all(fd, h, sizeof(h)) || write_all(fd, data, len) ? -1 : 0;
-}
-
-static int read_full(int fd, void *data, size_t len)
-{
-    char *p = data;
-    ssize_t n;
-
-    while (len > 0) {
-        n = read(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* Reads one frame into out; returns its type, or -1 at end of stream or on a bad frame. */
@@ -150,8 +138,11 @@ static int parse_request(struct buf *b, struct pool_request *r, char voice[64])
 
 /* Audio is sent in batches: an MP3 frame is a few hundred bytes, and a frame each would cost
  * the service a system call and an HTTP chunk each. The first audio goes at once (time to
- * first byte), later audio when 16 KB or 100 ms of waiting have gathered. */
-#define LYSSNA_BATCH_BYTES 16384
+ * first byte), later audio when 64 KB or 100 ms of waiting have gathered. Each batch wakes the
+ * service for a poll, two reads and a cache write, on the cores the workers need: 16 KB
+ * batches cost it 2.5 times the CPU per job of 64 KB ones (bench/workers), and a listener
+ * still gets audio far faster than it plays. */
+#define LYSSNA_BATCH_BYTES 65536
 #define LYSSNA_BATCH_NS    100000000L
 
 struct worker_state {
@@ -347,16 +338,48 @@ static int spawn(struct pool *p, struct worker *w)
     return 0;
 }
 
-static void reap(struct worker *w)
+/* Waits for the killed workers that have ended, without blocking. */
+static void collect_dying(struct pool *p)
+{
+    size_t i = 0;
+    pid_t r;
+
+    while (i < p->ndying) {
+        r = waitpid(p->dying[i], NULL, WNOHANG);
+        if (r == 0 || (r < 0 && errno == EINTR))
+            i++;
+        else
+            p->dying[i] = p->dying[--p->ndying];
+    }
+}
+
+/* Kills w's process and closes its socket, leaving the slot empty for spawn. The process is
+ * waited for later (collect_dying): a killed ASan worker on a loaded machine took over a
+ * second to end, and every job start would have waited that long for the lock. */
+static void retire(struct pool *p, struct worker *w)
 {
     if (w->pid > 0) {
         kill(w->pid, SIGKILL);
-        waitpid(w->pid, NULL, 0);
+        if (p->ndying == p->capdying) {
+            p->capdying = p->capdying ? p->capdying * 2 : 8;
+            p->dying = xreallocarray(p->dying, p->capdying, sizeof(*p->dying));
+        }
+        p->dying[p->ndying++] = w->pid;
     }
     if (w->fd >= 0)
         close(w->fd);
     w->pid = -1;
     w->fd = -1;
+    w->stale = 0;
+    collect_dying(p);
+}
+
+/* A new worker in w's place; on failure w's fd stays -1 and it is tried again when next
+ * looked at. */
+static void replace(struct pool *p, struct worker *w)
+{
+    retire(p, w);
+    spawn(p, w);
 }
 
 struct pool *pool_new(const char *exe, int n, struct err *e)
@@ -388,12 +411,16 @@ struct pool *pool_new(const char *exe, int n, struct err *e)
 
 void pool_free(struct pool *p)
 {
-    int i;
+    size_t i;
 
     if (!p)
         return;
-    for (i = 0; i < p->n; i++)
-        reap(&p->w[i]);
+    for (i = 0; i < (size_t)p->n; i++)
+        retire(p, &p->w[i]);
+    for (i = 0; i < p->ndying; i++)
+        while (waitpid(p->dying[i], NULL, 0) < 0 && errno == EINTR)
+            ;
+    free(p->dying);
     pthread_mutex_destroy(&p->lock);
     free(p->exe);
     free(p);
@@ -405,12 +432,10 @@ void pool_recycle(struct pool *p)
 
     pthread_mutex_lock(&p->lock);
     for (i = 0; i < p->n; i++) {
-        if (p->w[i].busy) {
+        if (p->w[i].busy)
             p->w[i].stale = 1; /* replaced when its job ends */
-        } else {
-            reap(&p->w[i]);
-            spawn(p, &p->w[i]);
-        }
+        else
+            replace(p, &p->w[i]);
     }
     pthread_mutex_unlock(&p->lock);
 }
@@ -426,16 +451,62 @@ int pool_idle(struct pool *p)
     return idle;
 }
 
-/* Whether the worker's process has ended; it is left for reap to collect. */
-static int gone(const struct worker *w)
+/* Whether /proc says the process cannot take a job: a zombie, stopped (SIGSTOP: the job would
+ * only time out), or a signal pending. A worker catches no signal and ignores those it need
+ * not die of (ignored ones are never pending), so a pending one is its end or a stop coming; a
+ * fatal one stays pending for the whole process (ShdPnd) until it is waited for. Says no when
+ * /proc cannot be read. */
+static int doomed(pid_t pid)
+{
+    char path[40], text[4096], *line;
+    unsigned long long mask;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return 0;
+    n = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    if (n <= 0)
+        return 0;
+    text[n] = '\0';
+    for (line = text; line; line = (line = strchr(line, '\n')) ? line + 1 : NULL) {
+        if (!strncmp(line, "State:", 6)) {
+            char state = line[6 + strspn(line + 6, " \t")];
+            if (state == 'Z' || state == 'X' || state == 'x' || state == 'T')
+                return 1;
+        } else if ((!strncmp(line, "SigPnd:", 7) || !strncmp(line, "ShdPnd:", 7)) &&
+                   sscanf(line + 7, "%llx", &mask) == 1 && mask) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the worker's process has ended or is ending. Its socket alone does not tell: the
+ * kernel closes a killed process's files only after freeing its memory. */
+static int ending(const struct worker *w)
 {
     siginfo_t si;
 
     if (w->pid <= 0)
         return 1;
     memset(&si, 0, sizeof(si));
-    return waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-           si.si_pid == w->pid;
+    if (waitid(P_PID, (id_t)w->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid == w->pid)
+        return 1;
+    return doomed(w->pid);
+}
+
+/* Whether an idle worker can take a job: its socket open and quiet (an idle worker sends
+ * nothing, so anything there is its end of file) and its process not ending. */
+static int usable(const struct worker *w)
+{
+    struct pollfd pfd = {.fd = w->fd, .events = POLLIN};
+
+    if (w->fd < 0 || poll(&pfd, 1, 0) > 0)
+        return 0;
+    return !ending(w);
 }
 
 int pool_check(struct pool *p)
@@ -443,55 +514,77 @@ int pool_check(struct pool *p)
     int i, running = 0;
 
     pthread_mutex_lock(&p->lock);
+    collect_dying(p);
     for (i = 0; i < p->n; i++) {
         struct worker *w = &p->w[i];
-        if (!gone(w))
+        if (w->busy ? !ending(w) : usable(w))
             running++;
-        else if (!w->busy) {
-            reap(w);
-            spawn(p, w);
-        }
+        else if (!w->busy)
+            replace(p, w);
     }
     pthread_mutex_unlock(&p->lock);
     return running;
 }
 
+/* An idle worker fit for a job, marked busy. Idle ones found dead or dying are replaced on the
+ * way; a new one is taken only when no older one is left, as it has espeak-ng still to load.
+ * NULL with LY_EBUSY when every worker is busy, LY_ESYNTH when none could be started. */
+static struct worker *take(struct pool *p, struct err *e)
+{
+    struct worker *w, *fresh = NULL;
+    int i, idle = 0;
+
+    collect_dying(p);
+    for (i = 0; i < p->n; i++) {
+        w = &p->w[i];
+        if (w->busy)
+            continue;
+        idle++;
+        if (usable(w)) {
+            w->busy = 1;
+            return w;
+        }
+        replace(p, w);
+        if (w->fd >= 0 && !fresh)
+            fresh = w;
+    }
+    if (fresh) {
+        fresh->busy = 1;
+        return fresh;
+    }
+    if (idle)
+        err_set(e, LY_ESYNTH, "cannot start a synthesis worker");
+    else
+        err_set(e, LY_EBUSY, "every synthesis worker is busy");
+    return NULL;
+}
+
 struct pool_job *pool_start(struct pool *p, const struct pool_request *r, struct err *e)
 {
-    struct worker *w = NULL;
+    struct worker *w;
     struct pool_job *j;
-    int i;
+    int tries;
 
-    pthread_mutex_lock(&p->lock);
-    for (i = 0; i < p->n && !w; i++)
-        if (!p->w[i].busy)
-            w = &p->w[i];
-    if (w)
-        w->busy = 1;
-    pthread_mutex_unlock(&p->lock);
-    if (!w) {
-        err_set(e, LY_EBUSY, "every synthesis worker is busy");
-        return NULL;
-    }
-    if (w->fd < 0 || send_request(w->fd, r)) {
-        /* the worker died while idle: replace it and try once more */
+    for (tries = 0; tries < 2; tries++) {
         pthread_mutex_lock(&p->lock);
-        reap(w);
-        spawn(p, w);
-        w->busy = 1;
+        w = take(p, e);
         pthread_mutex_unlock(&p->lock);
-        if (w->fd < 0 || send_request(w->fd, r)) {
-            pthread_mutex_lock(&p->lock);
-            w->busy = 0;
-            pthread_mutex_unlock(&p->lock);
-            err_set(e, LY_ESYNTH, "cannot start a synthesis worker");
+        if (!w)
             return NULL;
+        if (send_request(w->fd, r) == 0) {
+            j = xcalloc(1, sizeof(*j));
+            j->p = p;
+            j->w = w;
+            return j;
         }
+        /* it died between the look and the write */
+        pthread_mutex_lock(&p->lock);
+        replace(p, w);
+        w->busy = 0;
+        pthread_mutex_unlock(&p->lock);
     }
-    j = xcalloc(1, sizeof(*j));
-    j->p = p;
-    j->w = w;
-    return j;
+    err_set(e, LY_ESYNTH, "cannot start a synthesis worker");
+    return NULL;
 }
 
 int pool_job_next(struct pool_job *j, struct buf *out, int timeout_ms, struct err *e)
@@ -555,11 +648,8 @@ void pool_job_end(struct pool_job *j)
     if (!j->ended && !j->hung)
         stop_job(j);
     pthread_mutex_lock(&p->lock);
-    if (!j->ended || w->stale) {
-        reap(w);
-        spawn(p, w); /* on failure fd stays -1 and the next job on it fails cleanly */
-        w->stale = 0;
-    }
+    if (!j->ended || w->stale)
+        replace(p, w);
     w->busy = 0;
     pthread_mutex_unlock(&p->lock);
     free(j);

@@ -47,7 +47,9 @@ int pool_check(struct pool *p);
 void pool_recycle(struct pool *p);
 
 /* Hands r to an idle worker, or returns NULL with LY_EBUSY when all are busy (the caller
- * queues) and LY_ESYNTH when no worker could be started. Thread-safe. */
+ * queues) and LY_ESYNTH when no worker could be started. A worker that has died, is dying or is
+ * stopped (killed, a signal pending, SIGSTOP, its socket closed) gets no job: it is replaced, and
+ * another worker, or its replacement, takes the job. Thread-safe. */
 struct pool_job *pool_start(struct pool *p, const struct pool_request *r, struct err *e);
 
 /* Waits up to timeout_ms for the job's next frame. Returns its type with the payload in
