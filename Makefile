@@ -20,7 +20,7 @@ PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih 
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
             libinih-dev libssl-dev libseccomp-dev zlib1g-dev libpoppler-glib-dev libzip-dev
-DEB_TEST  = libcmocka-dev python3-pytest ffmpeg clang libclang-rt-14-dev valgrind chromium nginx \
+DEB_TEST  = libcmocka-dev python3-pytest python3-pytest-xdist ffmpeg clang libclang-rt-14-dev valgrind chromium nginx \
             python3-yaml openssl firefox-esr webkit2gtk-driver xvfb pulseaudio \
             gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
 
@@ -129,8 +129,12 @@ unit: $(BIN) $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    LYSSNA_VOICES=$(CURDIR)/voices LYSSNA_BIN=$(abspath $(BIN)) $$t; done
 
+# Two test processes (pytest-xdist) on the release build, one under the sanitizers, whose
+# slower binary the tests' timing bounds are not scaled for.
+E2E_JOBS = $(if $(filter 1,$(SAN)),-s,-n 2)
+
 e2e: $(BIN)
-	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q -s tests/e2e
+	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q $(E2E_JOBS) tests/e2e
 
 # libFuzzer targets (fuzz/fuzz_*.c), built with clang, ASan and UBSan into build/fuzz/; the
 # library objects get their own build with -fsanitize=fuzzer-no-link (coverage, no main).
