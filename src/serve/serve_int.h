@@ -169,6 +169,13 @@ const struct config *cfg_of(struct server *srv);
 void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r);
 /* The HTTP status an error code is answered with. */
 int status_of(enum lyssna_code code);
+/* Queues r as the answer with status, after adding what every answer carries: Content-Type
+ * type and Cache-Control cache (each NULL: none), as's header (as NULL: none), Retry-After on
+ * a 503 and WWW-Authenticate on a 401 when r has none, and the CORS headers. Takes r (NULL,
+ * a response that could not be made, answers MHD_NO). */
+enum MHD_Result send_response(struct server *srv, struct MHD_Connection *c, unsigned status,
+                              struct MHD_Response *r, const char *type, const char *cache,
+                              const struct answer_as *as);
 /* Answers status with a copy of len bytes at data, of Content-Type type. */
 enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
                             const char *type, const void *data, size_t len);
@@ -188,8 +195,6 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
                             const char *type, const char *key, const struct answer_as *as);
 /* Answers text/plain errors with the status e's code maps to (MaryTTS's way). */
 enum MHD_Result send_text_error(struct server *srv, struct MHD_Connection *c, const struct err *e);
-/* The HTTP status for a lyssna_code. */
-int status_of(enum lyssna_code code);
 /* The Range header h for an entity of size bytes: 1 with the first and last byte wanted. */
 int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
 /* Whether the request asks for a Range other than "bytes=0-". */
