@@ -410,8 +410,9 @@ static enum MHD_Result send_segment(struct server *srv, struct MHD_Connection *c
     return ret;
 }
 
-enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, const char *url)
+enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
+    const char *url = rq->url;
     char key[CACHE_KEY_HEX + 1];
     struct hls_session *s;
     struct segs whole = {0};

@@ -167,8 +167,9 @@ static enum MHD_Result send_job_marks(struct server *srv, struct MHD_Connection 
                                json_object_get(marks, "marks")));
 }
 
-enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, const char *url)
+enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
+    const char *url = rq->url;
     char key[CACHE_KEY_HEX + 1];
     const char *ext, **langs;
     struct job_spec js;
