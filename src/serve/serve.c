@@ -292,6 +292,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     const union MHD_ConnectionInfo *ci;
     struct timespec now;
     unsigned status = 0, ms;
+    char line[320];
+    int n;
 
     if (!rq)
         return;
@@ -303,8 +305,11 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                     (now.tv_nsec - rq->start.tv_nsec) / 1000000);
     count_request(srv, rq->route, status, ms);
     srv->m.in_flight--;
-    fprintf(stderr, "%s \"%s\" %u %u ms%s\n", rq->client, rq->line, status, ms,
-            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut short)");
+    n = snprintf(line, sizeof(line), "%s \"%s\" %u %u ms%s\n", rq->client, rq->line, status, ms,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut short)");
+    /* one write, not stdio's: stderr's lock would make every connection's thread wait for
+       the others' lines; a line this short is written whole, even to a pipe */
+    write_all(STDERR_FILENO, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
     buf_release(&rq->body);
     free(rq);
     *con_cls = NULL;
@@ -543,6 +548,15 @@ static void wait_for_stop(struct server *srv, struct MHD_Daemon *d, const struct
         nanosleep(&(struct timespec){0, 100000000L}, NULL);
 }
 
+/* A thread per connection, which may block on its synthesis worker; each waits for its
+ * socket with poll(), not select(), which cannot watch a descriptor numbered past
+ * FD_SETSIZE (1024): max_connections may go beyond. */
+static unsigned daemon_flags(const struct sockaddr_storage *sa)
+{
+    return MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+           MHD_USE_ITC | (sa->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+}
+
 int serve_run(const struct config *cfg, const struct serve_reload *how, const char *exe,
               struct err *e)
 {
@@ -575,14 +589,12 @@ int serve_run(const struct config *cfg, const struct serve_reload *how, const ch
     if (!rc)
         rc = prefetch_start(&srv, e);
     if (!rc) {
-        d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                 MHD_USE_ITC | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-                             0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, fd,
-                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_client,
-                             MHD_OPTION_END);
+        d = MHD_start_daemon(daemon_flags(&sa), 0, NULL, NULL, on_request, &srv,
+                             MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
+                             on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned)cfg->client_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+                             (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                             (unsigned)cfg->max_per_client, MHD_OPTION_END);
         if (!d)
             rc = err_set(e, LY_EIO, "cannot serve on %s: %s", cfg->listen, strerror(errno));
     }
