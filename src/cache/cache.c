@@ -452,21 +452,24 @@ int cache_get(struct cache *c, const char *key, const char *ext, struct cache_hi
     char name[NAME_MAX_LEN + 1], *path;
     struct stat st;
     struct entry **p, *ent;
-    int fd, ok = 1;
+    int fd, saved, ok = 1;
 
     if (!entry_name(key, ext, name))
         return -err_set(e, LY_EUSAGE, "bad cache key '%.80s.%.8s'", key, ext);
     path = entry_path(c, name);
     fd = open(path, O_RDONLY | O_CLOEXEC);
+    saved = errno;
     free(path);
+    if (fd >= 0 && fstat(fd, &st)) { /* no system call under the lock every hit takes */
+        saved = errno;
+        close(fd);
+        fd = -1;
+    }
     pthread_mutex_lock(&c->lock);
-    if (fd < 0 || fstat(fd, &st)) {
-        int saved = errno;
+    if (fd < 0) {
         if ((p = slot(c, name)) && *p)
             index_drop(c, *p); /* gone from disk: forget it */
         pthread_mutex_unlock(&c->lock);
-        if (fd >= 0)
-            close(fd);
         if (saved == ENOENT)
             return 0;
         return -err_set(e, LY_EIO, "cannot read cache entry '%s': %s", name, strerror(saved));

@@ -1,7 +1,8 @@
 /* auth.c -- API keys in the service: the key file and require_keys of the settings in force
  * (reloaded with them on SIGHUP), the caller's key from "Authorization: Bearer", whether an
- * API may be called without one, each key's own rate limit and text cap, and requests counted
- * by key name for /metrics (never the key itself). */
+ * API may be called without one, each key's own rate limit and text cap (a request without a
+ * key is held to its address's), and requests counted by key name for /metrics (never the key
+ * itself). */
 #include "serve_int.h"
 
 #include <stdio.h>
@@ -18,7 +19,8 @@ struct key_stats {
     unsigned long requests, refused;
 };
 
-static const char *const api_names[] = {"lyssna", "openai", "marytts", "opentts", "prefetch"};
+/* API_OPEN has no name: require_keys cannot name it. */
+static const char *const api_names[] = {"", "openai", "marytts", "opentts", "prefetch"};
 
 static int parse_required(const char *list, unsigned *out, struct err *e)
 {
@@ -97,7 +99,8 @@ static void count(struct server *srv, const struct api_key *k, int refused)
     pthread_mutex_unlock(&srv->lock);
 }
 
-const char *auth_check(struct server *srv, struct request *rq, enum api api, int *status)
+/* The key's own limit, and whether api needs a key at all. */
+static const char *check_key(struct server *srv, struct request *rq, enum api api, int *status)
 {
     const struct api_key *k = rq->key;
     char bucket[80];
@@ -119,6 +122,16 @@ const char *auth_check(struct server *srv, struct request *rq, enum api api, int
     }
     count(srv, k, 0);
     return NULL;
+}
+
+const char *auth_admit(struct server *srv, struct request *rq, enum api api, int *status)
+{
+    if (rq->key || (live_of(srv)->required & (1u << api)))
+        return check_key(srv, rq, api, status);
+    if (rate_allows(srv, rq->client))
+        return NULL;
+    *status = MHD_HTTP_TOO_MANY_REQUESTS;
+    return "too many requests from this address: wait a minute";
 }
 
 void auth_metrics(struct server *srv, struct buf *out)

@@ -274,12 +274,10 @@ static void render(struct buf *out, const char *key, const struct segs *s, int e
 static enum MHD_Result send_playlist(struct server *srv, struct MHD_Connection *c,
                                      const struct buf *body)
 {
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer(body->len, body->data, MHD_RESPMEM_MUST_COPY);
-
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/vnd.apple.mpegurl");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-cache");
-    return queue_response(srv, c, MHD_HTTP_OK, r);
+    return send_response(
+        srv, c, MHD_HTTP_OK,
+        MHD_create_response_from_buffer(body->len, body->data, MHD_RESPMEM_MUST_COPY),
+        "application/vnd.apple.mpegurl", "no-cache", NULL);
 }
 
 enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c,
@@ -405,15 +403,14 @@ static enum MHD_Result send_segment(struct server *srv, struct MHD_Connection *c
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
         status = MHD_HTTP_PARTIAL_CONTENT;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "audio/mpeg");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-                            "public, max-age=31536000, immutable");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-    return queue_response(srv, c, status, r);
+    return send_response(srv, c, status, r, "audio/mpeg", "public, max-age=31536000, immutable",
+                         NULL);
 }
 
-enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, const char *url)
+enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
+    const char *url = rq->url;
     char key[CACHE_KEY_HEX + 1];
     struct hls_session *s;
     struct segs whole = {0};

@@ -1,5 +1,6 @@
-/* http.c -- HTTP answers: JSON bodies and errors with a status from one table,
- * CORS headers, and cached entries with validators (ETag, 304) and byte ranges. */
+/* http.c -- HTTP answers: every answer queued through send_response (the shared headers,
+ * CORS), JSON bodies and errors with a status from one table, and cached entries with
+ * validators (ETag, 304) and byte ranges. */
 #include "serve_int.h"
 
 #include <inttypes.h>
@@ -62,11 +63,28 @@ void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response 
         }
 }
 
-enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c, unsigned status,
-                               struct MHD_Response *r)
+/* The one place an answer is queued: the headers every answer shares are added here, so that
+ * no route forgets CORS or a 503's Retry-After. */
+enum MHD_Result send_response(struct server *srv, struct MHD_Connection *c, unsigned status,
+                              struct MHD_Response *r, const char *type, const char *cache,
+                              const struct answer_as *as)
 {
     enum MHD_Result ret;
 
+    if (!r)
+        return MHD_NO;
+    if (type)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (cache)
+        MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+    if (as && as->header)
+        MHD_add_response_header(r, as->header, as->value);
+    if (status == MHD_HTTP_SERVICE_UNAVAILABLE &&
+        !MHD_get_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
+    if (status == MHD_HTTP_UNAUTHORIZED && /* the keys of auth.c */
+        !MHD_get_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE))
+        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
     add_cors(srv, c, r);
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
@@ -76,17 +94,9 @@ enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c, uns
 enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
                             const char *type, const void *data, size_t len)
 {
-    struct MHD_Response *r;
-
-    r = MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
-    if (!r)
-        return MHD_NO;
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
-    if (status == MHD_HTTP_SERVICE_UNAVAILABLE)
-        MHD_add_response_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "2");
-    if (status == MHD_HTTP_UNAUTHORIZED) /* the keys of auth.c */
-        MHD_add_response_header(r, MHD_HTTP_HEADER_WWW_AUTHENTICATE, "Bearer");
-    return queue_response(srv, c, status, r);
+    return send_response(srv, c, status,
+                         MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY),
+                         type, NULL, NULL);
 }
 
 enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned status,
@@ -190,20 +200,21 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
         status = MHD_HTTP_RANGE_NOT_SATISFIABLE;
     } else {
         r = MHD_create_response_from_fd_at_offset64(to - from + 1, hit->fd, (int64_t)from);
+        if (!r) {
+            close(hit->fd);
+            return MHD_NO;
+        }
         if (range) {
             snprintf(cr, sizeof(cr), "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, from, to, hit->size);
             MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_RANGE, cr);
             status = MHD_HTTP_PARTIAL_CONTENT;
         }
-        MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
     }
     MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, etag);
     MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=86400");
     MHD_add_response_header(r, MHD_HTTP_HEADER_ACCEPT_RANGES, "bytes");
-    if (as && as->header)
-        MHD_add_response_header(r, as->header, as->value);
-    return queue_response(srv, c, status, r);
+    return send_response(srv, c, status, r, status < 300 ? type : NULL, "public, max-age=86400",
+                         as);
 }
 
 /* A Range other than "bytes=0-" (which a whole 200 answers, and which Chromium and Firefox

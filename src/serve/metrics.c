@@ -1,21 +1,89 @@
 /* metrics.c -- GET /metrics: the service's counters in Prometheus' text format. The
- * counters are atomics in struct metrics, counted where things happen. */
+ * counters are atomics in struct metrics, counted where things happen; requests are counted
+ * by row of the routing table and reported by the rows' metric names. */
 #include "serve_int.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "banned.h"
-
-static const char *const route_names[R_COUNT] = {
-    "other",   "healthz",      "readyz",      "voices",       "metrics",       "static",
-    "speak",   "speak_marks",  "listen",      "listen_marks", "listen_text",   "read",
-    "hls",     "hls_segment",  "listen_post", "audio",        "openai_speech", "openai_models",
-    "marytts", "marytts_info", "opentts",     "opentts_info", "prefetch"};
 
 static const char *const fetch_kinds[F_COUNT] = {"network", "origin_status", "timeout",
                                                  "denied",  "too_large",     "not_html"};
 
 const unsigned latency_bounds[7] = {10, 50, 100, 250, 1000, 5000, 30000};
+
+void count_request(struct server *srv, const struct route *route, unsigned status, unsigned ms)
+{
+    struct route_counts *n = &srv->m.routes[route - serve_routes];
+    int k;
+
+    for (k = 0; k < 7 && ms > latency_bounds[k]; k++)
+        ;
+    n->latency[k]++;
+    if (status >= 100 && status < 600)
+        n->requests[status / 100]++;
+}
+
+/* A metric name's requests: the sums over the rows that share it. */
+struct route_totals {
+    const char *name; /* NULL: an earlier row's totals have this row's name */
+    unsigned long requests[6], latency[8];
+};
+
+static void sum_route(const struct metrics *m, size_t i, struct route_totals *t)
+{
+    const char *name = serve_routes[i].metric;
+    size_t j;
+    int k;
+
+    for (j = 0; j < i; j++)
+        if (!strcmp(serve_routes[j].metric, name))
+            return;
+    t->name = name;
+    for (j = i; j < serve_nroutes; j++) {
+        if (strcmp(serve_routes[j].metric, name))
+            continue;
+        for (k = 0; k < 6; k++)
+            t->requests[k] += m->routes[j].requests[k];
+        for (k = 0; k < 8; k++)
+            t->latency[k] += m->routes[j].latency[k];
+    }
+}
+
+/* lyssna_requests_total and lyssna_request_duration_ms, by route and status class. */
+static void add_routes(struct buf *b, const struct metrics *m)
+{
+    struct route_totals *t = xcalloc(serve_nroutes, sizeof(*t));
+    unsigned long n;
+    size_t i;
+    int s, k;
+
+    for (i = 0; i < serve_nroutes; i++)
+        sum_route(m, i, &t[i]);
+    buf_adds(b, "# TYPE lyssna_requests_total counter\n", NULL);
+    for (i = 0; i < serve_nroutes; i++)
+        for (s = 1; s < 6 && t[i].name; s++)
+            if (t[i].requests[s])
+                buf_addf(b, NULL, "lyssna_requests_total{route=\"%s\",status=\"%dxx\"} %lu\n",
+                         t[i].name, s, t[i].requests[s]);
+    buf_adds(b, "# TYPE lyssna_request_duration_ms histogram\n", NULL);
+    for (i = 0; i < serve_nroutes; i++) {
+        if (!t[i].name ||
+            (!t[i].latency[7] && !t[i].latency[0] && !t[i].requests[2] && !t[i].requests[4]))
+            continue;
+        for (k = 0, n = 0; k < 8; k++) {
+            n += t[i].latency[k];
+            buf_addf(b, NULL, "lyssna_request_duration_ms_bucket{route=\"%s\",le=\"", t[i].name);
+            if (k < 7)
+                buf_addf(b, NULL, "%u\"} %lu\n", latency_bounds[k], n);
+            else
+                buf_addf(b, NULL, "+Inf\"} %lu\n", n);
+        }
+    }
+    free(t);
+}
 
 /* lyssna_queue_wait_seconds: how long requests waited for a synthesis worker. */
 static void add_queue_wait(struct buf *b, const struct job_counts *m)
@@ -36,37 +104,18 @@ static void add_queue_wait(struct buf *b, const struct job_counts *m)
              (double)m->queue_wait_us / 1e6, n);
 }
 
-enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c)
+enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     struct metrics *m = &srv->m;
     const struct job_counts *jc = jobs_counts(srv->jobs);
     struct cache_stats cs;
     struct buf b;
-    int r, s, k;
+    int k;
     enum MHD_Result ret;
 
+    (void)rq;
     buf_init(&b, BUF_NOLIMIT);
-    buf_adds(&b, "# TYPE lyssna_requests_total counter\n", NULL);
-    for (r = 0; r < R_COUNT; r++)
-        for (s = 1; s < 6; s++)
-            if (m->requests[r][s])
-                buf_addf(&b, NULL, "lyssna_requests_total{route=\"%s\",status=\"%dxx\"} %lu\n",
-                         route_names[r], s, (unsigned long)m->requests[r][s]);
-    buf_adds(&b, "# TYPE lyssna_request_duration_ms histogram\n", NULL);
-    for (r = 0; r < R_COUNT; r++) {
-        unsigned long sum = 0;
-        if (!m->latency[r][7] && !m->latency[r][0] && !m->requests[r][2] && !m->requests[r][4])
-            continue;
-        for (k = 0; k < 8; k++) {
-            sum += m->latency[r][k];
-            buf_addf(&b, NULL, "lyssna_request_duration_ms_bucket{route=\"%s\",le=\"",
-                     route_names[r]);
-            if (k < 7)
-                buf_addf(&b, NULL, "%u\"} %lu\n", latency_bounds[k], sum);
-            else
-                buf_addf(&b, NULL, "+Inf\"} %lu\n", sum);
-        }
-    }
+    add_routes(&b, m);
     cache_stats(srv->cache, &cs);
     buf_addf(&b, NULL,
              "# TYPE lyssna_cache_hits_total counter\nlyssna_cache_hits_total %lu\n"

@@ -241,7 +241,11 @@ void page_release(struct page *pg)
     pipeline_page_release(&pg->text);
 }
 
-enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum route route)
+/* What of a page a GET of the listen family answers. */
+enum listen_kind { LISTEN_AUDIO, LISTEN_MARKS, LISTEN_TEXT, LISTEN_HLS };
+
+static enum MHD_Result listen_to(struct server *srv, struct MHD_Connection *c,
+                                 enum listen_kind kind)
 {
     struct job_spec js = {0};
     struct page pg;
@@ -253,7 +257,7 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     const char *url = arg(c, "url");
     enum encode_format format;
     struct cache_hit hit;
-    int known = route == R_LISTEN && url && listen_params(c, params), rc;
+    int known = kind == LISTEN_AUDIO && url && listen_params(c, params), rc;
 
     if (known && recent_key(srv, url, params, key, &format) &&
         jobs_lookup(srv->jobs, key, encode_extension(format), &hit))
@@ -261,15 +265,15 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     rc = read_page(srv, c, &pg, &js, &e);
     if (rc) {
         ret = send_error(srv, c, &e);
-    } else if (route == R_LISTEN) {
+    } else if (kind == LISTEN_AUDIO) {
         job_key(srv->jobs, &js, "audio", key);
         if (known)
             recent_learn(srv, url, params, key, js.format);
         ret = answer_audio(srv, c, &js, NULL);
-    } else if (route == R_HLS) {
+    } else if (kind == LISTEN_HLS) {
         js.format = ENCODE_MP3; /* packed audio: MP3 segments, whatever format says */
         ret = answer_hls_playlist(srv, c, &js);
-    } else if (route == R_LISTEN_TEXT) {
+    } else if (kind == LISTEN_TEXT) {
         buf_init(&json, BUF_NOLIMIT);
         rc = extract_json(pg.text.page, arg(c, "url"), js.rate ? js.rate : 170, &json, &e);
         ret = rc ? send_error(srv, c, &e)
@@ -287,6 +291,31 @@ enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum
     }
     page_release(&pg);
     return ret;
+}
+
+enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+    (void)rq;
+    return listen_to(srv, c, LISTEN_AUDIO);
+}
+
+enum MHD_Result answer_listen_marks(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq)
+{
+    (void)rq;
+    return listen_to(srv, c, LISTEN_MARKS);
+}
+
+enum MHD_Result answer_listen_text(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+    (void)rq;
+    return listen_to(srv, c, LISTEN_TEXT);
+}
+
+enum MHD_Result answer_listen_hls(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+    (void)rq;
+    return listen_to(srv, c, LISTEN_HLS);
 }
 
 int listen_fill(struct server *srv, const char *url, struct err *e)

@@ -34,15 +34,13 @@ enum MHD_Result answer_marytts(struct server *srv, struct MHD_Connection *c, str
 {
     static const struct answer_as as = {NULL, NULL, send_text_error};
     struct buf vals[LYSSNA_MARY_PARAMS];
-    const char *p[LYSSNA_MARY_PARAMS], *why;
+    const char *p[LYSSNA_MARY_PARAMS];
     struct job_spec js = {0};
     struct request_speak r;
     struct err e = {0};
     enum MHD_Result ret;
-    int i, status;
+    int i;
 
-    if ((why = auth_check(srv, rq, API_MARYTTS, &status)))
-        return send_buffer(srv, c, (unsigned)status, "text/plain; charset=utf-8", why, strlen(why));
     read_params(c, rq, vals, p);
     if (compat_parse_marytts(p[0], p[1], p[2], p[3], p[4], p[5], auth_max_text(srv, rq), &r, &e) !=
         LY_OK) {
@@ -78,8 +76,10 @@ static void list_locales(struct buf *b, const struct voice *v, int n)
     }
 }
 
-enum MHD_Result answer_marytts_info(struct server *srv, struct MHD_Connection *c, const char *url)
+enum MHD_Result answer_marytts_info(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq)
 {
+    const char *url = rq->url;
     struct voice v[64];
     int n = voice_list(voice_dir(), v, 64, NULL);
     enum MHD_Result ret;

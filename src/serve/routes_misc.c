@@ -11,12 +11,13 @@
 
 #include "banned.h"
 
-enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c)
+enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     struct voice v[64];
     json_t *list = json_array();
     int i, n = voice_list(voice_dir(), v, 64, NULL);
 
+    (void)rq;
     for (i = 0; i < n; i++)
         json_array_append_new(list,
                               json_pack("{s:s, s:s, s:s, s:i}", "name", v[i].name, "description",
@@ -44,8 +45,9 @@ static const char *mime_of(const char *path)
 }
 
 /* Files of web/ at / and /widget/. Only plain names: no "..", no hidden files. */
-enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, const char *url)
+enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
+    const char *url = rq->url;
     const char *name =
         !strcmp(url, "/") ? "demo.html" : url + (strncmp(url, "/widget/", 8) ? 1 : 8);
     char path[2048];
@@ -99,10 +101,11 @@ int server_ready(struct server *srv, char *reason, size_t size)
     return 1;
 }
 
-enum MHD_Result answer_ready(struct server *srv, struct MHD_Connection *c)
+enum MHD_Result answer_ready(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     char reason[320];
 
+    (void)rq;
     if (server_ready(srv, reason, sizeof(reason)))
         return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:b}", "ready", 1));
     return send_json(srv, c, MHD_HTTP_SERVICE_UNAVAILABLE,

@@ -38,11 +38,13 @@ static enum MHD_Result openai_error(struct server *srv, struct MHD_Connection *c
     return send_openai_error(srv, c, (unsigned)status_of(e->code), e->msg, NULL, err_name(e->code));
 }
 
-enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *c)
+enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *c,
+                                     struct request *rq)
 {
     json_t *data = json_array();
     size_t i;
 
+    (void)rq;
     for (i = 0; compat_openai_models[i]; i++)
         json_array_append_new(data,
                               json_pack("{s:s, s:s, s:i, s:s}", "id", compat_openai_models[i],
@@ -170,10 +172,7 @@ static enum MHD_Result answer_sse(struct server *srv, struct MHD_Connection *c,
         sse_free(s);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/event-stream");
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    MHD_add_response_header(r, as->header, as->value);
-    return queue_response(srv, c, MHD_HTTP_OK, r);
+    return send_response(srv, c, MHD_HTTP_OK, r, "text/event-stream", "no-store", as);
 }
 
 /* The rate the audio is spoken at: the one asked, else the voice's own. */
@@ -194,13 +193,7 @@ enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, stru
     char param[32], rate[16];
     struct err e = {0};
     enum MHD_Result ret;
-    const char *why;
-    int status;
 
-    if ((why = auth_check(srv, rq, API_OPENAI, &status)))
-        return send_openai_error(srv, c, (unsigned)status, why, NULL,
-                                 status == MHD_HTTP_UNAUTHORIZED ? "invalid_api_key"
-                                                                 : "rate_limit_exceeded");
     if (compat_parse_openai(rq->body.data, rq->body.len, auth_max_text(srv, rq), &s, param, &e) !=
         LY_OK) {
         ret =

@@ -13,19 +13,12 @@
 
 enum MHD_Result answer_opentts(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
-    const char *text = arg(c, "text"), *why;
+    const char *text = arg(c, "text");
     struct job_spec js = {0};
     struct request_speak r;
     struct err e = {0};
     enum MHD_Result ret;
-    int status;
 
-    if ((why = auth_check(srv, rq, API_OPENTTS, &status)))
-        return send_json(
-            srv, c, (unsigned)status,
-            json_pack("{s:s, s:s}", "error",
-                      status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "rate_limited", "message",
-                      why));
     if (!text && rq->body.len > 0)
         text = rq->body.data;
     if (compat_parse_opentts(text, text ? strlen(text) : 0, arg(c, "voice"), arg(c, "lang"),
@@ -72,12 +65,13 @@ static json_t *languages_json(const struct voice *v, int n)
     return out;
 }
 
-enum MHD_Result answer_opentts_info(struct server *srv, struct MHD_Connection *c, const char *url)
+enum MHD_Result answer_opentts_info(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq)
 {
     struct voice v[64];
     int n = voice_list(voice_dir(), v, 64, NULL);
 
     n = n < 0 ? 0 : n;
     return send_json(srv, c, MHD_HTTP_OK,
-                     strcmp(url, "/api/voices") ? languages_json(v, n) : voices_json(v, n));
+                     strcmp(rq->url, "/api/voices") ? languages_json(v, n) : voices_json(v, n));
 }

@@ -167,16 +167,29 @@ static enum MHD_Result send_job_marks(struct server *srv, struct MHD_Connection 
                                json_object_get(marks, "marks")));
 }
 
-enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, const char *url)
+/* Audio already made answers from the cache without its job: the key names the format,
+ * so an entry KEY.EXT is that audio. */
+static int cached_audio(struct server *srv, const char *key, const char *ext, struct cache_hit *hit,
+                        enum encode_format *format)
+{
+    return encode_format_parse(ext, format, NULL) == LY_OK &&
+           !strcmp(encode_extension(*format), ext) && jobs_lookup(srv->jobs, key, ext, hit);
+}
+
+enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     char key[CACHE_KEY_HEX + 1];
     const char *ext, **langs;
+    enum encode_format format;
+    struct cache_hit hit;
     struct job_spec js;
     json_t *doc;
     enum MHD_Result ret;
     int is_marks;
 
-    if (!parse_audio_url(url, key, &ext) || !load_job(srv, key, &js, &doc, &langs))
+    if (parse_audio_url(rq->url, key, &ext) && cached_audio(srv, key, ext, &hit, &format))
+        return send_cached(srv, c, &hit, encode_mime_type(format), key, NULL);
+    if (!parse_audio_url(rq->url, key, &ext) || !load_job(srv, key, &js, &doc, &langs))
         return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                          json_pack("{s:s, s:s}", "error", "not_found", "message",
                                    "no such audio: send the page again (POST /v1/listen)"));

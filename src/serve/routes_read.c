@@ -237,7 +237,7 @@ static enum MHD_Result send_error_page(struct server *srv, struct MHD_Connection
     return ret;
 }
 
-enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c)
+enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     struct job_spec js = {0};
     struct page pg;
@@ -245,6 +245,7 @@ enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c)
     struct buf html;
     enum MHD_Result ret;
 
+    (void)rq;
     if (read_page(srv, c, &pg, &js, &e)) {
         ret = send_error_page(srv, c, &e);
     } else {

@@ -31,7 +31,7 @@ void job_from_request(struct job_spec *js, const struct request_speak *r)
     js->format = r->v.format;
 }
 
-enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
+static enum MHD_Result speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
                              int marks)
 {
     struct job_spec js;
@@ -51,4 +51,14 @@ enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struc
     }
     request_speak_release(&p);
     return ret;
+}
+
+enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+    return speak(srv, c, rq, 0);
+}
+
+enum MHD_Result answer_speak_marks(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+    return speak(srv, c, rq, 1);
 }

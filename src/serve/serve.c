@@ -2,8 +2,8 @@
  * thread-per-connection mode (a connection's thread may block on its synthesis worker;
  * nothing else waits for it). Here: the listening socket, the settings in force and their
  * reload on SIGHUP, the checks of a request's framing, the routing table that hands each
- * request to its route's file (routes_*.c, metrics.c), and the access log. <microhttpd.h> is
- * included only in src/serve/. */
+ * request to its route's file (routes_*.c, metrics.c) after its rate limit and key, and the
+ * access log. <microhttpd.h> is included only in src/serve/. */
 #include "serve.h"
 
 #include <arpa/inet.h>
@@ -40,149 +40,161 @@ const struct config *cfg_of(struct server *srv)
     return &live_of(srv)->cfg;
 }
 
-/* The routes of the APIs other clients speak (OpenAI's, MaryTTS's, OpenTTS's) and the
- * prefetch. */
-static enum route compat_route_of(int get, int post, const char *url)
+static enum MHD_Result answer_health(struct server *srv, struct MHD_Connection *c,
+                                     struct request *rq)
 {
-    if (post && !strcmp(url, "/v1/audio/speech"))
-        return R_OPENAI_SPEECH;
-    if (get && !strcmp(url, "/v1/models"))
-        return R_OPENAI_MODELS;
-    if (post && !strcmp(url, "/v1/prefetch"))
-        return R_PREFETCH;
-    if ((get || post) && !strcmp(url, "/process"))
-        return R_MARY_PROCESS;
-    if (get && (!strcmp(url, "/voices") || !strcmp(url, "/locales") || !strcmp(url, "/version")))
-        return R_MARY_INFO;
-    if ((get || post) && !strcmp(url, "/api/tts"))
-        return R_OPENTTS_TTS;
-    if (get && (!strcmp(url, "/api/voices") || !strcmp(url, "/api/languages")))
-        return R_OPENTTS_INFO;
-    return R_OTHER;
+    (void)rq;
+    return send_buffer(srv, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
 }
 
-static enum route route_of(const char *method, const char *url)
+/* A CORS preflight, whatever the path: the CORS headers tell the browser what it may send. */
+static enum MHD_Result answer_preflight(struct server *srv, struct MHD_Connection *c,
+                                        struct request *rq)
 {
-    int get = !strcmp(method, "GET") || !strcmp(method, "HEAD"), post = !strcmp(method, "POST");
-    enum route r;
-
-    if (get && !strcmp(url, "/healthz"))
-        return R_HEALTH;
-    if (get && !strcmp(url, "/readyz"))
-        return R_READY;
-    if (get && !strcmp(url, "/v1/voices"))
-        return R_VOICES;
-    if (get && !strcmp(url, "/metrics"))
-        return R_METRICS;
-    if (get && !strcmp(url, "/v1/listen"))
-        return R_LISTEN;
-    if (get && !strcmp(url, "/v1/listen/marks"))
-        return R_LISTEN_MARKS;
-    if (get && !strcmp(url, "/v1/listen/text"))
-        return R_LISTEN_TEXT;
-    if (get && !strcmp(url, "/read"))
-        return R_READ;
-    if (get && !strcmp(url, "/v1/listen.m3u8"))
-        return R_HLS;
-    if (get && !strncmp(url, "/v1/hls/", 8))
-        return R_HLS_SEGMENT;
-    if (post && !strcmp(url, "/v1/listen"))
-        return R_LISTEN_POST;
-    if (get && !strncmp(url, "/v1/audio/", 10))
-        return R_AUDIO;
-    if (post && !strcmp(url, "/v1/speak"))
-        return R_SPEAK;
-    if (post && !strcmp(url, "/v1/speak/marks"))
-        return R_SPEAK_MARKS;
-    if ((r = compat_route_of(get, post, url)) != R_OTHER)
-        return r;
-    if (get && strncmp(url, "/v1/", 4))
-        return R_STATIC;
-    return R_OTHER;
+    (void)rq;
+    return send_buffer(srv, c, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
 }
 
-/* The rate limits: a key's own (its routes check it themselves, in their APIs' shapes),
- * else the client address's. Answers and returns 1 when rq is over its limit. */
-static int over_limit(struct server *srv, struct MHD_Connection *c, struct request *rq,
-                      enum MHD_Result *ret)
+static enum MHD_Result answer_unknown(struct server *srv, struct MHD_Connection *c,
+                                      struct request *rq)
 {
-    const char *why = "too many requests from this address: wait a minute";
-    int status = MHD_HTTP_TOO_MANY_REQUESTS;
-
-    /* a playlist's segments cost no synthesis: they are not counted against the client */
-    if (rq->route < R_SPEAK || rq->route == R_HLS_SEGMENT ||
-        (rq->key && rq->route >= R_OPENAI_SPEECH))
-        return 0;
-    if (rq->key ? !(why = auth_check(srv, rq, API_LYSSNA, &status)) : rate_allows(srv, rq->client))
-        return 0;
-    if (rq->route == R_OPENAI_SPEECH || rq->route == R_OPENAI_MODELS)
-        *ret = send_openai_error(srv, c, (unsigned)status, why, NULL, "rate_limit_exceeded");
-    else
-        *ret = send_json(srv, c, (unsigned)status,
-                         json_pack("{s:s, s:s}", "error", "rate_limited", "message", why));
-    return 1;
-}
-
-static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq,
-                                const char *method, const char *url)
-{
-    enum MHD_Result ret;
-
-    if (over_limit(srv, c, rq, &ret))
-        return ret;
-    /* past the listening socket's close, a request can still come on an open connection */
-    if (srv->draining && rq->route != R_HEALTH && rq->route != R_READY && rq->route != R_METRICS)
-        return answer_draining(srv, c);
-    switch (rq->route) {
-    case R_HEALTH:
-        return send_buffer(srv, c, MHD_HTTP_OK, "text/plain", "ok\n", 3);
-    case R_READY:
-        return answer_ready(srv, c);
-    case R_VOICES:
-        return answer_voices(srv, c);
-    case R_METRICS:
-        return answer_metrics(srv, c);
-    case R_STATIC:
-        return answer_static(srv, c, url);
-    case R_SPEAK:
-        return answer_speak(srv, c, rq, 0);
-    case R_SPEAK_MARKS:
-        return answer_speak(srv, c, rq, 1);
-    case R_LISTEN:
-    case R_LISTEN_MARKS:
-    case R_LISTEN_TEXT:
-    case R_HLS:
-        return answer_listen(srv, c, rq->route);
-    case R_READ:
-        return answer_read(srv, c);
-    case R_HLS_SEGMENT:
-        return answer_hls_segment(srv, c, url);
-    case R_LISTEN_POST:
-        return answer_listen_post(srv, c, rq);
-    case R_AUDIO:
-        return answer_audio_key(srv, c, url);
-    case R_OPENAI_SPEECH:
-        return answer_openai(srv, c, rq);
-    case R_OPENAI_MODELS:
-        return answer_openai_models(srv, c);
-    case R_MARY_PROCESS:
-        return answer_marytts(srv, c, rq);
-    case R_MARY_INFO:
-        return answer_marytts_info(srv, c, url);
-    case R_OPENTTS_TTS:
-        return answer_opentts(srv, c, rq);
-    case R_OPENTTS_INFO:
-        return answer_opentts_info(srv, c, url);
-    case R_PREFETCH:
-        return answer_prefetch(srv, c, rq);
-    default:
-        break;
-    }
-    if (!strcmp(method, "OPTIONS"))
-        return send_buffer(srv, c, MHD_HTTP_NO_CONTENT, "text/plain", "", 0);
+    (void)rq;
     return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                      json_pack("{s:s, s:s}", "error", "not_found", "message",
                                "no such endpoint: see /v1/voices, /v1/speak, /v1/listen"));
+}
+
+/* The routing table. Lyssna's own API costs a token a request and needs no key; the other
+ * APIs' routes need one when require_keys names them, their lists of voices and models never. */
+/* clang-format off */
+const struct route serve_routes[] = {
+    {.methods = ROUTE_GET, .path = "/healthz", .answer = answer_health, .rate = RATE_FREE,
+     .key = API_OPEN, .while_draining = 1, .metric = "healthz"},
+    {.methods = ROUTE_GET, .path = "/readyz", .answer = answer_ready, .rate = RATE_FREE,
+     .key = API_OPEN, .while_draining = 1, .metric = "readyz"},
+    {.methods = ROUTE_GET, .path = "/metrics", .answer = answer_metrics, .rate = RATE_FREE,
+     .key = API_OPEN, .while_draining = 1, .metric = "metrics"},
+    {.methods = ROUTE_GET, .path = "/v1/voices", .answer = answer_voices, .rate = RATE_FREE,
+     .key = API_OPEN, .metric = "voices"},
+    /* the demo page at /, the widget's files; no such endpoint for any other request */
+    {.methods = ROUTE_GET, .path = "/", .match = PATH_PREFIX, .answer = answer_static,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "static"},
+    {.methods = ROUTE_GET, .path = "/v1/", .match = PATH_PREFIX, .answer = answer_unknown,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "other"},
+    {.methods = ROUTE_GET | ROUTE_POST | ROUTE_OTHER, .path = "", .match = PATH_PREFIX,
+     .answer = answer_unknown, .rate = RATE_FREE, .key = API_OPEN, .metric = "other"},
+    {.methods = ROUTE_OPTIONS, .path = "", .match = PATH_PREFIX, .answer = answer_preflight,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "other"},
+    /* Lyssna's own API */
+    {.methods = ROUTE_POST, .path = "/v1/speak", .answer = answer_speak,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "speak"},
+    {.methods = ROUTE_POST, .path = "/v1/speak/marks", .answer = answer_speak_marks,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "speak_marks"},
+    {.methods = ROUTE_GET, .path = "/v1/listen", .answer = answer_listen,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "listen"},
+    {.methods = ROUTE_GET, .path = "/v1/listen/marks", .answer = answer_listen_marks,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "listen_marks"},
+    {.methods = ROUTE_GET, .path = "/v1/listen/text", .answer = answer_listen_text,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "listen_text"},
+    {.methods = ROUTE_GET, .path = "/read", .answer = answer_read,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "read"},
+    {.methods = ROUTE_GET, .path = "/v1/listen.m3u8", .answer = answer_listen_hls,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "hls"},
+    /* a playlist's segments cost no synthesis: they are not counted against the client */
+    {.methods = ROUTE_GET, .path = "/v1/hls/", .match = PATH_PREFIX, .answer = answer_hls_segment,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "hls_segment"},
+    {.methods = ROUTE_POST, .path = "/v1/listen", .answer = answer_listen_post,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "listen_post"},
+    {.methods = ROUTE_GET, .path = "/v1/audio/", .match = PATH_PREFIX, .answer = answer_audio_key,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "audio"},
+    /* the APIs other software speaks, their refusals in their own shapes; and the prefetch */
+    {.methods = ROUTE_POST, .path = "/v1/audio/speech", .answer = answer_openai,
+     .rate = RATE_TOKEN, .key = API_OPENAI, .refusals = REFUSE_OPENAI, .metric = "openai_speech"},
+    {.methods = ROUTE_GET, .path = "/v1/models", .answer = answer_openai_models,
+     .rate = RATE_TOKEN, .key = API_OPEN, .refusals = REFUSE_OPENAI, .metric = "openai_models"},
+    {.methods = ROUTE_GET | ROUTE_POST, .path = "/process", .answer = answer_marytts,
+     .rate = RATE_TOKEN, .key = API_MARYTTS, .refusals = REFUSE_TEXT, .metric = "marytts"},
+    {.methods = ROUTE_GET, .path = "/voices", .answer = answer_marytts_info,
+     .rate = RATE_TOKEN, .key = API_OPEN, .refusals = REFUSE_TEXT, .metric = "marytts_info"},
+    {.methods = ROUTE_GET, .path = "/locales", .answer = answer_marytts_info,
+     .rate = RATE_TOKEN, .key = API_OPEN, .refusals = REFUSE_TEXT, .metric = "marytts_info"},
+    {.methods = ROUTE_GET, .path = "/version", .answer = answer_marytts_info,
+     .rate = RATE_TOKEN, .key = API_OPEN, .refusals = REFUSE_TEXT, .metric = "marytts_info"},
+    {.methods = ROUTE_GET | ROUTE_POST, .path = "/api/tts", .answer = answer_opentts,
+     .rate = RATE_TOKEN, .key = API_OPENTTS, .metric = "opentts"},
+    {.methods = ROUTE_GET, .path = "/api/voices", .answer = answer_opentts_info,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "opentts_info"},
+    {.methods = ROUTE_GET, .path = "/api/languages", .answer = answer_opentts_info,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "opentts_info"},
+    {.methods = ROUTE_POST, .path = "/v1/prefetch", .answer = answer_prefetch,
+     .rate = RATE_TOKEN, .key = API_PREFETCH, .metric = "prefetch"},
+};
+/* clang-format on */
+
+const size_t serve_nroutes = sizeof(serve_routes) / sizeof(serve_routes[0]);
+
+static unsigned method_bit(const char *method)
+{
+    if (!strcmp(method, "GET") || !strcmp(method, "HEAD"))
+        return ROUTE_GET;
+    if (!strcmp(method, "POST"))
+        return ROUTE_POST;
+    return strcmp(method, "OPTIONS") ? ROUTE_OTHER : ROUTE_OPTIONS;
+}
+
+/* The row answering method on url: the longest path that matches, an exact one before a
+ * prefix as long. The rows with the empty prefix match every request. */
+static const struct route *route_of(const char *method, const char *url)
+{
+    const struct route *best = NULL, *r;
+    size_t n, score, best_score = 0;
+    unsigned m = method_bit(method);
+
+    for (r = serve_routes; r < serve_routes + serve_nroutes; r++) {
+        if (!(r->methods & m))
+            continue;
+        n = strlen(r->path);
+        if (r->match == PATH_EXACT ? strcmp(url, r->path) != 0 : strncmp(url, r->path, n) != 0)
+            continue;
+        score = 2 * n + (r->match == PATH_EXACT);
+        if (!best || score > best_score)
+            best = r, best_score = score;
+    }
+    return best;
+}
+
+/* A refusal (401, 429) in the shape of the route's API. */
+static enum MHD_Result refuse(struct server *srv, struct MHD_Connection *c, enum refusal shape,
+                              unsigned status, const char *why)
+{
+    int denied = status == MHD_HTTP_UNAUTHORIZED;
+
+    switch (shape) {
+    case REFUSE_OPENAI:
+        return send_openai_error(srv, c, status, why, NULL,
+                                 denied ? "invalid_api_key" : "rate_limit_exceeded");
+    case REFUSE_TEXT:
+        return send_buffer(srv, c, status, "text/plain; charset=utf-8", why, strlen(why));
+    case REFUSE_JSON:
+        break;
+    }
+    return send_json(
+        srv, c, status,
+        json_pack("{s:s, s:s}", "error", denied ? "unauthorized" : "rate_limited", "message", why));
+}
+
+static enum MHD_Result dispatch(struct server *srv, struct MHD_Connection *c, struct request *rq)
+{
+    const struct route *r = rq->route;
+    const char *why;
+    int status;
+
+    if (r->rate == RATE_TOKEN && (why = auth_admit(srv, rq, r->key, &status)))
+        return refuse(srv, c, r->refusals, (unsigned)status, why);
+    /* past the listening socket's close, a request can still come on an open connection */
+    if (srv->draining && !r->while_draining)
+        return answer_draining(srv, c);
+    return r->answer(srv, c, rq);
 }
 
 /* A body over the cap is read on to its end (to answer 413) up to this much. */
@@ -250,6 +262,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         auth_identify(srv, c, rq);
         buf_init(&rq->body, auth_max_text(srv, rq) + 4096); /* room for JSON */
         rq->route = route_of(method, url);
+        rq->url = url;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_of(c, rq->client, sizeof(rq->client));
         snprintf(rq->line, sizeof(rq->line), "%s %s", method, url);
@@ -267,7 +280,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (rq->dropped)
         return fail(srv, c, LY_ETOOBIG, "the body is too large: send at most the text limit");
-    return dispatch(srv, c, rq, method, url);
+    return dispatch(srv, c, rq);
 }
 
 /* After each request: the access log line and the metrics. */
@@ -278,7 +291,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     struct request *rq = *con_cls;
     const union MHD_ConnectionInfo *ci;
     struct timespec now;
-    unsigned status = 0, ms, k;
+    unsigned status = 0, ms;
+    char line[320];
+    int n;
 
     if (!rq)
         return;
@@ -288,14 +303,13 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     clock_gettime(CLOCK_MONOTONIC, &now);
     ms = (unsigned)((now.tv_sec - rq->start.tv_sec) * 1000 +
                     (now.tv_nsec - rq->start.tv_nsec) / 1000000);
-    for (k = 0; k < 7 && ms > latency_bounds[k]; k++)
-        ;
-    srv->m.latency[rq->route][k]++;
-    if (status >= 100 && status < 600)
-        srv->m.requests[rq->route][status / 100]++;
+    count_request(srv, rq->route, status, ms);
     srv->m.in_flight--;
-    fprintf(stderr, "%s \"%s\" %u %u ms%s\n", rq->client, rq->line, status, ms,
-            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut short)");
+    n = snprintf(line, sizeof(line), "%s \"%s\" %u %u ms%s\n", rq->client, rq->line, status, ms,
+                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " (cut short)");
+    /* one write, not stdio's: stderr's lock would make every connection's thread wait for
+       the others' lines; a line this short is written whole, even to a pipe */
+    write_all(STDERR_FILENO, line, n < (int)sizeof(line) ? (size_t)n : sizeof(line) - 1);
     buf_release(&rq->body);
     free(rq);
     *con_cls = NULL;
@@ -425,6 +439,7 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
     const char *slash;
 
     srv->rates = xcalloc(LYSSNA_RATE_SLOTS, sizeof(*srv->rates));
+    srv->m.routes = xcalloc(serve_nroutes, sizeof(*srv->m.routes));
     srv->exe = exe;
     if (!(l = live_new(cfg, e)) || fetch_global_init(e)) {
         live_free(l);
@@ -470,6 +485,7 @@ static void server_release(struct server *srv)
     auth_release(srv);
     free(srv->rates);
     jobs_free(srv->jobs);
+    free(srv->m.routes);
     pool_free(srv->pool);
     cache_free(srv->cache);
     for (l = atomic_load(&srv->live); l; l = older) {
@@ -550,6 +566,15 @@ static void wait_for_stop(struct server *srv, struct MHD_Daemon *d, const struct
         nanosleep(&(struct timespec){0, 100000000L}, NULL);
 }
 
+/* A thread per connection, which may block on its synthesis worker; each waits for its
+ * socket with poll(), not select(), which cannot watch a descriptor numbered past
+ * FD_SETSIZE (1024): max_connections may go beyond. */
+static unsigned daemon_flags(const struct sockaddr_storage *sa)
+{
+    return MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
+           MHD_USE_ITC | (sa->ss_family == AF_INET6 ? MHD_USE_IPv6 : 0);
+}
+
 int serve_run(const struct config *cfg, const struct serve_reload *how, const char *exe,
               struct err *e)
 {
@@ -581,14 +606,12 @@ int serve_run(const struct config *cfg, const struct serve_reload *how, const ch
     if (!rc)
         rc = prefetch_start(&srv, e);
     if (!rc) {
-        d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                                 MHD_USE_ITC | (sa.ss_family == AF_INET6 ? MHD_USE_IPv6 : 0),
-                             0, NULL, NULL, on_request, &srv, MHD_OPTION_LISTEN_SOCKET, fd,
-                             MHD_OPTION_NOTIFY_COMPLETED, on_completed, &srv,
-                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->client_timeout_s,
-                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)cfg->max_connections,
-                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->max_per_client,
-                             MHD_OPTION_END);
+        d = MHD_start_daemon(daemon_flags(&sa), 0, NULL, NULL, on_request, &srv,
+                             MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
+                             on_completed, &srv, MHD_OPTION_CONNECTION_TIMEOUT,
+                             (unsigned)cfg->client_timeout_s, MHD_OPTION_CONNECTION_LIMIT,
+                             (unsigned)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                             (unsigned)cfg->max_per_client, MHD_OPTION_END);
         if (!d)
             rc = err_set(e, LY_EIO, "cannot serve on %s: %s", cfg->listen, strerror(errno));
     }

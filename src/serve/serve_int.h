@@ -20,42 +20,21 @@
 #include "serve.h"
 #include "speech/speech.h"
 
-enum route {
-    R_OTHER,
-    R_HEALTH,
-    R_READY,
-    R_VOICES,
-    R_METRICS,
-    R_STATIC,
-    R_SPEAK,
-    R_SPEAK_MARKS,
-    R_LISTEN,
-    R_LISTEN_MARKS,
-    R_LISTEN_TEXT,
-    R_READ,
-    R_HLS,
-    R_HLS_SEGMENT,
-    R_LISTEN_POST,
-    R_AUDIO,
-    R_OPENAI_SPEECH, /* from here on the other APIs, which check keys themselves */
-    R_OPENAI_MODELS,
-    R_MARY_PROCESS,
-    R_MARY_INFO, /* /voices, /locales, /version */
-    R_OPENTTS_TTS,
-    R_OPENTTS_INFO, /* /api/voices, /api/languages */
-    R_PREFETCH,
-    R_COUNT
-};
-
-/* The APIs a key can be required for (require_keys). */
-enum api { API_LYSSNA, API_OPENAI, API_MARYTTS, API_OPENTTS, API_PREFETCH };
+/* The APIs a key can be required for (require_keys); API_OPEN is never required: Lyssna's
+ * own routes and the other APIs' lists of voices and models. */
+enum api { API_OPEN, API_OPENAI, API_MARYTTS, API_OPENTTS, API_PREFETCH };
 
 /* Kinds of fetch failure, counted apart in the metrics. */
 enum fetch_kind { F_NETWORK, F_STATUS, F_TIMEOUT, F_DENIED, F_TOO_LARGE, F_NOT_HTML, F_COUNT };
 
+/* One route's requests, for /metrics. */
+struct route_counts {
+    atomic_ulong requests[6]; /* by status class: 1xx..5xx, index 0 unused */
+    atomic_ulong latency[8];  /* ms buckets, see latency_bounds */
+};
+
 struct metrics {
-    atomic_ulong requests[R_COUNT][6];             /* by status class: 1xx..5xx, index 0 unused */
-    atomic_ulong latency[R_COUNT][8];              /* ms buckets, see latency_bounds */
+    struct route_counts *routes;                   /* one per row of serve_routes */
     atomic_ulong fetch_errors[F_COUNT], in_flight; /* the jobs' own: jobs_counts */
     atomic_ulong wyoming_events, wyoming_errors;   /* Wyoming events answered, failed */
 };
@@ -119,7 +98,8 @@ struct recent_page {
 struct request {
     struct buf body;
     size_t dropped; /* bytes of a body over the cap, read and dropped */
-    enum route route;
+    const struct route *route;
+    const char *url; /* the path, without the query; libmicrohttpd keeps it for the request */
     struct timespec start;
     char client[64];           /* the client's address, for the rate limit and the access log */
     char line[160];            /* "METHOD /path" for the access log */
@@ -145,6 +125,40 @@ struct answer_as {
 };
 
 /* serve.c */
+/* Methods a route answers, a bit each: GET includes HEAD; ROUTE_OTHER is every method
+ * without a bit of its own (PUT, DELETE, ...). */
+enum { ROUTE_GET = 1, ROUTE_POST = 2, ROUTE_OPTIONS = 4, ROUTE_OTHER = 8 };
+
+enum path_match { PATH_EXACT, PATH_PREFIX };
+
+/* How a route is held to the rate limit. */
+enum rate_class {
+    RATE_TOKEN, /* a token a request: from the caller's key's bucket, else its address's */
+    RATE_FREE   /* not counted */
+};
+
+/* The shape a route's refusals (401, 429) are answered in, its API's own. */
+enum refusal { REFUSE_JSON, REFUSE_OPENAI, REFUSE_TEXT };
+
+/* One row of the routing table, serve_routes: which requests it takes, the handler that
+ * answers them, and the limits and name they are held to. A request goes to the row whose
+ * path matches it longest (an exact path before a prefix of the same length) among those
+ * answering its method; the order of the rows means nothing. */
+struct route {
+    unsigned methods; /* ROUTE_* */
+    const char *path;
+    enum path_match match;
+    enum MHD_Result (*answer)(struct server *srv, struct MHD_Connection *c, struct request *rq);
+    enum rate_class rate;
+    enum api key;          /* whose require_keys entry guards it */
+    enum refusal refusals; /* how a refused request is told */
+    int while_draining;    /* answered after SIGTERM too: health, readiness, metrics */
+    const char *metric;    /* its route="..." in /metrics; rows may share one */
+};
+
+extern const struct route serve_routes[];
+extern const size_t serve_nroutes;
+
 /* The settings in force and what is built from them (SIGHUP swaps them whole). */
 struct live *live_of(struct server *srv);
 /* The settings in force. */
@@ -155,6 +169,13 @@ const struct config *cfg_of(struct server *srv);
 void add_cors(struct server *srv, struct MHD_Connection *c, struct MHD_Response *r);
 /* The HTTP status an error code is answered with. */
 int status_of(enum lyssna_code code);
+/* Queues r as the answer with status, after adding what every answer carries: Content-Type
+ * type and Cache-Control cache (each NULL: none), as's header (as NULL: none), Retry-After on
+ * a 503 and WWW-Authenticate on a 401 when r has none, and the CORS headers. Takes r (NULL,
+ * a response that could not be made, answers MHD_NO). */
+enum MHD_Result send_response(struct server *srv, struct MHD_Connection *c, unsigned status,
+                              struct MHD_Response *r, const char *type, const char *cache,
+                              const struct answer_as *as);
 /* Answers status with a copy of len bytes at data, of Content-Type type. */
 enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
                             const char *type, const void *data, size_t len);
@@ -163,9 +184,6 @@ enum MHD_Result send_json(struct server *srv, struct MHD_Connection *c, unsigned
                           json_t *body);
 /* Answers {"error","message"} from e, with the status its code maps to. */
 enum MHD_Result send_error(struct server *srv, struct MHD_Connection *c, const struct err *e);
-/* Queues r with status (CORS added) and lets go of it: how every answer ends. */
-enum MHD_Result queue_response(struct server *srv, struct MHD_Connection *c, unsigned status,
-                               struct MHD_Response *r);
 /* send_error for code and msg. */
 enum MHD_Result fail(struct server *srv, struct MHD_Connection *c, enum lyssna_code code,
                      const char *msg);
@@ -177,8 +195,6 @@ enum MHD_Result send_cached(struct server *srv, struct MHD_Connection *c, struct
                             const char *type, const char *key, const struct answer_as *as);
 /* Answers text/plain errors with the status e's code maps to (MaryTTS's way). */
 enum MHD_Result send_text_error(struct server *srv, struct MHD_Connection *c, const struct err *e);
-/* The HTTP status for a lyssna_code. */
-int status_of(enum lyssna_code code);
 /* The Range header h for an entity of size bytes: 1 with the first and last byte wanted. */
 int parse_range(const char *h, uint64_t size, uint64_t *from, uint64_t *to);
 /* Whether the request asks for a Range other than "bytes=0-". */
@@ -211,19 +227,25 @@ int listen_voice(struct MHD_Connection *c, struct job_spec *js, struct err *e);
 json_t *listen_blocks(const struct extract_result *page);
 /* Frees one page of the recent-page store. */
 void recent_free(struct recent_page *p);
-/* GET /v1/listen, /v1/listen/marks and /v1/listen/text (route says which). */
-enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, enum route route);
+/* GET /v1/listen, /v1/listen/marks, /v1/listen/text and /v1/listen.m3u8. */
+enum MHD_Result answer_listen(struct server *srv, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result answer_listen_marks(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq);
+enum MHD_Result answer_listen_text(struct server *srv, struct MHD_Connection *c,
+                                   struct request *rq);
+enum MHD_Result answer_listen_hls(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
 /* routes_read.c */
 /* GET /read?url=: the reading page of a document or page. */
-enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c);
+enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
 /* hls.c */
 /* GET /v1/listen.m3u8 for js (its MP3): the playlist, growing while the audio is made. */
 enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c,
                                     const struct job_spec *js);
 /* GET /v1/hls/KEY/N.mp3: segment N of a playlist. */
-enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c, const char *url);
+enum MHD_Result answer_hls_segment(struct server *srv, struct MHD_Connection *c,
+                                   struct request *rq);
 /* Waits for the playlists' threads and frees them, at the service's end. */
 void hls_release(struct server *srv);
 
@@ -232,35 +254,38 @@ void hls_release(struct server *srv);
 enum MHD_Result answer_listen_post(struct server *srv, struct MHD_Connection *c,
                                    struct request *rq);
 /* GET /v1/audio/KEY.EXT and /v1/audio/KEY.marks, of a page sent with POST /v1/listen. */
-enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, const char *url);
+enum MHD_Result answer_audio_key(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
 /* routes_speak.c */
 struct request_speak;
 /* js over a parsed speak request's text, voice, rate and format (r keeps the text). */
 void job_from_request(struct job_spec *js, const struct request_speak *r);
-/* POST /v1/speak (marks 0) and /v1/speak/marks (marks 1). */
-enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq,
-                             int marks);
+/* POST /v1/speak and /v1/speak/marks. */
+enum MHD_Result answer_speak(struct server *srv, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result answer_speak_marks(struct server *srv, struct MHD_Connection *c,
+                                   struct request *rq);
 
 /* routes_misc.c */
 /* 1 when the instance should get requests; else 0 and why in reason (draining, no worker
  * running, the cache folder not writable). Replaces workers found dead while idle. */
 int server_ready(struct server *srv, char *reason, size_t size);
 /* GET /readyz: 200 {"ready":true} or 503 {"ready":false,"reason":...}. */
-enum MHD_Result answer_ready(struct server *srv, struct MHD_Connection *c);
+enum MHD_Result answer_ready(struct server *srv, struct MHD_Connection *c, struct request *rq);
 /* The answer to a request that reached an instance after SIGTERM: 503 with the connection
  * closed, so that the balancer asks another instance. */
 enum MHD_Result answer_draining(struct server *srv, struct MHD_Connection *c);
 /* GET /v1/voices. */
-enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c);
+enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c, struct request *rq);
 /* GET of a file of web/ (the demo page at /, the widget at /widget/). */
-enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, const char *url);
+enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
 /* metrics.c */
 /* The latency histogram's bucket bounds in ms (the last bucket is +Inf). */
 extern const unsigned latency_bounds[7];
+/* Counts a finished request of route: its status and how long it took. */
+void count_request(struct server *srv, const struct route *route, unsigned status, unsigned ms);
 /* GET /metrics, in Prometheus' text format. */
-enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c);
+enum MHD_Result answer_metrics(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
 /* manners.c */
 /* The client's address (X-Forwarded-For's last entry behind a loopback proxy). */
@@ -278,8 +303,10 @@ int auth_load(struct live *l, const struct config *cfg, struct err *e);
 void auth_identify(struct server *srv, struct MHD_Connection *c, struct request *rq);
 /* The text cap for rq: its key's, else the public one. */
 size_t auth_max_text(struct server *srv, const struct request *rq);
-/* Whether rq may go on to api: NULL when so, else the error to answer (401, 429). */
-const char *auth_check(struct server *srv, struct request *rq, enum api api, int *status);
+/* Whether rq may go on to a route of api that costs a token: NULL when so (the token taken
+ * from the key's bucket, else from the client address's), else why not with *status 401
+ * (api needs a key and rq has none) or 429. */
+const char *auth_admit(struct server *srv, struct request *rq, enum api api, int *status);
 /* The per-key counters for /metrics. */
 void auth_metrics(struct server *srv, struct buf *out);
 void auth_release(struct server *srv);
@@ -287,20 +314,23 @@ void auth_release(struct server *srv);
 /* routes_openai.c */
 /* POST /v1/audio/speech and GET /v1/models. */
 enum MHD_Result answer_openai(struct server *srv, struct MHD_Connection *c, struct request *rq);
-enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *c);
+enum MHD_Result answer_openai_models(struct server *srv, struct MHD_Connection *c,
+                                     struct request *rq);
 /* An error in OpenAI's shape {"error": {"message", "type", "param", "code"}}. */
 enum MHD_Result send_openai_error(struct server *srv, struct MHD_Connection *c, unsigned status,
                                   const char *message, const char *param, const char *code);
 
 /* routes_marytts.c */
-/* /process, and /voices, /locales, /version (url says which). */
+/* /process, and /voices, /locales, /version (rq->url says which). */
 enum MHD_Result answer_marytts(struct server *srv, struct MHD_Connection *c, struct request *rq);
-enum MHD_Result answer_marytts_info(struct server *srv, struct MHD_Connection *c, const char *url);
+enum MHD_Result answer_marytts_info(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq);
 
 /* routes_opentts.c */
-/* /api/tts, and /api/voices, /api/languages (url says which). */
+/* /api/tts, and /api/voices, /api/languages (rq->url says which). */
 enum MHD_Result answer_opentts(struct server *srv, struct MHD_Connection *c, struct request *rq);
-enum MHD_Result answer_opentts_info(struct server *srv, struct MHD_Connection *c, const char *url);
+enum MHD_Result answer_opentts_info(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq);
 
 /* routes_prefetch.c */
 /* POST /v1/prefetch {"urls": [...]}: 202 with how many were queued. */

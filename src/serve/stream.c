@@ -84,11 +84,7 @@ static enum MHD_Result stream_audio(struct server *srv, struct MHD_Connection *c
         stream_free(s);
         return MHD_NO;
     }
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, encode_mime_type(js->format));
-    MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    if (as && as->header)
-        MHD_add_response_header(r, as->header, as->value);
-    return queue_response(srv, c, MHD_HTTP_OK, r);
+    return send_response(srv, c, MHD_HTTP_OK, r, encode_mime_type(js->format), "no-store", as);
 }
 
 enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
