@@ -70,6 +70,22 @@ static void drain(struct pool_job *j, struct outcome *o)
     pool_job_end(j);
 }
 
+/* Asks for two jobs at once (one per worker) and checks that both end well. */
+static void both_done(const char *a_text, const char *b_text)
+{
+    struct pool_job *a = start(a_text, "sv", 0, NULL), *b = start(b_text, "sv", 0, NULL);
+    struct outcome o;
+
+    assert_non_null(a);
+    assert_non_null(b);
+    drain(a, &o);
+    assert_int_equal(o.last, POOL_DONE);
+    buf_release(&o.payload);
+    drain(b, &o);
+    assert_int_equal(o.last, POOL_DONE);
+    buf_release(&o.payload);
+}
+
 static void test_pool_returns_audio_marks_and_done(void **state)
 {
     struct outcome o;
@@ -148,10 +164,9 @@ static int live_children(int sig, long *sum)
 static void test_pool_replaces_a_killed_worker(void **state)
 {
     char text[20000];
-    struct pool_job *j, *other;
+    struct pool_job *j;
     struct buf b;
     struct err e = {0};
-    struct outcome o;
     int type;
     size_t i;
 
@@ -170,16 +185,7 @@ static void test_pool_replaces_a_killed_worker(void **state)
     pool_job_end(j);
     buf_release(&b);
     /* both workers died: the one with the job and the idle one; both jobs still succeed */
-    j = start("Nu igen.", "sv", 0, NULL);
-    assert_non_null(j);
-    other = start("Och igen.", "sv", 0, NULL);
-    assert_non_null(other);
-    drain(j, &o);
-    assert_int_equal(o.last, POOL_DONE);
-    buf_release(&o.payload);
-    drain(other, &o);
-    assert_int_equal(o.last, POOL_DONE);
-    buf_release(&o.payload);
+    both_done("Nu igen.", "Och igen.");
 }
 
 /* A killed worker keeps its socket open until its exit is done (for an ASan build on a loaded
@@ -190,24 +196,13 @@ static void test_pool_replaces_a_killed_worker(void **state)
 static void test_pool_gives_no_job_to_a_dying_worker(void **state)
 {
     static const int sigs[][2] = {{SIGKILL, 0}, {SIGSTOP, SIGKILL}, {SIGTERM, 0}, {SIGSTOP, 0}};
-    struct pool_job *a, *b;
-    struct outcome o;
     int round;
 
     (void)state;
     for (round = 0; round < 12; round++) {
         live_children(sigs[round % 4][0], NULL);
         live_children(sigs[round % 4][1], NULL);
-        a = start("Nu.", "sv", 0, NULL);
-        b = start("Genast.", "sv", 0, NULL);
-        assert_non_null(a);
-        assert_non_null(b);
-        drain(a, &o);
-        assert_int_equal(o.last, POOL_DONE);
-        buf_release(&o.payload);
-        drain(b, &o);
-        assert_int_equal(o.last, POOL_DONE);
-        buf_release(&o.payload);
+        both_done("Nu.", "Genast.");
     }
 }
 
