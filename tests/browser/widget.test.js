@@ -4,11 +4,10 @@
 // ENGINE=…` (or `node run.js ENGINE`).
 'use strict';
 
-const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, setup, until, webCopy } = require('./helpers');
+const { ROOT, test, setup, until, webCopy, startService, startBrowser } = require('./helpers');
 
 const AUDIO = '.lyssna audio';
 
@@ -258,22 +257,24 @@ function startSite() {
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     state.url = `http://127.0.0.1:${server.address().port}`;
-    state.close = () => new Promise((done) => server.close(done));
+    state.close = () => new Promise((done) => { server.closeAllConnections(); server.close(done); });
     resolve(state);
   }));
 }
 
 test('embedded on another site: the script with SRI, styles, marks over CORS and the MP3 download come from the service', async (t) => {
   const site = await startSite();
-  const { startService, startBrowser } = require('./helpers');
-  const svc = await startService({ args: ['--cors-origin', site.url] });
-  site.service = svc.url;
-  const browser = await startBrowser();
+  let svc, browser;
   t.after(async () => {
-    await browser.close();
-    await svc.stop();
+    if (browser)
+      await browser.close();
+    if (svc)
+      await svc.stop();
     await site.close();
   });
+  svc = await startService({ args: ['--cors-origin', site.url] });
+  site.service = svc.url;
+  browser = await startBrowser();
   const { page } = browser;
   await page.goto(site.url + '/');
   await page.waitFor('.lyssna-btn');
