@@ -10,10 +10,12 @@ const { ROOT, startService, tempDir } = require('./service');
 
 const TEST_MS = (Number(process.env.TEST_TIMEOUT) || 240) * 1000;
 
-// node:test's test() with a time limit (TEST_TIMEOUT seconds, run.js's): a test stuck on a
-// browser fails under its own name, its teardown (t.after) still runs, and the file goes on.
-function test(name, fn) {
-  return nodeTest(name, { timeout: TEST_MS }, fn);
+// node:test's test(name, [options], fn) with a time limit (TEST_TIMEOUT seconds, run.js's): a
+// test stuck on a browser fails under its own name, its teardown (t.after) still runs, and
+// the file goes on.
+function test(name, options, fn) {
+  return fn ? nodeTest(name, { timeout: TEST_MS, ...options }, fn)
+    : nodeTest(name, { timeout: TEST_MS }, options);
 }
 
 // A browser of the engine under test (ENGINE: chromium, firefox or webkit) with a fresh

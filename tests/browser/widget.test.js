@@ -156,8 +156,15 @@ test('speed: the chosen rate plays and is remembered', async (t) => {
   const { page } = await setup(t);
   await page.click('.lyssna-btn');
   await until(page, (sel) => document.querySelector(sel).currentTime > 0.3, AUDIO);
+  const t0 = (await audioState(page)).time;
   await page.select('.lyssna-speed select', '1.5');
   assert.equal((await audioState(page)).rate, 1.5);
+  // and it plays on from where it was, at that rate
+  const on = await until(page, ([sel, t]) => {
+    const a = document.querySelector(sel);
+    return !a.paused && a.currentTime > t + 0.5 && { time: a.currentTime, rate: a.playbackRate };
+  }, [AUDIO, t0]);
+  assert.equal(on.rate, 1.5);
   assert.equal(await page.evaluate(() => localStorage.getItem('lyssna-speed')), '1.5');
   await page.reload();
   await page.waitFor('.lyssna-btn');
