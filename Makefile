@@ -179,9 +179,10 @@ valgrind: all
 # file (puppeteer-core drives Debian's chromium and firefox-esr, selenium-webdriver WebKitGTK's
 # WebKitWebDriver: no browser is downloaded). run.js starts the audio sink and X display itself.
 ENGINES = $(or $(ENGINE),chromium firefox webkit)
+# run.js runs the engines one after the other, with a time limit per test and per file
+# (TEST_TIMEOUT, FILE_TIMEOUT seconds), kills all a test started, and ends with a summary.
 browser: $(BIN) $(BROWSER)/node_modules/.package-lock.json
-	@set -e; for e in $(ENGINES); do echo "== browser tests in $$e"; \
-	    (cd $(BROWSER) && LYSSNA_BIN=$(abspath $(BIN)) node run.js $$e); done
+	cd $(BROWSER) && LYSSNA_BIN=$(abspath $(BIN)) node run.js $(ENGINES)
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/package-lock.json
 	@command -v npm >/dev/null || { echo "browser tests need Node.js 18+ with npm"; exit 1; }
@@ -190,7 +191,8 @@ $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/p
 # The openai npm package (from the lock file) against a service of each test's own; ffmpeg
 # decodes what it gets back.
 clients: $(BIN) $(CLIENTS)/node_modules/.package-lock.json
-	cd $(CLIENTS) && LYSSNA_BIN=$(abspath $(BIN)) node --test --test-concurrency=1
+	cd $(CLIENTS) && LYSSNA_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
+	    --test-timeout=120000 --test-force-exit
 
 $(CLIENTS)/node_modules/.package-lock.json: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 	@command -v npm >/dev/null || { echo "client tests need Node.js 18+ with npm"; exit 1; }

@@ -668,8 +668,16 @@
   };
 
   Player.prototype.setSpeed = function (v) {
-    this.audio.defaultPlaybackRate = this.audio.playbackRate = v;
+    var a = this.audio;
     try { localStorage.setItem('lyssna-speed', String(v)); } catch (e) { /* private mode */ }
+    a.defaultPlaybackRate = v;
+    /* WebKitGTK reads a stream it has not seen end as 0 s long, and a rate change while it
+       plays one recurses until its web process crashes (2.50.6): loaded again where it is,
+       the audio starts at the new rate (a load sets playbackRate to defaultPlaybackRate) */
+    if (a.duration === 0 && this.mode && this.pendingSeek == null)
+      this.reloadAt(a.currentTime);
+    else
+      a.playbackRate = v;
   };
 
   Player.prototype.key = function (e) {

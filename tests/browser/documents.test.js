@@ -4,11 +4,10 @@
 // gets after its document links, ReadSpeaker docReader links pointed at the reading page.
 'use strict';
 
-const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, until, webCopy, startService, startBrowser } = require('./helpers');
+const { ROOT, test, until, webCopy, startService, startBrowser } = require('./helpers');
 
 const AUDIO = '.lyssna audio';
 const DOCX = path.join(ROOT, 'tests', 'fixtures', 'documents', 'protokoll-kf-2025-04-24-p76.docx');
@@ -22,11 +21,13 @@ async function service(t, page) {
 }
 
 async function open(t, svc, url, options) {
-  const browser = await startBrowser(options);
+  let browser;
   t.after(async () => {
-    await browser.close();
+    if (browser)
+      await browser.close();
     await svc.stop();
   });
+  browser = await startBrowser(options);
   await browser.page.goto(url);
   await browser.page.waitFor('.lyssna-btn');
   return browser.page;

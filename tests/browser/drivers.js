@@ -2,14 +2,18 @@
 // in each: Chromium (Debian's, over CDP) and Firefox (Debian's firefox-esr, over WebDriver BiDi)
 // through puppeteer-core, WebKitGTK's MiniBrowser through its WebKitWebDriver and
 // selenium-webdriver. No browser is downloaded. Every page method takes CSS selectors and
-// functions run in the page; nothing engine-specific leaks into the tests.
+// functions run in the page; nothing engine-specific leaks into the tests. Each browser runs
+// in a process group of its own (procs.js) that close() ends whatever state it is in, and no
+// step waits on a browser without a time limit.
 'use strict';
 
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const net = require('node:net');
-const os = require('node:os');
 const path = require('node:path');
+const { spawnGroup, record, endGroup, exitOnSignals, sleep } = require('./procs');
+const { tempDir } = require('./service');
+
+exitOnSignals();
 
 const ENGINE = process.env.ENGINE || 'chromium';
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
@@ -20,19 +24,39 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
   '--force-prefers-reduced-motion'];
 
-function tempDir(name) {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `lyssna-${name}-`));
+const QUIT_MS = 10000; /* a browser that does not close in this time is killed */
+
+// Resolves or rejects as promise does, or rejects after ms: for the steps that wait on a browser.
+function within(ms, promise, what) {
+  let timer;
+  const late = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-// Serializes fn for the page: `(fn)(arg)` with the argument as JSON.
+// An expression the page evaluates to a JSON string: {"value": fn(arg)} (undefined as null) or
+// {"error": what fn threw or rejected with}. Every engine then carries back one plain string,
+// whatever fn returns: WebKitWebDriver answers "Could not parse script result" for a page
+// promise rejected with a value that is not an Error, and Puppeteer and WebDriver disagree on
+// undefined, NaN and DOM nodes.
 function call(fn, arg) {
-  return `(${fn})(${JSON.stringify(arg === undefined ? null : arg)})`;
+  return `Promise.resolve(${JSON.stringify(arg === undefined ? null : arg)}).then(${fn})` +
+    '.then((v) => JSON.stringify({ value: v === undefined ? null : v }))' +
+    '.catch((e) => JSON.stringify({ error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) }))';
 }
 
-// What every engine's page offers on top of goto/evaluate/click/press/screenshot.
+// What every engine's page offers on top of load/run/click/press/screenshot.
 class Page {
+  // fn(arg) run in the page (fn's source is sent, so it sees only arg); resolves to its
+  // JSON-serialisable result, awaited if a promise; rejects with what the page threw.
+  async evaluate(fn, arg) {
+    const out = JSON.parse(await this.run(call(fn, arg)));
+    if ('error' in out)
+      throw new Error(`in the page: ${out.error} (in ${String(fn).slice(0, 200)})`);
+    return out.value;
+  }
+
   async until(fn, arg, timeout = 60000) {
     const end = Date.now() + timeout;
     for (;;) {
@@ -84,13 +108,17 @@ class Page {
     return this.evaluate((s) => document.querySelector(s).focus(), sel);
   }
 
-  // A choice in a <select>, with the events a user's choice fires.
+  // A choice in a <select>, with the events a user's choice fires (input, then change, both
+  // bubbling); resolves to the value chosen, rejects when no option has it.
   select(sel, value) {
     return this.evaluate(([s, v]) => {
       const e = document.querySelector(s);
+      if (![...e.options].some((o) => o.value === v))
+        throw new Error(`no option '${v}' in ${s}`);
       e.value = v;
       e.dispatchEvent(new Event('input', { bubbles: true }));
       e.dispatchEvent(new Event('change', { bubbles: true }));
+      return e.value;
     }, [sel, value]);
   }
 
@@ -132,8 +160,8 @@ class PuppeteerPage extends Page {
     return this.goto(this.page.url());
   }
 
-  evaluate(fn, arg) {
-    return this.page.evaluate(call(fn, arg));
+  run(expression) {
+    return this.page.evaluate(expression);
   }
 
   click(sel) {
@@ -153,33 +181,49 @@ class PuppeteerPage extends Page {
   }
 }
 
-async function puppeteerBrowser(engine, { viewport }) {
+async function puppeteerBrowser(engine, { viewport, env }) {
   const puppeteer = require('puppeteer-core');
   const profile = tempDir(engine);
   const options = engine === 'firefox' ? {
     browser: 'firefox',
     executablePath: FIREFOX,
     extraPrefsFirefox: { 'ui.prefersReducedMotion': 1, 'focusmanager.testmode': true },
-    env: { ...process.env, MOZ_DISABLE_CONTENT_SANDBOX: '1', MOZ_DISABLE_RDD_SANDBOX: '1' },
-  } : { executablePath: CHROMIUM, args: CHROMIUM_FLAGS };
-  const browser = await puppeteer.launch({ headless: true, userDataDir: profile,
-    defaultViewport: viewport, protocolTimeout: 120000, ...options });
-  /* Firefox's first tab never gets the focus (nothing in it matches :focus): a tab of our own */
-  const page = engine === 'firefox' ? await browser.newPage() : (await browser.pages())[0];
-  await page.setViewport(viewport);
-  return {
-    page: new PuppeteerPage(page),
-    close: async () => {
-      await browser.close();
-      fs.rmSync(profile, { recursive: true, force: true });
-    },
+    env: { ...process.env, MOZ_DISABLE_CONTENT_SANDBOX: '1', MOZ_DISABLE_RDD_SANDBOX: '1', ...env },
+  } : { executablePath: CHROMIUM, args: CHROMIUM_FLAGS, env: { ...process.env, ...env } };
+  let browser;
+  try {
+    /* puppeteer starts the browser detached (its pid leads a group of its own); signals are
+       left to procs.js, whose exit hook ends the group */
+    browser = await puppeteer.launch({ headless: true, userDataDir: profile, timeout: 60000,
+      defaultViewport: viewport, protocolTimeout: 120000, handleSIGINT: false,
+      handleSIGTERM: false, handleSIGHUP: false, ...options });
+  } catch (e) {
+    fs.rmSync(profile, { recursive: true, force: true });
+    throw e;
+  }
+  const proc = browser.process();
+  record(proc.pid);
+  const close = async () => {
+    await within(QUIT_MS, browser.close(), `closing ${engine}`).catch(() => {});
+    await endGroup(proc, 0);
+    fs.rmSync(profile, { recursive: true, force: true });
   };
+  try {
+    /* Firefox's first tab never gets the focus (nothing in it matches :focus): a tab of our own */
+    const page = engine === 'firefox' ? await browser.newPage() : (await browser.pages())[0];
+    await page.setViewport(viewport);
+    return { page: new PuppeteerPage(page), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
 }
 
 class WebDriverPage extends Page {
-  constructor(driver) {
+  constructor(driver, log) {
     super();
     this.driver = driver;
+    this.log = log;
     this.Key = require('selenium-webdriver').Key;
   }
 
@@ -191,9 +235,18 @@ class WebDriverPage extends Page {
     return this.goto(await this.driver.getCurrentUrl());
   }
 
-  // WebDriver's Execute Script awaits a promise the script returns.
-  evaluate(fn, arg) {
-    return this.driver.executeScript(`return ${call(fn, arg)};`);
+  // WebDriver's Execute Script awaits a promise the script returns. When the page's web
+  // process dies meanwhile, WebKitWebDriver answers with an empty result ("Could not parse
+  // script result"); MiniBrowser's log says what happened.
+  async run(expression) {
+    try {
+      return await this.driver.executeScript(`return ${expression};`);
+    } catch (e) {
+      if (/WebProcess CRASHED/.test(tail(this.log)))
+        throw new Error(`the page's WebKitWebProcess crashed while it ran a script (${e.message}); ` +
+          `MiniBrowser's log: ${this.log}`);
+      throw e;
+    }
   }
 
   async click(sel) {
@@ -224,26 +277,35 @@ function freePort() {
   });
 }
 
-// WebKitWebDriver on a loopback port; resolves once it accepts connections.
-async function startWebKitDriver() {
+// The last lines of a log file, for an error message.
+function tail(file) {
+  try {
+    return fs.readFileSync(file, 'utf8').slice(-3000);
+  } catch {
+    return '';
+  }
+}
+
+// WebKitWebDriver on a loopback port, in a group of its own with the MiniBrowser and WebKit
+// processes it starts; their output goes to a file (a pipe would keep this process waiting as
+// long as any of them lives). Resolves once it accepts connections.
+async function startWebKitDriver(env, log) {
   const port = await freePort();
-  const proc = spawn(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'],
-    { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-  for (let i = 0; i < 200; i++) {
+  const out = fs.openSync(log, 'a');
+  const proc = spawnGroup(WEBKIT_DRIVER, [`--port=${port}`, '--host=127.0.0.1'],
+    { stdio: ['ignore', out, out], env: { ...process.env, ...env } });
+  fs.closeSync(out);
+  for (let i = 0; i < 200 && proc.exitCode === null; i++) {
     const up = await new Promise((r) => {
       const c = net.connect(port, '127.0.0.1', () => { c.end(); r(true); });
       c.on('error', () => r(false));
     });
     if (up)
       return { port, proc };
-    if (proc.exitCode !== null)
-      break;
     await sleep(50);
   }
-  proc.kill();
-  throw new Error(`WebKitWebDriver did not start: ${stderr}`);
+  await endGroup(proc);
+  throw new Error(`WebKitWebDriver did not start: ${tail(log)}`);
 }
 
 // The window is sized so that the page's own viewport (inside MiniBrowser's chrome) is the
@@ -260,9 +322,13 @@ async function sizeViewport(driver, { width, height }) {
   }
 }
 
-async function webkitBrowser({ viewport }) {
+// MiniBrowser's output is kept in the run's folder (run.js keeps it when a test failed), or
+// in a folder removed with the browser.
+async function webkitBrowser({ viewport, env }) {
   const { Builder } = require('selenium-webdriver');
-  const server = await startWebKitDriver();
+  const dir = process.env.LYSSNA_TEST_RUN || tempDir('webkit');
+  const log = path.join(dir, `webkit-${process.pid}-${Date.now()}.log`);
+  const server = await startWebKitDriver(env, log);
   const caps = {
     browserName: 'MiniBrowser',
     'webkitgtk:browserOptions': {
@@ -271,36 +337,33 @@ async function webkitBrowser({ viewport }) {
     },
   };
   let driver;
+  const close = async () => {
+    if (driver)
+      await within(QUIT_MS, driver.quit(), 'closing MiniBrowser').catch(() => {});
+    await endGroup(server.proc);
+    if (!process.env.LYSSNA_TEST_RUN)
+      fs.rmSync(dir, { recursive: true, force: true });
+  };
   try {
-    driver = await new Builder().usingServer(`http://127.0.0.1:${server.port}`)
-      .withCapabilities(caps).build();
+    driver = await within(60000, new Builder().usingServer(`http://127.0.0.1:${server.port}`)
+      .withCapabilities(caps).build(), 'starting MiniBrowser');
     await driver.manage().setTimeouts({ script: 120000 });
     await sizeViewport(driver, viewport);
   } catch (e) {
-    server.proc.kill();
-    throw e;
+    await close();
+    throw new Error(`${e.message}\n${tail(log)}`);
   }
-  return {
-    page: new WebDriverPage(driver),
-    close: async () => {
-      await driver.quit().catch(() => {});
-      await new Promise((r) => {
-        if (server.proc.exitCode !== null)
-          return r();
-        server.proc.once('exit', r);
-        server.proc.kill();
-      });
-    },
-  };
+  return { page: new WebDriverPage(driver, log), close };
 }
 
-// A fresh browser of ENGINE with one page; resolves to {page, close()}.
-function launch({ viewport = { width: 1280, height: 900 } } = {}) {
+// A fresh browser of ENGINE with one page; resolves to {page, close()}. env is added to the
+// browser's environment.
+function launch({ viewport = { width: 1280, height: 900 }, env = {} } = {}) {
   if (ENGINE === 'webkit')
-    return webkitBrowser({ viewport });
+    return webkitBrowser({ viewport, env });
   if (ENGINE === 'chromium' || ENGINE === 'firefox')
-    return puppeteerBrowser(ENGINE, { viewport });
+    return puppeteerBrowser(ENGINE, { viewport, env });
   throw new Error(`ENGINE must be chromium, firefox or webkit, not '${ENGINE}'`);
 }
 
-module.exports = { ENGINE, launch, tempDir };
+module.exports = { ENGINE, launch };

@@ -1,49 +1,21 @@
 // helpers.js -- what every browser test needs: its own `lyssna serve` on a loopback port with a
-// temporary cache, and a browser of the engine under test (drivers.js).
+// temporary cache (service.js), and a browser of the engine under test (drivers.js).
 'use strict';
 
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const readline = require('node:readline');
-const { ENGINE, launch, tempDir } = require('./drivers');
+const nodeTest = require('node:test');
+const { ENGINE, launch } = require('./drivers');
+const { ROOT, startService, tempDir } = require('./service');
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.resolve(__dirname, process.env.LYSSNA_BIN || '../../lyssna');
+const TEST_MS = (Number(process.env.TEST_TIMEOUT) || 240) * 1000;
 
-// Starts `lyssna serve --listen 127.0.0.1:0`, which may read pages from itself; resolves to
-// {url, stop()} once it prints `listening on http://127.0.0.1:PORT`. webDir replaces web/;
-// args are more settings (--cors-origin …).
-function startService({ webDir, args: extra = [] } = {}) {
-  const cache = tempDir('cache');
-  const args = ['serve', '--listen', '127.0.0.1:0', '--cache-dir', cache,
-    '--allow-host', '127.0.0.1', '--allow-addr', '127.0.0.1/32',
-    '--web', webDir || path.join(ROOT, 'web'), ...extra];
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-  return new Promise((resolve, reject) => {
-    const lines = readline.createInterface({ input: proc.stdout });
-    const timer = setTimeout(() => reject(new Error(`service did not start: ${stderr}`)), 30000);
-    proc.on('exit', (code) => reject(new Error(`service exited with ${code}: ${stderr}`)));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (!m)
-        return reject(new Error(`unexpected first line: ${line}`));
-      resolve({
-        url: m[1],
-        stderr: () => stderr,
-        stop: () => new Promise((done) => {
-          if (proc.exitCode !== null)
-            return done(fs.rmSync(cache, { recursive: true, force: true }));
-          proc.removeAllListeners('exit');
-          proc.once('exit', () => done(fs.rmSync(cache, { recursive: true, force: true })));
-          proc.kill('SIGTERM');
-        }),
-      });
-    });
-  });
+// node:test's test(name, [options], fn) with a time limit (TEST_TIMEOUT seconds, run.js's): a
+// test stuck on a browser fails under its own name, its teardown (t.after) still runs, and
+// the file goes on.
+function test(name, options, fn) {
+  return fn ? nodeTest(name, { timeout: TEST_MS, ...options }, fn)
+    : nodeTest(name, { timeout: TEST_MS }, options);
 }
 
 // A browser of the engine under test (ENGINE: chromium, firefox or webkit) with a fresh
@@ -55,12 +27,14 @@ function startBrowser(options = {}) {
 // One service and one browser page for a test, torn down with t.after (the browser first, so
 // that no stream keeps the service waiting).
 async function setup(t, { webDir, page: pagePath = '/', browser: browserOptions } = {}) {
+  let browser;
   const svc = await startService({ webDir });
-  const browser = await startBrowser(browserOptions);
   t.after(async () => {
-    await browser.close();
+    if (browser)
+      await browser.close();
     await svc.stop();
   });
+  browser = await startBrowser(browserOptions);
   const { page } = browser;
   await page.goto(svc.url + pagePath);
   await page.waitFor('.lyssna-btn');
@@ -85,4 +59,4 @@ function webCopy(t, edit, page) {
   return web;
 }
 
-module.exports = { ROOT, ENGINE, startService, startBrowser, setup, until, tempDir, webCopy };
+module.exports = { ROOT, ENGINE, test, startService, startBrowser, setup, until, tempDir, webCopy };

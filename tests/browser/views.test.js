@@ -3,12 +3,11 @@
 // the paragraph where the reader is; in the engine under test (make browser ENGINE=…).
 'use strict';
 
-const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const http = require('node:http');
 const path = require('node:path');
-const { ROOT, setup, until, webCopy, startService, startBrowser } = require('./helpers');
+const { ROOT, test, setup, until, webCopy, startService, startBrowser } = require('./helpers');
 
 const AUDIO = '.lyssna audio';
 
@@ -101,14 +100,18 @@ test('a page the service may not fetch (403) is sent by the browser instead', as
   });
   await new Promise((r) => site.listen(0, '127.0.0.1', r));
   const origin = `http://localhost:${site.address().port}`; // not on the service's allowlist
-  const svc = await startService({ args: ['--cors-origin', origin] });
-  site.service = svc.url;
-  const browser = await startBrowser();
+  let svc, browser;
   t.after(async () => {
-    await browser.close();
-    await svc.stop();
+    if (browser)
+      await browser.close();
+    if (svc)
+      await svc.stop();
+    site.closeAllConnections();
     await new Promise((r) => site.close(r));
   });
+  svc = await startService({ args: ['--cors-origin', origin] });
+  site.service = svc.url;
+  browser = await startBrowser();
   const { page } = browser;
   await page.goto(origin + '/');
   await page.waitFor('.lyssna-btn');

@@ -4,11 +4,10 @@
 // ENGINE=…` (or `node run.js ENGINE`).
 'use strict';
 
-const test = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { ROOT, setup, until, webCopy } = require('./helpers');
+const { ROOT, test, setup, until, webCopy, startService, startBrowser } = require('./helpers');
 
 const AUDIO = '.lyssna audio';
 
@@ -157,8 +156,15 @@ test('speed: the chosen rate plays and is remembered', async (t) => {
   const { page } = await setup(t);
   await page.click('.lyssna-btn');
   await until(page, (sel) => document.querySelector(sel).currentTime > 0.3, AUDIO);
+  const t0 = (await audioState(page)).time;
   await page.select('.lyssna-speed select', '1.5');
   assert.equal((await audioState(page)).rate, 1.5);
+  // and it plays on from where it was, at that rate
+  const on = await until(page, ([sel, t]) => {
+    const a = document.querySelector(sel);
+    return !a.paused && a.currentTime > t + 0.5 && { time: a.currentTime, rate: a.playbackRate };
+  }, [AUDIO, t0]);
+  assert.equal(on.rate, 1.5);
   assert.equal(await page.evaluate(() => localStorage.getItem('lyssna-speed')), '1.5');
   await page.reload();
   await page.waitFor('.lyssna-btn');
@@ -258,22 +264,24 @@ function startSite() {
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     state.url = `http://127.0.0.1:${server.address().port}`;
-    state.close = () => new Promise((done) => server.close(done));
+    state.close = () => new Promise((done) => { server.closeAllConnections(); server.close(done); });
     resolve(state);
   }));
 }
 
 test('embedded on another site: the script with SRI, styles, marks over CORS and the MP3 download come from the service', async (t) => {
   const site = await startSite();
-  const { startService, startBrowser } = require('./helpers');
-  const svc = await startService({ args: ['--cors-origin', site.url] });
-  site.service = svc.url;
-  const browser = await startBrowser();
+  let svc, browser;
   t.after(async () => {
-    await browser.close();
-    await svc.stop();
+    if (browser)
+      await browser.close();
+    if (svc)
+      await svc.stop();
     await site.close();
   });
+  svc = await startService({ args: ['--cors-origin', site.url] });
+  site.service = svc.url;
+  browser = await startBrowser();
   const { page } = browser;
   await page.goto(site.url + '/');
   await page.waitFor('.lyssna-btn');
