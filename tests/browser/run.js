@@ -162,7 +162,8 @@ async function stopEngine(e) {
     c();
 }
 
-// Its summary line; the run's folder (MiniBrowser's output) is kept when something failed.
+// Its summary line; the run's folder (MiniBrowser's output) is kept when something failed, or
+// always with KEEP_LOGS=1.
 function finish(e, note = '') {
   const sum = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
   for (const f of e.files)
@@ -170,7 +171,7 @@ function finish(e, note = '') {
       sum[k] += f[k];
   e.failed = !!(e.error || note || sum.fail || sum.cancelled || !e.files.length ||
     e.files.some((f) => f.overran || f.code !== 0));
-  const keep = e.failed || e.leftovers > 0;
+  const keep = e.failed || e.leftovers > 0 || process.env.KEEP_LOGS === '1';
   if (!keep)
     fs.rmSync(e.run, { recursive: true, force: true });
   const per = e.files.map((f) => `${f.file} ${f.pass}/${f.pass + f.fail + f.cancelled}` +
@@ -195,6 +196,7 @@ async function runEngine(engine) {
     if (engine === 'webkit') {
       env.DISPLAY = await startXvfb(e, env);
       narrowGtk(e, env);
+      env.GST_DEBUG = env.GST_DEBUG || '2'; /* GStreamer's errors and warnings, in the logs */
     }
     const list = files.length ? files : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
     for (const file of list) {
