@@ -111,6 +111,7 @@ function runFile(e, file, env) {
   { cwd: __dirname, env, stdio: ['ignore', 'pipe', 'inherit'] });
   e.child = child;
   const lines = [];
+  e.running = { file, lines }; /* counted as it stands if the run is stopped */
   readline.createInterface({ input: child.stdout }).on('line', (l) => {
     lines.push(l);
     process.stdout.write(l + '\n');
@@ -129,6 +130,7 @@ function runFile(e, file, env) {
       ended = true;
       clearTimeout(watchdog);
       e.child = null;
+      e.running = null;
       const n = tally(lines);
       if (overran)
         n.fail++; /* the test it was stuck in */
@@ -196,7 +198,8 @@ async function runEngine(engine) {
     if (engine === 'webkit') {
       env.DISPLAY = await startXvfb(e, env);
       narrowGtk(e, env);
-      env.GST_DEBUG = env.GST_DEBUG || '2'; /* GStreamer's errors and warnings, in the logs */
+      /* GStreamer's errors and warnings, in the logs */
+      Object.assign(env, { GST_DEBUG: env.GST_DEBUG || '2', GST_DEBUG_NO_COLOR: '1' });
     }
     const list = files.length ? files : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
     for (const file of list) {
@@ -231,8 +234,11 @@ async function stop(sig, code) {
   stopping = true;
   console.log(`# run.js: ${sig}: stopping the tests and everything they started`);
   if (current) {
-    await stopEngine(current);
-    finish(current, `; stopped by ${sig}`);
+    const e = current, part = e.running;
+    await stopEngine(e);
+    if (part)
+      e.files.push({ file: part.file, ...tally(part.lines), overran: false, code: 128 });
+    finish(e, `; stopped by ${sig}`);
   }
   summary();
   process.exit(code);
