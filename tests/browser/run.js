@@ -96,9 +96,9 @@ function tally(lines) {
     return n;
   }
   for (const l of lines) {
-    const m = /^(not )?ok \d+ - .*?(# (SKIP|TODO))?$/i.exec(l);
+    const m = /^(not )?ok \d+ - .*?(?: # (SKIP|TODO)\b.*)?$/i.exec(l);
     if (m)
-      n[m[3] ? (m[3].toUpperCase() === 'SKIP' ? 'skipped' : 'todo') : m[1] ? 'fail' : 'pass']++;
+      n[m[2] ? (m[2].toUpperCase() === 'SKIP' ? 'skipped' : 'todo') : m[1] ? 'fail' : 'pass']++;
   }
   return n;
 }
