@@ -351,7 +351,7 @@ async function webkitBrowser({ viewport, env }) {
     await sizeViewport(driver, viewport);
   } catch (e) {
     await close();
-    throw new Error(`${e.message}\n${tail(log)}`);
+    throw new Error(`MiniBrowser did not start: ${e.name}: ${e.message || '(no message)'}\n${tail(log)}`);
   }
   return { page: new WebDriverPage(driver, log), close };
 }

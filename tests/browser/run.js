@@ -96,9 +96,9 @@ function tally(lines) {
     return n;
   }
   for (const l of lines) {
-    const m = /^(not )?ok \d+ - .*?(# (SKIP|TODO))?$/i.exec(l);
+    const m = /^(not )?ok \d+ - .*?(?: # (SKIP|TODO)\b.*)?$/i.exec(l);
     if (m)
-      n[m[3] ? (m[3].toUpperCase() === 'SKIP' ? 'skipped' : 'todo') : m[1] ? 'fail' : 'pass']++;
+      n[m[2] ? (m[2].toUpperCase() === 'SKIP' ? 'skipped' : 'todo') : m[1] ? 'fail' : 'pass']++;
   }
   return n;
 }
@@ -111,6 +111,7 @@ function runFile(e, file, env) {
   { cwd: __dirname, env, stdio: ['ignore', 'pipe', 'inherit'] });
   e.child = child;
   const lines = [];
+  e.running = { file, lines }; /* counted as it stands if the run is stopped */
   readline.createInterface({ input: child.stdout }).on('line', (l) => {
     lines.push(l);
     process.stdout.write(l + '\n');
@@ -129,6 +130,7 @@ function runFile(e, file, env) {
       ended = true;
       clearTimeout(watchdog);
       e.child = null;
+      e.running = null;
       const n = tally(lines);
       if (overran)
         n.fail++; /* the test it was stuck in */
@@ -162,7 +164,8 @@ async function stopEngine(e) {
     c();
 }
 
-// Its summary line; the run's folder (MiniBrowser's output) is kept when something failed.
+// Its summary line; the run's folder (MiniBrowser's output) is kept when something failed, or
+// always with KEEP_LOGS=1.
 function finish(e, note = '') {
   const sum = { pass: 0, fail: 0, cancelled: 0, skipped: 0, todo: 0 };
   for (const f of e.files)
@@ -170,7 +173,7 @@ function finish(e, note = '') {
       sum[k] += f[k];
   e.failed = !!(e.error || note || sum.fail || sum.cancelled || !e.files.length ||
     e.files.some((f) => f.overran || f.code !== 0));
-  const keep = e.failed || e.leftovers > 0;
+  const keep = e.failed || e.leftovers > 0 || process.env.KEEP_LOGS === '1';
   if (!keep)
     fs.rmSync(e.run, { recursive: true, force: true });
   const per = e.files.map((f) => `${f.file} ${f.pass}/${f.pass + f.fail + f.cancelled}` +
@@ -195,6 +198,8 @@ async function runEngine(engine) {
     if (engine === 'webkit') {
       env.DISPLAY = await startXvfb(e, env);
       narrowGtk(e, env);
+      /* GStreamer's errors and warnings, in the logs */
+      Object.assign(env, { GST_DEBUG: env.GST_DEBUG || '2', GST_DEBUG_NO_COLOR: '1' });
     }
     const list = files.length ? files : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
     for (const file of list) {
@@ -229,8 +234,11 @@ async function stop(sig, code) {
   stopping = true;
   console.log(`# run.js: ${sig}: stopping the tests and everything they started`);
   if (current) {
-    await stopEngine(current);
-    finish(current, `; stopped by ${sig}`);
+    const e = current, part = e.running;
+    await stopEngine(e);
+    if (part)
+      e.files.push({ file: part.file, ...tally(part.lines), overran: false, code: 128 });
+    finish(e, `; stopped by ${sig}`);
   }
   summary();
   process.exit(code);

@@ -27,11 +27,22 @@ function startService({ webDir, args: extra = [] } = {}) {
     '--allow-host', '127.0.0.1', '--allow-addr', '127.0.0.1/32',
     '--web', webDir || path.join(ROOT, 'web'), ...extra];
   const proc = spawnGroup(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  /* its log (a line per request) goes to the run's folder too, kept when a test failed */
+  const log = process.env.LYSSNA_TEST_RUN && fs.createWriteStream(
+    path.join(process.env.LYSSNA_TEST_RUN, `service-${proc.pid}.log`));
   let stderr = '';
-  proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
+  proc.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-4000);
+    if (log)
+      log.write(d);
+  });
   let stopping;
   const stop = () => {
-    stopping = stopping || endGroup(proc, 5000).then(() => fs.rmSync(cache, { recursive: true, force: true }));
+    stopping = stopping || endGroup(proc, 5000).then(() => {
+      if (log)
+        log.end();
+      fs.rmSync(cache, { recursive: true, force: true });
+    });
     return stopping;
   };
   return new Promise((resolve, reject) => {
