@@ -9,16 +9,18 @@ struct err;
 
 struct outfile {
     char *path; /* final name */
-    char *tmp;  /* where the bytes go until commit */
+    char *tmp;  /* where the bytes go until commit; NULL when path is written in place */
     int fd;
     size_t written;
 };
 
-/* Creates a temporary file beside path. LY_EIO when the folder is not writable. */
+/* Creates a temporary file beside path. LY_EIO when the folder is not writable. A path that
+ * is a device or a FIFO (/dev/null) is opened as it is instead, and tmp left NULL. */
 int outfile_open(struct outfile *f, const char *path, struct err *e);
 /* Writes all of data (retrying short writes); LY_EIO on failure. */
 int outfile_write(struct outfile *f, const void *data, size_t len, struct err *e);
-/* Flushes, closes and renames the file into place. On failure the temporary is removed. */
+/* Flushes, closes and renames the file into place (closes it, when written in place). On
+ * failure the temporary is removed. */
 int outfile_commit(struct outfile *f, struct err *e);
 /* Closes and removes the temporary. Safe on a committed or never-opened outfile. */
 void outfile_abort(struct outfile *f);
