@@ -19,7 +19,9 @@ PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih 
 # Debian 12 packages: what building needs, and what the tests need on top.
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
             libsoxr-dev libcurl4-openssl-dev libmicrohttpd-dev libxml2-dev libjansson-dev \
-            libinih-dev libssl-dev libseccomp-dev zlib1g-dev libpoppler-glib-dev libzip-dev
+            libinih-dev libssl-dev libseccomp-dev zlib1g-dev libpoppler-glib-dev libzip-dev \
+            libtesseract-dev tesseract-ocr-swe tesseract-ocr-eng libsqlite3-dev libexttextcat-dev \
+            fonts-opendyslexic
 DEB_TEST  = libcmocka-dev python3-pytest python3-pytest-xdist ffmpeg clang libclang-rt-14-dev valgrind \
             chromium nginx wrk python3-yaml openssl firefox-esr webkit2gtk-driver xvfb pulseaudio \
             gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
