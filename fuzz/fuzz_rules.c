@@ -1,7 +1,7 @@
-/* fuzz_rules.c -- the word lists of voices/sv (normalize_rules.c): any bytes written as all six
- * files (abbreviations, units, acronyms, lexicon, nouns, regnal names) of a temporary folder,
- * loaded, then used: a fixed Swedish text that consults every list, and the input itself when
- * it is UTF-8, are normalized with them. */
+/* fuzz_rules.c -- the word lists of voices/sv (normalize_rules.c): any bytes written as all
+ * eight files (abbreviations, units, acronyms, lexicon, nouns, regnal names, laws, parties) of
+ * a temporary folder, loaded, then used: a fixed Swedish text that consults every list, and
+ * the input itself when it is UTF-8, are normalized with them. */
 #include "fuzz.h"
 
 #include <stdio.h>
@@ -14,10 +14,12 @@
 
 #include "banned.h"
 
-static const char *const files[] = {"abbreviations.tsv", "units.tsv", "acronyms.tsv",
-                                    "lexicon.tsv",       "nouns.tsv", "regnal.tsv"};
+static const char *const files[] = {"abbreviations.tsv", "units.tsv",  "acronyms.tsv",
+                                    "lexicon.tsv",       "nouns.tsv",  "regnal.tsv",
+                                    "laws.tsv",          "parties.tsv"};
 static const char sample[] = "Karl XII:s 3 km/h, t.ex. 1 barn och 2 kr mån–fre kl. 8–17 i "
-                             "Nynäshamn. EU-bidrag 5 st. enl. SKL:s bil. 3.";
+                             "Nynäshamn. EU-bidrag 5 st. enl. SKL:s bil. 3. 13 § KL, 2:2 PBL; "
+                             "Anna Berg (V).";
 static char dir[64];
 
 static void remove_dir(void)
@@ -35,7 +37,7 @@ static void remove_dir(void)
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
-    /* tmpfs: writing six files per input to a disk-backed /tmp is six times slower */
+    /* tmpfs: writing eight files per input to a disk-backed /tmp is six times slower */
     snprintf(dir, sizeof(dir), "/dev/shm/lyssna-fuzz-rules-XXXXXX");
     fuzz_check(mkdtemp(dir) != NULL, "a temporary folder");
     atexit(remove_dir);

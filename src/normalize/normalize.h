@@ -37,9 +37,10 @@ void normalized_init(struct normalized *n, size_t max);
 void normalized_release(struct normalized *n);
 
 /* Loads the word lists in dir (voices/sv): abbreviations.tsv, units.tsv, acronyms.tsv,
- * lexicon.tsv, nouns.tsv, regnal.tsv. Never fails: a missing file or a broken line is
- * reported through warn ("FILE:LINE: problem"; NULL prints it on stderr) and skipped. The
- * result is read-only and may be shared by threads; free it with normalize_rules_free. */
+ * lexicon.tsv, nouns.tsv, regnal.tsv, laws.tsv, parties.tsv. Never fails: a missing file or
+ * a broken line is reported through warn ("FILE:LINE: problem"; NULL prints it on stderr)
+ * and skipped. The result is read-only and may be shared by threads; free it with
+ * normalize_rules_free. */
 struct norm_rules *normalize_rules_load(const char *dir, void (*warn)(void *ctx, const char *msg),
                                         void *ctx);
 void normalize_rules_free(struct norm_rules *r); /* NULL is a no-op */

@@ -23,7 +23,7 @@ struct table {
     size_t first[257]; /* entries whose key starts with byte b: [first[b], first[b + 1]) */
 };
 
-enum { T_ABBR, T_UNIT, T_ACRO, T_LEX, T_NOUN, T_REGNAL, T_COUNT };
+enum { T_ABBR, T_UNIT, T_ACRO, T_LEX, T_NOUN, T_REGNAL, T_LAW, T_PARTY, T_COUNT };
 
 struct norm_rules {
     struct table t[T_COUNT];
@@ -201,11 +201,31 @@ static int add_regnal(struct loader *ld, struct table *t, char **f, int nf)
     return 1;
 }
 
+/* "KL<TAB>kommunallagen<TAB>ref": "spell" says the letters; ref only in a reference. */
+static int add_law(struct loader *ld, struct table *t, char **f, int nf)
+{
+    if (nf < 2 || nf > 3 || !only_letters(f[0]) || !*f[1] || (nf == 3 && strcmp(f[2], "ref")))
+        return bad(ld, "want ABBREVIATION<TAB>spell|SPOKEN[<TAB>ref]");
+    table_add(t, f[0], strcmp(f[1], "spell") ? f[1] : NULL, NULL, ld->line);
+    t->e[t->n - 1].kind = strcmp(f[1], "spell") ? ACRO_SAY : ACRO_SPELL;
+    t->e[t->n - 1].flags = nf == 3 ? LAW_REF : 0;
+    return 1;
+}
+
+static int add_party(struct loader *ld, struct table *t, char **f, int nf)
+{
+    if (nf != 2 || !only_letters(f[0]) || !*f[1])
+        return bad(ld, "want LETTERS<TAB>PARTY");
+    table_add(t, f[0], f[1], NULL, ld->line);
+    return 1;
+}
+
 static int (*const adders[T_COUNT])(struct loader *, struct table *, char **, int) = {
-    add_abbr, add_unit, add_acronym, add_lexicon, add_noun, add_regnal};
-static const char *const files[T_COUNT] = {"abbreviations.tsv", "units.tsv", "acronyms.tsv",
-                                           "lexicon.tsv",       "nouns.tsv", "regnal.tsv"};
-static const int folded[T_COUNT] = {1, 0, 0, 1, 1, 1};
+    add_abbr, add_unit, add_acronym, add_lexicon, add_noun, add_regnal, add_law, add_party};
+static const char *const files[T_COUNT] = {
+    "abbreviations.tsv", "units.tsv", "acronyms.tsv", "lexicon.tsv",
+    "nouns.tsv",         "regnal.tsv", "laws.tsv",    "parties.tsv"};
+static const int folded[T_COUNT] = {1, 0, 0, 1, 1, 1, 0, 0};
 
 /* Splits line at TABs into at most 5 fields; returns how many (6 means too many). */
 static int split(char *line, char **f)
@@ -426,6 +446,16 @@ const struct norm_entry *rules_find_lexicon(const struct norm_rules *r, const ch
 const struct norm_entry *rules_find_regnal(const struct norm_rules *r, const char *s, size_t n)
 {
     return r ? find(&r->t[T_REGNAL], s, n) : NULL;
+}
+
+const struct norm_entry *rules_find_law(const struct norm_rules *r, const char *s, size_t n)
+{
+    return r ? find(&r->t[T_LAW], s, n) : NULL;
+}
+
+const struct norm_entry *rules_find_party(const struct norm_rules *r, const char *s, size_t n)
+{
+    return r ? find(&r->t[T_PARTY], s, n) : NULL;
 }
 
 int rules_noun_gender(const struct norm_rules *r, const char *s, size_t n)

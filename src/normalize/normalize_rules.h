@@ -1,6 +1,6 @@
 /* normalize_rules.h -- the Swedish data the normalizer reads from voices/sv/ (internal to the
  * normalize*.c files): abbreviations, units, acronyms, the pronunciation lexicon, the gender
- * of nouns and regnal names. Loaded once, then only read: safe to share between threads. */
+ * of nouns, regnal names, law abbreviations and political parties. Loaded once, then only read: safe to share between threads. */
 #ifndef LYSSNA_NORMALIZE_RULES_H
 #define LYSSNA_NORMALIZE_RULES_H
 
@@ -19,9 +19,12 @@ enum abbr_flag {
 
 enum acro_kind { ACRO_SPELL, ACRO_WORD, ACRO_SAY };
 
+#define LAW_REF 1u /* a law abbreviation that is also something else ("KL"): only in a reference */
+
 /* One data line. For abbreviations: key written, a spoken, flags. Units: key written, a
  * singular, b plural, gender. Acronyms: key, kind, a spoken (ACRO_SAY). Lexicon: key word, a
- * phonemes. Nouns: key, gender. Regnal names: key, gender (SV_EN masculine, SV_ETT feminine). */
+ * phonemes. Nouns: key, gender. Regnal names: key, gender (SV_EN masculine, SV_ETT feminine).
+ * Laws: key, kind (ACRO_SPELL or ACRO_SAY), a spoken, flags LAW_REF. Parties: key, a name. */
 struct norm_entry {
     char *key; /* folded unless the table is case-sensitive or the entry is ABBR_CASE */
     char *a, *b;
@@ -41,6 +44,8 @@ const struct norm_entry *rules_match_unit(const struct norm_rules *r, const char
 const struct norm_entry *rules_find_acronym(const struct norm_rules *r, const char *s, size_t n);
 const struct norm_entry *rules_find_lexicon(const struct norm_rules *r, const char *s, size_t n);
 const struct norm_entry *rules_find_regnal(const struct norm_rules *r, const char *s, size_t n);
+const struct norm_entry *rules_find_law(const struct norm_rules *r, const char *s, size_t n);
+const struct norm_entry *rules_find_party(const struct norm_rules *r, const char *s, size_t n);
 /* The gender of a noun, from the list or from the last part of a compound ("bygglov" from
  * "lov"); -1 when unknown. */
 int rules_noun_gender(const struct norm_rules *r, const char *s, size_t n);

@@ -60,6 +60,34 @@ static size_t say_fraction(struct scan *sc, size_t i)
     return k;
 }
 
+/* "Anna Andersson (V)": a party's letters in parentheses right after a capitalised word are
+ * said as the party's name (parties.tsv), the parentheses kept as a pause. */
+static size_t party(struct scan *sc, size_t i)
+{
+    const struct norm_entry *p;
+    size_t close = i + 1, n, at, q = i, k;
+    uint32_t c;
+
+    while (close < sc->len && close < i + 6 && sc->s[close] >= 'A' && sc->s[close] <= 'Z')
+        close++;
+    if (close == i + 1 || close >= sc->len || sc->s[close] != ')' ||
+        (close + 1 < sc->len && svtext_word_len(sc->s, sc->len, close + 1)))
+        return 0;
+    while ((k = svtext_cp_before(sc->s, q, &c)) && svtext_is_space(c))
+        q -= k;
+    at = scan_prev_word(sc, i, &n);
+    if (!n || at + n != q ||
+        !svtext_cp(sc->s, sc->len, at, &c) || !svtext_is_upper(c))
+        return 0;
+    p = rules_find_party(sc->rules, sc->s + i + 1, close - i - 1);
+    if (!p)
+        return 0;
+    scan_copy(sc, i, 1);
+    scan_say(sc, i + 1, close - i - 1, p->a, strlen(p->a));
+    scan_copy(sc, close, 1);
+    return close + 1 - i;
+}
+
 size_t norm_symbol(struct scan *sc, size_t i)
 {
     static const char *const sym[][2] = {
@@ -73,6 +101,8 @@ size_t norm_symbol(struct scan *sc, size_t i)
         scan_copy(sc, i, 1);
         return 1;
     }
+    if (sc->s[i] == '(' && (k = party(sc, i)))
+        return k;
     for (j = 0; j < sizeof(sym) / sizeof(sym[0]); j++)
         if ((k = svtext_prefix(sc->s + i, sc->len - i, sym[j][0]))) {
             scan_say(sc, i, k, sym[j][1], strlen(sym[j][1]));

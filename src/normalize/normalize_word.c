@@ -238,28 +238,19 @@ static size_t genitive_at(const struct scan *sc, size_t end)
                : 0;
 }
 
-static size_t acronym(struct scan *sc, size_t i, size_t n)
+/* Says the acronym of n bytes at i as its kind says: spelled, as a word, or as the text
+ * given (ACRO_SAY); a genitive ":s" after it goes with it. */
+static size_t say_acronym(struct scan *sc, size_t i, size_t n, int kind, const char *text)
 {
-    const struct norm_entry *ac = rules_find_acronym(sc->rules, sc->s + i, n);
-    size_t letters, gen = genitive_at(sc, i + n);
+    size_t gen = genitive_at(sc, i + n);
     struct words w;
-    int kind;
 
-    if (ac) {
-        kind = ac->kind;
-    } else {
-        if (n > 48 || !all_upper(sc->s + i, n, &letters) || letters < 2)
-            return 0;
-        if (!sc->shouting && letters >= 6)
-            return 0;
-        kind = sc->shouting || pronounceable(sc->s + i, n) ? ACRO_WORD : ACRO_SPELL;
-    }
     words_reset(&w);
     if (kind == ACRO_SPELL) {
         spell(&w, sc->s + i, n, gen != 0);
     } else {
         if (kind == ACRO_SAY)
-            words_add(&w, ac->a);
+            words_add(&w, text);
         else
             svtext_fold(sc->s + i, n, w.b), w.n = n, w.b[n] = '\0';
         if (gen)
@@ -267,6 +258,51 @@ static size_t acronym(struct scan *sc, size_t i, size_t n)
     }
     scan_say_words(sc, i, n + gen, &w);
     return n + gen;
+}
+
+static size_t acronym(struct scan *sc, size_t i, size_t n)
+{
+    const struct norm_entry *ac = rules_find_acronym(sc->rules, sc->s + i, n);
+    size_t letters;
+    int kind;
+
+    if (ac)
+        return say_acronym(sc, i, n, ac->kind, ac->a);
+    if (n > 48 || !all_upper(sc->s + i, n, &letters) || letters < 2)
+        return 0;
+    if (!sc->shouting && letters >= 6)
+        return 0;
+    kind = sc->shouting || pronounceable(sc->s + i, n) ? ACRO_WORD : ACRO_SPELL;
+    return say_acronym(sc, i, n, kind, NULL);
+}
+
+/* Whether the word at i stands where a law is named: right after "§", "(", a number or
+ * "kap." ("13 § KL", "2:2 PBL", "(KL)"), or after a word that leads to a law ("enligt KL"). */
+static int law_reference(const struct scan *sc, size_t i)
+{
+    static const char *const lead[] = {"kap", "st",  "p",     "enligt", "enl", "jfr", "se", "i",
+                                       "och", "samt", "eller", "av",     "mot", "f",   "ff", NULL};
+    size_t q = i, k, n, at;
+    uint32_t c = 0;
+
+    while ((k = svtext_cp_before(sc->s, q, &c)) && svtext_is_space(c))
+        q -= k;
+    if (!k)
+        return 0;
+    if (c == '(' || c == 0xA7 || (c >= '0' && c <= '9'))
+        return 1;
+    at = scan_prev_word(sc, i, &n);
+    return scan_word_in(sc, at, n, lead);
+}
+
+/* A law's abbreviation (laws.tsv): "13 § KL" is "trettonde paragrafen kommunallagen". */
+static size_t law(struct scan *sc, size_t i, size_t n)
+{
+    const struct norm_entry *lw = rules_find_law(sc->rules, sc->s + i, n);
+
+    if (!lw || ((lw->flags & LAW_REF) && !law_reference(sc, i)))
+        return 0;
+    return say_acronym(sc, i, n, lw->kind, lw->a);
 }
 
 /* Words espeak-ng stresses wrongly, said as [[phonemes]]; a genitive s is kept. */
@@ -297,7 +333,8 @@ size_t norm_word(struct scan *sc, size_t i)
 {
     size_t n = svtext_word_len(sc->s, sc->len, i), k;
 
-    if ((k = norm_web(sc, i)) || (k = abbreviation(sc, i)) || (k = roman(sc, i, n)) ||
+    if ((k = norm_web(sc, i)) || (k = law(sc, i, n)) || (k = abbreviation(sc, i)) ||
+        (k = roman(sc, i, n)) ||
         (k = acronym(sc, i, n)) || (k = lexicon(sc, i, n)))
         return k;
     scan_copy(sc, i, n);
