@@ -31,6 +31,52 @@ static size_t id_number(struct scan *sc, size_t i)
     return p + 5 - i;
 }
 
+/* A word of one to four capitals ("P", "MÖD"): a court's or an office's letters. */
+static int case_letters(const struct scan *sc, size_t at, size_t n)
+{
+    size_t j = at, k, letters = 0;
+    uint32_t c;
+
+    while (j < at + n && (k = svtext_cp(sc->s, at + n, j, &c)) && svtext_is_upper(c))
+        j += k, letters++;
+    return j == at + n && letters >= 1 && letters <= 4;
+}
+
+/* A case number after its letters: "Mål nr P 5876-18", "T 3592-13", "MÖD M 293-22" are the
+ * case's number, a dash ("streck") and its year, not a range nor a subtraction. */
+static size_t case_number(struct scan *sc, size_t i)
+{
+    static const char *const lead[] = {"mål", "målnr", "nr", "målnummer", NULL};
+    size_t a = svtext_digits_len(sc->s, sc->len, i), dk = scan_dash(sc, i + a), y, n, at;
+    struct num first;
+    struct words w;
+    int year;
+
+    if (a < 1 || a > 5 || !dk || svtext_digits_len(sc->s, sc->len, i + a + dk) != 2)
+        return 0;
+    y = i + a + dk + 2;
+    year = (sc->s[y - 2] - '0') * 10 + sc->s[y - 1] - '0';
+    if (y < sc->len && (svtext_word_len(sc->s, sc->len, y) || scan_dash(sc, y) ||
+                        (sc->s[y] >= '0' && sc->s[y] <= '9')))
+        return 0; /* "2016-05-24" is a date */
+    at = scan_prev_word(sc, i, &n);
+    if (!n || at + n >= i || sc->s[at + n] != ' ' ||
+        !(case_letters(sc, at, n) || scan_word_in(sc, at, n, lead)))
+        return 0;
+    items_parse_num(sc, i, &first);
+    if (first.value < 100 && first.value < (uint64_t)year)
+        return 0; /* "ÅK 7-9" is a range */
+    words_reset(&w);
+    items_say_num(&w, &first, SV_ETT, sc);
+    words_add(&w, "streck");
+    if (year < 10)
+        sv_digits(&w, sc->s + y - 2, 2); /* "-09": "noll nio" */
+    else
+        sv_cardinal(&w, (uint64_t)year, SV_ETT);
+    scan_say_words(sc, i, y - i, &w);
+    return y - i;
+}
+
 /* The value of a number item, decimals included, for comparing the ends of a range. */
 static double approx(const struct scan *sc, const struct item *it)
 {
@@ -78,7 +124,11 @@ enum tail_kind {
     TL_COLON,
     TL_DOT,
     TL_FRAC,
-    TL_SUFFIX
+    TL_SUFFIX,
+    TL_LETTER,  /* "4 a" in a list of paragraphs, "§ 18 g" */
+    TL_FOLLOW,  /* "s. 12 f.", "s. 12 ff." */
+    TL_SESSION, /* "2012/13", a parliament's or school's year, and ":187" after it */
+    TL_LAWREF   /* "2:2 PBL": chapter 2, section 2 */
 };
 
 /* What follows a plain number and changes how it is said. */
@@ -90,6 +140,9 @@ struct tail {
     int fa, fb;                          /* TL_FRAC */
     int period;                          /* ends in an abbreviation's '.' */
     char letter;                         /* "3 a §": the letter between number and § */
+    int many;                            /* TL_FOLLOW: "ff.", the following pages */
+    size_t at;                           /* TL_SESSION: where ":187" starts, or 0 */
+    struct num third;                    /* TL_SESSION: 187 */
 };
 
 static int unit_tail(const struct scan *sc, size_t p, struct tail *t)
@@ -110,24 +163,115 @@ static int unit_tail(const struct scan *sc, size_t p, struct tail *t)
     return 1;
 }
 
+/* "kap." or "kap" as a whole word at p: its length, else 0. */
+static size_t chapter_word(const struct scan *sc, size_t p, int *period)
+{
+    if (!svtext_prefix(sc->s + p, sc->len - p, "kap") || svtext_word_len(sc->s, sc->len, p) != 3)
+        return 0;
+    *period = p + 3 < sc->len && sc->s[p + 3] == '.';
+    return 3 + (size_t)*period;
+}
+
+/* A lone small letter at p ("a" of "3 a §"): 1, else 0. */
+static int lone_letter(const struct scan *sc, size_t p)
+{
+    return p < sc->len && sc->s[p] >= 'a' && sc->s[p] <= 'z' &&
+           !svtext_word_len(sc->s, sc->len, p + 1) && !(p + 1 < sc->len && sc->s[p + 1] == '.');
+}
+
 static int symbol_tail(const struct scan *sc, size_t p, struct tail *t)
 {
-    size_t k;
+    size_t k, q;
 
-    if (p + 3 < sc->len && sc->s[p] >= 'a' && sc->s[p] <= 'h' && sc->s[p + 1] == ' ' &&
-        svtext_prefix(sc->s + p + 2, sc->len - p - 2, "§")) {
+    if (lone_letter(sc, p) && (q = scan_skip_space(sc, p + 1)) > p + 1 &&
+        (svtext_prefix(sc->s + q, sc->len - q, "§") || chapter_word(sc, q, &t->period))) {
         t->letter = sc->s[p]; /* "3 a §", a paragraph inserted after 3 § */
-        p += 2;
+        p = q;
     }
     if ((k = svtext_prefix(sc->s + p, sc->len - p, "§§")))
         t->kind = TL_PARAS;
     else if ((k = svtext_prefix(sc->s + p, sc->len - p, "§")))
         t->kind = TL_PARA;
-    else if ((k = svtext_prefix(sc->s + p, sc->len - p, "kap.")))
-        t->kind = TL_CHAPTER, t->period = 1;
+    else if ((k = chapter_word(sc, p, &t->period)))
+        t->kind = TL_CHAPTER;
     else
         return 0;
     t->end = p + k;
+    return 1;
+}
+
+/* Whether the list of numbers from p ("6, 8 och 9 §§", ", 4 a och 6–9 §§") ends in "§§":
+ * its numbers are paragraphs, said as ordinals. */
+static int ends_in_paragraphs(const struct scan *sc, size_t p)
+{
+    static const char *const joins[] = {"och", "eller", "samt", NULL};
+    size_t q, k, n;
+    int items;
+
+    for (items = 0; items < 16; items++) {
+        q = scan_skip_space(sc, p);
+        if (lone_letter(sc, q))
+            q = scan_skip_space(sc, q + 1);
+        if (svtext_prefix(sc->s + q, sc->len - q, "§§"))
+            return 1;
+        n = svtext_word_len(sc->s, sc->len, q);
+        if (q < sc->len && sc->s[q] == ',')
+            q++;
+        else if ((k = scan_dash(sc, q)))
+            q += k;
+        else if (scan_word_in(sc, q, n, joins))
+            q += n;
+        else
+            return 0;
+        q = scan_skip_space(sc, q);
+        k = svtext_digits_len(sc->s, sc->len, q);
+        if (!k || k > 3)
+            return 0;
+        p = q + k;
+    }
+    return 0;
+}
+
+/* A letter after a paragraph's number where "§" is not written after it: "§ 18 g",
+ * "4 kap. 18 c", "4 a och 6 §§". Elsewhere "18 g" is grams. */
+static int letter_tail(const struct scan *sc, const struct item *it, size_t q, struct tail *t)
+{
+    size_t b = it->start, k;
+    uint32_t c = 0;
+    int after_ref, period;
+
+    if (q == it->end || !lone_letter(sc, q))
+        return 0;
+    while ((k = svtext_cp_before(sc->s, b, &c)) && svtext_is_space(c))
+        b -= k;
+    after_ref = c == 0xA7 || (b >= 4 && chapter_word(sc, b - 4, &period) == 4) ||
+                (b >= 3 && chapter_word(sc, b - 3, &period) == 3);
+    if (!after_ref && !ends_in_paragraphs(sc, q + 1))
+        return 0;
+    t->kind = TL_LETTER;
+    t->letter = sc->s[q];
+    t->end = q + 1;
+    return 1;
+}
+
+/* "s. 12 f." and "s. 12 ff.": the page and the one or ones after it ("f. Kr." is a year). */
+static int follow_tail(const struct scan *sc, const struct item *it, size_t q, struct tail *t)
+{
+    size_t k = svtext_prefix(sc->s + q, sc->len - q, "ff.");
+    size_t r;
+
+    if (!k)
+        k = svtext_prefix(sc->s + q, sc->len - q, "f.");
+    if (!k || q == it->end)
+        return 0;
+    r = scan_skip_space(sc, q + k);
+    if ((q + k < sc->len && sc->s[q + k] != ' ' && !strchr(",;)", sc->s[q + k])) ||
+        svtext_prefix(sc->s + r, sc->len - r, "Kr"))
+        return 0;
+    t->kind = TL_FOLLOW;
+    t->many = k == 3;
+    t->end = q + k;
+    t->period = 1;
     return 1;
 }
 
@@ -170,16 +314,56 @@ static int reference_tail(const struct scan *sc, const struct item *it, size_t q
     return 1;
 }
 
-/* "/0123", ":338" and ".5" after a number: "snedstreck", "kolon", "punkt". */
+/* "2012/13": a year and the next one's last two digits, a parliament's or a school's year,
+ * said without the slash ("läsåret tjugofyra tjugofem"); ":187" after it is a number in that
+ * year's series ("prop. 2012/13:187"). */
+static int session_tail(const struct scan *sc, const struct item *it, struct tail *t)
+{
+    size_t p = t->other.end;
+
+    if (sc->s[it->end] != '/' || it->n.ndig != 4 || t->other.ndig != 2 || it->n.dec_len ||
+        t->other.dec_len || t->other.value != (it->n.value + 1) % 100)
+        return 0;
+    t->kind = TL_SESSION;
+    if (p + 1 < sc->len && sc->s[p] == ':') {
+        t->at = p;
+        t->end = p + 1;
+        if (items_parse_num(sc, p + 1, &t->third) && !t->third.grouped)
+            t->end = t->third.end;
+    }
+    return 1;
+}
+
+/* "2:2 PBL", "3:1 MB": chapter and section of the law named after them. */
+static int lawref_tail(const struct scan *sc, const struct item *it, struct tail *t)
+{
+    size_t q = scan_skip_space(sc, t->other.end);
+
+    if (sc->s[it->end] != ':' || q == t->other.end || it->n.value > 60 || it->n.ndig > 2 ||
+        t->other.ndig > 3 || t->other.lead0 || it->n.dec_len || t->other.dec_len ||
+        !rules_find_law(sc->rules, sc->s + q, svtext_word_len(sc->s, sc->len, q)))
+        return 0;
+    t->kind = TL_LAWREF;
+    return 1;
+}
+
+/* "/0123", ":338" and ".5" after a number: "snedstreck", "kolon", "punkt"; "2.3.1", a
+ * section three levels down, is "två punkt tre punkt ett" (never a sentence's end). */
 static int pair_tail(const struct scan *sc, const struct item *it, struct tail *t)
 {
     size_t p = it->end;
+    struct num next;
 
     if (p + 1 >= sc->len || !strchr("/:.", sc->s[p]) || !sc->s[p] ||
         !items_parse_num(sc, p + 1, &t->other) || t->other.grouped)
         return 0;
     t->kind = sc->s[p] == '/' ? TL_SLASH : sc->s[p] == ':' ? TL_COLON : TL_DOT;
     t->end = t->other.end;
+    if (session_tail(sc, it, t) || lawref_tail(sc, it, t))
+        return 1;
+    while (t->kind == TL_DOT && t->end + 1 < sc->len && sc->s[t->end] == '.' &&
+           items_parse_num(sc, t->end + 1, &next) && !next.grouped && next.ndig <= 3)
+        t->end = next.end;
     return 1;
 }
 
@@ -211,7 +395,8 @@ static void parse_tail(const struct scan *sc, const struct item *it, struct tail
         return;
     }
     if (pair_tail(sc, it, t) || suffix_tail(sc, it, t) || reference_tail(sc, it, q, t) ||
-        unit_tail(sc, q, t) || symbol_tail(sc, q, t))
+        symbol_tail(sc, q, t) || letter_tail(sc, it, q, t) || follow_tail(sc, it, q, t) ||
+        unit_tail(sc, q, t))
         return;
     if (!it->n.dec_len && (q == p + 1 || q == p) && q < sc->len &&
         (k = svtext_digits_len(sc->s, sc->len, q)) == 1 && q + k + 1 < sc->len &&
@@ -265,6 +450,18 @@ static int in_scale(const struct scan *sc, size_t i)
     return 0;
 }
 
+/* ".3.1" after "2": each part after "punkt". */
+static void say_section(struct words *w, size_t p, size_t end, const struct scan *sc)
+{
+    struct num part;
+
+    while (p < end && sc->s[p] == '.' && items_parse_num(sc, p + 1, &part)) {
+        words_add(w, "punkt");
+        items_say_num(w, &part, SV_ETT, sc);
+        p = part.end;
+    }
+}
+
 static void say_suffix(struct words *w, const struct item *last, int range, const struct tail *t,
                        enum sv_gender g, const struct scan *sc)
 {
@@ -281,12 +478,27 @@ static void say_suffix(struct words *w, const struct item *last, int range, cons
         words_add(w, "snedstreck"), items_say_num(w, &t->other, SV_ETT, sc);
         break;
     case TL_DOT:
-        words_add(w, "punkt"), items_say_num(w, &t->other, SV_ETT, sc);
+        say_section(w, last->end, t->end, sc);
+        break;
+    case TL_LETTER:
+        words_add(w, "");
+        words_addn(w, &t->letter, 1);
+        break;
+    case TL_FOLLOW:
+        words_add(w, t->many ? "och följande sidor" : "och följande sida");
+        break;
+    case TL_SESSION:
+        items_say_num(w, &t->other, SV_ETT, sc);
+        if (t->at)
+            words_add(w, "kolon");
+        if (t->third.end)
+            items_say_num(w, &t->third, SV_ETT, sc);
         break;
     case TL_SUFFIX:
         words_addn(w, sc->s + last->end + 1, t->end - last->end - 1);
         break;
     case TL_COLON:
+    case TL_LAWREF:
         words_add(w, in_scale(sc, last->start) ? "till" : "kolon");
         items_say_num(w, &t->other, SV_ETT, sc);
         break;
@@ -384,6 +596,41 @@ static int wants_den(const struct scan *sc, const struct item *a, const struct i
     return !scan_word_in(sc, at, n, den);
 }
 
+/* Numbers said as ordinals with no word after them: the paragraphs of a list that ends in
+ * "§§" ("6, 8 och 9 §§": "sjätte, åttonde och nionde paragraferna"), and the chapter and
+ * section of "2:2 PBL" ("andra kapitlet andra paragrafen"). 0 when neither. */
+static size_t say_ordinals(struct scan *sc, const struct item *a, size_t dash_at,
+                           const struct item *b, const struct tail *t)
+{
+    const struct item *last = b ? b : a;
+    struct words w;
+
+    if (!plain_small(a) || (b && !plain_small(b)))
+        return 0;
+    words_reset(&w);
+    if (t->kind == TL_LAWREF && !b) {
+        sv_ordinal(&w, a->n.value, 0);
+        words_add(&w, "kapitlet");
+        sv_ordinal(&w, t->other.value, 0);
+        words_add(&w, "paragrafen");
+        scan_say_words(sc, a->start, t->end - a->start, &w);
+        return t->end - a->start;
+    }
+    if (t->kind != TL_NONE || !ends_in_paragraphs(sc, last->end))
+        return 0;
+    sv_ordinal(&w, a->n.value, 0);
+    if (b) {
+        scan_say_words(sc, a->start, a->end - a->start, &w);
+        words_reset(&w);
+        words_add(&w, "till");
+        scan_say_words(sc, dash_at, b->start - dash_at, &w);
+        words_reset(&w);
+        sv_ordinal(&w, b->n.value, 0);
+    }
+    scan_say_words(sc, last->start, last->end - last->start, &w);
+    return last->end - a->start;
+}
+
 /* Says a (and, for a range, "till" and b) with what follows; returns the bytes used. */
 static size_t say_expr(struct scan *sc, struct item *a, size_t dash_at, struct item *b)
 {
@@ -392,12 +639,15 @@ static size_t say_expr(struct scan *sc, struct item *a, size_t dash_at, struct i
     struct tail t;
     enum sv_gender g;
     const struct reference *ref;
+    size_t used;
     int money;
 
     parse_tail(sc, last, &t);
     ref = reference_of(t.kind);
     if (ref && plain_small(a) && (!b || plain_small(b)))
         return say_reference(sc, a, dash_at, b, &t);
+    if ((used = say_ordinals(sc, a, dash_at, b, &t)))
+        return used;
     g = gender_for(sc, a, &t);
     words_reset(&w);
     if (ref)
@@ -428,7 +678,8 @@ size_t norm_number(struct scan *sc, size_t i)
     struct item a, b;
     size_t end, p, dk, q;
 
-    if ((end = norm_web(sc, i)) || (end = norm_phone(sc, i)) || (end = id_number(sc, i)))
+    if ((end = norm_web(sc, i)) || (end = norm_phone(sc, i)) || (end = id_number(sc, i)) ||
+        (end = case_number(sc, i)))
         return end;
     end = items_parse(sc, i, &a);
     p = scan_skip_space(sc, end);

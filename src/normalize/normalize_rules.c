@@ -88,17 +88,17 @@ static int parse_gender(const char *s, enum sv_gender *g)
 
 static int parse_flags(struct loader *ld, const char *s, unsigned *flags)
 {
-    static const char *const names[] = {"num", "ctx", "day", "case"};
+    static const char *const names[] = {"num", "ctx", "day", "case", "agree"};
     size_t i, k;
 
     *flags = 0;
     while (*s) {
         k = strcspn(s, ",");
-        for (i = 0; i < 4; i++)
+        for (i = 0; i < 5; i++)
             if (strlen(names[i]) == k && !strncmp(s, names[i], k))
                 break;
-        if (i == 4)
-            return bad(ld, "unknown flag (known: num, ctx, day, case)");
+        if (i == 5)
+            return bad(ld, "unknown flag (known: num, ctx, day, case, agree)");
         *flags |= 1u << i;
         s += k + (s[k] == ',');
     }

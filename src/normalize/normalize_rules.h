@@ -15,6 +15,7 @@ enum abbr_flag {
     ABBR_CTX = 2,  /* a weekday that is also a word ("mån"): only in a list of days or times */
     ABBR_DAY = 4,  /* names a weekday: "mån–fre" is a range */
     ABBR_CASE = 8, /* matched case-sensitively */
+    ABBR_AGREE = 16, /* the spoken "-t" form agrees with the noun after it ("ev.") */
 };
 
 enum acro_kind { ACRO_SPELL, ACRO_WORD, ACRO_SAY };

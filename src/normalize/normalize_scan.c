@@ -22,6 +22,8 @@ size_t scan_dash(const struct scan *sc, size_t i)
     uint32_t c;
     size_t k = svtext_cp(sc->s, sc->len, i, &c);
 
+    if (k == 1 && c == '-' && i + 1 < sc->len && sc->s[i + 1] == '-')
+        return 2; /* "2019--2021": a typewriter's en dash */
     return k && svtext_is_dash(c) ? k : 0;
 }
 

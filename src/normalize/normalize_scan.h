@@ -49,7 +49,7 @@ int scan_sentence_start(const struct scan *sc, size_t at);
 enum sv_gender scan_gender_at(const struct scan *sc, size_t i);
 /* Position after white space at i (at most one run). */
 size_t scan_skip_space(const struct scan *sc, size_t i);
-/* Bytes of a dash (any kind) at i, or 0. */
+/* Bytes of a dash (any kind, or "--" for one) at i, or 0. */
 size_t scan_dash(const struct scan *sc, size_t i);
 
 /* Writes n output bytes standing for the input's [at, at + in_len); exact when they are a

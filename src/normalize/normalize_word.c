@@ -70,6 +70,40 @@ static int day_context(const struct scan *sc, size_t i, size_t end)
     return k && svtext_is_dash(c);
 }
 
+/* A plural noun by its ending ("kostnader", "frågor", "ändringar"); verbs end in "-ar" and
+ * "-er" too, so only endings that verbs do not have count. */
+static int plural_noun(const char *s, size_t n)
+{
+    static const char *const ends[] = {"or",    "ader",  "ngar",  "heter", "ioner", "ifter",
+                                       "ärder", "nkter", "arer",  "ärer",  "iker",  NULL};
+    const char *const *e;
+    size_t k;
+
+    for (e = ends; n >= 5 && *e; e++)
+        if ((k = strlen(*e)) < n && !memcmp(s + n - k, *e, k))
+            return 1;
+    return 0;
+}
+
+/* The form of an ABBR_AGREE word ("eventuellt") that agrees with the word at p: "-a" before
+ * a plural, without its "t" before an "en" noun, as listed otherwise. */
+static void agree(const struct scan *sc, size_t p, const char *spoken, struct words *w)
+{
+    size_t n = svtext_word_len(sc->s, sc->len, p);
+    int g = n ? rules_noun_gender(sc->rules, sc->s + p, n) : -1;
+
+    words_reset(w);
+    words_add(w, spoken);
+    if (!n || w->n < 2 || w->b[w->n - 1] != 't')
+        return;
+    if (plural_noun(sc->s + p, n)) {
+        w->b[--w->n] = '\0';
+        words_glue(w, "a");
+    } else if (g == SV_EN) {
+        w->b[--w->n] = '\0';
+    }
+}
+
 static size_t abbreviation(struct scan *sc, size_t i)
 {
     const struct norm_entry *ab;
@@ -83,7 +117,13 @@ static size_t abbreviation(struct scan *sc, size_t i)
         return 0;
     if ((ab->flags & ABBR_CTX) && !day_context(sc, i, i + used))
         return 0;
-    scan_say(sc, i, used, ab->a, strlen(ab->a));
+    if (ab->flags & ABBR_AGREE) {
+        struct words w;
+        agree(sc, p, ab->a, &w);
+        scan_say_words(sc, i, used, &w);
+    } else {
+        scan_say(sc, i, used, ab->a, strlen(ab->a));
+    }
     if (ab->flags & ABBR_DAY) {
         p = day_range(sc, i + used);
         if (p)
