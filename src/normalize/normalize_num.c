@@ -319,11 +319,13 @@ static int reference_tail(const struct scan *sc, const struct item *it, size_t q
  * year's series ("prop. 2012/13:187"). */
 static int session_tail(const struct scan *sc, const struct item *it, struct tail *t)
 {
-    size_t p = t->other.end;
+    static const char *const numbered[] = {"dnr", "nr", "diarienummer", "ärendenummer", NULL};
+    size_t p = t->other.end, n, at = scan_prev_word(sc, it->start, &n);
 
     if (sc->s[it->end] != '/' || it->n.ndig != 4 || t->other.ndig != 2 || it->n.dec_len ||
-        t->other.dec_len || t->other.value != (it->n.value + 1) % 100)
-        return 0;
+        t->other.dec_len || t->other.value != (it->n.value + 1) % 100 ||
+        scan_word_in(sc, at, n, numbered) || (n && case_letters(sc, at, n)))
+        return 0; /* "Dnr KS 2019/20" is the 20th case of 2019 */
     t->kind = TL_SESSION;
     if (p + 1 < sc->len && sc->s[p] == ':') {
         t->at = p;

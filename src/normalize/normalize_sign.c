@@ -71,8 +71,9 @@ static size_t party(struct scan *sc, size_t i)
     while (close < sc->len && close < i + 6 && sc->s[close] >= 'A' && sc->s[close] <= 'Z')
         close++;
     if (close == i + 1 || close >= sc->len || sc->s[close] != ')' ||
-        (close + 1 < sc->len && svtext_word_len(sc->s, sc->len, close + 1)))
-        return 0;
+        svtext_word_len(sc->s, sc->len, close + 1) ||
+        svtext_digits_len(sc->s, sc->len, scan_skip_space(sc, close + 1)))
+        return 0; /* "Copyright (C) 2020" */
     while ((k = svtext_cp_before(sc->s, q, &c)) && svtext_is_space(c))
         q -= k;
     at = scan_prev_word(sc, i, &n);

@@ -375,6 +375,110 @@ static void test_normalize_reads_documents_vocabulary(void **state)
     SAYS("Dnr KS 2026/0143", "diarienummer k s tvåtusentjugosex snedstreck noll ett fyra tre");
 }
 
+/* Laws by their abbreviation (laws.tsv, issue 20): named in a reference, "KL" is
+ * "kommunallagen" and never "klockan"; elsewhere "KL 14" is still the clock. */
+static void test_normalize_says_laws_in_references_by_name(void **state)
+{
+    (void)state;
+    SAYS("Enligt 13 § KL ska nämnden besluta.",
+         "Enligt trettonde paragrafen kommunallagen ska nämnden besluta.");
+    SAYS("3 kap. 5 § SoL", "tredje kapitlet femte paragrafen socialtjänstlagen");
+    SAYS("21 kap. 7 § OSL", "tjugoförsta kapitlet sjunde paragrafen offentlighets- och sekretesslagen");
+    SAYS("enligt KL och FL", "enligt kommunallagen och förvaltningslagen");
+    SAYS("(KL)", "(kommunallagen)");
+    SAYS("i KL:s mening", "i kommunallagens mening");
+    SAYS("enligt 9 kap. 13 § PBL", "enligt nionde kapitlet trettonde paragrafen p b l");
+    SAYS("PBL:s krav", "p b ells krav");
+    SAYS("Vi ses KL 14.", "Vi ses klockan fjorton.");
+    SAYS("enligt 2:2 PBL och 3:1 MB",
+         "enligt andra kapitlet andra paragrafen p b l och tredje kapitlet första paragrafen "
+         "miljöbalken");
+    SAYS("SFS 2018:218", "s f s tvåtusenarton kolon tvåhundraarton");
+    normalize("Enligt 13 § KL.");
+    assert_maps("Enligt 13 § KL.", "kommunallagen", "KL");
+}
+
+/* Paragraphs with a letter, chapters and paragraphs written without dots or spaces, and the
+ * paragraphs of a list that ends in "§§". */
+static void test_normalize_reads_paragraph_letters_and_lists(void **state)
+{
+    (void)state;
+    SAYS("enligt 18 g § KL", "enligt arton g paragrafen kommunallagen");
+    SAYS("§ 18 g", "paragraf arton g");
+    SAYS("enligt 4 kap. 18 c", "enligt fjärde kapitlet arton c");
+    SAYS("2 a kap. 3 § KL", "två a kapitlet tredje paragrafen kommunallagen");
+    SAYS("Ta med 18 g socker.", "Ta med arton gram socker.");
+    SAYS("4 kap 11§", "fjärde kapitlet elfte paragrafen");
+    SAYS("11§ KL", "elfte paragrafen kommunallagen");
+    SAYS("§§ 3-5", "paragraferna tre till fem");
+    SAYS("enligt 6, 8 och 9 §§", "enligt sjätte, åttonde och nionde paragraferna");
+    SAYS("8 kap. 1–2, 4 a och 11 §§",
+         "åttonde kapitlet första till andra, fyra a och elfte paragraferna");
+    SAYS("6, 8 och 9 barn", "sex, åtta och nio barn");
+}
+
+/* Government bills, reports, committee reports and case law with their numbers and pages. */
+static void test_normalize_reads_report_series(void **state)
+{
+    (void)state;
+    SAYS("prop. 2012/13:187", "proposition tvåtusentolv tretton kolon hundraåttiosju");
+    SAYS("SOU 2017:29", "s o u tvåtusensjutton kolon tjugonio");
+    SAYS("Ds 2019:8", "d s tvåtusennitton kolon åtta");
+    SAYS("Dir. 2020:12", "direktiv tvåtusentjugo kolon tolv");
+    SAYS("bet. 2012/13:SoU12", "betänkande tvåtusentolv tretton kolon s o u tolv");
+    SAYS("rskr. 2012/13:282", "riksdagsskrivelse tvåtusentolv tretton kolon tvåhundraåttiotvå");
+    SAYS("NJA 2015 s. 374", "n j a tvåtusenfemton sidan trehundrasjuttiofyra");
+    SAYS("RÅ 2005 ref. 44", "r å tvåtusenfem referat fyrtiofyra");
+    SAYS("(a. prop. s. 398 f.)", "(anförda proposition sidan trehundranittioåtta och följande sida)");
+    SAYS("s. 390 ff.", "sidan trehundranittio och följande sidor.");
+    SAYS("år 500 f. Kr.", "år femhundra före Kristus.");
+    SAYS("läsåret 2024/25", "läsåret tvåtusentjugofyra tjugofem");
+    SAYS("Dnr 2019/20", "diarienummer tvåtusennitton snedstreck tjugo");
+    SAYS("en bil.", "en bil.");
+}
+
+/* Section numbers of three levels, case numbers, and a typewriter's "--" for a dash. */
+static void test_normalize_reads_sections_and_case_numbers(void **state)
+{
+    (void)state;
+    SAYS("2.3.1 Bakgrund", "två punkt tre punkt ett Bakgrund");
+    SAYS("Se avsnitt 2.3.1 nedan.", "Se avsnitt två punkt tre punkt ett nedan.");
+    SAYS("3.3 Syfte", "tre punkt tre Syfte");
+    SAYS("Mål nr P 5876-18", "Mål nummer P femtusenåttahundrasjuttiosex streck arton");
+    SAYS("i mål T 3065-09", "i mål T tretusensextiofem streck noll nio");
+    SAYS("MÖD P 2206–24.", "m ö d P tvåtusentvåhundrasex streck tjugofyra.");
+    SAYS("KS 2016-05-24", "k s den tjugofjärde maj tvåtusensexton");
+    SAYS("ÅK 7-9", "årskurs sju till nio");
+    SAYS("2019--2021", "tvåtusennitton till tvåtusentjugoett");
+    SAYS("1--3 maj", "den första till tredje maj");
+    SAYS("Ord -- ord", "Ord -- ord");
+}
+
+/* A party's letters after a politician's name (parties.tsv); the same letters elsewhere stay. */
+static void test_normalize_says_the_party_after_a_name(void **state)
+{
+    (void)state;
+    SAYS("Anna Andersson (V) yrkar bifall.", "Anna Andersson (vänsterpartiet) yrkar bifall.");
+    SAYS("Bo Berg (KD), Ulla Ring (MP)", "Bo Berg (kristdemokraterna), Ulla Ring (miljöpartiet)");
+    SAYS("Copyright (C) 2020", "Copyright (C) tvåtusentjugo");
+    SAYS("förordning (EU)", "förordning (e u)");
+    SAYS("storlek (M)", "storlek (M)");
+    normalize("Eva Ek (M) och");
+    assert_maps("Eva Ek (M) och", "moderaterna", "M");
+}
+
+/* "ev." agrees with the noun after it, and is the adverb before anything else. */
+static void test_normalize_agrees_ev_with_its_noun(void **state)
+{
+    (void)state;
+    SAYS("ev. kostnader", "eventuella kostnader");
+    SAYS("ev. avgift", "eventuell avgift");
+    SAYS("ev. bygglovsavgift", "eventuell bygglovsavgift");
+    SAYS("ev. beslut", "eventuellt beslut");
+    SAYS("Det kan ev. komma fler.", "Det kan eventuellt komma fler.");
+    SAYS("Pris per m2", "Pris per kvadratmeter");
+}
+
 static void test_normalize_expands_ordinals(void **state)
 {
     (void)state;
@@ -632,6 +736,12 @@ int main(void)
         cmocka_unit_test(test_normalize_expands_units),
         cmocka_unit_test(test_normalize_expands_paragraphs_and_chapters),
         cmocka_unit_test(test_normalize_reads_documents_vocabulary),
+        cmocka_unit_test(test_normalize_says_laws_in_references_by_name),
+        cmocka_unit_test(test_normalize_reads_paragraph_letters_and_lists),
+        cmocka_unit_test(test_normalize_reads_report_series),
+        cmocka_unit_test(test_normalize_reads_sections_and_case_numbers),
+        cmocka_unit_test(test_normalize_says_the_party_after_a_name),
+        cmocka_unit_test(test_normalize_agrees_ev_with_its_noun),
         cmocka_unit_test(test_normalize_expands_ordinals),
         cmocka_unit_test(test_normalize_reads_property_designations_and_scales),
         cmocka_unit_test(test_normalize_expands_roman_numerals),
