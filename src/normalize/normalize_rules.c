@@ -383,6 +383,24 @@ static int ends_word(const char *s, size_t n, size_t used, const char *key)
     return 0;
 }
 
+/* A quick look at the second byte before the full comparison: every word is looked up in
+ * these tables, and most entries of a first-byte bucket differ there already. 1 when the
+ * key may match (a space in the key matches any white space; other scripts are left to the
+ * comparison). */
+static int second_fits(const char *s, size_t n, const char *key, int fold)
+{
+    unsigned char a, b = (unsigned char)key[1];
+
+    if (!b || b == ' ' || b >= 0x80)
+        return 1;
+    if (n < 2)
+        return 0;
+    a = (unsigned char)s[1];
+    if (fold && a >= 'A' && a <= 'Z')
+        a = (unsigned char)(a + 'a' - 'A');
+    return a >= 0x80 || a == b;
+}
+
 static const struct norm_entry *longest(const struct table *t, const char *s, size_t n,
                                         size_t *used)
 {
@@ -394,8 +412,11 @@ static const struct norm_entry *longest(const struct table *t, const char *s, si
         svtext_fold(s, 1, (char *)&b);
     for (i = t->first[b]; i < t->first[b + 1]; i++) {
         const struct norm_entry *en = &t->e[i];
-        k = t->fold && !(en->flags & ABBR_CASE) ? svtext_fold_prefix(s, n, en->key)
-                                                : svtext_prefix(s, n, t->fold ? en->b : en->key);
+        int fold = t->fold && !(en->flags & ABBR_CASE);
+        if (!second_fits(s, n, fold ? en->key : t->fold ? en->b : en->key, fold))
+            continue;
+        k = fold ? svtext_fold_prefix(s, n, en->key)
+                 : svtext_prefix(s, n, t->fold ? en->b : en->key);
         if (k && (!best || k > *used) && ends_word(s, n, k, en->key))
             best = en, *used = k;
     }
@@ -423,6 +444,8 @@ static const struct norm_entry *find(const struct table *t, const char *s, size_
 {
     char key[MAX_KEY + 1];
 
+    size_t from, to;
+
     if (n == 0 || n > MAX_KEY || t->n == 0)
         return NULL;
     if (t->fold)
@@ -430,7 +453,9 @@ static const struct norm_entry *find(const struct table *t, const char *s, size_
     else
         memcpy(key, s, n);
     key[n] = '\0';
-    return bsearch(key, t->e, t->n, sizeof(*t->e), cmp_key);
+    from = t->first[(unsigned char)key[0]];
+    to = t->first[(unsigned char)key[0] + 1];
+    return from < to ? bsearch(key, t->e + from, to - from, sizeof(*t->e), cmp_key) : NULL;
 }
 
 const struct norm_entry *rules_find_acronym(const struct norm_rules *r, const char *s, size_t n)
