@@ -345,6 +345,29 @@ static size_t law(struct scan *sc, size_t i, size_t n)
     return say_acronym(sc, i, n, lw->kind, lw->a);
 }
 
+/* Initials ("U.P.", "F.A.I.", as rulings name the parties): the letters, spelled, without
+ * their full stops; the last one ends the sentence only before a capital. */
+static size_t initials(struct scan *sc, size_t i)
+{
+    char letters[64];
+    size_t p = i, k, n = 0, count = 0;
+    uint32_t c;
+    struct words w;
+
+    while ((k = svtext_cp(sc->s, sc->len, p, &c)) && svtext_is_upper(c) && p + k < sc->len &&
+           sc->s[p + k] == '.' && n + k < sizeof(letters)) {
+        memcpy(letters + n, sc->s + p, k);
+        n += k, p += k + 1, count++;
+    }
+    if (count < 2 || svtext_word_len(sc->s, sc->len, p))
+        return 0;
+    words_reset(&w);
+    spell(&w, letters, n, 0);
+    scan_say_words(sc, i, p - i, &w);
+    scan_period_after(sc, p);
+    return p - i;
+}
+
 /* Words espeak-ng stresses wrongly, said as [[phonemes]]; a genitive s is kept. */
 static size_t lexicon(struct scan *sc, size_t i, size_t n)
 {
@@ -374,8 +397,8 @@ size_t norm_word(struct scan *sc, size_t i)
     size_t n = svtext_word_len(sc->s, sc->len, i), k;
 
     if ((k = norm_web(sc, i)) || (k = law(sc, i, n)) || (k = abbreviation(sc, i)) ||
-        (k = roman(sc, i, n)) ||
-        (k = acronym(sc, i, n)) || (k = lexicon(sc, i, n)))
+        (k = initials(sc, i)) || (k = roman(sc, i, n)) || (k = acronym(sc, i, n)) ||
+        (k = lexicon(sc, i, n)))
         return k;
     scan_copy(sc, i, n);
     if (day_word(sc, i) == n)

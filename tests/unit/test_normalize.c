@@ -452,6 +452,9 @@ static void test_normalize_reads_sections_and_case_numbers(void **state)
     SAYS("2019--2021", "tvåtusennitton till tvåtusentjugoett");
     SAYS("1--3 maj", "den första till tredje maj");
     SAYS("Ord -- ord", "Ord -- ord");
+    SAYS("När U.P. ringde", "När u p ringde");
+    SAYS("F.A.I. och F.J.", "f a i och f j.");
+    SAYS("1 100 l/s", "tusenetthundra liter per sekund");
 }
 
 /* A party's letters after a politician's name (parties.tsv); the same letters elsewhere stay. */
