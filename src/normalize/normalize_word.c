@@ -104,6 +104,26 @@ static void agree(const struct scan *sc, size_t p, const char *spoken, struct wo
     }
 }
 
+/* "i mån av", "i möjligaste mån", "i den mån": "mån" after "i" and at most two words is the
+ * noun, never Monday; "i mån–fre" is still a range of days. */
+static int in_man_phrase(const struct scan *sc, size_t i, size_t end)
+{
+    static const char *const i_word[] = {"i", NULL};
+    size_t at = i, n;
+    int words;
+
+    if (scan_dash(sc, scan_skip_space(sc, end)))
+        return 0;
+    for (words = 0; words < 3; words++) {
+        at = scan_prev_word(sc, at, &n);
+        if (!n || (at + n < sc->len && sc->s[at + n] == '.'))
+            return 0;
+        if (scan_word_in(sc, at, n, i_word))
+            return 1;
+    }
+    return 0;
+}
+
 static size_t abbreviation(struct scan *sc, size_t i)
 {
     const struct norm_entry *ab;
@@ -115,7 +135,7 @@ static size_t abbreviation(struct scan *sc, size_t i)
     p = scan_skip_space(sc, i + used);
     if ((ab->flags & ABBR_NUM) && !(p < sc->len && sc->s[p] >= '0' && sc->s[p] <= '9'))
         return 0;
-    if ((ab->flags & ABBR_CTX) && !day_context(sc, i, i + used))
+    if ((ab->flags & ABBR_CTX) && (!day_context(sc, i, i + used) || in_man_phrase(sc, i, i + used)))
         return 0;
     if (ab->flags & ABBR_AGREE) {
         struct words w;

@@ -479,7 +479,18 @@ static void test_normalize_agrees_ev_with_its_noun(void **state)
     SAYS("ev. bygglovsavgift", "eventuell bygglovsavgift");
     SAYS("ev. beslut", "eventuellt beslut");
     SAYS("Det kan ev. komma fler.", "Det kan eventuellt komma fler.");
+}
+
+/* Words of documents read alone: "m2" without a number, and "mån" of "i möjligaste mån"
+ * (a real plan description read it "måndag"). */
+static void test_normalize_reads_units_and_man_alone(void **state)
+{
+    (void)state;
     SAYS("Pris per m2", "Pris per kvadratmeter");
+    SAYS("i möjligaste mån. Sedan", "i möjligaste mån. Sedan");
+    SAYS("i mån av plats", "i mån av plats");
+    SAYS("Stängt mån.", "Stängt måndag.");
+    SAYS("Öppet i mån–fre", "Öppet i måndag till fredag");
 }
 
 static void test_normalize_expands_ordinals(void **state)
@@ -745,6 +756,7 @@ int main(void)
         cmocka_unit_test(test_normalize_reads_sections_and_case_numbers),
         cmocka_unit_test(test_normalize_says_the_party_after_a_name),
         cmocka_unit_test(test_normalize_agrees_ev_with_its_noun),
+        cmocka_unit_test(test_normalize_reads_units_and_man_alone),
         cmocka_unit_test(test_normalize_expands_ordinals),
         cmocka_unit_test(test_normalize_reads_property_designations_and_scales),
         cmocka_unit_test(test_normalize_expands_roman_numerals),
