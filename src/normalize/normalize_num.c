@@ -238,19 +238,22 @@ static int letter_tail(const struct scan *sc, const struct item *it, size_t q, s
 {
     size_t b = it->start, k;
     uint32_t c = 0;
-    int after_ref, period;
+    int after_ref, period, dot;
 
-    if (q == it->end || !lone_letter(sc, q))
+    if (q == it->end || q >= sc->len || sc->s[q] < 'a' || sc->s[q] > 'z' ||
+        svtext_word_len(sc->s, sc->len, q + 1))
         return 0;
     while ((k = svtext_cp_before(sc->s, b, &c)) && svtext_is_space(c))
         b -= k;
     after_ref = c == 0xA7 || (b >= 4 && chapter_word(sc, b - 4, &period) == 4) ||
                 (b >= 3 && chapter_word(sc, b - 3, &period) == 3);
-    if (!after_ref && !ends_in_paragraphs(sc, q + 1))
+    dot = q + 1 < sc->len && sc->s[q + 1] == '.'; /* "enligt 4 kap. 18 c." */
+    if (!(after_ref || (!dot && ends_in_paragraphs(sc, q + 1))))
         return 0;
     t->kind = TL_LETTER;
     t->letter = sc->s[q];
-    t->end = q + 1;
+    t->period = dot;
+    t->end = q + 1 + (size_t)dot;
     return 1;
 }
 

@@ -406,6 +406,7 @@ static void test_normalize_reads_paragraph_letters_and_lists(void **state)
     SAYS("enligt 18 g § KL", "enligt arton g paragrafen kommunallagen");
     SAYS("§ 18 g", "paragraf arton g");
     SAYS("enligt 4 kap. 18 c", "enligt fjärde kapitlet arton c");
+    SAYS("enligt 4 kap. 18 c. Sedan", "enligt fjärde kapitlet arton c. Sedan");
     SAYS("2 a kap. 3 § KL", "två a kapitlet tredje paragrafen kommunallagen");
     SAYS("Ta med 18 g socker.", "Ta med arton gram socker.");
     SAYS("4 kap 11§", "fjärde kapitlet elfte paragrafen");
