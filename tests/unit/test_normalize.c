@@ -445,6 +445,9 @@ static void test_normalize_reads_sections_and_case_numbers(void **state)
     SAYS("2.3.1 Bakgrund", "två punkt tre punkt ett Bakgrund");
     SAYS("Se avsnitt 2.3.1 nedan.", "Se avsnitt två punkt tre punkt ett nedan.");
     SAYS("3.3 Syfte", "tre punkt tre Syfte");
+    SAYS("Se fig. 3 och tab. 2 i avsn. 4.2.1.",
+         "Se figur tre och tabell två i avsnitt fyra punkt två punkt ett.");
+    SAYS("SVEA HOVRÄTT, samarbetet inom SÖSAM", "svea HOVRÄTT, samarbetet inom sösam");
     SAYS("Mål nr P 5876-18", "Mål nummer P femtusenåttahundrasjuttiosex streck arton");
     SAYS("i mål T 3065-09", "i mål T tretusensextiofem streck noll nio");
     SAYS("MÖD P 2206–24.", "m ö d P tvåtusentvåhundrasex streck tjugofyra.");
