@@ -222,9 +222,9 @@ static int add_party(struct loader *ld, struct table *t, char **f, int nf)
 
 static int (*const adders[T_COUNT])(struct loader *, struct table *, char **, int) = {
     add_abbr, add_unit, add_acronym, add_lexicon, add_noun, add_regnal, add_law, add_party};
-static const char *const files[T_COUNT] = {
-    "abbreviations.tsv", "units.tsv", "acronyms.tsv", "lexicon.tsv",
-    "nouns.tsv",         "regnal.tsv", "laws.tsv",    "parties.tsv"};
+static const char *const files[T_COUNT] = {"abbreviations.tsv", "units.tsv",  "acronyms.tsv",
+                                           "lexicon.tsv",       "nouns.tsv",  "regnal.tsv",
+                                           "laws.tsv",          "parties.tsv"};
 static const int folded[T_COUNT] = {1, 0, 0, 1, 1, 1, 0, 0};
 
 /* Splits line at TABs into at most 5 fields; returns how many (6 means too many). */

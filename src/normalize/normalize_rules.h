@@ -1,6 +1,7 @@
 /* normalize_rules.h -- the Swedish data the normalizer reads from voices/sv/ (internal to the
  * normalize*.c files): abbreviations, units, acronyms, the pronunciation lexicon, the gender
- * of nouns, regnal names, law abbreviations and political parties. Loaded once, then only read: safe to share between threads. */
+ * of nouns, regnal names, law abbreviations and political parties. Loaded once, then only read:
+ * safe to share between threads. */
 #ifndef LYSSNA_NORMALIZE_RULES_H
 #define LYSSNA_NORMALIZE_RULES_H
 
@@ -11,16 +12,18 @@
 struct norm_rules;
 
 enum abbr_flag {
-    ABBR_NUM = 1,  /* said only before a number ("bil. 3") */
-    ABBR_CTX = 2,  /* a weekday that is also a word ("mån"): only in a list of days or times */
-    ABBR_DAY = 4,  /* names a weekday: "mån–fre" is a range */
-    ABBR_CASE = 8, /* matched case-sensitively */
+    ABBR_NUM = 1,    /* said only before a number ("bil. 3") */
+    ABBR_CTX = 2,    /* a weekday that is also a word ("mån"): only in a list of days or times */
+    ABBR_DAY = 4,    /* names a weekday: "mån–fre" is a range */
+    ABBR_CASE = 8,   /* matched case-sensitively */
     ABBR_AGREE = 16, /* the spoken "-t" form agrees with the noun after it ("ev.") */
 };
 
 enum acro_kind { ACRO_SPELL, ACRO_WORD, ACRO_SAY };
 
-#define LAW_REF 1u /* a law abbreviation that is also something else ("KL"): only in a reference */
+/* laws.tsv's "ref": a law abbreviation that is also something else ("KL"), said as the law
+ * only in a reference */
+#define LAW_REF 1u
 
 /* One data line. For abbreviations: key written, a spoken, flags. Units: key written, a
  * singular, b plural, gender. Acronyms: key, kind, a spoken (ACRO_SAY). Lexicon: key word, a

@@ -206,6 +206,9 @@ void scan_period_after(struct scan *sc, size_t end)
 
     if (!end || sc->s[end - 1] != '.')
         return;
+    if (q > end && q < sc->len &&
+        rules_find_law(sc->rules, sc->s + q, svtext_word_len(sc->s, sc->len, q)))
+        return; /* "5 § 2 st. KL": the law the reference is in, not a new sentence */
     if (q == sc->len || (q > end && svtext_cp(sc->s, sc->len, q, &c) && svtext_is_upper(c)))
         scan_say(sc, end - 1, 1, ".", 1);
 }

@@ -77,8 +77,7 @@ static size_t party(struct scan *sc, size_t i)
     while ((k = svtext_cp_before(sc->s, q, &c)) && svtext_is_space(c))
         q -= k;
     at = scan_prev_word(sc, i, &n);
-    if (!n || at + n != q ||
-        !svtext_cp(sc->s, sc->len, at, &c) || !svtext_is_upper(c))
+    if (!n || at + n != q || !svtext_cp(sc->s, sc->len, at, &c) || !svtext_is_upper(c))
         return 0;
     p = rules_find_party(sc->rules, sc->s + i + 1, close - i - 1);
     if (!p)

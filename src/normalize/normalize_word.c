@@ -74,8 +74,8 @@ static int day_context(const struct scan *sc, size_t i, size_t end)
  * "-er" too, so only endings that verbs do not have count. */
 static int plural_noun(const char *s, size_t n)
 {
-    static const char *const ends[] = {"or",    "ader",  "ngar",  "heter", "ioner", "ifter",
-                                       "ärder", "nkter", "arer",  "ärer",  "iker",  NULL};
+    static const char *const ends[] = {"or",    "ader",  "ngar", "heter", "ioner", "ifter",
+                                       "ärder", "nkter", "arer", "ärer",  "iker",  NULL};
     const char *const *e;
     size_t k;
 
@@ -340,8 +340,10 @@ static size_t acronym(struct scan *sc, size_t i, size_t n)
  * "kap." ("13 § KL", "2:2 PBL", "(KL)"), or after a word that leads to a law ("enligt KL"). */
 static int law_reference(const struct scan *sc, size_t i)
 {
-    static const char *const lead[] = {"kap", "st",  "p",     "enligt", "enl", "jfr", "se", "i",
-                                       "och", "samt", "eller", "av",     "mot", "f",   "ff", NULL};
+    static const char *const lead[] = {
+        "kap", "st",      "p",       "enligt",   "enl",        "jfr",      "se",
+        "i",   "och",     "samt",    "eller",    "av",         "mot",      "f",
+        "ff",  "stycket", "punkten", "meningen", "paragrafen", "kapitlet", NULL};
     size_t q = i, k, n, at;
     uint32_t c = 0;
 

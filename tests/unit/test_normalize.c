@@ -383,13 +383,17 @@ static void test_normalize_says_laws_in_references_by_name(void **state)
     SAYS("Enligt 13 § KL ska nämnden besluta.",
          "Enligt trettonde paragrafen kommunallagen ska nämnden besluta.");
     SAYS("3 kap. 5 § SoL", "tredje kapitlet femte paragrafen socialtjänstlagen");
-    SAYS("21 kap. 7 § OSL", "tjugoförsta kapitlet sjunde paragrafen offentlighets- och sekretesslagen");
+    SAYS("21 kap. 7 § OSL",
+         "tjugoförsta kapitlet sjunde paragrafen offentlighets- och sekretesslagen");
     SAYS("enligt KL och FL", "enligt kommunallagen och förvaltningslagen");
     SAYS("(KL)", "(kommunallagen)");
     SAYS("i KL:s mening", "i kommunallagens mening");
     SAYS("enligt 9 kap. 13 § PBL", "enligt nionde kapitlet trettonde paragrafen p b l");
     SAYS("PBL:s krav", "p b ells krav");
     SAYS("Vi ses KL 14.", "Vi ses klockan fjorton.");
+    SAYS("13 kap. 1 § första stycket KL",
+         "trettonde kapitlet första paragrafen första stycket kommunallagen");
+    SAYS("5 § 2 st. KL", "femte paragrafen andra stycket kommunallagen");
     SAYS("enligt 2:2 PBL och 3:1 MB",
          "enligt andra kapitlet andra paragrafen p b l och tredje kapitlet första paragrafen "
          "miljöbalken");
@@ -430,7 +434,8 @@ static void test_normalize_reads_report_series(void **state)
     SAYS("rskr. 2012/13:282", "riksdagsskrivelse tvåtusentolv tretton kolon tvåhundraåttiotvå");
     SAYS("NJA 2015 s. 374", "n j a tvåtusenfemton sidan trehundrasjuttiofyra");
     SAYS("RÅ 2005 ref. 44", "r å tvåtusenfem referat fyrtiofyra");
-    SAYS("(a. prop. s. 398 f.)", "(anförda proposition sidan trehundranittioåtta och följande sida)");
+    SAYS("(a. prop. s. 398 f.)",
+         "(anförda proposition sidan trehundranittioåtta och följande sida)");
     SAYS("s. 390 ff.", "sidan trehundranittio och följande sidor.");
     SAYS("år 500 f. Kr.", "år femhundra före Kristus.");
     SAYS("läsåret 2024/25", "läsåret tvåtusentjugofyra tjugofem");
