@@ -336,23 +336,34 @@ static size_t acronym(struct scan *sc, size_t i, size_t n)
     return say_acronym(sc, i, n, kind, NULL);
 }
 
-/* Whether the word at i stands where a law is named: right after "§", "(", a number or
- * "kap." ("13 § KL", "2:2 PBL", "(KL)"), or after a word that leads to a law ("enligt KL"). */
+/* Whether the word at i stands where a law is named: right after "§", "(" or "kap." ("13 §
+ * KL", "(KL)"), after a number that is itself in a reference ("9 § 8 LSS", "3:1 MB"; "10 MB"
+ * is a file's size), or after a word that leads to a law ("enligt KL", "första stycket KL"). */
 static int law_reference(const struct scan *sc, size_t i)
 {
     static const char *const lead[] = {
         "kap", "st",      "p",       "enligt",   "enl",        "jfr",      "se",
         "i",   "och",     "samt",    "eller",    "av",         "mot",      "f",
         "ff",  "stycket", "punkten", "meningen", "paragrafen", "kapitlet", NULL};
+    static const char *const ref_lead[] = {"kap", "st", "p", "stycket", "punkten", NULL};
     size_t q = i, k, n, at;
     uint32_t c = 0;
+    int colon = 0;
 
     while ((k = svtext_cp_before(sc->s, q, &c)) && svtext_is_space(c))
         q -= k;
     if (!k)
         return 0;
-    if (c == '(' || c == 0xA7 || (c >= '0' && c <= '9'))
+    if (c == '(' || c == 0xA7)
         return 1;
+    if (c >= '0' && c <= '9') {
+        while (q && ((sc->s[q - 1] >= '0' && sc->s[q - 1] <= '9') || sc->s[q - 1] == ':'))
+            colon |= sc->s[--q] == ':';
+        while ((k = svtext_cp_before(sc->s, q, &c)) && svtext_is_space(c))
+            q -= k;
+        at = scan_prev_word(sc, q, &n);
+        return colon || (k && c == 0xA7) || scan_word_in(sc, at, n, ref_lead);
+    }
     at = scan_prev_word(sc, i, &n);
     return scan_word_in(sc, at, n, lead);
 }

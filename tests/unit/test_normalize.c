@@ -394,6 +394,8 @@ static void test_normalize_says_laws_in_references_by_name(void **state)
     SAYS("13 kap. 1 § första stycket KL",
          "trettonde kapitlet första paragrafen första stycket kommunallagen");
     SAYS("5 § 2 st. KL", "femte paragrafen andra stycket kommunallagen");
+    SAYS("enligt 9 § 8 KL", "enligt nionde paragrafen åtta kommunallagen");
+    SAYS("Filen är högst 10 MB.", "Filen är högst tio m b.");
     SAYS("enligt 2:2 PBL och 3:1 MB",
          "enligt andra kapitlet andra paragrafen p b l och tredje kapitlet första paragrafen "
          "miljöbalken");
