@@ -379,11 +379,12 @@ static size_t law(struct scan *sc, size_t i, size_t n)
 }
 
 /* Initials ("U.P.", "F.A.I.", as rulings name the parties): the letters, spelled, without
- * their full stops; the last one ends the sentence only before a capital. */
+ * their full stops; the last one ends the sentence only before a capital. "F.J:s" is their
+ * genitive ("f jis"). */
 static size_t initials(struct scan *sc, size_t i)
 {
     char letters[64];
-    size_t p = i, k, n = 0, count = 0;
+    size_t p = i, k, n = 0, count = 0, gen = 0;
     uint32_t c;
     struct words w;
 
@@ -392,12 +393,18 @@ static size_t initials(struct scan *sc, size_t i)
         memcpy(letters + n, sc->s + p, k);
         n += k, p += k + 1, count++;
     }
+    if (count && k && svtext_is_upper(c) && (gen = genitive_at(sc, p + k)) &&
+        n + k < sizeof(letters)) {
+        memcpy(letters + n, sc->s + p, k); /* "F.J:s" */
+        n += k, p += k + gen, count++;
+    }
     if (count < 2 || svtext_word_len(sc->s, sc->len, p))
         return 0;
     words_reset(&w);
-    spell(&w, letters, n, 0);
+    spell(&w, letters, n, gen != 0);
     scan_say_words(sc, i, p - i, &w);
-    scan_period_after(sc, p);
+    if (!gen)
+        scan_period_after(sc, p);
     return p - i;
 }
 

@@ -465,6 +465,7 @@ static void test_normalize_reads_sections_and_case_numbers(void **state)
     SAYS("Ord -- ord", "Ord -- ord");
     SAYS("När U.P. ringde", "När u p ringde");
     SAYS("F.A.I. och F.J.", "f a i och f j.");
+    SAYS("F.A.I:s och L.B:s", "f a is och l bes");
     SAYS("1 100 l/s", "tusenetthundra liter per sekund");
 }
 
