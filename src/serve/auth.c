@@ -20,7 +20,7 @@ struct key_stats {
 };
 
 /* API_OPEN has no name: require_keys cannot name it. */
-static const char *const api_names[] = {"", "openai", "marytts", "opentts", "prefetch"};
+static const char *const api_names[] = {"", "openai", "marytts", "opentts", "prefetch", "lexicon"};
 
 static int parse_required(const char *list, unsigned *out, struct err *e)
 {
@@ -28,7 +28,7 @@ static int parse_required(const char *list, unsigned *out, struct err *e)
     const char *p = list;
     size_t n, i;
 
-    *out = 1u << API_PREFETCH; /* never without a key */
+    *out = 1u << API_PREFETCH | 1u << API_LEXICON; /* never without a key */
     while (*(p += strspn(p, " ,"))) {
         n = strcspn(p, " ,");
         snprintf(word, sizeof(word), "%.*s", (int)n, p);

@@ -128,6 +128,19 @@ const struct route serve_routes[] = {
      .rate = RATE_TOKEN, .key = API_OPEN, .metric = "opentts_info"},
     {.methods = ROUTE_POST, .path = "/v1/prefetch", .answer = answer_prefetch,
      .rate = RATE_TOKEN, .key = API_PREFETCH, .metric = "prefetch"},
+    /* the editors' lexicon: an editor's key only */
+    {.methods = ROUTE_GET | ROUTE_POST, .path = "/v1/lexicon", .answer = answer_lexicon,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_OTHER, .path = "/v1/lexicon/", .match = PATH_PREFIX,
+     .answer = answer_lexicon_entry, .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_GET, .path = "/v1/lexicon/history", .answer = answer_lexicon_history,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_POST, .path = "/v1/lexicon/undo", .answer = answer_lexicon_undo,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_POST, .path = "/v1/lexicon/import", .answer = answer_lexicon_import,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon_import"},
+    {.methods = ROUTE_GET, .path = "/v1/lexicon/export", .answer = answer_lexicon_export,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
 };
 /* clang-format on */
 
@@ -263,6 +276,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         buf_init(&rq->body, auth_max_text(srv, rq) + 4096); /* room for JSON */
         rq->route = route_of(method, url);
         rq->url = url;
+        rq->method = method;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_of(c, rq->client, sizeof(rq->client));
         snprintf(rq->line, sizeof(rq->line), "%s %s", method, url);
@@ -431,6 +445,29 @@ static struct live *live_new(const struct config *cfg, struct err *e)
     return l;
 }
 
+/* The editors' lexicon (cfg's file, else lexicon.db beside the cache folder, where every
+ * instance sharing the folder finds it). A damaged one stops the start: audio made without
+ * the editors' words would be cached as if it were right. */
+static int open_lexicon(struct server *srv, const struct config *cfg, struct err *e)
+{
+    char path[2100];
+    const char *dir = cfg->cache_dir;
+    size_t n = strlen(dir);
+
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    while (n > 0 && dir[n - 1] != '/') /* the cache folder's parent: n bytes of dir */
+        n--;
+    if (cfg->lexicon_file[0])
+        snprintf(path, sizeof(path), "%s", cfg->lexicon_file);
+    else
+        snprintf(path, sizeof(path), "%.*slexicon.db", (int)n, dir);
+    if (!(srv->lex = lexicon_open(path, e)))
+        return e->code;
+    jobs_set_lexicon(srv->jobs, srv->lex);
+    return LY_OK;
+}
+
 static int server_init(struct server *srv, const struct config *cfg, const char *exe, struct err *e)
 {
     struct jobs_limits lim;
@@ -468,7 +505,7 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
         return e->code;
     lim = limits_of(l);
     srv->jobs = jobs_new(srv->pool, srv->cache, &lim, NULL);
-    return LY_OK;
+    return open_lexicon(srv, cfg, e);
 }
 
 static void server_release(struct server *srv)
@@ -485,6 +522,7 @@ static void server_release(struct server *srv)
     auth_release(srv);
     free(srv->rates);
     jobs_free(srv->jobs);
+    lexicon_free(srv->lex);
     free(srv->m.routes);
     pool_free(srv->pool);
     cache_free(srv->cache);
