@@ -1,8 +1,9 @@
 /* lexicon_match.c -- which entries of the lexicon a text uses. Each word of the text (and the
  * word without a genitive s) is looked up among the entries' first words, ignoring case;
- * a phrase must follow there as a whole. It errs on the side of taking an entry (case rules
- * are left to the normalizer), never of leaving one out: the entries found are what the
- * worker applies and what the audio's key holds. Reads a shared snapshot: thread-safe. */
+ * the whole written form must follow there by the normalizer's rules of case and word ends.
+ * The entries found are what the worker applies and what the audio's key holds: a change
+ * retires the audio of texts that use the entry and no other. Reads a shared snapshot:
+ * thread-safe. */
 #include "lexicon.h"
 #include "lexicon_int.h"
 
@@ -90,8 +91,32 @@ static int applies(const struct lexicon_entry *en, const char *lang, const char 
            (!en->scope[0] || (host && !strcasecmp(en->scope, host)));
 }
 
-/* Marks the entries whose first word is the n bytes at s (folded into key) and whose whole
- * written form follows at s. */
+static int word_char_at(const char *s, size_t n, size_t i)
+{
+    uint32_t c;
+
+    return svtext_cp(s, n, i, &c) && (svtext_is_letter(c) || (c >= '0' && c <= '9'));
+}
+
+/* Whether the entry is written at s (n bytes) as the normalizer takes it
+ * (normalize_rules_edited): ignoring case, unless it is written with capitals (then as
+ * written, or in capitals throughout); a whole word, or with a genitive s. */
+static int written_at(const struct lex_word *w, const char *s, size_t n)
+{
+    size_t k = svtext_fold_prefix(s, n, w->fold), i, cl;
+    uint32_t c;
+
+    if (!k || (word_char_at(s, n, k) && !(s[k] == 's' && !word_char_at(s, n, k + 1))))
+        return 0;
+    if (!strcmp(w->fold, w->en->text) || svtext_prefix(s, n, w->en->text) == k)
+        return 1;
+    for (i = 0; i < k; i += cl)
+        if (!(cl = svtext_cp(s, n, i, &c)) || (svtext_is_letter(c) && !svtext_is_upper(c)))
+            return 0;
+    return 1;
+}
+
+/* Marks the entries whose first word is key (folded) and that are written at text + at. */
 static void mark_word(const struct lex_snapshot *sn, const char *text, size_t len, size_t at,
                       const char *key, const char *lang, const char *host, unsigned char *used)
 {
@@ -99,7 +124,7 @@ static void mark_word(const struct lex_snapshot *sn, const char *text, size_t le
 
     for (i = lower_bound(sn, key); i < sn->n && !strcmp(sn->w[i].first, key); i++)
         if (!used[i] && applies(sn->w[i].en, lang, host) &&
-            svtext_fold_prefix(text + at, len - at, sn->w[i].fold))
+            written_at(&sn->w[i], text + at, len - at))
             used[i] = 1;
 }
 
@@ -125,7 +150,7 @@ void lexicon_used(struct lexicon *lx, const char *text, size_t len, const char *
     unsigned char *used;
     char key[LEXICON_TEXT_MAX + 1];
     size_t i = 0, n;
-    uint32_t c, prev = 0;
+    uint32_t c;
 
     buf_reset(out);
     if (!sn || !sn->n) {
@@ -134,15 +159,11 @@ void lexicon_used(struct lexicon *lx, const char *text, size_t len, const char *
     }
     used = xcalloc(sn->n, 1);
     while (i < len) {
-        n = svtext_word_len(text, len, i);
-        if (!n) {
-            if (!(n = svtext_cp(text, len, i, &c)))
-                n = 1, c = 0;
-            prev = c;
-            i += n;
+        if (!(n = svtext_word_len(text, len, i))) {
+            i += (n = svtext_cp(text, len, i, &c)) ? n : 1;
             continue;
         }
-        if (!(prev >= '0' && prev <= '9') && n <= LEXICON_TEXT_MAX) {
+        if (n <= LEXICON_TEXT_MAX) {
             svtext_fold(text + i, n, key);
             key[n] = '\0';
             mark_word(sn, text, len, i, key, lang, host, used);
@@ -151,7 +172,6 @@ void lexicon_used(struct lexicon *lx, const char *text, size_t len, const char *
                 mark_word(sn, text, len, i, key, lang, host, used);
             }
         }
-        svtext_cp_before(text, i + n, &prev);
         i += n;
     }
     for (i = 0; i < sn->n; i++)
