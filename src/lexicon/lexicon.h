@@ -55,9 +55,9 @@ int lexicon_phonemes(const char *say, char out[LEXICON_SAY_MAX + 1]);
 
 /* Parses a CSV (comma or semicolon) or TSV file: a header line naming the columns (text, say,
  * lang, scope, note; text and say required, in any order), then an entry a line; quotes as in
- * RFC 4180. Every entry is checked (lexicon_check; a missing lang is "sv"). On any problem
- * nothing is kept: LY_EPARSE with one line per problem in problems ("line N: what"), at most
- * 50 of them; an empty file is LY_EEMPTY. */
+ * RFC 4180 in CSV, none in TSV (a cell holds no TAB). Every entry is checked (lexicon_check; a
+ * missing lang is "sv"). On any problem nothing is kept: LY_EPARSE with one line per problem in
+ * problems ("line N: what"), at most 50 of them; an empty file is LY_EEMPTY. */
 int lexicon_parse(const char *data, size_t len, struct lexicon_list *out, struct buf *problems,
                   struct err *e);
 /* Writes l as CSV (tsv 0) or TSV; cells a spreadsheet would run as a formula (starting with

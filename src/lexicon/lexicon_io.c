@@ -171,7 +171,7 @@ static int record(const char **p, const char *end, char sep, char cells[8][512],
 
     for (;;) {
         n = 0;
-        quoted = s < end && *s == '"';
+        quoted = sep != '\t' && s < end && *s == '"'; /* TSV has no quoting */
         s += quoted;
         while (s < end) {
             if (quoted && *s == '"') {
@@ -254,7 +254,7 @@ static int header(char cells[8][512], int nc, int cols[8], struct buf *problems,
 }
 
 /* One entry line into out; a problem is recorded by line. */
-static void entry_line(char cells[8][512], int nc, const int cols[8], int line,
+static void entry_line(char cells[8][512], int nc, const int cols[8], int ncols, int line,
                        struct lexicon_list *out, struct buf *problems, int *count)
 {
     struct lexicon_entry en;
@@ -268,7 +268,11 @@ static void entry_line(char cells[8][512], int nc, const int cols[8], int line,
         size_t sizes[] = {sizeof(en.text), sizeof(en.say), sizeof(en.lang), sizeof(en.scope),
                           sizeof(en.note)};
         unarm(cells[i]);
-        if (cols[i] >= COL_IGNORED)
+        if (i >= ncols && cells[i][strspn(cells[i], " \t\r")]) {
+            problem(problems, count, line, "more cells than the first line names columns");
+            return;
+        }
+        if (i >= ncols || cols[i] >= COL_IGNORED)
             continue;
         if (strlen(cells[i]) >= sizes[cols[i]]) {
             problem(problems, count, line, "a cell is too long");
@@ -298,7 +302,7 @@ int lexicon_parse(const char *data, size_t len, struct lexicon_list *out, struct
 {
     char cells[8][512];
     const char *p = data, *end = data + len;
-    int cols[8], nc, line = 1, next, count = 0, blank;
+    int cols[8], ncols, nc, line = 1, next, count = 0, blank;
     char sep;
 
     memset(out, 0, sizeof(*out));
@@ -315,6 +319,7 @@ int lexicon_parse(const char *data, size_t len, struct lexicon_list *out, struct
         return p == end && !count
                    ? err_set(e, LY_EEMPTY, "the file is empty")
                    : err_set(e, LY_EPARSE, "the file has problems: nothing imported");
+    ncols = nc < 8 ? nc : 8;
     while (p < end && count < LYSSNA_LEX_PROBLEMS && out->n < LYSSNA_LEX_IMPORT_LINES) {
         next = ++line;
         nc = record(&p, end, sep, cells, &line);
@@ -322,7 +327,7 @@ int lexicon_parse(const char *data, size_t len, struct lexicon_list *out, struct
         if (nc < 0)
             problem(problems, &count, next, "a quote is not closed, or a cell is too long");
         else if (!blank)
-            entry_line(cells, nc, cols, next, out, problems, &count);
+            entry_line(cells, nc, cols, ncols, next, out, problems, &count);
     }
     if (count) {
         lexicon_list_release(out);
