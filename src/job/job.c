@@ -147,7 +147,9 @@ static void edits_of(struct jobs *J, const struct job_spec *js, struct buf *edit
     char lang[16];
 
     buf_init(edits, BUF_NOLIMIT);
-    if (!J->lex)
+    if (js->edits)
+        buf_adds(edits, js->edits, NULL);
+    if (js->edits || !J->lex)
         return;
     voice_lang(J, js->voice, lang);
     lexicon_used(J->lex, js->text, js->len, lang, js->host, edits);

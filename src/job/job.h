@@ -30,7 +30,8 @@ struct job_spec {
     char voice[64];
     int rate;
     enum encode_format format;
-    const char *host; /* the page's host, for lexicon entries of one site; NULL: none */
+    const char *host;  /* the page's host, for lexicon entries of one site; NULL: none */
+    const char *edits; /* entries to use instead of the lexicon's (a preview); NULL: none */
 };
 
 /* The limits in force (the service reloads them on SIGHUP). */

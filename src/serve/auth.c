@@ -59,6 +59,9 @@ void auth_identify(struct server *srv, struct MHD_Connection *c, struct request 
         keys_bearer(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"));
 
     rq->key = token ? keys_find(&live_of(srv)->keys, token) : NULL;
+    /* the editor's page carries a cookie instead, for the lexicon's routes only */
+    if (!token && rq->route && rq->route->key == API_LEXICON)
+        session_identify(srv, c, rq);
     /* OpenAI's clients send a key whatever the server: only one that looks like ours but is
        not counts as wrong, and only where a key is needed */
     rq->bad_key = token && !rq->key;

@@ -22,6 +22,12 @@ static int refused(struct server *srv, struct MHD_Connection *c, struct request 
         *ret = fail(srv, c, LY_EIO, "the lexicon is not open on this instance");
         return 1;
     }
+    if (rq->key && rq->key->editor && rq->session && !rq->csrf_ok && strcmp(rq->method, "GET")) {
+        *ret = send_json(srv, c, MHD_HTTP_FORBIDDEN,
+                         json_pack("{s:s, s:s}", "error", "forbidden", "message",
+                                   "a change from the page needs its X-CSRF-Token: sign in again"));
+        return 1;
+    }
     if (rq->key && rq->key->editor)
         return 0;
     *ret = send_json(srv, c, MHD_HTTP_FORBIDDEN,
@@ -278,4 +284,64 @@ enum MHD_Result answer_lexicon_export(struct server *srv, struct MHD_Connection 
                          tsv ? "text/tab-separated-values; charset=utf-8"
                              : "text/csv; charset=utf-8",
                          "no-store", NULL);
+}
+
+enum MHD_Result answer_lexicon_preview(struct server *srv, struct MHD_Connection *c,
+                                       struct request *rq)
+{
+    struct lexicon_entry en = {0};
+    struct job_spec js = {0};
+    struct err e = {0};
+    enum MHD_Result ret;
+    char edits[LEXICON_TEXT_MAX + LEXICON_SAY_MAX + 4], sentence[LEXICON_NOTE_MAX + 1] = "";
+    json_t *o;
+
+    if (refused(srv, c, rq, &ret))
+        return ret;
+    if (body_entry(srv, rq, &en, &e))
+        return send_error(srv, c, &e);
+    o = json_loadb(rq->body.data, rq->body.len, 0, NULL);
+    if (member(o, "sentence", sentence, sizeof(sentence), &e)) {
+        json_decref(o);
+        return send_error(srv, c, &e);
+    }
+    json_decref(o);
+    snprintf(edits, sizeof(edits), "%s\t%s\n", en.text, en.say);
+    js.text = sentence[0] ? sentence : en.text;
+    js.len = strlen(js.text);
+    js.edits = edits;
+    js.format = ENCODE_MP3;
+    snprintf(js.voice, sizeof(js.voice), "%s", en.lang);
+    return answer_audio(srv, c, &js, NULL);
+}
+
+enum MHD_Result answer_lexicon_where(struct server *srv, struct MHD_Connection *c,
+                                     struct request *rq)
+{
+    char want[LEXICON_TEXT_MAX + 1];
+    const char *text = arg(c, "text");
+    struct recent_page *p;
+    enum MHD_Result ret;
+    json_t *pages;
+    size_t n;
+    char *folded;
+
+    if (refused(srv, c, rq, &ret))
+        return ret;
+    if (!text || !*text || (n = strlen(text)) > LEXICON_TEXT_MAX)
+        return fail(srv, c, LY_EUSAGE, "give the word: ?text=WORD");
+    svtext_fold(text, n, want);
+    want[n] = '\0';
+    pages = json_array();
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p; p = p->next) {
+        folded = xmalloc(p->body.len + 1);
+        svtext_fold(p->body.data, p->body.len, folded);
+        folded[p->body.len] = '\0';
+        if (strstr(folded, want))
+            json_array_append_new(pages, json_string(p->url));
+        free(folded);
+    }
+    pthread_mutex_unlock(&srv->lock);
+    return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:o}", "pages", pages));
 }

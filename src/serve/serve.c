@@ -141,6 +141,17 @@ const struct route serve_routes[] = {
      .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon_import"},
     {.methods = ROUTE_GET, .path = "/v1/lexicon/export", .answer = answer_lexicon_export,
      .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_POST, .path = "/v1/lexicon/preview", .answer = answer_lexicon_preview,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon_preview"},
+    {.methods = ROUTE_GET, .path = "/v1/lexicon/where", .answer = answer_lexicon_where,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    /* the editor's page; its sign-in is held to its own rate per address */
+    {.methods = ROUTE_GET, .path = "/admin/", .match = PATH_PREFIX, .answer = answer_admin,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "admin"},
+    {.methods = ROUTE_POST, .path = "/admin/login", .answer = answer_login,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "admin_login"},
+    {.methods = ROUTE_GET | ROUTE_POST, .path = "/admin/session", .answer = answer_session,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "admin_login"},
 };
 /* clang-format on */
 
@@ -272,9 +283,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     if (!rq) {
         rq = xcalloc(1, sizeof(*rq));
+        rq->route = route_of(method, url);
         auth_identify(srv, c, rq);
         buf_init(&rq->body, auth_max_text(srv, rq) + 4096); /* room for JSON */
-        rq->route = route_of(method, url);
         rq->url = url;
         rq->method = method;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);

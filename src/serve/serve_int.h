@@ -108,6 +108,8 @@ struct request {
     char line[160];            /* "METHOD /path" for the access log */
     const struct api_key *key; /* the caller's key (Authorization: Bearer), or NULL */
     int bad_key;               /* a Bearer token was sent that is no key */
+    int session;               /* key is an editor's, from the page's cookie (session.c) */
+    int csrf_ok;               /* ... and the request carries the session's X-CSRF-Token */
 };
 
 /* Per-client token buckets in a fixed table: a client whose slot another takes over starts
@@ -352,6 +354,27 @@ enum MHD_Result answer_lexicon_import(struct server *srv, struct MHD_Connection 
                                       struct request *rq);
 enum MHD_Result answer_lexicon_export(struct server *srv, struct MHD_Connection *c,
                                       struct request *rq);
+
+/* POST /v1/lexicon/preview {"text", "say", "lang", "sentence"}: the audio of the sentence
+ * (else the text alone) said with that entry, before it is saved. GET /v1/lexicon/where?text=:
+ * the pages this instance read lately whose text has it. */
+enum MHD_Result answer_lexicon_preview(struct server *srv, struct MHD_Connection *c,
+                                       struct request *rq);
+enum MHD_Result answer_lexicon_where(struct server *srv, struct MHD_Connection *c,
+                                     struct request *rq);
+
+/* session.c: the editor's page signed in with a cookie instead of the key */
+/* rq->key from a valid session cookie (rq->session, and rq->csrf_ok when the request carries
+ * its X-CSRF-Token); nothing when there is none. */
+void session_identify(struct server *srv, struct MHD_Connection *c, struct request *rq);
+/* POST /admin/login {"key"}: the cookie and {"name", "csrf"}, for an editor's key only. GET
+ * /admin/session: {"name", "csrf"} of the cookie sent; POST /admin/session signs out. */
+enum MHD_Result answer_login(struct server *srv, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result answer_session(struct server *srv, struct MHD_Connection *c, struct request *rq);
+
+/* routes_admin.c */
+/* GET /admin/lexicon and its files under /admin/: the editor's page, under a strict CSP. */
+enum MHD_Result answer_admin(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
 /* routes_prefetch.c */
 /* POST /v1/prefetch {"urls": [...]}: 202 with how many were queued. */
