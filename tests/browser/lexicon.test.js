@@ -46,11 +46,15 @@ async function tabTo(page, id, n = 30) {
   assert.fail(`Tab never reached #${id}`);
 }
 
-function status(page, re) {
-  return until(page, (src) => {
-    const t = document.getElementById('status').textContent;
-    return new RegExp(src).test(t) && t;
-  }, re.source);
+async function status(page, re) {
+  try {
+    return await until(page, (src) => {
+      const t = document.getElementById('status').textContent;
+      return new RegExp(src).test(t) && t;
+    }, re.source, 30000);
+  } catch (e) {
+    throw new Error(`status never matched ${re}: it says "${await page.text('#status')}"`);
+  }
 }
 
 // axe-core run as the test's own script (a <script> element would be refused by the CSP).

@@ -81,7 +81,8 @@
     await play(r, inSentence ? 'meningen' : 'ordet');
   }
 
-  async function search() {
+  // quiet: after a change, whose own message stays (a screen reader hears that one)
+  async function search(quiet) {
     const r = await api('GET', `/v1/lexicon?q=${encodeURIComponent($('q').value)}`);
     if (!r.ok)
       return say(`Sökningen misslyckades: ${await reason(r)}`);
@@ -96,14 +97,15 @@
       li.append(button('Var sägs', e.text, () => whereSaid(e.text)));
       list.append(li);
     }
-    say(`${list.children.length} ord hittades.`);
+    if (!quiet)
+      say(`${list.children.length} ord hittades.`);
   }
 
   async function remove(e) {
     const r = await api('DELETE', `/v1/lexicon/${e.id}`);
     say(r.ok ? `${e.text} togs bort. Du kan ångra under Senaste ändringar.`
       : `Kunde inte ta bort: ${await reason(r)}`);
-    await search();
+    await search(true);
     await history();
   }
 
@@ -117,7 +119,7 @@
     say(`${$('text').value} är sparat och hörs på alla sidor inom några sekunder.`);
     $('q').value = $('text').value;
     fill(null);
-    await search();
+    await search(true);
     await history();
   }
 
@@ -152,7 +154,7 @@
       li.append(button('Ångra', `ändring ${c.change} av ${e.text}`, async () => {
         const u = await api('POST', '/v1/lexicon/undo', { change: c.change });
         say(u.ok ? `Ändringen av ${e.text} är ångrad.` : `Kunde inte ångra: ${await reason(u)}`);
-        await search();
+        await search(true);
         await history();
       }));
       list.append(li);
@@ -171,7 +173,7 @@
     const doc = await r.json().catch(() => ({}));
     if (r.ok) {
       say(`${doc.imported} ord importerades.`);
-      await search();
+      await search(true);
       return history();
     }
     for (const p of doc.problems || []) {
@@ -187,7 +189,7 @@
     $('who').textContent = doc.name;
     $('login').hidden = true;
     $('app').hidden = false;
-    search();
+    search(true);
     history();
   }
 
