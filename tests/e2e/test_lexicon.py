@@ -2,6 +2,7 @@
 and cached audio, imports and exports, `lyssna lexicon`, a second writer, and a kill -9 in the
 middle of a stream of writes. Only loopback traffic."""
 import json
+import pathlib
 import signal
 import socket
 import sqlite3
@@ -280,3 +281,27 @@ def test_kill_9_during_writes_loses_no_acknowledged_write(lyssna_bin, tmp_path):
               f"{len(ids)} present after restart, integrity ok")
     finally:
         again.stop()
+
+
+def test_batch_says_the_lexicon_and_keys_only_what_uses_it(run, tmp_path):
+    site = tmp_path / "site"
+    site.mkdir()
+    for name, place in (("a", "Lyssnahamn"), ("b", "Stockholm")):
+        (site / f"{name}.html").write_text(
+            f"<html><body><main><h1>Resa</h1><p>Vi åker till {place} i sommar.</p></main>"
+            "</body></html>", encoding="utf-8")
+    db = tmp_path / "lexicon.db"
+
+    def keys(out, *more):
+        r = run("batch", "-q", "-o", tmp_path / out, *more, site)
+        assert r.returncode == 0, r
+        lines = (tmp_path / out / "manifest.jsonl").read_text().splitlines()
+        return {pathlib.Path(d["source"]).name: d["key"] for d in map(json.loads, lines)}
+
+    before = keys("out1")
+    assert run("lexicon", "--file", db, "add", "Lyssnahamn", "lyss-na-hamn").returncode == 0
+    after = keys("out2", "--lexicon-file", db)
+    assert after["a.html"] != before["a.html"] and after["b.html"] == before["b.html"]
+    r = run("batch", "-q", "-o", tmp_path / "out3", "--lexicon-file", tmp_path / "no" / "x.db",
+            site)
+    assert r.returncode != 0 and b"lexicon" in r.stderr, r
