@@ -45,7 +45,7 @@ struct run {
     struct crawl *crawl;
     struct pool *pool;
     struct cache *cache;
-    struct jobs *jobs; /* the audio is made, and cached, as the service makes it */
+    struct jobs *jobs;   /* the audio is made, and cached, as the service makes it */
     struct lexicon *lex; /* the editors' lexicon, or NULL */
     struct manifest *man;
     char engine[CACHE_KEY_HEX + 1]; /* voice_data_version, as the service keys audio */
