@@ -305,3 +305,41 @@ def test_batch_says_the_lexicon_and_keys_only_what_uses_it(run, tmp_path):
     r = run("batch", "-q", "-o", tmp_path / "out3", "--lexicon-file", tmp_path / "no" / "x.db",
             site)
     assert r.returncode != 0 and b"lexicon" in r.stderr, r
+
+
+def test_the_page_signs_in_to_a_cookie_and_changes_need_its_csrf_token(svc):
+    page = request(svc.port, "GET", "/admin/lexicon")
+    assert page.status == 200 and "script-src 'self'" in page.h("content-security-policy")
+    assert "unsafe-inline" not in page.h("content-security-policy")
+    assert_error(request(svc.port, "POST", "/admin/login", body=json.dumps({"key": API_KEY})),
+                 401, "redaktörsnyckel")
+    r = request(svc.port, "POST", "/admin/login", body=json.dumps({"key": EDITOR}))
+    assert r.status == 200, r
+    cookie = r.h("set-cookie")
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie, cookie
+    jar = {"Cookie": cookie.split(";")[0]}
+    csrf = r.json()["csrf"]
+    w = word()
+    body = {"text": w, "say": "a-by", "lang": "sv"}
+    assert_error(lex(svc, "POST", body=body, headers=jar), 403, "csrf")
+    assert_error(lex(svc, "POST", body=body, headers={**jar, "X-CSRF-Token": "0" * 64}), 403)
+    assert lex(svc, "POST", body=body, headers={**jar, "X-CSRF-Token": csrf}).status == 201
+    assert lex(svc, "GET", f"/v1/lexicon?q={w}", headers=jar).json()["entries"][0]["who"] == \
+        "redaktion"
+    # a forged cookie, or one for a key that is not an editor's, is no session
+    assert_error(lex(svc, "GET", headers={"Cookie": "lyssna_editor=redaktion.9999999999." +
+                                          "0" * 64}), 401)
+    assert_error(lex(svc, "GET", headers={"Cookie": "lyssna_editor=cms.9999999999." + "0" * 64}),
+                 401)
+    # the cookie is for the lexicon only: an API that needs a key does not take it
+    assert_error(request(svc.port, "POST", "/v1/prefetch", body=b'{"urls": []}',
+                         headers={**jar, "X-CSRF-Token": csrf}), 401)
+    assert request(svc.port, "GET", "/admin/session", headers=jar).json()["csrf"] == csrf
+    preview = lex(svc, "POST", "/v1/lexicon/preview", headers={**jar, "X-CSRF-Token": csrf},
+                  body={"text": w, "say": "lyss-by", "sentence": f"Välkommen till {w}."})
+    assert preview.status == 200 and preview.h("content-type") == "audio/mpeg", preview
+    out = request(svc.port, "POST", "/admin/session", headers=jar)
+    assert out.status == 204 and "Max-Age=0" in out.h("set-cookie")
+    for _ in range(12):
+        last = request(svc.port, "POST", "/admin/login", body=b"{}")
+    assert_error(last, 429, "vänta")
