@@ -19,7 +19,8 @@ static int refused(struct server *srv, struct MHD_Connection *c, struct request 
                    enum MHD_Result *ret)
 {
     if (!srv->lex) {
-        *ret = fail(srv, c, LY_EIO, "the lexicon is not open on this instance");
+        *ret = fail(srv, c, LY_EIO,
+                    "the lexicon is not open on this instance: its log says why at start");
         return 1;
     }
     if (rq->key && rq->key->editor && rq->session && !rq->csrf_ok && strcmp(rq->method, "GET")) {

@@ -457,12 +457,14 @@ static struct live *live_new(const struct config *cfg, struct err *e)
 }
 
 /* The editors' lexicon (cfg's file, else lexicon.db beside the cache folder, where every
- * instance sharing the folder finds it). A damaged one stops the start: audio made without
- * the editors' words would be cached as if it were right. */
-static int open_lexicon(struct server *srv, const struct config *cfg, struct err *e)
+ * instance sharing the folder finds it). One that cannot be opened, or fails its integrity
+ * check, is logged and left off: audio is then made without the editors' words and keyed so
+ * (no entries), which an instance with the lexicon never takes for its own. */
+static void open_lexicon(struct server *srv, const struct config *cfg)
 {
     char path[2100];
     const char *dir = cfg->cache_dir;
+    struct err e = {0};
     size_t n = strlen(dir);
 
     while (n > 1 && dir[n - 1] == '/')
@@ -473,10 +475,9 @@ static int open_lexicon(struct server *srv, const struct config *cfg, struct err
         snprintf(path, sizeof(path), "%s", cfg->lexicon_file);
     else
         snprintf(path, sizeof(path), "%.*slexicon.db", (int)n, dir);
-    if (!(srv->lex = lexicon_open(path, e)))
-        return e->code;
+    if (!(srv->lex = lexicon_open(path, &e)))
+        fprintf(stderr, "lyssna: %s: the editors' lexicon is off\n", e.msg);
     jobs_set_lexicon(srv->jobs, srv->lex);
-    return LY_OK;
 }
 
 static int server_init(struct server *srv, const struct config *cfg, const char *exe, struct err *e)
@@ -516,7 +517,8 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
         return e->code;
     lim = limits_of(l);
     srv->jobs = jobs_new(srv->pool, srv->cache, &lim, NULL);
-    return open_lexicon(srv, cfg, e);
+    open_lexicon(srv, cfg);
+    return LY_OK;
 }
 
 static void server_release(struct server *srv)

@@ -343,3 +343,14 @@ def test_the_page_signs_in_to_a_cookie_and_changes_need_its_csrf_token(svc):
     for _ in range(12):
         last = request(svc.port, "POST", "/admin/login", body=b"{}")
     assert_error(last, 429, "vänta")
+
+
+def test_a_damaged_lexicon_is_named_and_left_off(lyssna_bin, tmp_path):
+    (tmp_path / "lexicon.db").write_bytes(b"SQLite format 3\x00" + b"\xff" * 4000)
+    s = start(lyssna_bin, tmp_path)
+    try:
+        assert_error(lex(s, "GET"), 500, "not open")
+        assert speak_json(s, {"text": "Hej."}).status == 200, "the service goes on"
+    finally:
+        s.stop()
+    assert "the editors' lexicon is off" in s.stderr_text(), s.stderr_text()[-2000:]
