@@ -13,7 +13,7 @@ import uuid
 
 import pytest
 
-from conftest import TIME_SCALE
+from conftest import ROOT, TIME_SCALE
 from test_serve import assert_error, cached_response, request, speak_json, start_service
 
 EDITOR = "editor-key-0123456789abcdef"
@@ -25,7 +25,7 @@ AUTH = {"Authorization": f"Bearer {EDITOR}"}
 def start(lyssna_bin, tmp, *args):
     keys = tmp / "keys.ini"
     keys.write_text(KEYS)
-    s = start_service(lyssna_bin, tmp, "--keys-file", keys, "--workers", "2",
+    s = start_service(lyssna_bin, tmp, "--keys-file", keys, "--workers", "2", "--web", ROOT / "web",
                       "--allow-host", "127.0.0.1", "--allow-addr", "127.0.0.0/8", *args)
     s.lexicon_path = str(tmp / "lexicon.db")  # beside the cache folder start_service makes
     return s
