@@ -14,7 +14,7 @@ PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/lyssna
 CC      ?= cc
 PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih libcrypto \
-           libseccomp zlib poppler-glib libzip
+           libseccomp zlib poppler-glib libzip sqlite3
 
 # Debian 12 packages: what building needs, and what the tests need on top.
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
@@ -50,7 +50,7 @@ LDFLAGS  += $(if $(filter 1,$(SAN)),$(SANFLAGS))
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
 
 # One folder per stage (docs/ARCHITECTURE.md); objects mirror the folders under $(BUILD)/obj/.
-STAGES   = base cache fetch extract normalize speech job serve batch cli
+STAGES   = base cache fetch extract normalize speech lexicon job serve batch cli
 SRCS     = $(foreach d,$(STAGES),$(wildcard src/$(d)/*.c))
 HDRS     = $(wildcard src/*.h) $(foreach d,$(STAGES),$(wildcard src/$(d)/*.h))
 LIB_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/cli/main.c,$(SRCS)))

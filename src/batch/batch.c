@@ -45,7 +45,8 @@ struct run {
     struct crawl *crawl;
     struct pool *pool;
     struct cache *cache;
-    struct jobs *jobs; /* the audio is made, and cached, as the service makes it */
+    struct jobs *jobs;   /* the audio is made, and cached, as the service makes it */
+    struct lexicon *lex; /* the editors' lexicon, or NULL */
     struct manifest *man;
     char engine[CACHE_KEY_HEX + 1]; /* voice_data_version, as the service keys audio */
     char (*failures)[320];          /* the first few, for the summary */
@@ -580,6 +581,9 @@ static int open_run(struct run *r, struct err *e)
                                              .queue_wait_ms = -1,
                                              .synth_timeout_ms = r->o->synth_timeout_ms},
                        &stopping);
+    if (r->o->lexicon_file && !(r->lex = lexicon_open(r->o->lexicon_file, e)))
+        return e->code;
+    jobs_set_lexicon(r->jobs, r->lex);
     return LY_OK;
 }
 
@@ -603,6 +607,7 @@ int batch_run(const struct batch_opts *o, const struct batch_list *l, struct cra
     sum->failed = r.pg.failed;
     sum->interrupted = stopping != 0;
     jobs_free(r.jobs);
+    lexicon_free(r.lex);
     pool_free(r.pool);
     cache_free(r.cache);
     manifest_free(r.man);

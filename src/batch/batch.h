@@ -46,7 +46,8 @@ struct batch_opts {
     int marks; /* speech marks NAME.marks.jsonl beside the audio */
     const char *fill_cache;
     int cache_max_mb;
-    int shard, nshards; /* this run takes items i with i % nshards == shard - 1; 0: all */
+    const char *lexicon_file; /* the editors' lexicon the service uses, or NULL: none */
+    int shard, nshards;       /* this run takes items i with i % nshards == shard - 1; 0: all */
     const char *voice;
     int rate;        /* 0: the voice's own */
     const char *exe; /* the lyssna binary, for the worker processes */

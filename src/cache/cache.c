@@ -114,12 +114,13 @@ void cache_audio_key(const struct cache_audio *a, char out[CACHE_KEY_HEX + 1])
         buf_addf(&langs, NULL, "%s,", a->line_langs[i] ? a->line_langs[i] : "");
     {
         /* the text is hashed where it lies: no copy of up to a megabyte per request */
-        const char *parts[] = {a->engine, a->kind,    flags,   a->voice,
-                               rate,      langs.data, a->text, a->format};
-        const size_t lens[] = {
-            strlen(a->engine), strlen(a->kind), strlen(flags), strlen(a->voice),
-            strlen(rate),      langs.len,       a->len,        strlen(a->format)};
-        cache_key(parts, lens, sizeof(parts) / sizeof(parts[0]), out);
+        const char *parts[] = {a->engine,  a->kind, flags,     a->voice, rate,
+                               langs.data, a->text, a->format, a->edits};
+        const size_t lens[] = {strlen(a->engine), strlen(a->kind), strlen(flags), strlen(a->voice),
+                               strlen(rate),      langs.len,       a->len,        strlen(a->format),
+                               a->edits_len};
+        /* audio that uses no entry keeps its key: a change retires only what used it */
+        cache_key(parts, lens, sizeof(parts) / sizeof(parts[0]) - (a->edits_len == 0), out);
     }
     buf_release(&langs);
 }

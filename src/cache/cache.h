@@ -35,6 +35,8 @@ struct cache_audio {
     const char *text; /* need not be NUL-terminated */
     size_t len;
     const char *format; /* encode_format_name() */
+    const char *edits;  /* the editors' lexicon entries the text uses; a key without any is */
+    size_t edits_len;   /* the same as before there was such a lexicon */
 };
 
 /* cache_key over every field of a. */

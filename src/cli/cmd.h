@@ -7,6 +7,7 @@ int cmd_extract(int argc, char **argv);
 int cmd_normalize(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_batch(int argc, char **argv);
+int cmd_lexicon(int argc, char **argv);
 
 /* Prints "lyssna: MSG" on stderr for a failure and returns its exit code. */
 struct err;

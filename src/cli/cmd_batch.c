@@ -32,6 +32,7 @@ static const char usage_text[] =
     "  -r, --rate WPM          words per minute, 80-400 (default: the voice's)\n"
     "      --marks             speech marks in NAME.marks.jsonl beside the audio\n"
     "      --fill-cache DIR    also put the audio into the service's cache folder DIR\n"
+    "      --lexicon-file DB   say the editors' lexicon's words as it says them (lexicon.db)\n"
     "      --cache-max-mb N    that cache's size cap (default 1024, as the service's)\n"
     "      --shard I/N         take items I, I+N, I+2N... (1 <= I <= N) of the full list;\n"
     "                          shards may share OUTDIR (manifest.shard-I-of-N.jsonl each)\n"
@@ -111,6 +112,7 @@ static int add_list(const char **list, size_t *n, const char *v, struct err *e)
 enum {
     O_MARKS = 256,
     O_FILL,
+    O_LEXICON,
     O_CACHEMB,
     O_SHARD,
     O_HOST,
@@ -153,6 +155,9 @@ static int apply(struct batch_args *a, int c, const char *v, struct err *e)
         break;
     case O_FILL:
         a->o.fill_cache = v;
+        break;
+    case O_LEXICON:
+        a->o.lexicon_file = v;
         break;
     case O_CACHEMB:
         rc = parse_int(v, 1, 1 << 30, "--cache-max-mb", &n, e);
@@ -202,6 +207,7 @@ static int parse_args(int argc, char **argv, struct batch_args *a, struct err *e
                                          {"rate", required_argument, NULL, 'r'},
                                          {"marks", no_argument, NULL, O_MARKS},
                                          {"fill-cache", required_argument, NULL, O_FILL},
+                                         {"lexicon-file", required_argument, NULL, O_LEXICON},
                                          {"cache-max-mb", required_argument, NULL, O_CACHEMB},
                                          {"shard", required_argument, NULL, O_SHARD},
                                          {"allow-host", required_argument, NULL, O_HOST},

@@ -23,6 +23,7 @@ static const struct command {
     {"extract", cmd_extract, "print the readable text of an HTML page"},
     {"normalize", cmd_normalize, "print text as it will be spoken, line by line"},
     {"batch", cmd_batch, "make audio files of a whole site or folder, with a manifest"},
+    {"lexicon", cmd_lexicon, "add, import, export or list the editors' pronunciations"},
     {"worker", cmd_worker, NULL}, /* internal: a synthesis worker the pool starts */
     {"extract-worker", extract_worker_main, NULL}, /* internal: one document, sandboxed */
 };

@@ -33,6 +33,10 @@ struct jobs {
     struct jobs_limits limits; /* engine points at the array above */
     struct job_counts n;
     atomic_llong warned; /* when the log last said the cache failed */
+    struct lexicon *lex;
+    struct voice_lang {
+        char voice[64], lang[16];
+    } langs[8]; /* the language of voice profiles used lately, under lock */
 };
 
 struct job {
@@ -104,8 +108,55 @@ void jobs_wake(struct jobs *J)
     pthread_mutex_unlock(&J->lock);
 }
 
-void job_key(struct jobs *J, const struct job_spec *js, const char *kind,
-             char key[CACHE_KEY_HEX + 1])
+void jobs_set_lexicon(struct jobs *J, struct lexicon *lx)
+{
+    J->lex = lx;
+}
+
+/* The language of voice profile name ("" when it cannot be read), remembered. */
+static void voice_lang(struct jobs *J, const char *name, char lang[16])
+{
+    struct voice v;
+    struct err e = {0};
+    size_t i;
+
+    pthread_mutex_lock(&J->lock);
+    for (i = 0; i < 8 && J->langs[i].voice[0]; i++)
+        if (!strcmp(J->langs[i].voice, name)) {
+            memcpy(lang, J->langs[i].lang, 16);
+            pthread_mutex_unlock(&J->lock);
+            return;
+        }
+    pthread_mutex_unlock(&J->lock);
+    lang[0] = '\0';
+    if (voice_load(voice_dir(), name, &v, &e))
+        return;
+    snprintf(lang, 16, "%s", v.lang);
+    pthread_mutex_lock(&J->lock);
+    for (i = 0; i < 8 && J->langs[i].voice[0]; i++)
+        ;
+    i = i < 8 ? i : (size_t)(name[0] % 8); /* full: one is replaced */
+    snprintf(J->langs[i].voice, sizeof(J->langs[i].voice), "%s", name);
+    memcpy(J->langs[i].lang, lang, 16);
+    pthread_mutex_unlock(&J->lock);
+}
+
+/* The lexicon entries js's text uses, into edits (initialized here). */
+static void edits_of(struct jobs *J, const struct job_spec *js, struct buf *edits)
+{
+    char lang[16];
+
+    buf_init(edits, BUF_NOLIMIT);
+    if (js->edits)
+        buf_adds(edits, js->edits, NULL);
+    if (js->edits || !J->lex)
+        return;
+    voice_lang(J, js->voice, lang);
+    lexicon_used(J->lex, js->text, js->len, lang, js->host, edits);
+}
+
+static void key_of(struct jobs *J, const struct job_spec *js, const char *kind,
+                   const struct buf *edits, char key[CACHE_KEY_HEX + 1])
 {
     char engine[CACHE_KEY_HEX + 1];
     struct cache_audio a;
@@ -124,8 +175,20 @@ void job_key(struct jobs *J, const struct job_spec *js, const char *kind,
         .text = js->text,
         .len = js->len,
         .format = encode_format_name(js->format),
+        .edits = edits->data,
+        .edits_len = edits->len,
     };
     cache_audio_key(&a, key);
+}
+
+void job_key(struct jobs *J, const struct job_spec *js, const char *kind,
+             char key[CACHE_KEY_HEX + 1])
+{
+    struct buf edits;
+
+    edits_of(J, js, &edits);
+    key_of(J, js, kind, &edits, key);
+    buf_release(&edits);
 }
 
 /* Logs why audio could not be cached (the job itself goes on, uncached): at most one line a
@@ -278,7 +341,8 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
 {
     struct job *j = xcalloc(1, sizeof(*j));
     struct jobs_limits l = limits_of(J);
-    const struct pool_request r = {
+    struct buf edits;
+    struct pool_request r = {
         .text = js->text,
         .len = js->len,
         .ssml = js->ssml,
@@ -296,11 +360,15 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
     j->ext = ext;
     j->claim = j->hit.fd = -1;
     j->timeout_ms = l.synth_timeout_ms;
-    job_key(J, js, kind, j->key);
+    edits_of(J, js, &edits);
+    key_of(J, js, kind, &edits, j->key);
+    r.edits = edits.data;
+    r.edits_len = edits.len;
     if (look && from_cache(j))
-        return j;
+        return buf_release(&edits), j;
     /* synthesis runs far faster than real time: a maker is waited for that long */
     if ((got = claim(j, look, l.synth_timeout_ms + 1000)) != 0) {
+        buf_release(&edits);
         if (got > 0)
             return j;
         err_set(e, LY_ECANCEL, "interrupted");
@@ -309,7 +377,9 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
     }
     if (look)
         J->n.misses++;
-    if (!(j->work = take_worker(J, &r, e))) {
+    j->work = take_worker(J, &r, e);
+    buf_release(&edits); /* sent with the request */
+    if (!j->work) {
         cache_unclaim(j->claim);
         free(j);
         return NULL;
@@ -470,6 +540,32 @@ void job_close(struct job *j)
     cache_put_abort(j->cw); /* unfinished: not kept */
     cache_unclaim(j->claim);
     free(j);
+}
+
+int job_check_phonemes(struct jobs *J, const char *voice, const char *phonemes, struct err *e)
+{
+    const struct pool_request r = {
+        .text = phonemes,
+        .len = strlen(phonemes),
+        .voice = voice,
+        .format = ENCODE_WAV,
+        .check = 1,
+    };
+    struct pool_job *w = take_worker(J, &r, e);
+    struct buf frame;
+    int type;
+
+    if (!w)
+        return e->code;
+    buf_init(&frame, BUF_NOLIMIT);
+    type = pool_job_next(w, &frame, limits_of(J).synth_timeout_ms, e);
+    if (type == POOL_ERROR)
+        pool_error(&frame, e);
+    else if (type == POOL_DONE)
+        *e = (struct err){0};
+    buf_release(&frame);
+    give_back(J, w);
+    return type == POOL_DONE ? LY_OK : e->code ? e->code : LY_ESYNTH;
 }
 
 void jobs_adopt(struct jobs *J, const char *key, const char *ext, const char *path)

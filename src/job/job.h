@@ -14,6 +14,7 @@
 
 #include "base/base.h"
 #include "cache/cache.h"
+#include "lexicon/lexicon.h"
 #include "speech/speech.h"
 
 struct jobs;
@@ -29,6 +30,8 @@ struct job_spec {
     char voice[64];
     int rate;
     enum encode_format format;
+    const char *host;  /* the page's host, for lexicon entries of one site; NULL: none */
+    const char *edits; /* entries to use instead of the lexicon's (a preview); NULL: none */
 };
 
 /* The limits in force (the service reloads them on SIGHUP). */
@@ -60,10 +63,17 @@ void jobs_free(struct jobs *J); /* NULL is a no-op */
 /* New limits; jobs already running keep theirs. */
 void jobs_configure(struct jobs *J, const struct jobs_limits *l);
 const struct job_counts *jobs_counts(const struct jobs *J);
+/* The editors' lexicon whose entries jobs use (NULL: none); lx must outlive J. Set before
+ * the first job. */
+void jobs_set_lexicon(struct jobs *J, struct lexicon *lx);
+/* Whether espeak-ng, in a worker, can say phonemes (no brackets) with voice: LY_OK, or
+ * LY_EUSAGE saying what it would leave out (LY_EVOICE: no such voice). */
+int job_check_phonemes(struct jobs *J, const char *voice, const char *phonemes, struct err *e);
 /* Wakes jobs waiting for a worker (a worker was replaced outside a job). */
 void jobs_wake(struct jobs *J);
 
-/* The cache key of js's output of kind ("audio" or "marks"). */
+/* The cache key of js's output of kind ("audio" or "marks"): over the text, the voice, rate
+ * and format, and the lexicon entries the text uses. */
 void job_key(struct jobs *J, const struct job_spec *js, const char *kind,
              char key[CACHE_KEY_HEX + 1]);
 /* Looks up a cache entry by key, counting a hit: 1 and hit when there (the caller closes

@@ -45,6 +45,14 @@ struct norm_rules *normalize_rules_load(const char *dir, void (*warn)(void *ctx,
                                         void *ctx);
 void normalize_rules_free(struct norm_rules *r); /* NULL is a no-op */
 
+/* The editors' lexicon over base (which may be NULL, and must outlive the result): edits
+ * holds lines "WRITTEN<TAB>SAY", SAY a respelling or "[[PHONEMES]]" (espeak-ng's). Its words
+ * and phrases are matched first, whole words (a genitive s kept), ignoring case unless the
+ * written form has capitals (then as written, or in capitals throughout). Lines that are not
+ * entries are skipped. Free the result with normalize_rules_free (base stays). */
+struct norm_rules *normalize_rules_edited(const struct norm_rules *base, const char *edits,
+                                          size_t len);
+
 /* Normalizes len bytes of valid UTF-8 at in into out (which is reset first). rules may be
  * NULL: the built-in rules still apply, the word lists do not. Text that could pass for
  * espeak-ng's phoneme brackets "[[" never reaches the output as such. Thread-safe. */

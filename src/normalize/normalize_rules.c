@@ -27,6 +27,9 @@ enum { T_ABBR, T_UNIT, T_ACRO, T_LEX, T_NOUN, T_REGNAL, T_LAW, T_PARTY, T_COUNT 
 
 struct norm_rules {
     struct table t[T_COUNT];
+    struct norm_entry *edits; /* the editors' lexicon (normalize_rules_edited), tried first */
+    size_t nedits;
+    int borrowed; /* t is the base's: freed with it, not here */
 };
 
 struct loader {
@@ -363,7 +366,10 @@ void normalize_rules_free(struct norm_rules *r)
 
     if (!r)
         return;
-    for (k = 0; k < T_COUNT; k++) {
+    for (i = 0; i < r->nedits; i++)
+        entry_release(&r->edits[i]);
+    free(r->edits);
+    for (k = 0; k < T_COUNT && !r->borrowed; k++) {
         for (i = 0; i < r->t[k].n; i++)
             entry_release(&r->t[k].e[i]);
         free(r->t[k].e);
@@ -503,4 +509,100 @@ int rules_noun_gender(const struct norm_rules *r, const char *s, size_t n)
             break;
     }
     return -1;
+}
+
+/* One line "WRITTEN<TAB>SAY" of the editors' lexicon into r->edits; a line that is not one is
+ * skipped (the service checked every entry before it was stored). */
+static void add_edit(struct norm_rules *r, const char *line, size_t n)
+{
+    const char *tab = memchr(line, '\t', n), *say;
+    struct norm_entry *en;
+    size_t wn, sn, i;
+
+    if (!tab || tab == line || tab - line > MAX_KEY || !utf8_valid(line, n, NULL))
+        return;
+    wn = (size_t)(tab - line);
+    say = tab + 1;
+    sn = n - wn - 1;
+    if (sn > 4 && !strncmp(say, "[[", 2) && !strncmp(say + sn - 2, "]]", 2))
+        say += 2, sn -= 4;
+    else if (sn == 0 || memchr(say, '[', sn))
+        return;
+    r->edits = xreallocarray(r->edits, r->nedits + 1, sizeof(*r->edits));
+    en = &r->edits[r->nedits++];
+    memset(en, 0, sizeof(*en));
+    en->b = xstrndup(line, wn);
+    en->key = xstrndup(line, wn);
+    svtext_fold(line, wn, en->key);
+    en->a = xstrndup(say, sn);
+    en->kind = say != tab + 1 ? EDIT_PHONEMES : EDIT_RESPELL;
+    for (i = 0; i < wn; i++)
+        if (en->b[i] != en->key[i])
+            en->flags |= EDIT_CASE;
+}
+
+struct norm_rules *normalize_rules_edited(const struct norm_rules *base, const char *edits,
+                                          size_t len)
+{
+    struct norm_rules *r = xcalloc(1, sizeof(*r));
+    const char *nl;
+
+    if (base) {
+        memcpy(r->t, base->t, sizeof(r->t));
+        r->borrowed = 1;
+    }
+    while (len) {
+        nl = memchr(edits, '\n', len);
+        add_edit(r, edits, nl ? (size_t)(nl - edits) : len);
+        if (!nl)
+            break;
+        len -= (size_t)(nl - edits) + 1;
+        edits = nl + 1;
+    }
+    return r;
+}
+
+/* Whether the n matched bytes at s are written as the entry wants: as its written form, or
+ * in capitals throughout (a heading). */
+static int case_fits(const struct norm_entry *en, const char *s, size_t n)
+{
+    size_t i, k;
+    uint32_t c;
+
+    if (!(en->flags & EDIT_CASE) || svtext_prefix(s, n, en->b) == n)
+        return 1;
+    for (i = 0; i < n; i += k) {
+        if (!(k = svtext_cp(s, n, i, &c)))
+            return 0;
+        if (svtext_is_letter(c) && !svtext_is_upper(c))
+            return 0;
+    }
+    return 1;
+}
+
+/* A letter or digit at s[i]. */
+static int word_char_at(const char *s, size_t n, size_t i)
+{
+    uint32_t c;
+
+    return svtext_cp(s, n, i, &c) && (svtext_is_letter(c) || (c >= '0' && c <= '9'));
+}
+
+const struct norm_entry *rules_match_edit(const struct norm_rules *r, const char *s, size_t n,
+                                          size_t *used, int *gen)
+{
+    const struct norm_entry *best = NULL;
+    size_t i, k;
+    int g;
+
+    for (i = 0; r && i < r->nedits; i++) {
+        const struct norm_entry *en = &r->edits[i];
+        if (!(k = svtext_fold_prefix(s, n, en->key)) || !case_fits(en, s, k))
+            continue;
+        g = k < n && s[k] == 's' && !word_char_at(s, n, k + 1);
+        if ((word_char_at(s, n, k) && !g) || (best && k + (size_t)g <= *used))
+            continue;
+        best = en, *used = k + (size_t)g, *gen = g;
+    }
+    return best;
 }

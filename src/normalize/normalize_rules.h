@@ -25,10 +25,16 @@ enum acro_kind { ACRO_SPELL, ACRO_WORD, ACRO_SAY };
  * only in a reference */
 #define LAW_REF 1u
 
+/* The editors' lexicon: kind says how a is said; EDIT_CASE in flags when the written form
+ * has capitals, and so matches only as written or in capitals throughout. */
+enum edit_kind { EDIT_RESPELL, EDIT_PHONEMES };
+#define EDIT_CASE 16
+
 /* One data line. For abbreviations: key written, a spoken, flags. Units: key written, a
  * singular, b plural, gender. Acronyms: key, kind, a spoken (ACRO_SAY). Lexicon: key word, a
- * phonemes. Nouns: key, gender. Regnal names: key, gender (SV_EN masculine, SV_ETT feminine).
- * Laws: key, kind (ACRO_SPELL or ACRO_SAY), a spoken, flags LAW_REF. Parties: key, a name. */
+ * phonemes. Edits: key folded, b as written, a respelling or phonemes. Nouns: key, gender. Regnal
+ * names: key, gender (SV_EN masculine, SV_ETT feminine). Laws: key, kind (ACRO_SPELL or
+ * ACRO_SAY), a spoken, flags LAW_REF. Parties: key, a name. */
 struct norm_entry {
     char *key; /* folded unless the table is case-sensitive or the entry is ABBR_CASE */
     char *a, *b;
@@ -50,6 +56,11 @@ const struct norm_entry *rules_find_lexicon(const struct norm_rules *r, const ch
 const struct norm_entry *rules_find_regnal(const struct norm_rules *r, const char *s, size_t n);
 const struct norm_entry *rules_find_law(const struct norm_rules *r, const char *s, size_t n);
 const struct norm_entry *rules_find_party(const struct norm_rules *r, const char *s, size_t n);
+/* The longest entry of the editors' lexicon written at s (n bytes; s is a word's start):
+ * whole words only, or with a genitive s (*gen 1). *used is the bytes it covers. NULL when
+ * none. */
+const struct norm_entry *rules_match_edit(const struct norm_rules *r, const char *s, size_t n,
+                                          size_t *used, int *gen);
 /* The gender of a noun, from the list or from the last part of a compound ("bygglov" from
  * "lov"); -1 when unknown. */
 int rules_noun_gender(const struct norm_rules *r, const char *s, size_t n);

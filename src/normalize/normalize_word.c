@@ -2,7 +2,8 @@
  * ("t.ex." -> "till exempel", weekdays, "mån–fre" -> "måndag till fredag"), Roman numerals
  * ("Karl XII:s" -> "Karl den tolftes", "etapp II" -> "etapp två"), acronyms spelled or said
  * as words (acronyms.tsv, else by their shape), and words from the pronunciation lexicon as
- * espeak-ng phonemes when asked to. Everything else is copied as written. Thread-safe. */
+ * espeak-ng phonemes when asked to; the editors' lexicon before all of them. Everything else is
+ * copied as written. Thread-safe. */
 #include <string.h>
 
 #include "base/base.h"
@@ -432,13 +433,36 @@ static size_t lexicon(struct scan *sc, size_t i, size_t n)
     return n;
 }
 
+/* The editors' lexicon, above every other rule: a respelling is said as written there, and
+ * phonemes as [[phonemes]] when asked for; a genitive s is kept. */
+static size_t edited(struct scan *sc, size_t i)
+{
+    const struct norm_entry *ed;
+    struct words w;
+    size_t used = 0;
+    int gen = 0;
+
+    ed = rules_match_edit(sc->rules, sc->s + i, sc->len - i, &used, &gen);
+    if (!ed || (ed->kind == EDIT_PHONEMES && !(sc->flags & NORMALIZE_PHONEMES)))
+        return 0;
+    words_reset(&w);
+    words_glue(&w, ed->kind == EDIT_PHONEMES ? "[[" : "");
+    words_glue(&w, ed->a);
+    words_glue(&w, gen ? "s" : "");
+    words_glue(&w, ed->kind == EDIT_PHONEMES ? "]]" : "");
+    if (sc->out->text.len && sc->out->text.data[sc->out->text.len - 1] == '[')
+        scan_say(sc, i, 0, " ", 1);
+    scan_say_words(sc, i, used, &w);
+    return used;
+}
+
 size_t norm_word(struct scan *sc, size_t i)
 {
     size_t n = svtext_word_len(sc->s, sc->len, i), k;
 
-    if ((k = norm_web(sc, i)) || (k = law(sc, i, n)) || (k = abbreviation(sc, i)) ||
-        (k = initials(sc, i)) || (k = roman(sc, i, n)) || (k = acronym(sc, i, n)) ||
-        (k = lexicon(sc, i, n)))
+    if ((k = edited(sc, i)) || (k = norm_web(sc, i)) || (k = law(sc, i, n)) ||
+        (k = abbreviation(sc, i)) || (k = initials(sc, i)) || (k = roman(sc, i, n)) ||
+        (k = acronym(sc, i, n)) || (k = lexicon(sc, i, n)))
         return k;
     scan_copy(sc, i, n);
     if (day_word(sc, i) == n)

@@ -20,7 +20,7 @@ struct key_stats {
 };
 
 /* API_OPEN has no name: require_keys cannot name it. */
-static const char *const api_names[] = {"", "openai", "marytts", "opentts", "prefetch"};
+static const char *const api_names[] = {"", "openai", "marytts", "opentts", "prefetch", "lexicon"};
 
 static int parse_required(const char *list, unsigned *out, struct err *e)
 {
@@ -28,7 +28,7 @@ static int parse_required(const char *list, unsigned *out, struct err *e)
     const char *p = list;
     size_t n, i;
 
-    *out = 1u << API_PREFETCH; /* never without a key */
+    *out = 1u << API_PREFETCH | 1u << API_LEXICON; /* never without a key */
     while (*(p += strspn(p, " ,"))) {
         n = strcspn(p, " ,");
         snprintf(word, sizeof(word), "%.*s", (int)n, p);
@@ -59,6 +59,9 @@ void auth_identify(struct server *srv, struct MHD_Connection *c, struct request 
         keys_bearer(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"));
 
     rq->key = token ? keys_find(&live_of(srv)->keys, token) : NULL;
+    /* the editor's page carries a cookie instead, for the lexicon's routes only */
+    if (!token && rq->route && rq->route->key == API_LEXICON)
+        session_identify(srv, c, rq);
     /* OpenAI's clients send a key whatever the server: only one that looks like ours but is
        not counts as wrong, and only where a key is needed */
     rq->bad_key = token && !rq->key;

@@ -60,6 +60,8 @@ static const struct setting {
       "started as root: the user to run as once the port is bound"),
     S("cache", "dir", "cache-dir", STR, cache_dir, 0, 0, "folder of the audio cache"),
     S("cache", "max_mb", "cache-max-mb", INT, cache_max_mb, 1, 1 << 30, "cache size cap in MiB"),
+    S("lexicon", "file", "lexicon-file", STR, lexicon_file, 0, 0,
+      "the editors' lexicon, shared by instances (default: lexicon.db beside the cache folder)"),
     S("fetch", "allow_hosts", "allow-host", LIST, allow_hosts, 0, 0,
       "host whose pages may be read, *.example.se for subdomains (repeatable)"),
     S("fetch", "allow_any_host", "allow-any-host", BOOL, allow_any_host, 0, 1,

@@ -116,6 +116,13 @@ static int on_key(void *user, const char *section, const char *name, const char 
         return number(st, name, value, 0, 1000000, &a->rate_limit);
     if (!strcmp(name, "max_text_bytes"))
         return number(st, name, value, 1, 1 << 20, &a->max_text_bytes);
+    if (!strcmp(name, "role")) {
+        if (strcmp(value, "editor") && strcmp(value, "api"))
+            return snprintf(st->why, sizeof(st->why), "role is 'api' or 'editor', not '%s'", value),
+                   0;
+        a->editor = !strcmp(value, "editor");
+        return 1;
+    }
     snprintf(st->why, sizeof(st->why), "unknown setting '%s' in [%s]", name, section);
     return 0;
 }

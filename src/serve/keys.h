@@ -15,6 +15,7 @@ struct api_key {
     char key[256];      /* the Bearer token */
     int rate_limit;     /* requests per minute; 0: no limit; -1: the public limit */
     int max_text_bytes; /* 0: the public cap */
+    int editor;         /* role = editor: may change the lexicon */
 };
 
 struct keyring {
@@ -24,9 +25,9 @@ struct keyring {
 
 /* Reads the key file at path into k (empty first). Each section is a key's name, with
  * `key = TOKEN` (required, at least LYSSNA_KEY_MIN bytes, no white space), and optional
- * `rate_limit` and `max_text_bytes`. LY_EPARSE "FILE:LINE: reason" for an unknown setting, a
- * bad value, a name or key given twice, a section without a key; LY_EINPUT when the file
- * cannot be read. On failure k is left empty. */
+ * `rate_limit`, `max_text_bytes` and `role` (api, the default, or editor). LY_EPARSE "FILE:LINE:
+ * reason" for an unknown setting, a bad value, a name or key given twice, a section without a key;
+ * LY_EINPUT when the file cannot be read. On failure k is left empty. */
 int keys_load(struct keyring *k, const char *path, struct err *e);
 void keys_release(struct keyring *k); /* a zeroed or released keyring is fine */
 

@@ -71,7 +71,7 @@ static int listen_params(struct MHD_Connection *c, char out[LYSSNA_PARAMS_MAX])
 
 /* The audio key learned for url and params while the page is recent: a repeated listen
  * then goes straight to the cache, without extracting the page again. */
-static int recent_key(struct server *srv, const char *url, const char *params,
+static int recent_key(struct server *srv, const char *url, const char *params, unsigned long gen,
                       char key[CACHE_KEY_HEX + 1], enum encode_format *format)
 {
     struct recent_page *p;
@@ -82,7 +82,7 @@ static int recent_key(struct server *srv, const char *url, const char *params,
     for (p = srv->pages; p && !found; p = p->next)
         if (!strcmp(p->url, url) && now - p->at < cfg_of(srv)->page_ttl_s)
             for (i = 0; i < LYSSNA_KNOWN_KEYS && !found; i++)
-                if (!strcmp(p->known[i].params, params)) {
+                if (!strcmp(p->known[i].params, params) && p->known[i].lexicon == gen) {
                     memcpy(key, p->known[i].key, CACHE_KEY_HEX + 1);
                     *format = p->known[i].format;
                     found = 1;
@@ -91,8 +91,8 @@ static int recent_key(struct server *srv, const char *url, const char *params,
     return found;
 }
 
-static void recent_learn(struct server *srv, const char *url, const char *params, const char *key,
-                         enum encode_format format)
+static void recent_learn(struct server *srv, const char *url, const char *params, unsigned long gen,
+                         const char *key, enum encode_format format)
 {
     struct recent_page *p;
     struct known_key *k;
@@ -104,6 +104,7 @@ static void recent_learn(struct server *srv, const char *url, const char *params
             snprintf(k->params, sizeof(k->params), "%s", params);
             memcpy(k->key, key, CACHE_KEY_HEX + 1);
             k->format = format;
+            k->lexicon = gen;
             break;
         }
     pthread_mutex_unlock(&srv->lock);
@@ -166,6 +167,17 @@ struct listen_args {
     const char *url, *readid, *voice, *rate, *format;
 };
 
+/* The host of an http(s) URL, lowercased, into out ("" when there is none). */
+static void host_of(const char *url, char *out, size_t size)
+{
+    const char *s = strstr(url, "://");
+    size_t n = 0;
+
+    for (s = s ? s + 3 : url; *s && !strchr(":/?#", *s) && n + 1 < size; s++)
+        out[n++] = (char)(*s >= 'A' && *s <= 'Z' ? *s - 'A' + 'a' : *s);
+    out[n] = '\0';
+}
+
 static int read_page_as(struct server *srv, const struct listen_args *a, struct page *pg,
                         struct job_spec *js, struct err *e)
 {
@@ -209,6 +221,8 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     js->len = pg->text.len;
     js->line_langs = pg->text.line_langs;
     js->nlines = pg->text.nlines;
+    host_of(url, pg->host, sizeof(pg->host));
+    js->host = pg->host;
     return LY_OK;
 }
 
@@ -258,8 +272,10 @@ static enum MHD_Result listen_to(struct server *srv, struct MHD_Connection *c,
     enum encode_format format;
     struct cache_hit hit;
     int known = kind == LISTEN_AUDIO && url && listen_params(c, params), rc;
+    /* a key learned before the lexicon changed may name audio that says a word wrong */
+    unsigned long gen = srv->lex ? lexicon_generation(srv->lex) : 0;
 
-    if (known && recent_key(srv, url, params, key, &format) &&
+    if (known && recent_key(srv, url, params, gen, key, &format) &&
         jobs_lookup(srv->jobs, key, encode_extension(format), &hit))
         return send_cached(srv, c, &hit, encode_mime_type(format), key, NULL);
     rc = read_page(srv, c, &pg, &js, &e);
@@ -268,7 +284,7 @@ static enum MHD_Result listen_to(struct server *srv, struct MHD_Connection *c,
     } else if (kind == LISTEN_AUDIO) {
         job_key(srv->jobs, &js, "audio", key);
         if (known)
-            recent_learn(srv, url, params, key, js.format);
+            recent_learn(srv, url, params, gen, key, js.format);
         ret = answer_audio(srv, c, &js, NULL);
     } else if (kind == LISTEN_HLS) {
         js.format = ENCODE_MP3; /* packed audio: MP3 segments, whatever format says */

@@ -128,6 +128,30 @@ const struct route serve_routes[] = {
      .rate = RATE_TOKEN, .key = API_OPEN, .metric = "opentts_info"},
     {.methods = ROUTE_POST, .path = "/v1/prefetch", .answer = answer_prefetch,
      .rate = RATE_TOKEN, .key = API_PREFETCH, .metric = "prefetch"},
+    /* the editors' lexicon: an editor's key only */
+    {.methods = ROUTE_GET | ROUTE_POST, .path = "/v1/lexicon", .answer = answer_lexicon,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_OTHER, .path = "/v1/lexicon/", .match = PATH_PREFIX,
+     .answer = answer_lexicon_entry, .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_GET, .path = "/v1/lexicon/history", .answer = answer_lexicon_history,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_POST, .path = "/v1/lexicon/undo", .answer = answer_lexicon_undo,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_POST, .path = "/v1/lexicon/import", .answer = answer_lexicon_import,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon_import"},
+    {.methods = ROUTE_GET, .path = "/v1/lexicon/export", .answer = answer_lexicon_export,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    {.methods = ROUTE_POST, .path = "/v1/lexicon/preview", .answer = answer_lexicon_preview,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon_preview"},
+    {.methods = ROUTE_GET, .path = "/v1/lexicon/where", .answer = answer_lexicon_where,
+     .rate = RATE_TOKEN, .key = API_LEXICON, .metric = "lexicon"},
+    /* the editor's page; its sign-in is held to its own rate per address */
+    {.methods = ROUTE_GET, .path = "/admin/", .match = PATH_PREFIX, .answer = answer_admin,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "admin"},
+    {.methods = ROUTE_POST, .path = "/admin/login", .answer = answer_login,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "admin_login"},
+    {.methods = ROUTE_GET | ROUTE_POST, .path = "/admin/session", .answer = answer_session,
+     .rate = RATE_FREE, .key = API_OPEN, .metric = "admin_login"},
 };
 /* clang-format on */
 
@@ -259,10 +283,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     (void)version;
     if (!rq) {
         rq = xcalloc(1, sizeof(*rq));
+        rq->route = route_of(method, url);
         auth_identify(srv, c, rq);
         buf_init(&rq->body, auth_max_text(srv, rq) + 4096); /* room for JSON */
-        rq->route = route_of(method, url);
         rq->url = url;
+        rq->method = method;
         clock_gettime(CLOCK_MONOTONIC, &rq->start);
         client_of(c, rq->client, sizeof(rq->client));
         snprintf(rq->line, sizeof(rq->line), "%s %s", method, url);
@@ -431,6 +456,30 @@ static struct live *live_new(const struct config *cfg, struct err *e)
     return l;
 }
 
+/* The editors' lexicon (cfg's file, else lexicon.db beside the cache folder, where every
+ * instance sharing the folder finds it). One that cannot be opened, or fails its integrity
+ * check, is logged and left off: audio is then made without the editors' words and keyed so
+ * (no entries), which an instance with the lexicon never takes for its own. */
+static void open_lexicon(struct server *srv, const struct config *cfg)
+{
+    char path[2100];
+    const char *dir = cfg->cache_dir;
+    struct err e = {0};
+    size_t n = strlen(dir);
+
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    while (n > 0 && dir[n - 1] != '/') /* the cache folder's parent: n bytes of dir */
+        n--;
+    if (cfg->lexicon_file[0])
+        snprintf(path, sizeof(path), "%s", cfg->lexicon_file);
+    else
+        snprintf(path, sizeof(path), "%.*slexicon.db", (int)n, dir);
+    if (!(srv->lex = lexicon_open(path, &e)))
+        fprintf(stderr, "lyssna: %s: the editors' lexicon is off\n", e.msg);
+    jobs_set_lexicon(srv->jobs, srv->lex);
+}
+
 static int server_init(struct server *srv, const struct config *cfg, const char *exe, struct err *e)
 {
     struct jobs_limits lim;
@@ -468,6 +517,7 @@ static int server_init(struct server *srv, const struct config *cfg, const char 
         return e->code;
     lim = limits_of(l);
     srv->jobs = jobs_new(srv->pool, srv->cache, &lim, NULL);
+    open_lexicon(srv, cfg);
     return LY_OK;
 }
 
@@ -485,6 +535,7 @@ static void server_release(struct server *srv)
     auth_release(srv);
     free(srv->rates);
     jobs_free(srv->jobs);
+    lexicon_free(srv->lex);
     free(srv->m.routes);
     pool_free(srv->pool);
     cache_free(srv->cache);

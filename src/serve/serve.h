@@ -43,6 +43,8 @@ struct config {
     /* [cache] */
     char cache_dir[1024];
     int cache_max_mb;
+    /* [lexicon] */
+    char lexicon_file[1024]; /* the editors' lexicon; "": lexicon.db beside cache_dir */
     /* [fetch] */
     char allow_hosts[2048]; /* space-separated host names, "*.example.se" for subdomains */
     int allow_any_host;

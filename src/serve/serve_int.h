@@ -22,7 +22,7 @@
 
 /* The APIs a key can be required for (require_keys); API_OPEN is never required: Lyssna's
  * own routes and the other APIs' lists of voices and models. */
-enum api { API_OPEN, API_OPENAI, API_MARYTTS, API_OPENTTS, API_PREFETCH };
+enum api { API_OPEN, API_OPENAI, API_MARYTTS, API_OPENTTS, API_PREFETCH, API_LEXICON };
 
 /* Kinds of fetch failure, counted apart in the metrics. */
 enum fetch_kind { F_NETWORK, F_STATUS, F_TIMEOUT, F_DENIED, F_TOO_LARGE, F_NOT_HTML, F_COUNT };
@@ -70,6 +70,7 @@ struct server {
     struct key_stats *keys;    /* LYSSNA_KEY_STATS, by key name; guarded by lock */
     struct prefetch *prefetch; /* the background queue of POST /v1/prefetch */
     struct wyoming *wyoming;   /* the Wyoming port, or NULL */
+    struct lexicon *lex;       /* the editors' lexicon, or NULL when it could not be opened */
 };
 
 /* A page fetched lately: Range requests and the marks request that follow a listen must not
@@ -81,6 +82,7 @@ struct known_key {
     char params[LYSSNA_PARAMS_MAX]; /* see listen_params; "" when unused */
     char key[CACHE_KEY_HEX + 1];
     enum encode_format format;
+    unsigned long lexicon; /* the lexicon's generation the key was made in */
 };
 
 struct recent_page {
@@ -99,12 +101,15 @@ struct request {
     struct buf body;
     size_t dropped; /* bytes of a body over the cap, read and dropped */
     const struct route *route;
-    const char *url; /* the path, without the query; libmicrohttpd keeps it for the request */
+    const char *url;    /* the path, without the query; libmicrohttpd keeps it for the request */
+    const char *method; /* kept likewise */
     struct timespec start;
     char client[64];           /* the client's address, for the rate limit and the access log */
     char line[160];            /* "METHOD /path" for the access log */
     const struct api_key *key; /* the caller's key (Authorization: Bearer), or NULL */
     int bad_key;               /* a Bearer token was sent that is no key */
+    int session;               /* key is an editor's, from the page's cookie (session.c) */
+    int csrf_ok;               /* ... and the request carries the session's X-CSRF-Token */
 };
 
 /* Per-client token buckets in a fixed table: a client whose slot another takes over starts
@@ -213,6 +218,7 @@ int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out,
 struct page {
     struct fetch_result fetched;
     struct page_text text;
+    char host[256]; /* the page's host, for the lexicon's entries of one site */
 };
 /* Reads ?url= (and the voice, rate, format and readid asked for) into pg, and js over its
  * text; pg must be released with page_release whatever it returns. */
@@ -331,6 +337,44 @@ enum MHD_Result answer_marytts_info(struct server *srv, struct MHD_Connection *c
 enum MHD_Result answer_opentts(struct server *srv, struct MHD_Connection *c, struct request *rq);
 enum MHD_Result answer_opentts_info(struct server *srv, struct MHD_Connection *c,
                                     struct request *rq);
+
+/* routes_lexicon.c: the editors' lexicon, for editors' keys only (a 403 for other keys) */
+/* GET /v1/lexicon?q= and POST /v1/lexicon. */
+enum MHD_Result answer_lexicon(struct server *srv, struct MHD_Connection *c, struct request *rq);
+/* PUT and DELETE /v1/lexicon/ID. */
+enum MHD_Result answer_lexicon_entry(struct server *srv, struct MHD_Connection *c,
+                                     struct request *rq);
+/* GET /v1/lexicon/history, POST /v1/lexicon/undo {"change": N}. */
+enum MHD_Result answer_lexicon_history(struct server *srv, struct MHD_Connection *c,
+                                       struct request *rq);
+enum MHD_Result answer_lexicon_undo(struct server *srv, struct MHD_Connection *c,
+                                    struct request *rq);
+/* POST /v1/lexicon/import (a CSV or TSV body), GET /v1/lexicon/export?format=csv|tsv. */
+enum MHD_Result answer_lexicon_import(struct server *srv, struct MHD_Connection *c,
+                                      struct request *rq);
+enum MHD_Result answer_lexicon_export(struct server *srv, struct MHD_Connection *c,
+                                      struct request *rq);
+
+/* POST /v1/lexicon/preview {"text", "say", "lang", "sentence"}: the audio of the sentence
+ * (else the text alone) said with that entry, before it is saved. GET /v1/lexicon/where?text=:
+ * the pages this instance read lately whose text has it. */
+enum MHD_Result answer_lexicon_preview(struct server *srv, struct MHD_Connection *c,
+                                       struct request *rq);
+enum MHD_Result answer_lexicon_where(struct server *srv, struct MHD_Connection *c,
+                                     struct request *rq);
+
+/* session.c: the editor's page signed in with a cookie instead of the key */
+/* rq->key from a valid session cookie (rq->session, and rq->csrf_ok when the request carries
+ * its X-CSRF-Token); nothing when there is none. */
+void session_identify(struct server *srv, struct MHD_Connection *c, struct request *rq);
+/* POST /admin/login {"key"}: the cookie and {"name", "csrf"}, for an editor's key only. GET
+ * /admin/session: {"name", "csrf"} of the cookie sent; POST /admin/session signs out. */
+enum MHD_Result answer_login(struct server *srv, struct MHD_Connection *c, struct request *rq);
+enum MHD_Result answer_session(struct server *srv, struct MHD_Connection *c, struct request *rq);
+
+/* routes_admin.c */
+/* GET /admin/lexicon and its files under /admin/: the editor's page, under a strict CSP. */
+enum MHD_Result answer_admin(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
 /* routes_prefetch.c */
 /* POST /v1/prefetch {"urls": [...]}: 202 with how many were queued. */

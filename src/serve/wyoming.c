@@ -200,7 +200,7 @@ static int relay(struct session *s, struct wyoming_audio *a)
 static int speak(struct session *s, const char *text, size_t len, const char *voice)
 {
     const struct wyoming_host *h = &s->c->w->host;
-    struct pool_request r = {text, len, 0, NULL, 0, voice, 0, ENCODE_PCM, 0};
+    struct pool_request r = {.text = text, .len = len, .voice = voice, .format = ENCODE_PCM};
     struct wyoming_audio *a;
     struct err e = {0};
     int rc;

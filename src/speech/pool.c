@@ -84,8 +84,8 @@ static int recv_frame(int fd, struct buf *out)
     return h[0];
 }
 
-/* A request travels as one frame: a header line "ssml rate format marks nlines voice", one
- * line per line language (empty for none), then the text. */
+/* A request travels as one frame: a header line "ssml rate format marks nlines nedits check
+ * voice", one line per line language (empty for none), nedits bytes of edits, then the text. */
 static int send_request(int fd, const struct pool_request *r)
 {
     struct buf b;
@@ -93,10 +93,11 @@ static int send_request(int fd, const struct pool_request *r)
     int rc;
 
     buf_init(&b, BUF_NOLIMIT);
-    buf_addf(&b, NULL, "%d %d %d %d %zu %s\n", r->ssml, r->rate, (int)r->format, r->want_marks,
-             r->line_langs ? r->nlines : 0, r->voice);
+    buf_addf(&b, NULL, "%d %d %d %d %zu %zu %d %s\n", r->ssml, r->rate, (int)r->format,
+             r->want_marks, r->line_langs ? r->nlines : 0, r->edits_len, r->check, r->voice);
     for (i = 0; r->line_langs && i < r->nlines; i++)
         buf_addf(&b, NULL, "%s\n", r->line_langs[i] ? r->line_langs[i] : "");
+    buf_add(&b, r->edits, r->edits_len, NULL);
     buf_add(&b, r->text, r->len, NULL);
     rc = send_frame(fd, 0, b.data, b.len);
     buf_release(&b);
@@ -115,9 +116,9 @@ static int parse_request(struct buf *b, struct pool_request *r, char voice[64])
     if (!nl)
         return -1;
     *nl = '\0';
-    if (sscanf(p, "%d %d %d %d %zu %63s", &r->ssml, &r->rate, &format, &r->want_marks, &r->nlines,
-               voice) != 6 ||
-        r->nlines > b->len)
+    if (sscanf(p, "%d %d %d %d %zu %zu %d %63s", &r->ssml, &r->rate, &format, &r->want_marks,
+               &r->nlines, &r->edits_len, &r->check, voice) != 8 ||
+        r->nlines > b->len || r->edits_len > b->len)
         return -1;
     r->format = (enum encode_format)format;
     r->voice = voice;
@@ -131,6 +132,10 @@ static int parse_request(struct buf *b, struct pool_request *r, char voice[64])
         ((const char **)r->line_langs)[i] = *p ? p : NULL;
         p = nl + 1;
     }
+    if (r->edits_len > b->len - (size_t)(p - b->data))
+        return -1;
+    r->edits = p;
+    p += r->edits_len;
     r->text = p;
     r->len = b->len - (size_t)(p - b->data);
     return 0;
@@ -222,10 +227,52 @@ static const struct norm_rules *rules_for(struct worker_state *ws, const char *l
     return ws->rules;
 }
 
+/* A check request: r's text as phonemes for voice v. */
+static int check_phonemes(struct worker_state *ws, const struct pool_request *r,
+                          const struct voice *v, struct err *e)
+{
+    char ph[300];
+
+    if (r->len >= sizeof(ph))
+        return err_set(e, LY_EUSAGE, "phonemes are at most 256 characters");
+    memcpy(ph, r->text, r->len);
+    ph[r->len] = '\0';
+    return synth_check_phonemes(ws->synth, v, ph, e);
+}
+
+/* Speaks r with voice v, the editors' lexicon entries it carries over the word lists. */
+static int speak(struct worker_state *ws, const struct pool_request *r, const struct voice *v,
+                 struct speak_output *out, struct err *e)
+{
+    const struct norm_rules *rules = rules_for(ws, v->lang);
+    struct norm_rules *edited = NULL;
+    struct speak_request req;
+    int rc;
+
+    if (r->edits_len)
+        rules = edited = normalize_rules_edited(rules, r->edits, r->edits_len);
+    req = (struct speak_request){
+        .text = r->text,
+        .len = r->len,
+        .ssml = r->ssml,
+        .line_langs = r->line_langs,
+        .nlines = r->nlines,
+        .voice = v,
+        .rate = r->rate ? r->rate : v->rate,
+        .format = r->format,
+        .rules = rules,
+    };
+    ws->text = r->text;
+    out->mark = r->want_marks ? mark_to_parent : NULL;
+    out->cancel = &ws->cancel;
+    rc = pipeline_speak(ws->synth, &req, out, e);
+    normalize_rules_free(edited);
+    return rc;
+}
+
 static int serve_one(struct worker_state *ws, struct buf *frame)
 {
     struct pool_request r;
-    struct speak_request req = {0};
     struct encode_sink sink = {to_parent, NULL, ws};
     struct speak_output out = {.audio = &sink, .mark_ctx = ws};
     struct voice v;
@@ -239,21 +286,8 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
     ws->cancel = 0;
     if (parse_request(frame, &r, voice) == 0) {
         rc = voice_load(voice_dir(), r.voice, &v, &e);
-        if (!rc) {
-            req = (struct speak_request){r.text,
-                                         r.len,
-                                         r.ssml,
-                                         r.line_langs,
-                                         r.nlines,
-                                         &v,
-                                         r.rate ? r.rate : v.rate,
-                                         r.format,
-                                         rules_for(ws, v.lang)};
-            ws->text = r.text;
-            out.mark = r.want_marks ? mark_to_parent : NULL;
-            out.cancel = &ws->cancel;
-            rc = pipeline_speak(ws->synth, &req, &out, &e);
-        }
+        if (!rc)
+            rc = r.check ? check_phonemes(ws, &r, &v, &e) : speak(ws, &r, &v, &out, &e);
     } else {
         err_set(&e, LY_EUSAGE, "malformed request to the synthesis worker");
     }

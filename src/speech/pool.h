@@ -24,6 +24,10 @@ struct pool_request {
     int rate;          /* words per minute; 0: the voice's own */
     enum encode_format format;
     int want_marks;
+    const char *edits; /* the editors' lexicon entries the text uses (normalize_rules_edited) */
+    size_t edits_len;
+    int check; /* not speech: text is phonemes, checked with the voice (synth_check_phonemes):
+                  DONE when espeak-ng can say them, else ERROR saying why */
 };
 
 enum pool_frame_type {

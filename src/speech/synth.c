@@ -7,6 +7,7 @@
 #include "synth.h"
 
 #include <espeak-ng/speak_lib.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -188,5 +189,58 @@ int synth_speak(struct synth *s, const struct voice *v, int rate, const char *la
         return err_set(e, LY_ECANCEL, "synthesis stopped");
     if (rc != EE_OK)
         return err_set(e, LY_ESYNTH, "espeak-ng failed (error %d)", (int)rc);
+    return LY_OK;
+}
+
+static int discard_audio(void *ctx, const int16_t *pcm, size_t n)
+{
+    (void)ctx, (void)pcm, (void)n;
+    return 0;
+}
+
+/* s without stress marks and white space: what is left names the phonemes. */
+static void bare_phonemes(const char *s, char *out, size_t size)
+{
+    size_t n = 0;
+
+    for (; *s && n + 1 < size; s++)
+        if (!strchr("',%= \t\n", *s))
+            out[n++] = *s;
+    out[n] = '\0';
+}
+
+int synth_check_phonemes(struct synth *s, const struct voice *v, const char *phonemes,
+                         struct err *e)
+{
+    const struct synth_sink sink = {.audio = discard_audio};
+    struct call c = {.sink = &sink};
+    char text[320], trace[2048] = "", want[320], got[2048];
+    FILE *f;
+    int rc;
+
+    if (strlen(phonemes) > 256)
+        return err_set(e, LY_EUSAGE, "phonemes are at most 256 characters");
+    if ((rc = set_voice(s, v, v->rate, NULL, e)))
+        return rc;
+    snprintf(text, sizeof(text), "[[%s]]", phonemes);
+    c.text = text;
+    c.len = strlen(text);
+    /* espeak-ng skips what it cannot say without a word: its trace of what it said tells */
+    if (!(f = fmemopen(trace, sizeof(trace) - 1, "w")))
+        return err_set(e, LY_ESYNTH, "cannot check phonemes: out of memory");
+    espeak_SetPhonemeTrace(1, f);
+    rc = espeak_Synth(text, c.len + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8 | espeakPHONEMES, NULL,
+                      &c);
+    espeak_SetPhonemeTrace(0, NULL);
+    fclose(f);
+    if (rc != EE_OK)
+        return err_set(e, LY_ESYNTH, "espeak-ng failed (error %d)", rc);
+    bare_phonemes(phonemes, want, sizeof(want));
+    bare_phonemes(trace, got, sizeof(got));
+    if (strcmp(want, got))
+        return err_set(e, LY_EUSAGE,
+                       "espeak-ng cannot say the phonemes '%.64s' in '%s': it said '%.64s' "
+                       "(see espeak-ng's phoneme list for the language)",
+                       phonemes, v->lang, got);
     return LY_OK;
 }

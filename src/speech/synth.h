@@ -48,4 +48,9 @@ int synth_speak(struct synth *s, const struct voice *v, int rate, const char *la
                 const char *text, size_t len, int ssml, const struct synth_sink *sink,
                 struct err *e);
 
+/* Whether espeak-ng can say phonemes (its Kirshenbaum notation, without the brackets) in
+ * v's language: LY_OK, or LY_EUSAGE naming what it would leave out. */
+int synth_check_phonemes(struct synth *s, const struct voice *v, const char *phonemes,
+                         struct err *e);
+
 #endif

@@ -52,7 +52,7 @@ static void test_keys_load_names_keys_and_limits(void **state)
     (void)state;
     write_file("# keys for the CMS and the intranet\n"
                "[cms]\nkey = 0123456789abcdef-cms\nrate_limit = 6000\nmax_text_bytes = 200000\n"
-               "\n[intranat.hus-2]\nkey = fedcba9876543210-intra\n");
+               "\n[intranat.hus-2]\nkey = fedcba9876543210-intra\nrole = editor\n");
     assert_int_equal(keys_load(&k, path, NULL), LY_OK);
     assert_int_equal(k.n, 2);
     assert_string_equal(k.keys[0].name, "cms");
@@ -61,6 +61,8 @@ static void test_keys_load_names_keys_and_limits(void **state)
     assert_string_equal(k.keys[1].name, "intranat.hus-2");
     assert_int_equal(k.keys[1].rate_limit, -1);    /* the public limit */
     assert_int_equal(k.keys[1].max_text_bytes, 0); /* the public cap */
+    assert_int_equal(k.keys[0].editor, 0);
+    assert_int_equal(k.keys[1].editor, 1); /* may change the lexicon */
     keys_release(&k);
 }
 
@@ -71,6 +73,8 @@ static void test_keys_refuse_mistakes_with_file_and_line(void **state)
     } cases[] = {
         {"[a]\nkey = short\n", ":2: the key of 'a' must be 16 or more characters"},
         {"[a]\nkey = 0123456789abcdef\nrate = 5\n", ":3: unknown setting 'rate' in [a]"},
+        {"[a]\nkey = 0123456789abcdef\nrole = admin\n",
+         ":3: role is 'api' or 'editor', not 'admin'"},
         {"[a]\nkey = 0123456789abcdef\nrate_limit = lots\n",
          ":3: 'rate_limit' wants a whole number from 0 to 1000000, not 'lots'"},
         {"[a]\nkey = 0123456789abcdef\n[b]\nkey = 0123456789abcdef\n",
