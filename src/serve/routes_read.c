@@ -148,16 +148,6 @@ static size_t add_block(struct buf *b, const struct extract_result *r, size_t i,
     return i + 1;
 }
 
-static const char PAGE_STYLE[] =
-    "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.125rem/1.6 system-ui,sans-serif;"
-    "color:#1a1a1a;background:#fff;overflow-wrap:anywhere}"
-    "header{border-bottom:1px solid #767676;margin-bottom:1.5rem;padding-bottom:1rem}"
-    "a{color:#0b57d0}a:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}"
-    "table{border-collapse:collapse;width:100%;table-layout:fixed;margin:1rem 0}"
-    "td{border:1px solid #767676;padding:.4rem;vertical-align:top}"
-    ".lyssna-links{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;padding:0;list-style:none}"
-    ".lyssna-links a{display:inline-block;min-height:44px;line-height:44px}";
-
 /* The query of the page's audio: url, and readid and voice when asked for. */
 static void add_listen_query(struct buf *b, const char *url, const char *readid,
                              const char *voice)
@@ -182,10 +172,11 @@ static void add_head(struct buf *b, const struct extract_result *r, const char *
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
              NULL);
     add_html(b, r->title && *r->title ? r->title : name);
-    buf_adds(b, " – uppläsning</title>\n<style>", NULL);
-    buf_adds(b, PAGE_STYLE, NULL);
+    /* a stylesheet of its own, not inline: the page then works under a strict CSP, and the
+       text mode of the listen button can take its content in under one */
     buf_adds(b,
-             "</style>\n</head>\n<body>\n<header>\n<div data-lyssna=\"button\" data-lyssna-url=\"",
+             " – uppläsning</title>\n<link rel=\"stylesheet\" href=\"widget/lyssna-read.css\">\n"
+             "</head>\n<body>\n<header>\n<div data-lyssna=\"button\" data-lyssna-url=\"",
              NULL);
     add_html(b, url);
     if (readid)
