@@ -260,14 +260,20 @@ Aids.prototype.clickable = function () {
       self.clickable();
     }, function () { /* the player says why when the reader presses play */ });
   }
+  var now = on ? this.blocks() : [];
+  /* only those no longer marked lose their tabindex: taking it off the focused one blurs it */
   (this.marked || []).forEach(function (e) {
-    e.removeAttribute('tabindex');
-    e.classList.remove('lyssna-clickable');
+    if (now.indexOf(e) < 0) {
+      if (e.lyssnaTab)
+        e.removeAttribute('tabindex');
+      e.lyssnaTab = false;
+      e.classList.remove('lyssna-clickable');
+    }
   });
-  this.marked = on ? this.blocks() : [];
-  this.marked.forEach(function (e) {
+  this.marked = now;
+  now.forEach(function (e) {
     if (!e.hasAttribute('tabindex'))
-      e.setAttribute('tabindex', '0');
+      e.setAttribute('tabindex', '0'), e.lyssnaTab = true; /* the page's own is left as it is */
     e.classList.add('lyssna-clickable');
   });
 };

@@ -241,3 +241,40 @@ test('under a strict CSP every aid works without a violation', async (t) => {
   assert.deepEqual(await page.evaluate(() => window.__violations), []);
   assert.deepEqual(await page.errors(), []);
 });
+
+test('on a municipal page: the text mode shows its article and follows the reading; Enter reads from a paragraph', async (t) => {
+  const fixture = require('node:fs').readFileSync(require('node:path').join(__dirname, '..', 'fixtures', 'pages',
+    'nyhet-badhuset-stanger-for-renovering.html'), 'utf8')
+    .replace('</head>', '<script src="/widget/lyssna.js" defer></script>\n</head>');
+  const { page } = await setup(t, { webDir: webCopy(t, () => fixture) });
+  await openPanel(page);
+  await page.click('input[data-aid="click"]');
+  await page.focus('.lyssna-aid-open');
+  await page.press('Enter');
+  await until(page, () => document.querySelector('.lyssna-text-body h1'));
+  const shape = await page.evaluate(() => ({
+    h1: document.querySelector('.lyssna-text-body h1').textContent,
+    h2: [...document.querySelectorAll('.lyssna-text-body h2, .lyssna-text-body h3')].map((h) => h.textContent),
+  }));
+  assert.match(shape.h1, /Badhuset stänger för renovering/);
+  assert.ok(shape.h2.includes('Här kan du simma under tiden'), JSON.stringify(shape));
+  const target = await until(page, () => {
+    const all = [...document.querySelectorAll('.lyssna-text-body p.lyssna-clickable')];
+    const p = all[all.length - 2];
+    return p && (p.id = 'lyssna-test-target', '#lyssna-test-target');
+  });
+  await page.focus(target);
+  await page.press('Enter');
+  const s = await until(page, (sel) => {
+    const h = CSS.highlights.get('lyssna-sentence');
+    const r = h && h.size && [...h][0];
+    return r && document.querySelector(sel).contains(r.commonAncestorContainer) && r.toString();
+  }, target);
+  assert.ok(s, 'the reading started at the paragraph, in the text mode');
+  assert.equal(await page.text('.lyssna-text-play'), 'Pausa');
+  await page.addScript(require.resolve('axe-core/axe.min.js'));
+  const found = await page.evaluate(() => axe.run({ include: [['dialog.lyssna-text']] }, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }).then((r) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)));
+  assert.deepEqual(found, [], 'axe on the text mode of a municipal page');
+});
