@@ -60,7 +60,7 @@ function Aids(p, api) {
   var self = this;
   this.p = p;
   this.api = api;
-  this.t = TEXT[p.t.listen === 'Listen' ? 'en' : 'sv'];
+  this.t = TEXT[p.box.lang] || TEXT.sv; /* the player's language */
   this.s = load();
   this.id = 'lyssna-aids-' + p.id;
   var link = api.el('link', { rel: 'stylesheet', href: api.widgetFile('lyssna-aids.css', p.host) }, document.head);
@@ -312,11 +312,11 @@ Aids.prototype.textMode = function () {
   var self = this, t = this.t, el = this.api.el, p = this.p;
   if (!this.dialog) {
     var d = this.dialog = el('dialog', { class: 'lyssna-text', 'aria-labelledby': this.id + '-title',
-      lang: document.documentElement.lang || 'sv' });
+      lang: p.box.lang });
     var bar = el('div', { class: 'lyssna-text-bar' }, d);
     this.playBtn = el('button', { type: 'button', class: 'lyssna-text-play', text: t.play }, bar);
     var close = el('button', { type: 'button', class: 'lyssna-text-close', text: t.close }, bar);
-    this.body = el('div', { class: 'lyssna-text-body' }, d);
+    this.body = el('div', { class: 'lyssna-text-body', lang: document.documentElement.lang || 'sv' }, d);
     this.playBtn.addEventListener('click', function () { p.toggle(); });
     close.addEventListener('click', function () { self.closeText(); });
     d.addEventListener('keydown', function (e) {
