@@ -28,7 +28,8 @@ static size_t cues_of(json_t *marks, struct cue **out)
     struct cue *c = xcalloc(json_array_size(list) + 1, sizeof(*c));
     size_t i, n = 0;
 
-    json_array_foreach(list, i, m) {
+    json_array_foreach(list, i, m)
+    {
         const char *type = json_string_value(json_object_get(m, "type"));
         if (!type || strcmp(type, "sentence"))
             continue;
@@ -85,8 +86,7 @@ static void write_vtt(const struct cue *c, size_t n, struct buf *b)
     }
 }
 
-enum MHD_Result answer_listen_vtt(struct server *srv, struct MHD_Connection *c,
-                                  struct request *rq)
+enum MHD_Result answer_listen_vtt(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     struct job_spec js = {0};
     struct page pg;

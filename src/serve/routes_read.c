@@ -149,8 +149,7 @@ static size_t add_block(struct buf *b, const struct extract_result *r, size_t i,
 }
 
 /* The query of the page's audio: url, and readid and voice when asked for. */
-static void add_listen_query(struct buf *b, const char *url, const char *readid,
-                             const char *voice)
+static void add_listen_query(struct buf *b, const char *url, const char *readid, const char *voice)
 {
     buf_adds(b, "url=", NULL), add_query_value(b, url);
     if (readid)

@@ -241,8 +241,7 @@ enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c, struct
 
 /* routes_captions.c */
 /* GET /v1/listen.vtt: the page's sentences with their times, as WebVTT. */
-enum MHD_Result answer_listen_vtt(struct server *srv, struct MHD_Connection *c,
-                                  struct request *rq);
+enum MHD_Result answer_listen_vtt(struct server *srv, struct MHD_Connection *c, struct request *rq);
 /* js's MP3 (format=mp3 only) with an ID3 tag before it: a chapter per heading of page. */
 enum MHD_Result answer_chapters(struct server *srv, struct MHD_Connection *c,
                                 const struct job_spec *js, const struct extract_result *page);

@@ -80,8 +80,7 @@ static void add_toc(struct buf *b, size_t n)
     buf_release(&body);
 }
 
-void id3_write_chapters(const char *title, const struct id3_chapter *ch, size_t n,
-                        struct buf *out)
+void id3_write_chapters(const char *title, const struct id3_chapter *ch, size_t n, struct buf *out)
 {
     struct buf frames;
     size_t i;

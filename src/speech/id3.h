@@ -19,7 +19,6 @@ struct id3_chapter {
 /* Appends to out the tag: the title (TIT2, NULL or "": none), one CHAP frame per chapter
  * (ids "ch0", "ch1", ...; at most ID3_MAX_CHAPTERS are written) and a top-level, ordered CTOC
  * listing them (none when n is 0). */
-void id3_write_chapters(const char *title, const struct id3_chapter *ch, size_t n,
-                        struct buf *out);
+void id3_write_chapters(const char *title, const struct id3_chapter *ch, size_t n, struct buf *out);
 
 #endif

@@ -24,8 +24,7 @@ static unsigned long u32(const unsigned char *p)
 }
 
 /* The frame with id at or after *at in the tag's frames; its body and size. */
-static const unsigned char *frame(const unsigned char *p, size_t len, const char *id,
-                                  size_t *size)
+static const unsigned char *frame(const unsigned char *p, size_t len, const char *id, size_t *size)
 {
     size_t at = 0;
 
@@ -60,7 +59,10 @@ static void test_tag_with_chapters(void **state)
     assert_memory_equal(f + 1, "Badhuset", 8);
     f = frame(p + 10, b.len - 10, "CTOC", &size);
     assert_non_null(f);
-    assert_memory_equal(f, "toc\0\x03\x02" "ch0\0ch1\0", 14);
+    assert_memory_equal(f,
+                        "toc\0\x03\x02"
+                        "ch0\0ch1\0",
+                        14);
     assert_int_equal(size, 14);
     f = frame(p + 10, b.len - 10, "CHAP", &size);
     assert_non_null(f);
