@@ -28,7 +28,8 @@
       selerror: 'Den markerade texten kunde inte läsas upp just nu.',
       doc: 'Lyssna på dokumentet',
       here: 'Läs härifrån', from: 'Börja vid', fromhere: 'Uppläsningen börjar vid',
-      noplace: 'Flytta först fokus eller markören till ett stycke i texten.'
+      noplace: 'Flytta först fokus eller markören till ett stycke i texten.',
+      aids: 'Läshjälp'
     },
     en: {
       listen: 'Listen', player: 'Read aloud', play: 'Play', pause: 'Pause',
@@ -43,7 +44,8 @@
       selerror: 'The selected text could not be read aloud right now.',
       doc: 'Listen to the document',
       here: 'Read from here', from: 'Start at', fromhere: 'Reading from',
-      noplace: 'First move the focus or the caret to a paragraph of the text.'
+      noplace: 'First move the focus or the caret to a paragraph of the text.',
+      aids: 'Reading aids'
     }
   };
   var SPEEDS = [0.75, 1, 1.25, 1.5];
@@ -60,6 +62,7 @@
   var active = null; /* the player the Media Session controls */
   var userScrolled = 0;
   var serial = 0;
+  var scope = null; /* where the blocks are looked for: the reading aids' text mode, or the page */
 
   function attr(el, name) {
     var v = el && el.getAttribute('data-lyssna-' + name);
@@ -73,6 +76,11 @@
     if (!s)
       s = location.origin + '/';
     return s.charAt(s.length - 1) === '/' ? s : s + '/';
+  }
+
+  /* A file beside the script (the stylesheet, the reading aids), else under the service's widget/. */
+  function widgetFile(name, host) {
+    return script && script.src ? script.src.replace(/[^\/?]*(\?.*)?$/, name) : serviceBase(host) + 'widget/' + name;
   }
 
   function query(params) {
@@ -188,7 +196,8 @@
    * first words. Accepted only where most words are found in order. */
   function locate(block, words, index) {
     var best = null;
-    var first = document.querySelector('[data-lyssna-block="' + index + '"]') || byXPath(block.xpath);
+    var root = scope || document;
+    var first = root.querySelector('[data-lyssna-block="' + index + '"]') || (!scope && byXPath(block.xpath));
     function tryEl(e) {
       if (!e || e.closest('.lyssna') || (best && best.el === e))
         return false;
@@ -199,7 +208,7 @@
     }
     if (!tryEl(first) && words.length) {
       var tag = (block.xpath.match(/([a-z][a-z0-9]*)(\[\d+\])?$/i) || [])[1] || '*';
-      var probe = words[0].value.split(' ')[0], all = document.getElementsByTagName(tag);
+      var probe = words[0].value.split(' ')[0], all = root.getElementsByTagName(tag);
       for (var i = 0, n = 0; i < all.length && n < 50; i++)
         if (all[i] !== first && all[i].textContent.indexOf(probe) >= 0 && (++n, tryEl(all[i])))
           break;
@@ -374,6 +383,7 @@
       'aria-controls': 'lyssna-bar-' + this.id }, box);
     this.btn.innerHTML = ICON;
     el('span', { text: t.listen }, this.btn);
+    this.aidsBtn = el('button', { type: 'button', class: 'lyssna-aids', 'aria-expanded': 'false', text: t.aids }, box);
     this.sel = el('button', { type: 'button', class: 'lyssna-sel', text: t.selection, hidden: '' }, box);
     var bar = this.bar = el('div', { class: 'lyssna-bar', id: 'lyssna-bar-' + this.id, role: 'group',
       'aria-label': t.player, hidden: '' }, box);
@@ -396,13 +406,14 @@
     this.from = el('select', {}, from);
     this.here = el('button', { type: 'button', class: 'lyssna-here', text: t.here }, bar);
     this.fillStarts(null);
-    this.dl = el('a', { class: 'lyssna-dl', href: this.url('v1/listen', { format: 'mp3' }),
+    this.dl = el('a', { class: 'lyssna-dl', href: this.url('v1/listen', { format: 'mp3', chapters: '1' }),
       download: 'uppläsning.mp3', text: t.download }, bar);
     this.msg = el('p', { class: 'lyssna-msg', hidden: '' }, bar);
     this.live = el('div', { class: 'lyssna-live', role: 'status', 'aria-live': 'polite' }, box);
     this.audio = el('audio', { preload: 'none' }, box);
 
     this.btn.addEventListener('click', function () { self.toggle(); });
+    this.aidsBtn.addEventListener('click', function () { self.aids(); });
     this.play.addEventListener('click', function () { self.toggle(); });
     this.stopBtn.addEventListener('click', function () { self.stop(true); });
     this.sel.addEventListener('mousedown', function (e) { e.preventDefault(); });
@@ -431,6 +442,29 @@
     Object.keys(extra || {}).forEach(function (k) { p[k] = extra[k]; });
     return this.base + path + '?' + query(p);
   };
+
+  /* The reading aids (lyssna-aids.js), loaded when first opened (or, quiet, when settings were
+   * kept on this device); they get the player and the few inner parts they build on. */
+  Player.prototype.aids = function (quiet) {
+    var self = this;
+    return import(widgetFile('lyssna-aids.js', this.host)).then(function (m) {
+      m.attach(self, { el: el, query: query, widgetFile: widgetFile, remap: remap }, quiet);
+    });
+  };
+
+  /* The blocks looked for under root (null: the page), the marks mapped there anew. */
+  function remap(p, root) {
+    scope = root;
+    if (!p.raw || p.mode === 'selection')
+      return;
+    p.marks = mapMarks(p.raw, null);
+    p.pageMarks = Promise.resolve(p.marks);
+    p.fillStarts(p.marks);
+    p.followed = null;
+    paint('sentence', null);
+    paint('word', null);
+    p.tick();
+  }
 
   Player.prototype.say = function (text) {
     var live = this.live;
@@ -530,7 +564,7 @@
   Player.prototype.marksFrom = function (url) {
     var self = this;
     return this.fetchJson(url).then(function (d) {
-      var m = mapMarks(d, null);
+      var m = mapMarks(self.raw = d, null);
       self.pageMarks = Promise.resolve(m);
       if (d.title)
         self.dl.setAttribute('download', d.title.replace(/[\\\/:*?"<>|]+/g, ' ').trim() + '.mp3');
@@ -555,7 +589,7 @@
       return refused;
     });
     var src = this.hls ? this.base + 'v1/listen.m3u8?' + query({ url: this.params.url,
-      readid: this.params.readid, voice: this.params.voice }) : this.url('v1/listen');
+      readid: this.params.readid, voice: this.params.voice, rate: this.params.rate }) : this.url('v1/listen');
     this.start(src, marks, 'page');
   };
 
@@ -656,7 +690,7 @@
   Player.prototype.reloadAt = function (s) {
     var self = this, a = this.audio, wasPlaying = !a.paused;
     this.pendingSeek = s;
-    a.src = a.currentSrc;
+    a.src = a.currentSrc || a.src; /* none yet when the marks came first: the load just begun */
     a.addEventListener('loadedmetadata', function once() {
       a.removeEventListener('loadedmetadata', once);
       a.currentTime = self.pendingSeek;
@@ -743,6 +777,8 @@
     var follow = wr || (s && s.range);
     paint('sentence', s ? s.range : null);
     paint('word', wr);
+    if (this.aid)
+      this.aid(s && s.range);
     if (follow && follow !== this.followed) {
       this.followed = follow;
       scrollTo(follow);
@@ -795,7 +831,7 @@
     this.pageMarks = null;
     this.posted = true;
     this.params.url = attr(this.host, 'url') || location.href.split('#')[0];
-    this.dl.href = this.url('v1/listen', { format: 'mp3' });
+    this.dl.href = this.url('v1/listen', { format: 'mp3', chapters: '1' });
     if (was)
       setTimeout(function () { self.listen(); }, 50);
   };
@@ -1004,8 +1040,7 @@
       if (/lyssna\.css(\?|$)/.test(links[i].href))
         return;
     if (script && script.src)
-      el('link', { rel: 'stylesheet', href: script.src.replace(/[^\/?]*(\?.*)?$/, 'lyssna.css') },
-        document.head);
+      el('link', { rel: 'stylesheet', href: widgetFile('lyssna.css') }, document.head);
   }
 
   function init() {
@@ -1031,6 +1066,10 @@
       players.forEach(function (p) { p.sel.hidden = !lastSelection && p.bar.hidden; });
     });
     window.addEventListener('resize', redraw);
+    try {
+      if (localStorage.getItem('lyssna-aids'))
+        players[0].aids(true);
+    } catch (e) { /* private mode */ }
     mediaActions();
     watchViews();
     trackPlace();

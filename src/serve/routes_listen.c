@@ -271,7 +271,9 @@ static enum MHD_Result listen_to(struct server *srv, struct MHD_Connection *c,
     const char *url = arg(c, "url");
     enum encode_format format;
     struct cache_hit hit;
-    int known = kind == LISTEN_AUDIO && url && listen_params(c, params), rc;
+    const char *chapters = arg(c, "chapters");
+    int chaptered = chapters && !strcmp(chapters, "1");
+    int known = kind == LISTEN_AUDIO && !chaptered && url && listen_params(c, params), rc;
     /* a key learned before the lexicon changed may name audio that says a word wrong */
     unsigned long gen = srv->lex ? lexicon_generation(srv->lex) : 0;
 
@@ -281,6 +283,8 @@ static enum MHD_Result listen_to(struct server *srv, struct MHD_Connection *c,
     rc = read_page(srv, c, &pg, &js, &e);
     if (rc) {
         ret = send_error(srv, c, &e);
+    } else if (kind == LISTEN_AUDIO && chaptered) {
+        ret = answer_chapters(srv, c, &js, pg.text.page);
     } else if (kind == LISTEN_AUDIO) {
         job_key(srv->jobs, &js, "audio", key);
         if (known)

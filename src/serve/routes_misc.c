@@ -1,6 +1,6 @@
-/* routes_misc.c -- GET /v1/voices, the static files of web/ (the demo page, the widget),
- * readiness (GET /readyz) and the answer an instance gives once it is stopping. /healthz
- * stays liveness: it says only that the process answers. */
+/* routes_misc.c -- GET /v1/voices, the static files of web/ (the demo page, the widget and the
+ * reading aids' font), readiness (GET /readyz) and the answer an instance gives once it is
+ * stopping. /healthz stays liveness: it says only that the process answers. */
 #include "serve_int.h"
 
 #include <fcntl.h>
@@ -34,6 +34,7 @@ static const char *mime_of(const char *path)
                  {".css", "text/css; charset=utf-8"},
                  {".svg", "image/svg+xml"},
                  {".png", "image/png"},
+                 {".woff", "font/woff"},
                  {".json", "application/json"}};
     const char *dot = strrchr(path, '.');
     size_t i;
@@ -44,7 +45,11 @@ static const char *mime_of(const char *path)
     return "application/octet-stream";
 }
 
-/* Files of web/ at / and /widget/. Only plain names: no "..", no hidden files. */
+/* fonts-opendyslexic's web fonts, served at /widget/fonts/ for the reading aids. */
+#define LYSSNA_FONT_DIR "/usr/share/fonts/woff/opendyslexic"
+
+/* Files of web/ at / and /widget/ (and the fonts at /widget/fonts/). Only plain names: no "..",
+ * no hidden files. */
 enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     const char *url = rq->url;
@@ -60,7 +65,10 @@ enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, stru
         strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-/") !=
             strlen(name))
         return fail(srv, c, LY_EUSAGE, "no such file");
-    snprintf(path, sizeof(path), "%s/%s", srv->web, name);
+    if (!strncmp(name, "fonts/", 6)) /* the reading aids' dyslexia font, as Debian installs it */
+        snprintf(path, sizeof(path), "%s/%s", LYSSNA_FONT_DIR, name + 6);
+    else
+        snprintf(path, sizeof(path), "%s/%s", srv->web, name);
     fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
         if (fd >= 0)

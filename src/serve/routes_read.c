@@ -148,18 +148,18 @@ static size_t add_block(struct buf *b, const struct extract_result *r, size_t i,
     return i + 1;
 }
 
-static const char PAGE_STYLE[] =
-    "body{margin:0 auto;max-width:42rem;padding:1rem;font:1.125rem/1.6 system-ui,sans-serif;"
-    "color:#1a1a1a;background:#fff;overflow-wrap:anywhere}"
-    "header{border-bottom:1px solid #767676;margin-bottom:1.5rem;padding-bottom:1rem}"
-    "a{color:#0b57d0}a:focus-visible{outline:3px solid #0b57d0;outline-offset:2px}"
-    "table{border-collapse:collapse;width:100%;table-layout:fixed;margin:1rem 0}"
-    "td{border:1px solid #767676;padding:.4rem;vertical-align:top}"
-    ".lyssna-links{display:flex;flex-wrap:wrap;gap:.5rem 1.5rem;padding:0;list-style:none}"
-    ".lyssna-links a{display:inline-block;min-height:44px;line-height:44px}";
+/* The query of the page's audio: url, and readid and voice when asked for. */
+static void add_listen_query(struct buf *b, const char *url, const char *readid, const char *voice)
+{
+    buf_adds(b, "url=", NULL), add_query_value(b, url);
+    if (readid)
+        buf_adds(b, "&amp;readid=", NULL), add_query_value(b, readid);
+    if (voice)
+        buf_adds(b, "&amp;voice=", NULL), add_query_value(b, voice);
+}
 
 static void add_head(struct buf *b, const struct extract_result *r, const char *url,
-                     const char *voice)
+                     const char *readid, const char *voice)
 {
     char name[256];
 
@@ -171,35 +171,41 @@ static void add_head(struct buf *b, const struct extract_result *r, const char *
              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
              NULL);
     add_html(b, r->title && *r->title ? r->title : name);
-    buf_adds(b, " – uppläsning</title>\n<style>", NULL);
-    buf_adds(b, PAGE_STYLE, NULL);
+    /* a stylesheet of its own, not inline: the page then works under a strict CSP, and the
+       text mode of the listen button can take its content in under one */
     buf_adds(b,
-             "</style>\n</head>\n<body>\n<header>\n<div data-lyssna=\"button\" data-lyssna-url=\"",
+             " – uppläsning</title>\n<link rel=\"stylesheet\" href=\"widget/lyssna-read.css\">\n"
+             "</head>\n<body>\n<header>\n<div data-lyssna=\"button\" data-lyssna-url=\"",
              NULL);
     add_html(b, url);
+    if (readid)
+        buf_adds(b, "\" data-lyssna-readid=\"", NULL), add_html(b, readid);
     if (voice)
         buf_adds(b, "\" data-lyssna-voice=\"", NULL), add_html(b, voice);
     buf_adds(b, "\"></div>\n<ul class=\"lyssna-links\">\n<li><a href=\"", NULL);
     add_html(b, url);
     buf_adds(b, "\">Originalfilen (", NULL);
     add_html(b, name);
-    buf_adds(b, ")</a></li>\n<li><a href=\"v1/listen?format=mp3&amp;url=", NULL);
-    add_query_value(b, url);
-    if (voice)
-        buf_adds(b, "&amp;voice=", NULL), add_query_value(b, voice);
+    buf_adds(b, ")</a></li>\n<li><a href=\"v1/listen?format=mp3&amp;chapters=1&amp;", NULL);
+    add_listen_query(b, url, readid, voice);
     buf_adds(b, "\" download=\"", NULL);
     add_html(b, name);
-    buf_adds(b, ".mp3\">Ladda ner uppläsningen som MP3</a></li>\n</ul>\n</header>\n", NULL);
+    buf_adds(b, ".mp3\">Ladda ner uppläsningen som MP3</a></li>\n<li><a href=\"v1/listen.vtt?",
+             NULL);
+    add_listen_query(b, url, readid, voice);
+    buf_adds(b, "\" download=\"", NULL);
+    add_html(b, name);
+    buf_adds(b, ".vtt\">Texten med tider (WebVTT)</a></li>\n</ul>\n</header>\n", NULL);
 }
 
-/* The reading page of r, read from url (with voice, when one was asked for). */
+/* The reading page of r, read from url (with readid and voice, when asked for). */
 static void render(struct buf *b, const struct extract_result *r, const char *url,
-                   const char *voice)
+                   const char *readid, const char *voice)
 {
     size_t i = 0, j;
     int top = 6;
 
-    add_head(b, r, url, voice);
+    add_head(b, r, url, readid, voice);
     /* A first heading that only repeats the title is the title, and read as such. */
     if (r->nblocks && r->blocks[0].kind == EXTRACT_HEADING && r->title &&
         !strcmp(r->blocks[0].text, r->title))
@@ -250,7 +256,7 @@ enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c, struct
         ret = send_error_page(srv, c, &e);
     } else {
         buf_init(&html, BUF_NOLIMIT);
-        render(&html, pg.text.page, arg(c, "url"), arg(c, "voice"));
+        render(&html, pg.text.page, arg(c, "url"), arg(c, "readid"), arg(c, "voice"));
         ret = send_buffer(srv, c, MHD_HTTP_OK, "text/html; charset=utf-8", html.data, html.len);
         buf_release(&html);
     }

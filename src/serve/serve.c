@@ -98,6 +98,8 @@ const struct route serve_routes[] = {
      .rate = RATE_TOKEN, .key = API_OPEN, .metric = "listen_text"},
     {.methods = ROUTE_GET, .path = "/read", .answer = answer_read,
      .rate = RATE_TOKEN, .key = API_OPEN, .metric = "read"},
+    {.methods = ROUTE_GET, .path = "/v1/listen.vtt", .answer = answer_listen_vtt,
+     .rate = RATE_TOKEN, .key = API_OPEN, .metric = "vtt"},
     {.methods = ROUTE_GET, .path = "/v1/listen.m3u8", .answer = answer_listen_hls,
      .rate = RATE_TOKEN, .key = API_OPEN, .metric = "hls"},
     /* a playlist's segments cost no synthesis: they are not counted against the client */

@@ -245,6 +245,13 @@ enum MHD_Result answer_listen_hls(struct server *srv, struct MHD_Connection *c, 
 /* GET /read?url=: the reading page of a document or page. */
 enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c, struct request *rq);
 
+/* routes_captions.c */
+/* GET /v1/listen.vtt: the page's sentences with their times, as WebVTT. */
+enum MHD_Result answer_listen_vtt(struct server *srv, struct MHD_Connection *c, struct request *rq);
+/* js's MP3 (format=mp3 only) with an ID3 tag before it: a chapter per heading of page. */
+enum MHD_Result answer_chapters(struct server *srv, struct MHD_Connection *c,
+                                const struct job_spec *js, const struct extract_result *page);
+
 /* hls.c */
 /* GET /v1/listen.m3u8 for js (its MP3): the playlist, growing while the audio is made. */
 enum MHD_Result answer_hls_playlist(struct server *srv, struct MHD_Connection *c,

@@ -51,7 +51,7 @@ function until(page, fn, arg, timeout = 60000) {
 function webCopy(t, edit, page) {
   const web = tempDir('web');
   t.after(() => fs.rmSync(web, { recursive: true, force: true }));
-  for (const f of ['lyssna.js', 'lyssna.css'])
+  for (const f of ['lyssna.js', 'lyssna.css', 'lyssna-aids.js', 'lyssna-aids.css'])
     fs.copyFileSync(path.join(ROOT, 'web', f), path.join(web, f));
   const html = page ? fs.readFileSync(path.join(__dirname, 'pages', page), 'utf8')
     : fs.readFileSync(path.join(ROOT, 'web', 'demo.html'), 'utf8');

@@ -84,6 +84,8 @@ test('keyboard only: Tab to the button, Enter plays, Space pauses, arrows seek, 
   await page.press('Enter');
   await until(page, (sel) => document.querySelector(sel).currentTime > 0.5, AUDIO);
   await page.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-aids');
+  await page.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-sel');
   await page.press('Tab');
   assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-play');

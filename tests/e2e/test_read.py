@@ -100,7 +100,9 @@ def test_reading_page_escapes_the_text_and_names_what_to_play(svc, site):
     links = {t: a["href"] for a, t in o.find("a")}
     assert links["Originalfilen (taxa.html)"] == url
     mp3 = links["Ladda ner uppläsningen som MP3"]
-    assert mp3 == "v1/listen?format=mp3&url=" + urllib.parse.quote(url, safe="")
+    assert mp3 == "v1/listen?format=mp3&chapters=1&url=" + urllib.parse.quote(url, safe="")
+    vtt = links["Texten med tider (WebVTT)"]
+    assert vtt == "v1/listen.vtt?url=" + urllib.parse.quote(url, safe="")
     scripts = [a["src"] for t, a in o.tags if t == "script"]
     assert scripts == ["widget/lyssna.js"]
 
