@@ -325,7 +325,7 @@ int cmd_speak(int argc, char **argv)
     if (!rc)
         rc = voice_load(voice_dir(), a.voice, &voice, &e);
     if (!rc)
-        req.rules = rules = load_rules(voice.lang);
+        req.rules = rules = load_rules(NORMALIZE_LANG);
     if (!rc)
         rc = pick_format(&a, &req.format, &e);
     if (!rc)

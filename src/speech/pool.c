@@ -208,7 +208,7 @@ static int mark_to_parent(void *ctx, const struct mark *m)
     return flush_audio(ws) || send_frame(ws->fd, POOL_MARK, ws->line.data, ws->line.len);
 }
 
-/* The word lists for the voice's language, loaded on first use and kept. */
+/* The word lists of the normalizer's language, loaded on first use and kept. */
 static const struct norm_rules *rules_for(struct worker_state *ws, const char *lang)
 {
     char dir[4096];
@@ -248,7 +248,7 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
                                          &v,
                                          r.rate ? r.rate : v.rate,
                                          r.format,
-                                         rules_for(ws, v.lang)};
+                                         rules_for(ws, NORMALIZE_LANG)};
             ws->text = r.text;
             out.mark = r.want_marks ? mark_to_parent : NULL;
             out.cancel = &ws->cancel;
