@@ -265,6 +265,7 @@ void voice_data_version(const char *dir, char out[65])
 
     buf_init(&all, BUF_NOLIMIT);
     add_files(&all, dir, "", ".ini");
+    add_files(&all, dir, "", ".tsv"); /* languages.tsv: which voice reads which language */
     n = scandir(dir, &subs, NULL, alphasort);
     for (i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, subs[i]->d_name);
