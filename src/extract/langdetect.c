@@ -22,7 +22,6 @@
 #define MIN_SCRIPT   12  /* letters: a script that names its language needs few */
 #define MIN_TEXTCAT  60  /* bytes: textcat's guesses on less are noise */
 #define MAX_TEXTCAT  4096 /* bytes: more adds time, not certainty */
-#define PAGE_SAMPLE  8192 /* bytes of a page's blocks looked at for its own language */
 
 enum script {
     S_OTHER, S_LATIN, S_GREEK, S_CYRILLIC, S_ARMENIAN, S_HEBREW, S_ARABIC, S_DEVANAGARI,
@@ -257,40 +256,47 @@ int extract_detect_lang(const char *text, size_t len, char *out, size_t size)
     return detect(text, len, out, size);
 }
 
-/* The page's own language from a sample of its blocks: a whole English article under
- * lang="sv" is English, its short headings too. */
-static void relabel_page(struct extract_result *r)
+/* The page's own language: the one its blocks plainly speak, when they hold most of its text
+ * (a whole English article under lang="sv" is English, its short headings too). */
+static void relabel_page(struct extract_result *r, char (*found)[16])
 {
-    struct buf sample;
-    char l[16];
-    size_t i;
+    size_t i, j, total = 0, best = 0, bytes;
+    const char *top = NULL;
 
-    buf_init(&sample, BUF_NOLIMIT);
-    for (i = 0; i < r->nblocks && sample.len < PAGE_SAMPLE; i++)
-        if (!r->blocks[i].lang) {
-            buf_adds(&sample, r->blocks[i].text, NULL);
-            buf_add(&sample, "\n", 1, NULL);
-        }
-    if (detect(sample.data, sample.len, l, sizeof(l)) && !(r->lang && akin(l, r->lang))) {
-        free(r->lang);
-        r->lang = xstrdup(l);
+    for (i = 0; i < r->nblocks; i++)
+        total += strlen(r->blocks[i].text);
+    for (i = 0; i < r->nblocks; i++) {
+        if (!found[i][0])
+            continue;
+        for (bytes = 0, j = 0; j < r->nblocks; j++)
+            if (!strcmp(found[i], found[j]))
+                bytes += strlen(r->blocks[j].text);
+        if (bytes > best)
+            best = bytes, top = found[i];
     }
-    buf_release(&sample);
+    if (top && best * 10 >= total * 6 && !(r->lang && akin(top, r->lang))) {
+        free(r->lang);
+        r->lang = xstrdup(top);
+    }
 }
 
 void extract_detect_langs(struct extract_result *r)
 {
-    char l[16];
+    char (*found)[16] = xcalloc(r->nblocks ? r->nblocks : 1, sizeof(*found));
     size_t i;
 
-    relabel_page(r);
+    for (i = 0; i < r->nblocks; i++)
+        if (!detect(r->blocks[i].text, strlen(r->blocks[i].text), found[i], sizeof(found[i])))
+            found[i][0] = '\0';
+    relabel_page(r, found);
     for (i = 0; i < r->nblocks; i++) {
         struct extract_block *b = &r->blocks[i];
         const char *declared = b->lang ? b->lang : r->lang ? r->lang : "";
 
-        if (!detect(b->text, strlen(b->text), l, sizeof(l)) || akin(l, declared))
+        if (!found[i][0] || akin(found[i], declared))
             continue;
         free(b->lang);
-        b->lang = r->lang && svtext_same_lang(l, r->lang) ? NULL : xstrdup(l);
+        b->lang = r->lang && svtext_same_lang(found[i], r->lang) ? NULL : xstrdup(found[i]);
     }
+    free(found);
 }
