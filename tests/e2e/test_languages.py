@@ -180,3 +180,19 @@ def test_voices_lists_every_language(svc):
     assert langs["fi"]["name_sv"] == "finska" and langs["fi"]["name"] == "suomi"
     assert langs["ar"]["voice"] and not langs["so"]["voice"]
     assert langs["ti"]["name"] == "ትግርኛ"
+
+
+def test_batch_reads_each_page_in_its_language_and_records_it(lyssna_bin, origin, run, tmp_path):
+    out = tmp_path / "out"
+    urls = [origin.url(p) for p in ("/fi", "/ar", "/sv-label-en", "/so")]
+    (tmp_path / "urls.txt").write_text("\n".join(urls) + "\n")
+    p = subprocess.run([lyssna_bin, "batch", "-o", out, "-j", "2", "-f", "wav", "--delay", "0",
+                        "--retries", "0", "--allow-addr", "127.0.0.0/8", tmp_path / "urls.txt"],
+                       capture_output=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    recs = {r["source"]: r for r in map(json.loads, (out / "manifest.jsonl").read_text().splitlines())}
+    assert [recs[u]["lang"] for u in urls] == ["fi", "ar", "en", "so"]
+    fi = samples((out / recs[urls[0]]["output"]).read_bytes())
+    check_voice(run, tmp_path, fi, para("fi", 0), "fi")
+    so = samples((out / recs[urls[3]]["output"]).read_bytes())
+    check_voice(run, tmp_path, so, NOTICE, "sv")
