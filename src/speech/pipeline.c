@@ -261,6 +261,14 @@ static int speak_in(struct synth *s, struct run *r, const char *spoken, size_t l
     return rc;
 }
 
+/* Whether two line specs ("sv 10-40:fi") have the same language of their own. */
+static int same_own(const char *a, const char *b)
+{
+    size_t la = strcspn(a, " "), lb = strcspn(b, " ");
+
+    return la == lb && (la == 0 || svtext_same_lang(a, b));
+}
+
 /* The language most of the input's bytes are in, lines without one counting as the voice's. */
 static void find_main_lang(struct run *r)
 {
@@ -277,7 +285,7 @@ static void find_main_lang(struct run *r)
         if (i == q->len || t[i] == '\n') {
             for (j = 0; j <= line; j++) /* counted under the first line of the same language */
                 if (j == line || (q->line_langs[j] && q->line_langs[line] &&
-                                  svtext_same_lang(q->line_langs[j], q->line_langs[line])) ||
+                                  same_own(q->line_langs[j], q->line_langs[line])) ||
                     (!q->line_langs[j] && !q->line_langs[line]))
                     break;
             bytes[j] += i - start;
@@ -289,7 +297,7 @@ static void find_main_lang(struct run *r)
             line++;
         }
     free(bytes);
-    snprintf(r->main_lang, sizeof(r->main_lang), "%s", best);
+    snprintf(r->main_lang, sizeof(r->main_lang), "%.*s", (int)strcspn(best, " "), best);
 }
 
 static int check_input(const struct speak_request *req, struct err *e)
@@ -357,14 +365,12 @@ static int speak_ssml(struct synth *s, struct run *r, struct err *e)
     return rc;
 }
 
-/* Normalizes and speaks one line of the input at [start, end) as its own utterance (a
- * heading without a full stop still ends with a pause). Line by line, so that the first audio
- * of a long text does not wait for the whole text to be normalized. */
-static int speak_line(struct synth *s, struct run *r, struct normalized *norm, size_t start,
-                      size_t end, size_t line, struct err *e)
+/* Normalizes and speaks bytes [start, end) of the input in lang (NULL: the voice's) as one
+ * utterance (a heading without a full stop still ends with a pause). */
+static int speak_piece(struct synth *s, struct run *r, struct normalized *norm, size_t start,
+                       size_t end, const char *lang, struct err *e)
 {
     const struct speak_request *req = r->req;
-    const char *lang = line < req->nlines && req->line_langs ? req->line_langs[line] : NULL;
     const char *read_as = lang_is_none(lang) ? req->voice->lang : lang;
     int rc;
 
@@ -379,6 +385,64 @@ static int speak_line(struct synth *s, struct run *r, struct normalized *norm, s
     r->norm = norm;
     r->src_base = start;
     return speak_in(s, r, norm->text.data, norm->text.len, lang, req->rate, e);
+}
+
+/* One stretch of a line spec ("sv 10-40:fi"): its bytes of the line and its language. */
+struct stretch {
+    size_t start, end;
+    char lang[16];
+};
+
+/* Parses spec into its own language (lang, "" for none) and up to max stretches in order. */
+static size_t parse_spec(const char *spec, char lang[16], struct stretch *st, size_t max)
+{
+    size_t n = 0, k = strcspn(spec, " ");
+    unsigned long a, b;
+    int used;
+
+    snprintf(lang, 16, "%.*s", (int)(k < 15 ? k : 15), spec);
+    for (spec += k; *spec == ' ' && n < max; spec += used) {
+        char l[16];
+        used = 0;
+        if (sscanf(spec, " %lu-%lu:%15[^ ]%n", &a, &b, l, &used) != 3 || !used)
+            break;
+        if (a < b && (!n || a >= st[n - 1].end)) {
+            st[n] = (struct stretch){.start = a, .end = b};
+            memcpy(st[n++].lang, l, sizeof(l));
+        }
+    }
+    return n;
+}
+
+/* Speaks bytes [start, end) of the line that starts at line_start, stretch by stretch in
+ * their languages: a Finnish phrase in a Swedish sentence is read by the Finnish voice. */
+static int speak_line(struct synth *s, struct run *r, struct normalized *norm, size_t line_start,
+                      size_t start, size_t end, size_t line, struct err *e)
+{
+    const struct speak_request *req = r->req;
+    const char *spec = line < req->nlines && req->line_langs ? req->line_langs[line] : NULL;
+    struct stretch st[16];
+    char own[16];
+    size_t i, n, at = start, a, b;
+    int rc = 0;
+
+    if (!spec || !strchr(spec, ' '))
+        return speak_piece(s, r, norm, start, end, spec, e);
+    n = parse_spec(spec, own, st, sizeof(st) / sizeof(st[0]));
+    for (i = 0; i < n && !rc; i++) {
+        a = line_start + st[i].start;
+        b = line_start + st[i].end;
+        if (b <= at || a >= end)
+            continue;
+        if (a > at)
+            rc = speak_piece(s, r, norm, at, a, own[0] ? own : NULL, e);
+        if (!rc)
+            rc = speak_piece(s, r, norm, a > at ? a : at, b < end ? b : end, st[i].lang, e);
+        at = b < end ? b : end;
+    }
+    if (!rc && at < end)
+        rc = speak_piece(s, r, norm, at, end, own[0] ? own : NULL, e);
+    return rc;
 }
 
 /* The least a part of a long line holds: a few sentences, so that short paragraphs stay whole. */
@@ -397,7 +461,7 @@ static int speak_text(struct synth *s, struct run *r, struct normalized *norm, s
            not wait for all of it to be normalized */
         for (cut = start; cut < end; cut = part) {
             part = cut + normalize_sentence_cut(r->req->rules, t + cut, end - cut, PART_MIN);
-            rc = speak_line(s, r, norm, cut, part, line, e);
+            rc = speak_line(s, r, norm, start, cut, part, line, e);
             if (rc)
                 return rc;
         }
@@ -433,6 +497,21 @@ int pipeline_speak(struct synth *s, const struct speak_request *req, struct spea
     return rc;
 }
 
+/* A line's language with its stretches in others: "sv 10-40:fi" (see speak_request). */
+static char *line_spec(const struct extract_block *b, const char *lang)
+{
+    struct buf spec;
+    size_t i;
+
+    buf_init(&spec, BUF_NOLIMIT);
+    buf_adds(&spec, lang ? lang : "", NULL);
+    for (i = 0; i < b->nruns; i++)
+        if (strlen(b->runs[i].lang) < 16 && !strpbrk(b->runs[i].lang, " :\n"))
+            buf_addf(&spec, NULL, " %zu-%zu:%s", b->runs[i].start, b->runs[i].end,
+                     b->runs[i].lang);
+    return buf_detach(&spec, NULL);
+}
+
 int pipeline_read_html(const char *html, size_t len, const struct extract_opts *xo,
                        struct page_text *out, struct err *e)
 {
@@ -459,16 +538,26 @@ int pipeline_read_html(const char *html, size_t len, const struct extract_opts *
     out->line_langs = xcalloc(page->nblocks ? page->nblocks : 1, sizeof(*out->line_langs));
     /* A block without a language of its own is in the page's: an English page is read by the
      * English voice even when the listener picked a Swedish one. */
-    for (i = 0; i < page->nblocks; i++)
+    out->specs = xcalloc(page->nblocks ? page->nblocks : 1, sizeof(*out->specs));
+    for (i = 0; i < page->nblocks; i++) {
         out->line_langs[i] = page->blocks[i].lang        ? page->blocks[i].lang
                              : page->lang && *page->lang ? page->lang
                                                          : NULL;
+        if (page->blocks[i].nruns)
+            out->line_langs[i] = out->specs[i] = line_spec(&page->blocks[i], out->line_langs[i]);
+    }
     out->text = buf_detach(&plain, &out->len);
     return LY_OK;
 }
 
 void pipeline_page_release(struct page_text *p)
 {
+    size_t i;
+
+    for (i = 0; p->specs && i < p->nlines; i++)
+        free(p->specs[i]);
+    free(p->specs);
+    p->specs = NULL;
     if (p->page)
         extract_result_release(p->page);
     free(p->page);

@@ -36,6 +36,10 @@ PAGES = {
     .replace(b"<p lang=fi>", b"<p id=fi lang=fi>"),
     "/sv-label-en": page("sv", [(None, para("en", 2)), (None, para("en", 4)),
                                 (None, para("en", 5))]),
+    "/sv-inline": page("sv", [(None, 'Vi säger <span lang="en">welcome to the town hall and the '
+                                     'library</span> till alla som kommer.')]),
+    "/sv-inline-unmarked": page("sv", [(None, 'Vi säger welcome to the town hall and the library '
+                                              'till alla som kommer.')]),
     "/so": page("so", [(None, para("so", 0)), (None, para("so", 3))]),
     "/sv-so": page("sv", [(None, para("sv", 2)), ("so", para("so", 1)), ("so", para("so", 2)),
                           (None, para("sv", 3))]),
@@ -138,6 +142,24 @@ def test_a_finnish_paragraph_on_a_swedish_page_switches_and_back(svc, origin, ru
     fi = marks["blocks"][1]
     assert any(m["value"] == "rakennuslupaa" and fi["start"] <= m["start"] < fi["end"]
                for m in words), "word marks inside the Finnish paragraph"
+
+
+def test_an_english_phrase_inside_a_swedish_sentence_is_read_in_english(svc, origin, run,
+                                                                       tmp_path):
+    audio, marks = listen(svc, origin, "/sv-inline")
+    phrase = "welcome to the town hall and the library"
+    sentences = [m["value"] for m in marks["marks"] if m["type"] == "sentence"]
+    assert sentences == ["Vi säger", phrase, "till alla som kommer."], sentences
+    words = [m["value"] for m in marks["marks"] if m["type"] == "word"]
+    assert words[2:4] == ["welcome", "to"] and words[-1] == "kommer"
+    # as much audio as its three stretches read alone, each in its language
+    parts = [reference(run, tmp_path, v, t)[0] for v, t in
+             (("sv", "Vi säger"), ("en", phrase), ("sv", "till alla som kommer."))]
+    assert abs(len(audio) - sum(map(len, parts))) < 0.01 * len(audio)
+    plain, _ = listen(svc, origin, "/sv-inline-unmarked")
+    assert abs(len(plain) - len(audio)) > 0.05 * len(audio), "not the Swedish voice throughout"
+    check_voice(run, tmp_path, audio, "Vi säger", "sv")
+    check_voice(run, tmp_path, audio, "till alla som kommer.", "sv", at_end=True)
 
 
 def test_an_unlabelled_english_article_on_a_swedish_site_is_read_in_english(svc, origin, run,
