@@ -218,3 +218,28 @@ def test_batch_reads_each_page_in_its_language_and_records_it(lyssna_bin, origin
     check_voice(run, tmp_path, fi, para("fi", 0), "fi")
     so = samples((out / recs[urls[3]]["output"]).read_bytes())
     check_voice(run, tmp_path, so, NOTICE, "sv")
+
+
+@pytest.mark.parametrize("markup", ['<lang xml:lang="en">{}</lang>', '<voice languages="en">{}</voice>',
+                                    '<s xml:lang="en-GB">{}</s>'])
+def test_ssml_switches_language_by_lang_voice_and_xml_lang(run, tmp_path, markup):
+    phrase = "welcome to the town hall and the library"
+    ssml = f'<speak xml:lang="sv">Vi säger {markup.format(phrase)} till alla.</speak>'
+    out, marks = tmp_path / "s.wav", tmp_path / "s.jsonl"
+    r = run("speak", "--ssml", "-o", out, "--marks", marks, input=ssml.encode())
+    assert r.returncode == 0, r.stderr
+    audio = samples(out.read_bytes())
+    parts = [reference(run, tmp_path, v, t)[0] for v, t in
+             (("sv", "Vi säger"), ("en", phrase), ("sv", "till alla."))]
+    assert abs(len(audio) - sum(map(len, parts))) < 0.02 * len(audio)
+    words = [json.loads(l) for l in marks.read_text().splitlines() if '"word"' in l]
+    assert [ssml.encode()[w["start"]:w["end"]].decode() for w in words][2:4] == ["welcome", "to"]
+
+
+def test_ssml_in_a_language_without_a_voice_says_so(run, tmp_path):
+    ssml = '<speak>Hej. <lang xml:lang="so">Dugsigu wuxuu furmayaa berri.</lang></speak>'
+    out = tmp_path / "s.wav"
+    assert run("speak", "--ssml", "-o", out, input=ssml.encode()).returncode == 0
+    audio = samples(out.read_bytes())
+    parts = [reference(run, tmp_path, "sv", t)[0] for t in ("Hej.", NOTICE)]
+    assert abs(len(audio) - sum(map(len, parts))) < 0.02 * len(audio)
