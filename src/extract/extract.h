@@ -129,13 +129,10 @@ int extract_document(const char *bytes, size_t len, const struct extract_opts *o
 int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
                 struct extract_result *out, struct err *e);
 
-/* The language len bytes of text are plainly in, as a BCP 47 primary subtag into out: by
- * script (Arabic, Cyrillic, Ethiopic, Greek, Hebrew, Devanagari, CJK...) and for Latin script
- * by libexttextcat. 0 when it is not clear (short, mixed, or several candidates). Thread-safe. */
-int extract_detect_lang(const char *text, size_t len, char *out, size_t size);
-
 /* Relabels r where its text plainly speaks another language than declared: the page's lang
- * (from a sample of its blocks) and each block's. Neighbours such as Swedish and Norwegian
+ * (when blocks plainly in one language hold most of its text) and each block's: by script
+ * (Arabic, Cyrillic, Ethiopic, Greek, Hebrew, Devanagari, CJK...) and for Latin script by
+ * libexttextcat, only where clear (length, one script, one candidate). Neighbours such as Swedish and Norwegian
  * never relabel each other. extract_any calls it. */
 void extract_detect_langs(struct extract_result *r);
 

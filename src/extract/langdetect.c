@@ -10,6 +10,8 @@
 #include "extract.h"
 
 #include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <textcat.h>
@@ -155,7 +157,7 @@ static int tc_tried;
  * disagree, there are none, or the text is short. Called under tc_lock. */
 static int textcat_guess(const char *s, size_t len, char *out, size_t size)
 {
-    const char *r, *p;
+    const char *r, *p, *end;
     char other[16];
     size_t n;
 
@@ -170,9 +172,10 @@ static int textcat_guess(const char *s, size_t len, char *out, size_t size)
     r = textcat_Classify(tc, s, len < MAX_TEXTCAT ? len : MAX_TEXTCAT);
     if (!r || r[0] != '[')
         return 0; /* UNKNOWN or SHORT */
-    for (p = r; *p == '['; p += strcspn(p, "]") + (p[strcspn(p, "]")] ? 1 : 0)) {
+    for (p = r; *p == '['; p = end + 1) { /* "[en--utf8][sco--utf8]" */
+        end = strchr(p, ']');
         n = strcspn(p + 1, "-]");
-        if (n == 0 || n >= sizeof(other))
+        if (!end || n == 0 || n >= sizeof(other))
             return 0;
         memcpy(other, p + 1, n);
         other[n] = '\0';
@@ -249,11 +252,6 @@ static int detect(const char *s, size_t len, char *out, size_t size)
     if (ok && (!strcmp(out, "sh") || (!strcmp(out, "sl") && k.marks[8])))
         snprintf(out, size, "hr");
     return ok;
-}
-
-int extract_detect_lang(const char *text, size_t len, char *out, size_t size)
-{
-    return detect(text, len, out, size);
 }
 
 /* The page's own language: the one its blocks plainly speak, when they hold most of its text

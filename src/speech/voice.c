@@ -218,7 +218,7 @@ const char *voice_dir(void)
 
 /* The program's own part of the data version: raise it when the code changes what is said
  * (a normalization rule, the marks), so that audio cached before is not served. */
-#define LYSSNA_ENGINE "lyssna-2"
+#define LYSSNA_ENGINE "lyssna-3"
 
 static int ends_with(const char *s, const char *tail)
 {
