@@ -23,7 +23,7 @@
 #define TEXTCAT_DIR  "/usr/share/libexttextcat/"
 #define MIN_SCRIPT   12  /* letters: a script that names its language needs few */
 #define MIN_TEXTCAT  60  /* bytes: textcat's guesses on less are noise */
-#define MAX_TEXTCAT  4096 /* bytes: more adds time, not certainty */
+#define MAX_TEXTCAT  1000 /* bytes: more adds time (textcat is linear), not certainty */
 
 enum script {
     S_OTHER, S_LATIN, S_GREEK, S_CYRILLIC, S_ARMENIAN, S_HEBREW, S_ARABIC, S_DEVANAGARI,
@@ -169,7 +169,9 @@ static int textcat_guess(const char *s, size_t len, char *out, size_t size)
     }
     if (!tc || len < MIN_TEXTCAT)
         return 0;
-    r = textcat_Classify(tc, s, len < MAX_TEXTCAT ? len : MAX_TEXTCAT);
+    for (n = len < MAX_TEXTCAT ? len : MAX_TEXTCAT; n < len && (s[n] & 0xC0) == 0x80; n--)
+        ; /* a whole character at the cut */
+    r = textcat_Classify(tc, s, n);
     if (!r || r[0] != '[')
         return 0; /* UNKNOWN or SHORT */
     for (p = r; *p == '['; p = end + 1) { /* "[en--utf8][sco--utf8]" */
