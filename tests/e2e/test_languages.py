@@ -91,8 +91,8 @@ def correlation(x, audio, at, step):
 def likeness(audio, at_ms, ref, ref_ms, slack=90):
     """How well ref, from its first word on, lines up with audio at at_ms: the median over three
     0.2 s windows 0.4 s apart, each at its best within slack samples either way (espeak-ng's
-    timing wanders a little between processes). The same voice gives about 0.9, another
-    about 0.1."""
+    timing wanders a little between processes). The same voice gave 0.6 to 1.0, another
+    at most 0.2 (0.45 and 0.3 are the bounds the tests use)."""
     n, step, best = 4410, 3, []
     for k in range(3):
         r0 = (ref_ms + 400 * k) * 22050 // 1000
@@ -120,7 +120,7 @@ def check_voice(run, tmp_path, audio, text, voice, at_end=False, slack=90):
     ref, ref_ms = reference(run, tmp_path, voice, text)
     at = (len(audio) - len(ref)) * 1000 // 22050 + ref_ms if at_end else ref_ms
     right = likeness(audio, at, ref, ref_ms, slack)
-    assert right > 0.6, (voice, "not in its voice", right, text[:40])
+    assert right > 0.45, (voice, "not in its voice", right, text[:40])
     if voice != "sv":
         wrong, wrong_ms = reference(run, tmp_path, "sv", text)
         at = (len(audio) - len(wrong)) * 1000 // 22050 + wrong_ms if at_end else wrong_ms
