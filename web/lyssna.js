@@ -48,6 +48,7 @@
       aids: 'Reading aids'
     }
   };
+  var RTL = ['ar', 'fa', 'ur', 'he', 'ps', 'ckb', 'yi'];
   var SPEEDS = [0.75, 1, 1.25, 1.5];
   var SKIP = 'script,style,noscript,template,[hidden],[aria-hidden="true"],[data-lyssna="skip"],' +
     '.rs_skip,.lyssna,.lyssna-overlay';
@@ -359,8 +360,10 @@
     var self = this, t;
     this.id = ++serial;
     this.base = serviceBase(host);
-    var lang = attr(host, 'lang') || document.documentElement.lang || 'sv';
-    this.t = t = TEXT[/^en/i.test(lang) ? 'en' : 'sv'];
+    var lang = pageLang(host);
+    if (!TEXT[lang])
+      lang = 'sv';
+    this.t = t = TEXT[lang];
     var probe = document.createElement('audio'), ogg = probe.canPlayType('audio/ogg; codecs="opus"');
     /* HLS where Safari plays it natively: sound after the first segment, not after the
        whole audio, which its Range probe of a plain MP3 waits for. Chromium 156 says it plays
@@ -378,7 +381,8 @@
     this.pendingSeek = null; /* where a seek goes once the audio has reloaded */
     this.mode = null;
 
-    var box = this.box = el('div', { class: 'lyssna', 'data-lyssna': 'skip', lang: t === TEXT.en ? 'en' : 'sv' }, host);
+    var box = this.box = el('div', { class: 'lyssna', 'data-lyssna': 'skip', lang: lang,
+      dir: RTL.indexOf(lang) >= 0 ? 'rtl' : 'ltr' }, host);
     this.btn = el('button', { type: 'button', class: 'lyssna-btn', 'aria-pressed': 'false',
       'aria-controls': 'lyssna-bar-' + this.id }, box);
     this.btn.innerHTML = ICON;
@@ -1013,7 +1017,7 @@
    * the voice where it is not Swedish. */
   function linkDocuments(host) {
     var hosts = attr(host, 'documents').split(/\s+/).filter(Boolean).concat(location.hostname);
-    var t = TEXT[(attr(host, 'lang') || document.documentElement.lang || 'sv').slice(0, 2)] || TEXT.sv;
+    var t = TEXT[pageLang(host)] || TEXT.sv;
     Array.prototype.forEach.call(document.querySelectorAll('a[href]'), function (a) {
       var d = !a.closest('.lyssna') && !a.classList.contains('lyssna-doc') && documentOf(a, hosts);
       if (!d)
@@ -1041,6 +1045,21 @@
         return;
     if (script && script.src)
       el('link', { rel: 'stylesheet', href: widgetFile('lyssna.css') }, document.head);
+  }
+
+  function pageLang(host) {
+    return (attr(host, 'lang') || document.documentElement.lang || 'sv').toLowerCase().split(/[-_]/)[0];
+  }
+
+  /* Labels in languages other than Swedish and English are fetched from i18n/LANG.json beside
+     the script before the player is built; without them the player is in Swedish. */
+  function withLabels(done) {
+    var l = pageLang(null);
+    if (TEXT[l] || !window.fetch || !script || !script.src || !/^[a-z]{2,3}$/.test(l))
+      return done();
+    fetch(script.src.replace(/[^\/?]*(\?.*)?$/, 'i18n/' + l + '.json')).then(function (r) {
+      return r.ok ? r.json() : null;
+    }).then(function (t) { if (t) TEXT[l] = t; }, function () {}).then(done);
   }
 
   function init() {
@@ -1079,7 +1098,7 @@
   }
 
   if (document.readyState === 'loading')
-    document.addEventListener('DOMContentLoaded', init);
+    document.addEventListener('DOMContentLoaded', function () { withLabels(init); });
   else
-    init();
+    withLabels(init);
 })();

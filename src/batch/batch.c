@@ -66,6 +66,7 @@ struct content {
     const char *const *langs;
     size_t nlines;
     char *title;
+    char lang[16]; /* the language read, for the manifest */
 };
 
 static char *join(const char *dir, const char *name, const char *ext)
@@ -137,11 +138,14 @@ static int read_local(struct run *r, const struct batch_item *it, struct content
 
 static int load(struct run *r, const struct batch_item *it, struct content *ct, struct err *e)
 {
+    struct voice v;
     int rc;
 
     memset(ct, 0, sizeof(*ct));
     buf_init(&ct->file, 0);
     rc = it->kind == BATCH_URL ? read_page(r, it, ct, e) : read_local(r, it, ct, e);
+    if (!rc && !ct->page.page && voice_load(voice_dir(), r->o->voice, &v, NULL) == LY_OK)
+        snprintf(ct->lang, sizeof(ct->lang), "%s", v.lang);
     if (rc || !ct->page.page)
         return rc;
     ct->text = ct->page.text;
@@ -149,6 +153,8 @@ static int load(struct run *r, const struct batch_item *it, struct content *ct, 
     ct->langs = ct->page.line_langs;
     ct->nlines = ct->page.nlines;
     ct->title = xstrdup(ct->page.page->title);
+    if (ct->page.page->lang && *ct->page.page->lang)
+        snprintf(ct->lang, sizeof(ct->lang), "%s", ct->page.page->lang);
     return LY_OK;
 }
 
@@ -274,6 +280,7 @@ static enum outcome one_output(struct run *r, size_t k, const struct batch_item 
     char *marks = join(r->o->outdir, it->name, "marks.jsonl");
     struct batch_record rec = {.source = it->source,
                                .title = ct->title,
+                               .lang = ct->lang[0] ? ct->lang : NULL,
                                .output = output,
                                .format = encode_format_name(f)},
                         prev;
@@ -316,6 +323,7 @@ static void failed_item(struct run *r, size_t k, const struct batch_item *it,
 {
     struct batch_record rec = {.source = it->source,
                                .title = ct->title,
+                               .lang = ct->lang[0] ? ct->lang : NULL,
                                .status = "failed",
                                .error = e->msg[0] ? e->msg : err_name(e->code)};
     char *path;

@@ -189,6 +189,7 @@ int manifest_previous(struct manifest *m, const char *output, struct batch_recor
     memset(out, 0, sizeof(*out));
     out->source = str(rec, "source");
     out->title = str(rec, "title");
+    out->lang = str(rec, "lang");
     out->output = str(rec, "output");
     out->format = str(rec, "format");
     out->status = str(rec, "status");
@@ -212,6 +213,7 @@ static json_t *to_json(const struct batch_record *r)
 
     json_object_set_new(o, "source", json_string(r->source));
     json_object_set_new(o, "title", str_or_null(r->title));
+    json_object_set_new(o, "lang", str_or_null(r->lang));
     json_object_set_new(o, "output", json_string(r->output));
     json_object_set_new(o, "format", json_string(r->format));
     json_object_set_new(o, "duration", json_real((double)(long long)(r->duration * 1000) / 1000));

@@ -1,5 +1,5 @@
 /* batch_manifest.h -- OUTDIR/manifest.jsonl: one JSON line per output file of a batch
- * (source, title, output, format, duration, bytes, sha256, status, error, and the key that
+ * (source, title, lang, output, format, duration, bytes, sha256, status, error, and the key that
  * says which text and settings made it). Records are appended to manifest.jsonl.part as
  * items finish, so a run killed outright loses nothing done; the next run reads both. */
 #ifndef LYSSNA_BATCH_MANIFEST_H
@@ -15,6 +15,7 @@ struct manifest;
 
 struct batch_record {
     const char *source, *title;
+    const char *lang;   /* the language read: the page's (as detected), else the voice's */
     const char *output; /* file name inside OUTDIR */
     const char *format;
     const char *status; /* "made", "unchanged" or "failed" */

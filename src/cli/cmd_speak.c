@@ -123,11 +123,18 @@ static int list_voices(void)
     struct voice v[64];
     struct err e = {0};
     int i, n = voice_list(voice_dir(), v, 64, &e);
+    const struct lang *l;
+    size_t k, nl = lang_all(voice_dir(), &l);
 
     if (n < 0)
         return cmd_fail(&e);
     for (i = 0; i < n; i++)
         printf("%-12s %-4s %3d wpm  %s\n", v[i].name, v[i].lang, v[i].rate, v[i].description);
+    /* then every language: a voice of its own by its code (-v fi), or none */
+    printf("\n%zu languages (code, voice, in Swedish, in itself):\n", nl);
+    for (k = 0; k < nl; k++)
+        printf("%-5s %-8s %-24s %s\n", l[k].code, l[k].espeak[0] ? "espeak" : "no voice",
+               l[k].name_sv, l[k].name_self);
     return 0;
 }
 
@@ -325,7 +332,7 @@ int cmd_speak(int argc, char **argv)
     if (!rc)
         rc = voice_load(voice_dir(), a.voice, &voice, &e);
     if (!rc)
-        req.rules = rules = load_rules(voice.lang);
+        req.rules = rules = load_rules(NORMALIZE_LANG);
     if (!rc)
         rc = pick_format(&a, &req.format, &e);
     if (!rc)

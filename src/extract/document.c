@@ -60,7 +60,9 @@ int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
 
     if (rc)
         return rc;
-    if (f == EXTRACT_HTML)
-        return extract_page(bytes, len, opts, out, e);
-    return extract_document(bytes, len, opts, out, e);
+    rc = f == EXTRACT_HTML ? extract_page(bytes, len, opts, out, e)
+                           : extract_document(bytes, len, opts, out, e);
+    if (!rc) /* here, outside the document worker's sandbox: textcat reads its files */
+        extract_detect_langs(out);
+    return rc;
 }

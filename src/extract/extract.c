@@ -36,12 +36,16 @@ static size_t count_words(const char *s)
 
 static void blocks_free(struct extract_block *b, size_t n)
 {
-    size_t i;
+    size_t i, j;
+
 
     for (i = 0; b && i < n; i++) {
         free(b[i].text);
         free(b[i].xpath);
         free(b[i].lang);
+        for (j = 0; j < b[i].nruns; j++)
+            free(b[i].runs[j].lang);
+        free(b[i].runs);
     }
     free(b);
 }
@@ -86,9 +90,21 @@ int block_list_add(struct block_list *l, enum extract_kind kind, int level, cons
     b->text = xstrndup(text, len);
     b->xpath = xstrndup(xpath, xpath_len);
     b->lang = lang ? xstrdup(lang) : NULL;
+    b->runs = NULL;
+    b->nruns = 0;
     b->start = l->total;
     l->total += len + 1;
     return LY_OK;
+}
+
+void block_list_add_run(struct block_list *l, size_t start, size_t end, const char *lang)
+{
+    struct extract_block *b = l->n ? &l->blocks[l->n - 1] : NULL;
+
+    if (!b || start >= end || end > strlen(b->text))
+        return;
+    b->runs = xreallocarray(b->runs, b->nruns + 1, sizeof(*b->runs));
+    b->runs[b->nruns++] = (struct extract_run){start, end, xstrdup(lang)};
 }
 
 /* Moves the blocks into out, with their word count; l is left empty. */
@@ -236,6 +252,16 @@ static json_t *block_json(const struct extract_block *b)
     json_object_set_new(o, "end", json_integer((json_int_t)(b->start + len)));
     if (b->lang)
         json_object_set_new(o, "lang", json_string(b->lang));
+    if (b->nruns) {
+        json_t *runs = json_array();
+        size_t i;
+        for (i = 0; i < b->nruns; i++)
+            json_array_append_new(runs, json_pack("{s:I, s:I, s:s}", "start",
+                                                  (json_int_t)b->runs[i].start, "end",
+                                                  (json_int_t)b->runs[i].end, "lang",
+                                                  b->runs[i].lang));
+        json_object_set_new(o, "runs", runs);
+    }
     return o;
 }
 

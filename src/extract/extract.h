@@ -40,6 +40,13 @@ struct extract_opts {
 /* What a block was in the page or document: the reading page (/read) shows it as such. */
 enum extract_kind { EXTRACT_PARAGRAPH, EXTRACT_HEADING, EXTRACT_LIST_ITEM, EXTRACT_TABLE_ROW };
 
+/* A stretch of a block in another language than the block's: an inline element's lang
+ * (<span lang="fi"> in a Swedish paragraph). */
+struct extract_run {
+    size_t start, end; /* bytes of the block's text, end exclusive */
+    char *lang;
+};
+
 /* One line of readable text: a heading, paragraph, list item, table row, caption... */
 struct extract_block {
     enum extract_kind kind;
@@ -48,6 +55,8 @@ struct extract_block {
     char *xpath;  /* the element's path as libxml2's xmlGetNodePath gives it */
     char *lang;   /* the block's language where it differs from the page's, else NULL */
     size_t start; /* byte offset of text in extract_text()'s output */
+    struct extract_run *runs; /* stretches in other languages, in order; NULL when none */
+    size_t nruns;
 };
 
 struct extract_result {
@@ -119,6 +128,13 @@ int extract_document(const char *bytes, size_t len, const struct extract_opts *o
  * the bytes (its refusals are returned as they are). */
 int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
                 struct extract_result *out, struct err *e);
+
+/* Relabels r where its text plainly speaks another language than declared: the page's lang
+ * (when blocks plainly in one language hold most of its text) and each block's: by script
+ * (Arabic, Cyrillic, Ethiopic, Greek, Hebrew, Devanagari, CJK...) and for Latin script by
+ * libexttextcat, only where clear (length, one script, one candidate). Neighbours such as Swedish and Norwegian
+ * never relabel each other. extract_any calls it. */
+void extract_detect_langs(struct extract_result *r);
 
 /* `lyssna extract-worker [--max-pages N] [--max-text N] [--cpu S]`: reads one document on
  * standard input, confines itself (seccomp, rlimits), writes the result as JSON on standard

@@ -38,6 +38,8 @@ struct name_count {
 struct frame {
     xmlNodePtr node;
     const char *lang;
+    size_t run_start; /* an inline element in another language: where its text starts */
+    unsigned run_block; /* the block it started in (em->cut), 0: not such an element */
     size_t path_len;
     int saved_owner;
     struct name_count *slots;
@@ -63,6 +65,12 @@ struct emitter {
     struct block_list *list;
     struct err *e;
     int rc;
+    unsigned cut; /* blocks cut so far: a run ends in the block it started in */
+    struct run_mark {
+        size_t start, end;
+        const char *lang;
+    } runs[16]; /* the inline runs of the block being cut */
+    size_t nruns;
 };
 
 static size_t name_hash(const xmlChar *s)
@@ -290,6 +298,35 @@ static void add_block(struct emitter *em)
         return;
     em->rc = block_list_add(em->list, kind, level, em->text.b.data, len, em->path.data, f->path_len,
                             f->lang && strcasecmp(f->lang, em->page_lang) ? f->lang : NULL, em->e);
+    for (size_t i = 0; !em->rc && i < em->nruns; i++)
+        block_list_add_run(em->list, em->runs[i].start, em->runs[i].end, em->runs[i].lang);
+}
+
+/* An inline element whose language is not its block's (only the outermost of nested ones):
+ * its stretch of the block's text, white space at its ends left out, is kept for add_block. */
+static void open_run(struct emitter *em, int d)
+{
+    const char *own = em->owner ? em->fr[em->owner].lang : NULL, *l = em->fr[d].lang;
+
+    em->fr[d].run_block = 0;
+    if (!l || (own && !strcasecmp(l, own)) || (em->fr[d - 1].lang != own && d - 1 != em->owner))
+        return;
+    em->fr[d].run_start = em->text.b.len + (em->text.space && em->text.b.len ? 1 : 0);
+    em->fr[d].run_block = em->cut + 1;
+}
+
+static void close_run(struct emitter *em, int d)
+{
+    struct frame *f = &em->fr[d];
+    size_t end = em->text.b.len;
+
+    if (f->run_block != em->cut + 1 || em->nruns == sizeof(em->runs) / sizeof(em->runs[0]))
+        return;
+    while (end > f->run_start && em->text.b.data[end - 1] == ' ')
+        end--;
+    if (end > f->run_start)
+        em->runs[em->nruns++] = (struct run_mark){f->run_start, end, f->lang};
+    f->run_block = 0;
 }
 
 /* Ends the block being cut, if it has any text. */
@@ -301,6 +338,8 @@ static void flush(struct emitter *em)
                               (em->text.b.len >= 120 || !page_info(em->text.b.data)))))
         add_block(em);
     buf_reset(&em->text.b);
+    em->nruns = 0;
+    em->cut++;
 }
 
 /* Dropped, outside what is read, or (in auto mode) inside the article but not read: a box
@@ -330,8 +369,11 @@ static int emit_skips(const struct emitter *em, const struct info *in)
  * cells separated by ", ". */
 static void open_element(struct emitter *em, const struct info *in, int d)
 {
-    if (in->tag & T_INLINE)
+    if (in->tag & T_INLINE) {
+        if (d <= MAX_DEPTH && !em->row)
+            open_run(em, d);
         return;
+    }
     if (em->row || d > MAX_DEPTH) {
         if ((in->tag & T_CELL) && em->row)
             em->text.sep = em->text.b.len > 0;
@@ -349,6 +391,8 @@ static void open_element(struct emitter *em, const struct info *in, int d)
 
 static void close_element(struct emitter *em, const struct info *in, int d)
 {
+    if ((in->tag & T_INLINE) && d <= MAX_DEPTH && !em->row)
+        close_run(em, d);
     if (in->tag & (T_INLINE | T_BR))
         return;
     if ((em->row && d != em->row) || d > MAX_DEPTH) {

@@ -188,6 +188,8 @@ int block_list_room(const struct block_list *l, size_t len, struct err *e);
 int block_list_add(struct block_list *l, enum extract_kind kind, int level, const char *text,
                    size_t len, const char *xpath, size_t xpath_len, const char *lang,
                    struct err *e);
+/* Marks bytes [start, end) of the last block's text as in lang (an inline element's). */
+void block_list_add_run(struct block_list *l, size_t start, size_t end, const char *lang);
 /* Moves the blocks into out, with their word count; l is left empty. */
 void block_list_detach(struct block_list *l, struct extract_result *out);
 

@@ -31,6 +31,10 @@ struct normalized {
 };
 
 /* normalize_text flags */
+/* The language the rules are written for: text in any other goes to espeak-ng as it is,
+ * and espeak-ng's own rules read its numbers, dates and abbreviations. */
+#define NORMALIZE_LANG "sv"
+
 #define NORMALIZE_PHONEMES 1u /* say lexicon words as espeak-ng [[phonemes]] (for synthesis) */
 
 void normalized_init(struct normalized *n, size_t max);

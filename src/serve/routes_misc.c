@@ -14,15 +14,23 @@
 enum MHD_Result answer_voices(struct server *srv, struct MHD_Connection *c, struct request *rq)
 {
     struct voice v[64];
-    json_t *list = json_array();
+    const struct lang *l;
+    json_t *list = json_array(), *langs = json_array();
     int i, n = voice_list(voice_dir(), v, 64, NULL);
+    size_t k, nl = lang_all(voice_dir(), &l);
 
     (void)rq;
     for (i = 0; i < n; i++)
         json_array_append_new(list,
                               json_pack("{s:s, s:s, s:s, s:i}", "name", v[i].name, "description",
                                         v[i].description, "lang", v[i].lang, "rate", v[i].rate));
-    return send_json(srv, c, MHD_HTTP_OK, json_pack("{s:o}", "voices", list));
+    /* every language, also those without a voice: a page in one is not read with another's */
+    for (k = 0; k < nl; k++)
+        json_array_append_new(langs, json_pack("{s:s, s:s, s:s, s:s, s:b}", "lang", l[k].code,
+                                               "name_sv", l[k].name_sv, "name", l[k].name_self,
+                                               "name_en", l[k].name_en, "voice", l[k].espeak[0]));
+    return send_json(srv, c, MHD_HTTP_OK,
+                     json_pack("{s:o, s:o}", "voices", list, "languages", langs));
 }
 
 static const char *mime_of(const char *path)

@@ -30,7 +30,9 @@ struct speak_request {
     size_t len;
     int ssml;
     const char *const *line_langs; /* language of each line where it differs, or NULL: such
-                                      lines are not normalized and get that language's voice */
+                                      lines are not normalized and get that language's voice.
+                                      Stretches of a line in other languages follow its own:
+                                      "sv 10-40:fi 69-76:en" (bytes of the line) */
     size_t nlines;
     const struct voice *voice;
     int rate; /* words per minute */
@@ -59,7 +61,8 @@ int pipeline_speak(struct synth *s, const struct speak_request *r, struct speak_
 struct page_text {
     char *text;
     size_t len;
-    const char **line_langs; /* borrowed from page */
+    const char **line_langs; /* borrowed from page, or from specs */
+    char **specs;            /* the lines with stretches in other languages: their own */
     size_t nlines;
     struct extract_result *page;
 };

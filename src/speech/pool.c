@@ -213,7 +213,7 @@ static int mark_to_parent(void *ctx, const struct mark *m)
     return flush_audio(ws) || send_frame(ws->fd, POOL_MARK, ws->line.data, ws->line.len);
 }
 
-/* The word lists for the voice's language, loaded on first use and kept. */
+/* The word lists of the normalizer's language, loaded on first use and kept. */
 static const struct norm_rules *rules_for(struct worker_state *ws, const char *lang)
 {
     char dir[4096];
@@ -244,7 +244,7 @@ static int check_phonemes(struct worker_state *ws, const struct pool_request *r,
 static int speak(struct worker_state *ws, const struct pool_request *r, const struct voice *v,
                  struct speak_output *out, struct err *e)
 {
-    const struct norm_rules *rules = rules_for(ws, v->lang);
+    const struct norm_rules *rules = rules_for(ws, NORMALIZE_LANG);
     struct norm_rules *edited = NULL;
     struct speak_request req;
     int rc;

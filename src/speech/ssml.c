@@ -13,7 +13,9 @@
 
 #include "base/base.h"
 #include "extract/extract.h"
+#include "lang.h"
 #include "ssml_say.h"
+#include "voice.h"
 
 #include "banned.h"
 
@@ -336,7 +338,7 @@ static int add_mapped(struct walk *w, struct ssml_seg *g, const struct piece *p)
  * language), as it is when raw is 1 (words already read, phonemes). */
 static int say_piece(struct walk *w, const struct style *st, struct piece *p, int raw)
 {
-    const char *langs[1] = {st->lang[0] ? st->lang : NULL};
+    const char *langs[1] = {st->lang[0] ? st->lang : w->voice_lang};
     struct ssml_seg *g;
     size_t i;
     int rc;
@@ -351,8 +353,8 @@ static int say_piece(struct walk *w, const struct style *st, struct piece *p, in
     if (raw)
         rc = normalized_add(&w->tmp, p->t, p->n, 0, p->n, 1, w->e);
     else
-        rc = normalize_text_langs(w->rules, NORMALIZE_PHONEMES, p->t, p->n, w->voice_lang, langs, 1,
-                                  &w->tmp, w->e);
+        rc = normalize_text_langs(w->rules, NORMALIZE_PHONEMES, p->t, p->n, NORMALIZE_LANG, langs,
+                                  1, &w->tmp, w->e);
     if (rc || all_space(w->tmp.text.data, w->tmp.text.len))
         return rc;
     g = text_seg(w, st);
@@ -378,11 +380,27 @@ static int attr(xmlNode *n, const char *name, const xmlChar *ns, char *buf, size
     return 1;
 }
 
+/* <voice languages="fi"> (SSML 1.1) or <voice name="fi">, a name that is a language of ours,
+ * sets the language as xml:lang does. */
+static int voice_lang(xmlNode *n, char *lang, size_t size)
+{
+    struct lang l;
+
+    if (strcmp((const char *)n->name, "voice"))
+        return 0;
+    if (attr(n, "languages", NULL, lang, size)) {
+        lang[strcspn(lang, " \t")] = '\0';
+        return 1;
+    }
+    return attr(n, "name", NULL, lang, size) && lang_find(voice_dir(), lang, &l);
+}
+
 static void style_lang(const struct walk *w, xmlNode *n, struct style *st)
 {
     char lang[sizeof(st->lang)];
 
-    if (!attr(n, "lang", XML_XML_NAMESPACE, lang, sizeof(lang)))
+    if (!attr(n, "lang", XML_XML_NAMESPACE, lang, sizeof(lang)) &&
+        !voice_lang(n, lang, sizeof(lang)))
         return;
     if (!lang[0] || svtext_same_lang(lang, w->voice_lang))
         st->lang[0] = '\0';

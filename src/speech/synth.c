@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/base.h"
 #include "voice.h"
@@ -122,14 +121,6 @@ int synth_sample_rate(const struct synth *s)
     return s->rate_hz;
 }
 
-/* "en-GB" and "en" name the same language for choosing a voice. */
-static int same_language(const char *a, const char *b)
-{
-    size_t la = strcspn(a, "-_"), lb = strcspn(b, "-_");
-
-    return la == lb && !strncasecmp(a, b, la);
-}
-
 /* Loads espeak-ng voice name unless it is the one loaded already. */
 static int load_voice(struct synth *s, const char *name)
 {
@@ -144,19 +135,12 @@ static int load_voice(struct synth *s, const char *name)
     return 0;
 }
 
-static int set_voice(struct synth *s, const struct voice *v, int rate, const char *lang,
+static int set_voice(struct synth *s, const struct voice *v, int rate, const char *espeak,
                      struct err *e)
 {
-    char name[16];
-    size_t n = lang ? strcspn(lang, "-_") : 0;
-    int other = n && !same_language(lang, v->lang) && n < sizeof(name);
-
-    if (other) {
-        memcpy(name, lang, n);
-        name[n] = '\0';
-        other = !load_voice(s, name); /* no voice for it: read it with the page's voice */
-    }
-    if (!other && load_voice(s, v->espeak))
+    if (espeak && load_voice(s, espeak))
+        return err_set(e, LY_EVOICE, "espeak-ng has no voice '%.48s'", espeak);
+    if (!espeak && load_voice(s, v->espeak))
         return err_set(e, LY_EVOICE, "espeak-ng has no voice '%s' (voice profile '%s')", v->espeak,
                        v->name);
     /* Parameters are global and survive between calls: set every one, every time. */
@@ -168,7 +152,7 @@ static int set_voice(struct synth *s, const struct voice *v, int rate, const cha
     return LY_OK;
 }
 
-int synth_speak(struct synth *s, const struct voice *v, int rate, const char *lang,
+int synth_speak(struct synth *s, const struct voice *v, int rate, const char *espeak,
                 const char *text, size_t len, int ssml, const struct synth_sink *sink,
                 struct err *e)
 {
@@ -179,7 +163,7 @@ int synth_speak(struct synth *s, const struct voice *v, int rate, const char *la
     espeak_ERROR rc;
     int ret;
 
-    ret = set_voice(s, v, rate, lang, e);
+    ret = set_voice(s, v, rate, espeak, e);
     if (ret)
         return ret;
     copy = xstrndup(text, len); /* espeak-ng wants a NUL-terminated string */

@@ -41,10 +41,11 @@ void synth_free(struct synth *s); /* NULL is a no-op */
 int synth_sample_rate(const struct synth *s);
 
 /* Speaks len bytes of text (NUL not required) with voice v at rate words per minute.
- * lang, when not NULL and not v's language, picks espeak-ng's voice for that language
- * instead (a quotation in English inside a Swedish page). ssml: text is SSML. Returns
- * LY_ECANCEL when the sink stopped it, LY_ESYNTH when espeak-ng failed. */
-int synth_speak(struct synth *s, const struct voice *v, int rate, const char *lang,
+ * espeak, when not NULL, is the espeak-ng voice to speak with instead of v's (a quotation in
+ * Finnish inside a Swedish page), with v's pitch and pace. ssml: text is SSML. Returns
+ * LY_EVOICE when espeak-ng has no such voice (nothing is said), LY_ECANCEL when the sink
+ * stopped it, LY_ESYNTH when espeak-ng failed. */
+int synth_speak(struct synth *s, const struct voice *v, int rate, const char *espeak,
                 const char *text, size_t len, int ssml, const struct synth_sink *sink,
                 struct err *e);
 

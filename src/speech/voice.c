@@ -14,6 +14,7 @@
 
 #include "base/base.h"
 #include "cache/cache.h"
+#include "lang.h"
 
 #include "banned.h"
 
@@ -90,6 +91,20 @@ static int valid_name(const char *name)
     return 1;
 }
 
+/* A language of languages.tsv with an espeak-ng voice is a voice of its own, at the
+ * default pace: "fi" reads Finnish without a voices/fi.ini. */
+static int language_voice(const char *dir, const char *name, struct voice *v)
+{
+    struct lang l;
+
+    if (!lang_find(dir, name, &l) || !l.espeak[0] || strcmp(l.code, name))
+        return 0;
+    snprintf(v->description, sizeof(v->description), "%s", l.name_self);
+    snprintf(v->lang, sizeof(v->lang), "%s", l.code);
+    snprintf(v->espeak, sizeof(v->espeak), "%s", l.espeak);
+    return 1;
+}
+
 int voice_load(const char *dir, const char *name, struct voice *v, struct err *e)
 {
     struct parse_state st = {.v = v};
@@ -105,8 +120,11 @@ int voice_load(const char *dir, const char *name, struct voice *v, struct err *e
     v->rate = 170;
     v->pitch = v->range = 50;
     line = ini_parse(path, on_key, &st);
+    if (line == -1 && language_voice(dir, name, v))
+        return LY_OK;
     if (line == -1)
-        return err_set(e, LY_EVOICE, "unknown voice '%s' (no %s)", name, path);
+        return err_set(e, LY_EVOICE, "unknown voice '%s' (no %s, no such language in %s/%s)",
+                       name, path, dir, "languages.tsv");
     if (line != 0)
         return err_set(e, LY_EPARSE, "%s:%d: %s", path, line,
                        st.problem[0] ? st.problem : "not a key = value line");
@@ -200,7 +218,7 @@ const char *voice_dir(void)
 
 /* The program's own part of the data version: raise it when the code changes what is said
  * (a normalization rule, the marks), so that audio cached before is not served. */
-#define LYSSNA_ENGINE "lyssna-2"
+#define LYSSNA_ENGINE "lyssna-3"
 
 static int ends_with(const char *s, const char *tail)
 {
@@ -247,6 +265,7 @@ void voice_data_version(const char *dir, char out[65])
 
     buf_init(&all, BUF_NOLIMIT);
     add_files(&all, dir, "", ".ini");
+    add_files(&all, dir, "", ".tsv"); /* languages.tsv: which voice reads which language */
     n = scandir(dir, &subs, NULL, alphasort);
     for (i = 0; i < n; i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, subs[i]->d_name);

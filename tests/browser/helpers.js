@@ -53,6 +53,7 @@ function webCopy(t, edit, page) {
   t.after(() => fs.rmSync(web, { recursive: true, force: true }));
   for (const f of ['lyssna.js', 'lyssna.css', 'lyssna-aids.js', 'lyssna-aids.css'])
     fs.copyFileSync(path.join(ROOT, 'web', f), path.join(web, f));
+  fs.cpSync(path.join(ROOT, 'web', 'i18n'), path.join(web, 'i18n'), { recursive: true });
   const html = page ? fs.readFileSync(path.join(__dirname, 'pages', page), 'utf8')
     : fs.readFileSync(path.join(ROOT, 'web', 'demo.html'), 'utf8');
   fs.writeFileSync(path.join(web, 'demo.html'), edit ? edit(html) : html);

@@ -218,8 +218,13 @@ def test_slower_voice_and_rate_change_duration(run, tmp_path):
 def test_list_voices_names_the_profiles(run):
     p = run("speak", "--list-voices")
     assert p.returncode == 0
-    names = [line.split()[0] for line in p.stdout.decode().splitlines()]
+    profiles, languages = p.stdout.decode().split("\n\n")
+    names = [line.split()[0] for line in profiles.splitlines()]
     assert "sv" in names and "sv-tydlig" in names
+    rows = {line.split()[0]: line for line in languages.splitlines()[1:]}
+    assert len(rows) >= 130 and languages.startswith(f"{len(rows)} languages")
+    assert "finska" in rows["fi"] and "suomi" in rows["fi"] and "espeak" in rows["fi"]
+    assert "somaliska" in rows["so"] and "Soomaali" in rows["so"] and "no voice" in rows["so"]
 
 
 @pytest.mark.parametrize("args,stdin,code,words", [
