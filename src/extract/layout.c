@@ -37,6 +37,9 @@ void layout_free(struct layout *l)
         return;
     for (i = 0; i < l->n; i++)
         free(l->f[i].text);
+    for (i = 0; i < l->nhy; i++)
+        free(l->hy[i]);
+    free(l->hy);
     free(l->f);
     free(l->pages);
     free(l);
@@ -58,7 +61,7 @@ struct cut {
     double word_gap; /* the usual gap between words on this line of the text */
 };
 
-static void end_frag(struct layout *l, struct cut *c, int page)
+static void end_frag(struct layout *l, struct cut *c, int page, int eol)
 {
     struct frag *f;
     size_t i;
@@ -78,6 +81,7 @@ static void end_frag(struct layout *l, struct cut *c, int page)
         f->bold = c->nbold * 2 > c->nchars;
         f->page = page;
         f->dropped = 0;
+        f->eol = eol;
         f->words = 1;
         f->first_w = c->first_end - c->x0;
         for (i = 0; i < f->len; i++)
@@ -114,7 +118,7 @@ static int starts_new(const struct cut *c, const struct layout_char *ch)
 static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int page)
 {
     if (starts_new(c, ch))
-        end_frag(l, c, page);
+        end_frag(l, c, page, 0);
     if (!c->nchars) {
         c->x0 = ch->x0, c->y0 = ch->y0, c->x1 = ch->x1, c->y1 = ch->y1;
         c->size = ch->size;
@@ -194,15 +198,18 @@ void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, do
             cut.word_gap = word_gap(c + i, k - i);
         }
         if (c[i].u[0] == '\n' || c[i].u[0] == '\r')
-            end_frag(l, &cut, page);
+            end_frag(l, &cut, page, 1);
         else if (blank_char(&c[i]))
             cut.space = cut.nchars > 0;
         else
             add_char(l, &cut, &c[i], page);
     }
-    end_frag(l, &cut, page);
+    end_frag(l, &cut, page, 1);
     buf_release(&cut.t);
     p->n = l->n - p->first;
+    for (i = p->first; i + 1 < l->n; i++)
+        if (l->f[i].eol)
+            layout_note_hyphen(l, &l->f[i], &l->f[i + 1]);
 }
 
 /* Skips spaces and dashes (ASCII, en, em) from i. */

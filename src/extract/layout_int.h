@@ -13,6 +13,7 @@ struct frag {
     double x0, y0, x1, y1;
     float size;
     int bold, page, dropped;
+    int eol; /* the page's text ended a line after it */
     size_t words;
     double first_w; /* the width of its first word */
 };
@@ -31,6 +32,9 @@ struct layout {
     double line_gap;  /* the usual gap between two lines of a paragraph, in ems */
     float heading[4]; /* the sizes larger than the body's, largest first: h1, h2... */
     size_t nheading;
+    char **hy; /* "tillämp-ningsområde": words the pages broke at a line end (layout_hyphen.c) */
+    size_t nhy, hycap;
+    int hysorted;
 };
 
 /* The reading order of a page: its fragments' indices column by column, each column (a leaf
@@ -41,6 +45,10 @@ struct order {
     double *right;
     size_t ncols;
 };
+
+/* Notes the word fragment a (a line's last) and b (the next line's first) break with a
+ * hyphen, if they do. */
+void layout_note_hyphen(struct layout *l, const struct frag *a, const struct frag *b);
 
 /* qsort's comparison of two doubles. */
 int layout_cmp_double(const void *a, const void *b);

@@ -185,7 +185,7 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     }
     /* the structure tree when it holds the text (headers and footers, its artifacts, are
        outside it: a share of the page's characters); else, or when untagged, the layout */
-    if (!pdf_tagged_read(doc, &d) || d.list.total < layout_chars(l) * 7 / 10) {
+    if (!pdf_tagged_read(doc, l, &d) || d.list.total < layout_chars(l) * 7 / 10) {
         docbuild_release(&d);
         docbuild_init(&d, caps->max_text, e);
         layout_finish(l, &d);

@@ -112,6 +112,32 @@ static void test_layout_joins_lines_and_mends_hyphenation(void **state)
     assert_joins("ett streck -", "här", "ett streck - här");
 }
 
+/* A tagged PDF's text keeps the hyphen the typesetter put at a line end: the page's lines
+ * show which words were broken there, and only those are made whole. */
+static void test_layout_mends_words_the_pages_broke(void **state)
+{
+    static struct page p;
+    struct layout *l = layout_new();
+    struct buf b;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 100, 11, "Lagens tillämp-");
+    put(&p, 70, 114, 11, "ningsområde gäller hälso-");
+    put(&p, 70, 128, 11, "och sjukvården och e-");
+    put(&p, 70, 142, 11, "tjänsten och jämförbar\xC2\xAD");
+    put(&p, 70, 156, 11, "heten ökar.");
+    layout_add_page(l, p.c, p.n, W, H);
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "Lagens tillämp-ningsområde gäller hälso-och sjukvården, e-tjänsten och "
+                 "jämförbar-heten; ett tillämp-ningsfel står kvar.", NULL);
+    layout_mend_hyphens(l, &b);
+    assert_string_equal(b.data, "Lagens tillämpningsområde gäller hälso-och sjukvården, "
+                                "e-tjänsten och jämförbarheten; ett tillämp-ningsfel står kvar.");
+    buf_release(&b);
+    layout_free(l);
+}
+
 static void header_footer(struct page *p, int n, int of)
 {
     char num[32];
@@ -292,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_layout_reads_two_columns_one_after_the_other),
         cmocka_unit_test(test_layout_reads_table_rows_with_wrapped_cells),
         cmocka_unit_test(test_docbuild_names_kinds_and_bullets),
+        cmocka_unit_test(test_layout_mends_words_the_pages_broke),
         cmocka_unit_test(test_tagged_text_undoes_poppler_decoding_it_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
