@@ -59,6 +59,8 @@ struct cut {
     int space, spaced;
     double first_end;
     double word_gap; /* the usual gap between words on this line of the text */
+    size_t wlen;     /* characters of the word being cut */
+    int tracked;     /* ... which is letter-spaced ("S l u t å r") */
 };
 
 static void end_frag(struct layout *l, struct cut *c, int page, int eol)
@@ -88,8 +90,8 @@ static void end_frag(struct layout *l, struct cut *c, int page, int eol)
             f->words += f->text[i] == ' ';
     }
     buf_reset(&c->t);
-    c->nchars = c->nbold = 0;
-    c->space = c->spaced = 0;
+    c->nchars = c->nbold = c->wlen = 0;
+    c->space = c->spaced = c->tracked = 0;
 }
 
 /* Characters with no usable box (NaN, huge) are treated as spaces. */
@@ -115,6 +117,16 @@ static int starts_new(const struct cut *c, const struct layout_char *ch)
     return gap > GAP_WIDE * em || (gap > GAP_EM * em && gap > GAP_TYPICAL * c->word_gap);
 }
 
+/* A space poppler saw between letters set apart by tracking, not by a word space: far
+ * narrower than any word space, after a one-letter word or within a word so set. */
+static int letter_spaced(const struct cut *c, const struct layout_char *ch)
+{
+    double em = c->size > ch->size ? c->size : ch->size;
+
+    return (c->wlen == 1 || c->tracked) && ch->x0 - c->x1 < 0.18 * em &&
+           ch->x0 >= c->x1 - 0.05 * em;
+}
+
 static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int page)
 {
     if (starts_new(c, ch))
@@ -122,11 +134,15 @@ static void add_char(struct layout *l, struct cut *c, const struct layout_char *
     if (!c->nchars) {
         c->x0 = ch->x0, c->y0 = ch->y0, c->x1 = ch->x1, c->y1 = ch->y1;
         c->size = ch->size;
+    } else if (c->space && letter_spaced(c, ch)) {
+        c->tracked = 1;
     } else if (c->space) {
         buf_addch(&c->t, ' ', NULL);
         c->spaced = 1;
+        c->wlen = 0, c->tracked = 0;
     }
     c->space = 0;
+    c->wlen++;
     if (!c->spaced)
         c->first_end = ch->x1;
     c->x0 = fmin(c->x0, ch->x0), c->y0 = fmin(c->y0, ch->y0);
@@ -270,7 +286,8 @@ int layout_page_number(const char *s, size_t n)
  * are the same running footer). */
 struct margin {
     const struct frag *f;
-    int zone;
+    int zone; /* the margin (sign) and the line's place in it, in 4-point steps: a running
+                 header stands where it stood on the other pages */
     uint64_t hash;
     size_t i;
 };
@@ -360,16 +377,20 @@ static void count_repeats(struct margin *m, size_t n, size_t *repeats)
 
 static void drop_margins(struct layout *l)
 {
-    size_t pg, i, k, n = 0,
-                     need = l->npages >= 2 ? (l->npages > 3 ? l->npages / 2 : 1) : (size_t)-1;
+    size_t pg, i, k, n = 0, need = (size_t)-1;
     struct margin *m = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*m));
     size_t *repeats = xcalloc(l->n ? l->n : 1, sizeof(*repeats));
 
+    /* four pages are enough: a ruling with its appendices is several documents, each with
+       its own running header */
+    if (l->npages >= 2)
+        need = l->npages <= 3 ? 1 : l->npages < 8 ? l->npages / 2 : 3;
     for (pg = 0; pg < l->npages; pg++)
         for (i = l->pages[pg].first; i < l->pages[pg].first + l->pages[pg].n; i++) {
             int zone = zone_of(&l->f[i], &l->pages[pg], MARGIN_ZONE);
             if (zone)
-                m[n++] = (struct margin){&l->f[i], zone, masked_hash(&l->f[i]), i};
+                m[n++] = (struct margin){&l->f[i], zone * (1 + (int)lround(l->f[i].y1 / 4)),
+                                         masked_hash(&l->f[i]), i};
         }
     count_repeats(m, n, repeats);
     for (k = 0; k < n; k++) {

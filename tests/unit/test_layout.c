@@ -166,6 +166,58 @@ static void test_layout_drops_running_headers_and_footers(void **state)
     free(text);
 }
 
+/* Two documents in one file (a ruling and the ruling appealed): each running header on a
+ * few of the pages, always where it stood; a line of the body that happens to come back
+ * in the margin zone, at another height each time, stays. */
+static void test_layout_drops_a_header_of_some_pages_only(void **state)
+{
+    static struct page p[10];
+    char *text;
+    int i;
+
+    (void)state;
+    for (i = 0; i < 10; i++) {
+        p[i].n = 0;
+        put(&p[i], 70, 40, 9, i < 4 ? "SVEA HOVRÄTT" : "NACKA TINGSRÄTT");
+        put(&p[i], 70, i < 4 ? 70 + i * 8 : 100, 11, i < 4 ? "Motivering." : "Text.");
+    }
+    text = read_pages(p, 10);
+    assert_null(strstr(text, "HOVRÄTT"));
+    assert_null(strstr(text, "TINGSRÄTT"));
+    assert_non_null(strstr(text, "Motivering.\nMotivering.\nMotivering.\nMotivering."));
+    free(text);
+}
+
+/* Letters set apart by tracking, each with its own box and poppler's space between them. */
+static void test_layout_joins_letter_spaced_words(void **state)
+{
+    static struct page p;
+    const char *word = "Slutår";
+    double x = 200;
+    char *text;
+    size_t i, k;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 300, 7, "Startår");
+    p.n--; /* the line goes on */
+    for (i = 0; word[i]; i += k) {
+        struct layout_char *c = &p.c[p.n++];
+        k = (unsigned char)word[i] >= 0xC0 ? 2 : 1;
+        memcpy(c->u, word + i, k);
+        c->u[k] = '\0';
+        c->size = 7;
+        c->x0 = x, c->x1 = x + 3.5, c->y0 = 293, c->y1 = 301.75;
+        x += 3.5 + 0.8;
+        p.c[p.n++] = (struct layout_char){.u = " ", .size = 7};
+    }
+    p.c[p.n++] = (struct layout_char){.u = "\n"};
+    put(&p, 70, 400, 7, "i ett år");
+    text = read_pages(&p, 1);
+    assert_string_equal(text, "Startår, Slutår\ni ett år");
+    free(text);
+}
+
 static void test_layout_reads_a_lone_page_without_its_margins(void **state)
 {
     static struct page p;
@@ -319,6 +371,8 @@ int main(void)
         cmocka_unit_test(test_layout_reads_table_rows_with_wrapped_cells),
         cmocka_unit_test(test_docbuild_names_kinds_and_bullets),
         cmocka_unit_test(test_layout_mends_words_the_pages_broke),
+        cmocka_unit_test(test_layout_drops_a_header_of_some_pages_only),
+        cmocka_unit_test(test_layout_joins_letter_spaced_words),
         cmocka_unit_test(test_tagged_text_undoes_poppler_decoding_it_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
