@@ -336,6 +336,31 @@ static void test_docbuild_names_kinds_and_bullets(void **state)
     docbuild_release(&d);
 }
 
+static void assert_block(const char *text, const char *want)
+{
+    struct extract_result r;
+    struct docbuild d;
+
+    docbuild_init(&d, 0, NULL);
+    docbuild_add(&d, DOC_P, text, strlen(text), 0);
+    assert_int_equal(docbuild_finish(&d, NULL, "sv", &r), LY_OK);
+    assert_string_equal(r.blocks[0].text, want);
+    extract_result_release(&r);
+    docbuild_release(&d);
+}
+
+static void test_docbuild_reads_contents_without_page_numbers(void **state)
+{
+    (void)state;
+    assert_block("Förord ........................ 4", "Förord");
+    assert_block("1 Inledning . . . . . . . 12", "1 Inledning");
+    assert_block("Bilagor \xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6, 87", "Bilagor");
+    assert_block("Arter i staden ... 12", "Arter i staden");
+    assert_block("Syfte ...... 3 Bakgrund ...... 5", "Syfte, Bakgrund");
+    assert_block("Vänta ... 12 dagar till.", "Vänta ... 12 dagar till.");
+    assert_block("Mer följer...", "Mer följer...");
+}
+
 static void assert_tag_text(const char *from_poppler, const char *want)
 {
     struct buf b;
@@ -373,6 +398,7 @@ int main(void)
         cmocka_unit_test(test_layout_mends_words_the_pages_broke),
         cmocka_unit_test(test_layout_drops_a_header_of_some_pages_only),
         cmocka_unit_test(test_layout_joins_letter_spaced_words),
+        cmocka_unit_test(test_docbuild_reads_contents_without_page_numbers),
         cmocka_unit_test(test_tagged_text_undoes_poppler_decoding_it_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
