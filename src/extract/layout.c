@@ -22,7 +22,9 @@
 #define GAP_TYPICAL  1.8  /* ... and one this many times the line's usual word gap does */
 #define MARGIN_ZONE  0.12 /* the share of the page height at top and bottom for headers */
 #define OUTER_ZONE   0.075
-#define GUTTER_SLACK 6.0 /* points a fragment may run over a gutter (an overflowing cell) */
+#define SIDE_ZONE    0.12 /* the share of the page width at each side for margin notes */
+#define FOOT_ZONE    0.18 /* the share at the bottom where a letter's contact block stands */
+#define GUTTER_SLACK 6.0  /* points a fragment may run over a gutter (an overflowing cell) */
 #define MAX_CUTS     4
 struct layout *layout_new(void)
 {
@@ -61,6 +63,7 @@ struct cut {
     double word_gap; /* the usual gap between words on this line of the text */
     size_t wlen;     /* characters of the word being cut */
     int tracked;     /* ... which is letter-spaced ("S l u t å r") */
+    int rotated;     /* the line being cut runs down or up the page */
 };
 
 static void end_frag(struct layout *l, struct cut *c, int page, int eol)
@@ -84,6 +87,7 @@ static void end_frag(struct layout *l, struct cut *c, int page, int eol)
         f->page = page;
         f->dropped = 0;
         f->eol = eol;
+        f->rotated = c->rotated;
         f->words = 1;
         f->first_w = c->first_end - c->x0;
         for (i = 0; i < f->len; i++)
@@ -91,7 +95,7 @@ static void end_frag(struct layout *l, struct cut *c, int page, int eol)
     }
     buf_reset(&c->t);
     c->nchars = c->nbold = c->wlen = 0;
-    c->space = c->spaced = c->tracked = 0;
+    c->space = c->spaced = c->tracked = c->rotated = 0;
 }
 
 /* Characters with no usable box (NaN, huge) are treated as spaces. */
@@ -191,6 +195,58 @@ static double word_gap(const struct layout_char *c, size_t n)
     return g[(k - 1) / 2];
 }
 
+/* Whether the line c[0..n) runs down or up the page (a court's imprint set sideways in the
+ * margin, a table's turned column heads): from one character to the next it steps more
+ * along y than along x. */
+static int rotated_line(const struct layout_char *c, size_t n)
+{
+    size_t i, down = 0, across = 0;
+    const struct layout_char *prev = NULL;
+
+    for (i = 0; i < n; i++) {
+        if (blank_char(&c[i]))
+            continue;
+        if (prev) {
+            double dx = fabs((c[i].x0 + c[i].x1) - (prev->x0 + prev->x1));
+            double dy = fabs((c[i].y0 + c[i].y1) - (prev->y0 + prev->y1));
+            down += dy > dx, across += dx >= dy;
+        }
+        prev = &c[i];
+    }
+    return down >= 2 && down > across;
+}
+
+/* A turned line as one fragment: its characters in the text's order, spaces kept, in the
+ * box of them all. */
+static void add_rotated(struct layout *l, struct cut *cut, const struct layout_char *c, size_t n,
+                        int page)
+{
+    size_t i;
+
+    end_frag(l, cut, page, 0);
+    for (i = 0; i < n; i++) {
+        if (blank_char(&c[i])) {
+            cut->space = cut->nchars > 0;
+            continue;
+        }
+        if (!cut->nchars) {
+            cut->x0 = c[i].x0, cut->y0 = c[i].y0, cut->x1 = c[i].x1, cut->y1 = c[i].y1;
+            cut->size = c[i].size;
+        }
+        if (cut->space)
+            buf_addch(&cut->t, ' ', NULL);
+        cut->space = 0;
+        cut->x0 = fmin(cut->x0, c[i].x0), cut->y0 = fmin(cut->y0, c[i].y0);
+        cut->x1 = fmax(cut->x1, c[i].x1), cut->y1 = fmax(cut->y1, c[i].y1);
+        buf_adds(&cut->t, c[i].u, NULL);
+        cut->nchars++;
+        l->chars++;
+    }
+    cut->first_end = cut->x1;
+    cut->rotated = 1;
+    end_frag(l, cut, page, 1);
+}
+
 void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, double w, double h)
 {
     struct cut cut = {0};
@@ -211,6 +267,11 @@ void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, do
         if (i == 0 || c[i - 1].u[0] == '\n' || c[i - 1].u[0] == '\r') {
             for (k = i; k < n && c[k].u[0] != '\n' && c[k].u[0] != '\r'; k++)
                 ;
+            if (rotated_line(c + i, k - i)) {
+                add_rotated(l, &cut, c + i, k - i, page);
+                i = k;
+                continue;
+            }
             cut.word_gap = word_gap(c + i, k - i);
         }
         if (c[i].u[0] == '\n' || c[i].u[0] == '\r')
@@ -375,6 +436,51 @@ static void count_repeats(struct margin *m, size_t n, size_t *repeats)
     }
 }
 
+/* Whether f holds what a letter's footer or letterhead gives: an address, a telephone, the
+ * web, e-mail, an organisation or giro number. */
+static int contact_text(const struct frag *f)
+{
+    static const char *const marks[] = {
+        "@",        "www.",     "e-post", "postadress", "besöksadress",
+        "telefon",  "tel.",     "fax",    "org.nr",     "organisationsnummer",
+        "bankgiro", "plusgiro", "e-mail", "http"};
+    char *t = xmalloc(f->len + 1);
+    size_t i;
+    int found = 0;
+
+    svtext_fold(f->text, f->len, t);
+    t[f->len] = '\0';
+    for (i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++)
+        found = strstr(t, marks[i]) != NULL;
+    free(t);
+    return found;
+}
+
+/* A contact block at the foot of a page (the letter's address, telephone, web, e-mail):
+ * the lines close above and below a fragment with such text in the bottom zone are read
+ * after the whole document, so the body's sentence goes on past them. */
+static void defer_contact_block(struct layout *l, const struct page *p)
+{
+    size_t i, end = p->first + p->n;
+    double top = 1e9, limit = p->h * (1 - FOOT_ZONE);
+    int grew = 1;
+
+    for (i = p->first; i < end; i++)
+        if (!l->f[i].dropped && l->f[i].y0 >= limit && contact_text(&l->f[i]))
+            top = fmin(top, l->f[i].y0);
+    if (top > p->h)
+        return;
+    while (grew) /* up through the lines of the same block */
+        for (grew = 0, i = p->first; i < end; i++) {
+            const struct frag *f = &l->f[i];
+            if (!f->dropped && f->y0 < top && f->y0 >= limit && f->y1 > top - 0.5 * f->size)
+                top = f->y0, grew = 1;
+        }
+    for (i = p->first; i < end; i++)
+        if (!l->f[i].dropped && l->f[i].y0 >= top)
+            l->f[i].dropped = LAST;
+}
+
 static void drop_margins(struct layout *l)
 {
     size_t pg, i, k, n = 0, need = (size_t)-1;
@@ -402,6 +508,14 @@ static void drop_margins(struct layout *l)
     }
     free(m);
     free(repeats);
+    for (i = 0; i < l->n; i++) { /* sideways in a side margin: an imprint, not the text */
+        struct frag *f = &l->f[i];
+        const struct page *p = &l->pages[f->page];
+        if (f->rotated && (f->x1 < p->w * SIDE_ZONE || f->x0 > p->w * (1 - SIDE_ZONE)))
+            f->dropped = 1;
+    }
+    for (pg = 0; pg < l->npages; pg++)
+        defer_contact_block(l, &l->pages[pg]);
 }
 
 static void find_body_size(struct layout *l)
@@ -529,12 +643,13 @@ static void cut_columns(const struct layout *l, size_t *idx, size_t m, struct or
     cut_columns(l, idx, k, o, depth + 1);
     cut_columns(l, idx + k, m - k, o, depth + 1);
 }
-static void order_page(struct layout *l, const struct page *p, struct order *o)
+/* The reading order of a page's fragments that are read (want 0) or read last (LAST). */
+static void order_page(struct layout *l, const struct page *p, struct order *o, int want)
 {
     size_t i, m = 0, *idx = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*idx));
 
     for (i = p->first; i < p->first + p->n; i++)
-        if (!l->f[i].dropped)
+        if (l->f[i].dropped == want)
             idx[m++] = i;
     o->n = o->ncols = 0;
     o->idx = xreallocarray(NULL, m ? m : 1, sizeof(*o->idx));
@@ -544,17 +659,20 @@ static void order_page(struct layout *l, const struct page *p, struct order *o)
         cut_columns(l, idx, m, o, 0);
     free(idx);
 }
+
 void layout_finish(struct layout *l, struct docbuild *out)
 {
-    struct order *o = xcalloc(l->npages ? l->npages : 1, sizeof(*o));
-    size_t pg;
+    size_t pg, n = 2 * l->npages; /* the pages, then what each has to read last */
+    struct order *o = xcalloc(n ? n : 1, sizeof(*o));
 
     drop_margins(l);
     find_body_size(l);
-    for (pg = 0; pg < l->npages; pg++)
-        order_page(l, &l->pages[pg], &o[pg]);
-    layout_read(l, o, out);
     for (pg = 0; pg < l->npages; pg++) {
+        order_page(l, &l->pages[pg], &o[pg], 0);
+        order_page(l, &l->pages[pg], &o[l->npages + pg], LAST);
+    }
+    layout_read(l, o, n, out);
+    for (pg = 0; pg < n; pg++) {
         free(o[pg].idx);
         free(o[pg].col);
         free(o[pg].right);

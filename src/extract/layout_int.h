@@ -12,11 +12,15 @@ struct frag {
     size_t len;
     double x0, y0, x1, y1;
     float size;
-    int bold, page, dropped;
-    int eol; /* the page's text ended a line after it */
+    int bold, page;
+    int dropped; /* 1: not read (a running header, a page number); LAST: read at the end */
+    int eol;     /* the page's text ended a line after it */
+    int rotated; /* its characters run down or up the page, not across */
     size_t words;
     double first_w; /* the width of its first word */
 };
+
+#define LAST 2 /* frag.dropped: a letter's contact footer, read after the pages */
 
 struct page {
     double w, h;
@@ -53,7 +57,8 @@ void layout_note_hyphen(struct layout *l, const struct frag *a, const struct fra
 /* qsort's comparison of two doubles. */
 int layout_cmp_double(const void *a, const void *b);
 
-/* Cuts the blocks of every page, given each page's reading order o[page]. */
-void layout_read(struct layout *l, const struct order *o, struct docbuild *out);
+/* Cuts the blocks of every page, given each page's reading order o[page], and of the n -
+ * npages orders after them (what is read last). */
+void layout_read(struct layout *l, const struct order *o, size_t n, struct docbuild *out);
 
 #endif

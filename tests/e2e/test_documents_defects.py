@@ -1,0 +1,81 @@
+"""The defects a listener heard in real public-sector PDFs (bench/documents-real), each in a
+document made here with every line known: a court's imprint set sideways in the margin, a
+letter's contact footer on its first page with the sentence going on over the page break under
+a running header, a table of contents with dot leaders, letter-spaced table heads, and a ruling
+with its appendix, each part with its own running header."""
+import docgen
+
+SENTENCE = [
+    "Kommunen ansvarar för att alla som behöver det får en god och trygg omsorg i hemmet",
+    "och att insatserna utgår från den enskildes behov och ges i samverkan med regionen,",
+]
+
+
+def extract(run, tmp_path, pages, name="dok.pdf"):
+    path = tmp_path / name
+    path.write_bytes(docgen.pdf(pages))
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.decode("utf-8").splitlines()
+
+
+def test_sideways_text_is_a_line_or_dropped_never_spelled(run, tmp_path):
+    page = [(70, 100, 11, "Mark- och miljööverdomstolen avslår överklagandet i sin helhet."),
+            (30, 700, 8, "Dok.Id 1480020 Mark- och miljööverdomstolen 2019-03-19", False, 0, 90),
+            (560, 200, 8, "Utskrift från domstolens ärendesystem", False, 0, 270),
+            (300, 400, 9, "Antal per år", False, 0, 90)]
+    lines = extract(run, tmp_path, [page])
+    assert lines == ["Mark- och miljööverdomstolen avslår överklagandet i sin helhet.", "Antal per år"]
+
+
+def letter():
+    """Page 1: a letterhead, the body and the contact footer; page 2 goes on with the sentence
+    under a running header."""
+    p1 = [(70, 60, 14, "Exempelby kommun", True), (70, 120, 11, "Beslut om bygglov", True)]
+    body, y = docgen.justified(SENTENCE, 70, 150, 11, 455, ends=False)
+    p1 += body
+    p1 += [(70, 760, 8, "Postadress: Box 100, 123 45 Exempelby"), (330, 760, 8, "Telefon: 0123-45 67 00"),
+           (70, 772, 8, "Besöksadress: Storgatan 1"), (330, 772, 8, "E-post: kommun@exempelby.se"),
+           (70, 784, 8, "Org.nr 212000-0000"), (330, 784, 8, "www.exempelby.se")]
+    p2 = [(70, 40, 9, "Exempelby kommun"), (400, 40, 9, "Dnr BN 2026/17")]
+    body, y = docgen.justified(["så att ingen faller mellan stolarna när ansvaret delas."], 70, 80, 11, 455)
+    return [p1, p2 + body]
+
+
+def test_letter_footer_last_and_sentence_whole_over_the_page_break(run, tmp_path):
+    lines = extract(run, tmp_path, letter())
+    assert lines[:2] == ["Beslut om bygglov",  # the letterhead alone above the text is dropped
+                         " ".join(SENTENCE) + " så att ingen faller mellan stolarna när ansvaret delas."]
+    assert "Dnr BN 2026/17" not in "\n".join(lines)
+    assert lines[2:] == ["Postadress: Box 100, 123 45 Exempelby, Telefon: 0123-45 67 00",
+                         "Besöksadress: Storgatan 1, E-post: kommun@exempelby.se",
+                         "Org.nr 212000-0000, www.exempelby.se"]
+
+
+def test_table_of_contents_without_leaders_or_page_numbers(run, tmp_path):
+    toc = [(70, 80, 14, "Innehåll", True)]
+    for i, (title, page) in enumerate([("Inledning", 3), ("Bakgrund och syfte", 4), ("Konsekvenser", 12)]):
+        toc += [(70, 110 + 16 * i, 11, f"{i + 1} {title} " + "." * (60 - 2 * len(title)) + f" {page}")]
+    lines = extract(run, tmp_path, [toc])
+    assert lines == ["Innehåll", "1 Inledning", "2 Bakgrund och syfte", "3 Konsekvenser"]
+
+
+def test_letter_spaced_heads_read_as_words(run, tmp_path):
+    head = [(70, 100, 9, "Namn"), (160, 100, 9, "S l u t å r")]
+    # docgen's Helvetica spaces are 0.278 em: tracking is narrower, so set it by hand
+    x, row = 160, []
+    for ch in "Slutår":
+        row.append((x, 100, 9, ch))
+        x += docgen.text_width(ch, 9) + 1.0
+    lines = extract(run, tmp_path, [[head[0]] + row + [(70, 114, 9, "Öresjön"), (160, 114, 9, "2027")]])
+    assert lines == ["Namn, Slutår", "Öresjön, 2027"]
+
+
+def test_each_part_drops_its_own_running_header(run, tmp_path):
+    pages = []
+    for n in range(10):
+        head = "SVEA HOVRÄTT" if n < 4 else "NACKA TINGSRÄTT"
+        body, _ = docgen.justified([f"Domskälen på sidan {n + 1} av målet."], 70, 120, 11, 455)
+        pages.append([(70, 45, 10, head), (470, 45, 10, f"Sid {n + 1}")] + body)
+    lines = extract(run, tmp_path, pages)
+    assert lines == [f"Domskälen på sidan {n + 1} av målet." for n in range(10)]
