@@ -14,7 +14,7 @@ PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/lyssna
 CC      ?= cc
 PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih libcrypto \
-           libseccomp zlib poppler-glib libzip
+           libseccomp zlib poppler-glib libzip tesseract
 
 # Debian 12 packages: what building needs, and what the tests need on top.
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
