@@ -146,22 +146,25 @@ static void put(struct chars *cs, const char *u, const struct place *pl, double 
     c->x0 = (x0 + dx) * k, c->y0 = (y0 + dy) * k, c->x1 = (x1 + dx) * k, c->y1 = (y1 + dy) * k;
 }
 
-/* The median slope of the page's text lines (a sheet crooked on the scanner's glass). */
+/* The median slope of the recognized page's text lines (a sheet crooked on the scanner's
+ * glass). */
 static double page_skew(TessBaseAPI *api)
 {
-    TessPageIterator *pi = TessBaseAPIAnalyseLayout(api);
+    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    TessPageIterator *pi;
     double s[512], t;
     size_t n = 0, i, j;
     int x1, y1, x2, y2;
 
-    if (!pi)
+    if (!ri)
         return 0;
+    pi = TessResultIteratorGetPageIterator(ri);
     do {
         if (TessPageIteratorBaseline(pi, RIL_TEXTLINE, &x1, &y1, &x2, &y2) && x2 - x1 > 200 &&
             n < 512)
             s[n++] = (double)(y2 - y1) / (x2 - x1);
     } while (TessPageIteratorNext(pi, RIL_TEXTLINE));
-    TessPageIteratorDelete(pi);
+    TessResultIteratorDelete(ri);
     for (i = 1; i < n; i++) /* insertion sort: a page has few lines */
         for (j = i; j > 0 && s[j] < s[j - 1]; j--)
             t = s[j], s[j] = s[j - 1], s[j - 1] = t;
@@ -289,11 +292,12 @@ static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, struct layout *l,
     TessBaseAPISetImage(api, grey, w, h, 1, w);
     TessBaseAPISetSourceResolution(api, dpi);
     pl.k = 72.0 / dpi;
-    pl.s = page_skew(api);
-    if (TessBaseAPIRecognize(api, NULL))
+    if (TessBaseAPIRecognize(api, NULL)) {
         rc = err_set(e, LY_EPARSE, "text recognition failed on page %d of the scan", n + 1);
-    else
+    } else {
+        pl.s = page_skew(api);
         collect(api, &pl, &cs);
+    }
     layout_add_page(l, cs.c, cs.n, pw, ph);
     TessBaseAPIClear(api);
     free(cs.c);
