@@ -79,3 +79,45 @@ def test_each_part_drops_its_own_running_header(run, tmp_path):
         pages.append([(70, 45, 10, head), (470, 45, 10, f"Sid {n + 1}")] + body)
     lines = extract(run, tmp_path, pages)
     assert lines == [f"Domskälen på sidan {n + 1} av målet." for n in range(10)]
+
+
+def numbered_docx():
+    """Heading 1 and 2 numbered through their styles ("1.", "1.1"), a lettered list at the
+    third level ("a)"), a roman list restarted by an override, and a bullet list."""
+    w = docgen.W
+    lvl = lambda i, fmt, text, start=1: (f'<w:lvl w:ilvl="{i}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'  # noqa: E731
+                                         f'<w:lvlText w:val="{text}"/></w:lvl>')
+    numbering = (f'<?xml version="1.0"?><w:numbering xmlns:w="{w}">'
+                 '<w:abstractNum w:abstractNumId="10">' + lvl(0, "decimal", "%1.") + lvl(1, "decimal", "%1.%2")
+                 + lvl(2, "lowerLetter", "%3)") + '</w:abstractNum>'
+                 '<w:abstractNum w:abstractNumId="11">' + lvl(0, "bullet", "\u2022") + '</w:abstractNum>'
+                 '<w:abstractNum w:abstractNumId="12">' + lvl(0, "upperRoman", "%1.") + '</w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="10"/></w:num>'
+                 '<w:num w:numId="2"><w:abstractNumId w:val="11"/></w:num>'
+                 '<w:num w:numId="3"><w:abstractNumId w:val="12"/>'
+                 '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="4"/></w:lvlOverride></w:num>'
+                 '</w:numbering>')
+    styles = ''.join(f'<w:style w:type="paragraph" w:styleId="Heading{n}"><w:name w:val="heading {n}"/>'
+                     f'<w:pPr><w:numPr><w:ilvl w:val="{n - 1}"/><w:numId w:val="1"/></w:numPr></w:pPr></w:style>'
+                     for n in (1, 2))
+
+    def p(text, style=None, num=None, ilvl=0):
+        ppr = f'<w:pStyle w:val="{style}"/>' if style else ""
+        if num:
+            ppr += f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr>'
+        return f"<w:p><w:pPr>{ppr}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+    body = (p("Inledning", "Heading1") + p("Bakgrund", "Heading2") + p("Kommunen ansvarar för omsorgen.")
+            + p("första skälet", num=1, ilvl=2) + p("andra skälet", num=1, ilvl=2) + p("Syfte", "Heading2")
+            + p("Förslag", "Heading1") + p("en punkt", num=2) + p("fjärde delen", num=3) + p("femte delen", num=3))
+    return docgen.docx(body, styles, extra={"word/numbering.xml": numbering})
+
+
+def test_word_automatic_numbers_read_as_written(run, tmp_path):
+    path = tmp_path / "numrerad.docx"
+    path.write_bytes(numbered_docx())
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [
+        "1. Inledning", "1.1 Bakgrund", "Kommunen ansvarar för omsorgen.", "a) första skälet", "b) andra skälet",
+        "1.2 Syfte", "2. Förslag", "en punkt", "IV. fjärde delen", "V. femte delen"]
