@@ -9,6 +9,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 # How much longer than usual the binary may take: `make valgrind` runs it under memcheck.
 TIME_SCALE = float(os.environ.get("LYSSNA_TIME_SCALE", "1"))
+# Under SAN=1, leaks inside libraries (not Lyssna's) are not failures; the workers inherit it.
+os.environ.setdefault("LSAN_OPTIONS", f"suppressions={ROOT / 'tests' / 'e2e' / 'lsan.supp'}")
 
 
 @pytest.fixture(scope="session")
