@@ -1,7 +1,7 @@
 /* docx.c -- a Word document's text: word/document.xml's paragraphs (w:p) in order, headings
  * by their style (resolved through word/styles.xml: "heading N", "Title", an outline level),
  * list items by their numbering, automatic numbers ("3.3", "a)") read as Word shows them
- * (docx_num.c), tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
+ * (docnum.c), tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
  * joined), line breaks and tabs inside a paragraph as spaces. Headers, footers, footnotes,
  * comments, deleted text and field codes live elsewhere or are skipped: never read. Title
  * and language from docProps/core.xml, else the styles' default w:lang. */
@@ -13,8 +13,8 @@
 
 #include "base/base.h"
 #include "docbuild.h"
+#include "docnum.h"
 #include "document.h"
-#include "docx_num.h"
 #include "extract.h"
 
 #include "banned.h"
@@ -35,7 +35,7 @@ struct docx {
     size_t nstyles;
     int max_depth;
     char *lang; /* the first w:lang met in the styles or the text */
-    struct docx_num *num;
+    struct docnum *num;
 };
 
 static int heading_of_name(const char *name)
@@ -182,7 +182,7 @@ static void para_label(struct docx *d, xmlNodePtr p, struct buf *label)
     if (!id && st && st->num[0])
         id = st->num, il = NULL;
     if (id && strcmp(id, "0"))
-        docx_num_label(d->num, id, il ? atoi(il) : st && !numpr ? st->ilvl : 0, label);
+        docnum_label(d->num, id, il ? atoi(il) : st && !numpr ? st->ilvl : 0, label);
 }
 
 static void read_body(struct docx *d, xmlNodePtr n, int depth);
@@ -293,7 +293,7 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
         rc = zipdoc_xml(z, "word/numbering.xml", 1, &numbering, e);
     if (!rc) {
         load_styles(d, styles);
-        d->num = docx_num_new(numbering);
+        d->num = docnum_new(numbering);
         document_core_props(core, &title, &lang);
         read_body(d, zipdoc_find(xmlDocGetRootElement(body), "body", 1), caps->max_depth);
         rc = docbuild_finish(&b, title, lang ? lang : d->lang, out);
@@ -303,7 +303,7 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
     xmlFreeDoc(styles);
     xmlFreeDoc(core);
     xmlFreeDoc(numbering);
-    docx_num_free(d->num);
+    docnum_free(d->num);
     zipdoc_free(z);
     free(d->lang);
     free(d);

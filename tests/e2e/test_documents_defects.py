@@ -121,3 +121,42 @@ def test_word_automatic_numbers_read_as_written(run, tmp_path):
     assert res.stdout.decode().splitlines() == [
         "1. Inledning", "1.1 Bakgrund", "Kommunen ansvarar för omsorgen.", "a) första skälet", "b) andra skälet",
         "1.2 Syfte", "2. Förslag", "en punkt", "IV. fjärde delen", "V. femte delen"]
+
+
+def numbered_odt():
+    """Headings numbered by the outline style ("1.", "1.1"), a list lettered by its list style
+    ("a)") with a second level under it ("a.i"), a list that continues the numbers of the one
+    before, a bullet list, and a saved copy of a heading's number (text:number) not read twice."""
+    def level(tag, n, fmt, suffix, display=1, kind="number"):
+        return (f'<text:{tag} text:level="{n}" style:num-format="{fmt}" style:num-suffix="{suffix}" '
+                f'text:display-levels="{display}"/>' if kind == "number" else f'<text:{tag} text:level="{n}"/>')
+    styles = ('<office:styles><text:outline-style style:name="Outline">'
+              + level("outline-level-style", 1, "1", ".") + level("outline-level-style", 2, "1", "", 2)
+              + '</text:outline-style><text:list-style style:name="L1">'
+              + level("list-level-style-number", 1, "a", ")") + level("list-level-style-number", 2, "i", "", 2)
+              + '</text:list-style><text:list-style style:name="L2">'
+              + level("list-level-style-bullet", 1, "", "", kind="bullet") + '</text:list-style></office:styles>')
+
+    def items(*texts):
+        return "".join(f"<text:list-item><text:p>{t}</text:p></text:list-item>" for t in texts)
+
+    body = ('<text:h text:outline-level="1">Inledning</text:h>'
+            '<text:h text:outline-level="2"><text:number>1.1</text:number>Bakgrund</text:h>'
+            '<text:list text:style-name="L1">' + items("första skälet")
+            + '<text:list-item><text:p>andra skälet</text:p><text:list>' + items("en del", "en annan del")
+            + '</text:list></text:list-item></text:list>'
+            '<text:p>Däremellan en mening.</text:p>'
+            '<text:list text:style-name="L1" text:continue-numbering="true">' + items("tredje skälet") + '</text:list>'
+            '<text:list text:style-name="L2">' + items("en punkt") + '</text:list>'
+            '<text:h text:outline-level="1">Förslag</text:h>')
+    return docgen.odt(body, styles_xml=styles)
+
+
+def test_opendocument_list_and_heading_numbers_read_as_written(run, tmp_path):
+    path = tmp_path / "numrerad.odt"
+    path.write_bytes(numbered_odt())
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [
+        "1. Inledning", "1.1 Bakgrund", "a) första skälet", "b) andra skälet", "b.i en del", "b.ii en annan del",
+        "Däremellan en mening.", "c) tredje skälet", "en punkt", "2. Förslag"]

@@ -1,9 +1,9 @@
-/* docx_num.c -- Word's automatic numbers, which live in word/numbering.xml and not in the
+/* docnum.c -- Word's automatic numbers, which live in word/numbering.xml and not in the
  * text: each w:num names an abstract definition whose levels (w:lvl) give a start, a format
  * (decimal, letters, roman numerals, a bullet) and a pattern ("%1.%2", "%1)"); the paragraphs
  * that use one count through it in document order. Overrides of a level's start are honoured;
  * other overrides and legal-style numbering are read as the abstract definition says. */
-#include "docx_num.h"
+#include "docnum.h"
 
 #include <libxml/tree.h>
 #include <stdio.h>
@@ -18,7 +18,16 @@
 #define LEVELS   9
 #define MAX_DEFS 256
 
-enum fmt { FMT_DECIMAL, FMT_ZERO, FMT_LOWER, FMT_UPPER, FMT_LROMAN, FMT_UROMAN, FMT_NONE };
+/* Formats as docnum_format names them; FMT_NONE: a bullet or no number. */
+enum fmt {
+    FMT_DECIMAL = '1',
+    FMT_ZERO = '0',
+    FMT_LOWER = 'a',
+    FMT_UPPER = 'A',
+    FMT_LROMAN = 'i',
+    FMT_UROMAN = 'I',
+    FMT_NONE = 0
+};
 
 struct level {
     int start;
@@ -38,7 +47,7 @@ struct num {
     int count[LEVELS]; /* 0: not started at this level */
 };
 
-struct docx_num {
+struct docnum {
     struct abstract defs[MAX_DEFS];
     struct num nums[MAX_DEFS];
     size_t ndefs, nnums;
@@ -86,7 +95,7 @@ static void load_abstract(struct abstract *a, xmlNodePtr n)
     }
 }
 
-static void load_num(struct docx_num *d, struct num *m, xmlNodePtr n)
+static void load_num(struct docnum *d, struct num *m, xmlNodePtr n)
 {
     const char *abs = zipdoc_attr(zipdoc_find(n, "abstractNumId", 1), "val");
     xmlNodePtr c;
@@ -106,9 +115,9 @@ static void load_num(struct docx_num *d, struct num *m, xmlNodePtr n)
             m->start[l] = int_attr(c, "startOverride", -1);
 }
 
-struct docx_num *docx_num_new(xmlDocPtr numbering)
+struct docnum *docnum_new(xmlDocPtr numbering)
 {
-    struct docx_num *d = xcalloc(1, sizeof(*d));
+    struct docnum *d = xcalloc(1, sizeof(*d));
     xmlNodePtr root = numbering ? xmlDocGetRootElement(numbering) : NULL, c;
 
     for (c = root ? root->children : NULL; c; c = c->next)
@@ -120,13 +129,12 @@ struct docx_num *docx_num_new(xmlDocPtr numbering)
     return d;
 }
 
-void docx_num_free(struct docx_num *n)
+void docnum_free(struct docnum *n)
 {
     free(n);
 }
 
-/* Appends v in format f: 3, 03, c, C, iii, III. */
-static void add_number(struct buf *out, int v, enum fmt f)
+void docnum_format(struct buf *out, int v, char f)
 {
     static const char *const roman[] = {"m",  "cm", "d",  "cd", "c",  "xc", "l",
                                         "xl", "x",  "ix", "v",  "iv", "i"};
@@ -148,7 +156,7 @@ static void add_number(struct buf *out, int v, enum fmt f)
     }
 }
 
-void docx_num_label(struct docx_num *n, const char *num_id, int ilvl, struct buf *out)
+void docnum_label(struct docnum *n, const char *num_id, int ilvl, struct buf *out)
 {
     struct num *m = NULL;
     const struct abstract *a;
@@ -172,7 +180,7 @@ void docx_num_label(struct docx_num *n, const char *num_id, int ilvl, struct buf
     for (t = a->lvl[ilvl].text; *t; t++) {
         if (t[0] == '%' && t[1] >= '1' && t[1] <= '9') {
             l = t[1] - '1';
-            add_number(out, m->count[l] ? m->count[l] : a->lvl[l].start, a->lvl[l].fmt);
+            docnum_format(out, m->count[l] ? m->count[l] : a->lvl[l].start, (char)a->lvl[l].fmt);
             t++;
         } else {
             buf_addch(out, *t, NULL);
