@@ -12,7 +12,7 @@ import time
 import pytest
 
 import hostile_scans
-from conftest import TIME_SCALE
+from conftest import NO_OCR_UNDER_MEMCHECK, TIME_SCALE
 from test_documents import DOCS, INFOBLAD, PROTOKOLL, children, many_pages
 from test_extract import page_scores
 from test_serve import assert_error, decoded_seconds, get, listen_path, start_service
@@ -130,6 +130,7 @@ def test_documents_that_cannot_be_read_get_a_clear_error(svc, origin, path, stat
     assert get(svc, "/healthz").status == 200
 
 
+@NO_OCR_UNDER_MEMCHECK
 def test_a_scan_is_read_and_the_reading_page_says_so(svc, origin):
     r = get(svc, listen_path("/v1/listen/text", origin.url("/skannad.pdf")), timeout=120)
     assert r.status == 200, r

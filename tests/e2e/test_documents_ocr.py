@@ -12,7 +12,7 @@ import pytest
 
 import hostile_scans
 import scangen
-from conftest import TIME_SCALE
+from conftest import NO_OCR_UNDER_MEMCHECK, TIME_SCALE
 from test_documents import DOCS, PROTOKOLL, one_error_line
 from test_extract import page_scores
 
@@ -25,6 +25,7 @@ def cpu_of_children():
     return r.ru_utime + r.ru_stime
 
 
+@NO_OCR_UNDER_MEMCHECK
 @pytest.mark.parametrize("dpi,skew,noise,least", [(300, 1.0, 12, 0.82), (150, -0.7, 8, 0.78)])
 def test_scans_are_read_by_text_recognition(run, tmp_path, dpi, skew, noise, least):
     path = scangen.scan(DOCS / f"{PROTOKOLL}.pdf", tmp_path / "skannad.pdf", dpi, skew, noise)
@@ -48,6 +49,7 @@ def test_a_text_pdf_is_not_recognized(run):
     assert res.returncode == 0 and "ocr" not in json.loads(res.stdout)
 
 
+@NO_OCR_UNDER_MEMCHECK
 def test_the_old_low_resolution_scan_is_read(run):
     res = run("extract", DOCS / f"{PROTOKOLL}.scanned.pdf", timeout=120)
     assert res.returncode == 0, res.stderr
