@@ -14,7 +14,7 @@ PREFIX  ?= /usr/local
 DATADIR ?= $(PREFIX)/share/lyssna
 CC      ?= cc
 PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih libcrypto \
-           libseccomp zlib poppler-glib libzip sqlite3 libexttextcat
+           libseccomp zlib poppler-glib libzip sqlite3 libexttextcat tesseract
 
 # Debian 12 packages: what building needs, and what the tests need on top.
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
@@ -24,7 +24,8 @@ DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfil
             fonts-opendyslexic
 DEB_TEST  = libcmocka-dev python3-pytest python3-pytest-xdist ffmpeg clang libclang-rt-14-dev valgrind \
             chromium nginx wrk python3-yaml openssl firefox-esr webkit2gtk-driver xvfb pulseaudio \
-            gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav
+            gstreamer1.0-plugins-good gstreamer1.0-plugins-bad gstreamer1.0-libav \
+            poppler-utils tesseract-ocr python3-pil
 
 ifeq ($(SAN),1)
 BUILD   = build/asan

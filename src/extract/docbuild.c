@@ -92,6 +92,57 @@ static size_t bullet_len(const char *s, size_t n)
     return 0;
 }
 
+/* The end of a table of contents' dot leader at s[i] (four dots or more, spaced or not, or
+ * two ellipses and more; three before the last number) and its page number, or 0:
+ * "Förord ........ 4". */
+static size_t leader_end(const char *s, size_t n, size_t i)
+{
+    size_t dots = 0, j = i, d;
+
+    for (;;) {
+        if (j < n && s[j] == '.')
+            dots++, j++;
+        else if (j + 3 <= n && !memcmp(s + j, "\xE2\x80\xA6", 3))
+            dots += 2, j += 3;
+        else if (j + 1 < n && s[j] == ' ' && (s[j + 1] == '.' || s[j + 1] == '\xE2'))
+            j++;
+        else
+            break;
+    }
+    if (dots < 3)
+        return 0;
+    while (j < n && (s[j] == ' ' || s[j] == ','))
+        j++;
+    d = svtext_digits_len(s, n, j);
+    if (!d || d > 4 || (j + d < n && (s[j + d] != ' ' || dots < 4)))
+        return 0; /* three dots only before the number that ends the block */
+    return j + d;
+}
+
+/* A table of contents is heard without its leaders and page numbers; entries run together
+ * in one block stay apart with a comma. */
+static void drop_leaders(struct buf *t)
+{
+    size_t i = 0, end, start, sep;
+
+    while (i < t->len) {
+        if ((t->data[i] != '.' && (unsigned char)t->data[i] != 0xE2) ||
+            !(end = leader_end(t->data, t->len, i))) {
+            i++;
+            continue;
+        }
+        for (start = i; start > 0 && t->data[start - 1] == ' '; start--)
+            ;
+        while (end < t->len && t->data[end] == ' ')
+            end++;
+        sep = end < t->len && start > 0 ? 2 : 0;
+        memmove(t->data + start + sep, t->data + end, t->len - end + 1);
+        memcpy(t->data + start, ", ", sep);
+        t->len -= end - start - sep;
+        i = start + sep;
+    }
+}
+
 static char *xpath_of(struct docbuild *d, enum doc_kind k, int new_group)
 {
     char p[96];
@@ -134,6 +185,7 @@ void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t 
         return;
     buf_init(&t, BUF_NOLIMIT);
     clean(text, len, &t);
+    drop_leaders(&t);
     if ((cut = bullet_len(t.data, t.len)) && (k == DOC_P || k == DOC_LI)) {
         memmove(t.data, t.data + cut, t.len - cut + 1);
         t.len -= cut;

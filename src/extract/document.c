@@ -16,6 +16,8 @@ void document_caps_of(const struct extract_opts *o, struct document_caps *caps)
     caps->max_pages = o && o->max_pages > 0 ? o->max_pages : LYSSNA_MAX_PAGES;
     caps->max_inflated = LYSSNA_MAX_INFLATED;
     caps->max_depth = LYSSNA_MAX_XML_DEPTH;
+    caps->max_ocr_pages = LYSSNA_MAX_OCR_PAGES;
+    caps->on_scan = NULL;
 }
 
 int document_read(const char *bytes, size_t len, const struct document_caps *caps,
@@ -47,7 +49,9 @@ int extract_document(const char *bytes, size_t len, const struct extract_opts *o
     document_caps_of(opts, &caps);
     if (opts && opts->worker)
         return docworker_run(opts->worker, bytes, len, &caps,
-                             opts->max_cpu_s > 0 ? opts->max_cpu_s : LYSSNA_MAX_DOC_CPU, out, e);
+                             opts->max_cpu_s > 0 ? opts->max_cpu_s : LYSSNA_MAX_DOC_CPU,
+                             opts->max_ocr_cpu_s > 0 ? opts->max_ocr_cpu_s : LYSSNA_MAX_OCR_CPU,
+                             out, e);
     return document_read(bytes, len, &caps, out, e);
 }
 

@@ -18,6 +18,10 @@ struct document_caps {
     int max_pages;       /* PDF pages */
     size_t max_inflated; /* bytes a zip's parts may inflate to, all together */
     int max_depth;       /* XML element nesting */
+    int max_ocr_pages;   /* pages of a scan recognized */
+    /* Called once before a scan's pages are recognized (NULL: nothing): the worker raises
+       its CPU limit to the cap for scans and tells its parent to wait that long. */
+    void (*on_scan)(void);
 };
 
 /* The caps of opts (NULL: the defaults). */

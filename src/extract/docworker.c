@@ -7,7 +7,9 @@
  * result comes back as JSON on a pipe. A fresh process per document (about 10 ms) keeps one
  * hostile file from leaving state behind for the next, and extraction sits before speech in
  * the flow, so the speech pool (a later stage) is not ours to use. A crash, the CPU limit or
- * a hang (killed at twice the CPU limit in wall time) costs that document an error. */
+ * a hang (killed at twice the CPU limit in wall time) costs that document an error. A scan
+ * read by text recognition gets a longer CPU limit: the worker raises its own soft limit to
+ * it and writes a space (white space before JSON) to tell the parent to wait that long. */
 #define _GNU_SOURCE /* memfd_create, close_range */
 #include "docworker.h"
 
@@ -93,12 +95,30 @@ static int doc_fd(const char *bytes, size_t len)
     return fd;
 }
 
-static pid_t spawn_worker(const char *exe, int in, int out, const struct document_caps *caps,
-                          int cpu_s)
+/* The worker's environment: ours, with Tesseract's OpenMP kept to one thread (its CPU cap
+ * counts every thread, and the machine's other cores are the service's). */
+static char **worker_env(void)
 {
-    char pages[24], text[24], cpu[24];
-    char *argv[] = {(char *)exe, "extract-worker", "--max-pages", pages, "--max-text",
-                    text,        "--cpu",          cpu,           NULL};
+    size_t n = 0, k;
+    char **env;
+
+    while (environ[n])
+        n++;
+    env = xcalloc(n + 2, sizeof(*env));
+    env[0] = "OMP_THREAD_LIMIT=1"; /* first: getenv takes the first of a name */
+    for (k = 0; k < n; k++)
+        env[k + 1] = environ[k];
+    return env;
+}
+
+static pid_t spawn_worker(const char *exe, int in, int out, const struct document_caps *caps,
+                          int cpu_s, int ocr_cpu_s)
+{
+    char pages[24], text[24], cpu[24], ocr[24];
+    char *argv[] = {(char *)exe, "extract-worker", "--max-pages", pages,       "--max-text",
+                    text,        "--cpu",          cpu,           "--ocr-cpu", ocr,
+                    NULL};
+    char **env = worker_env();
     posix_spawn_file_actions_t fa;
     pid_t pid;
     int rc;
@@ -106,16 +126,19 @@ static pid_t spawn_worker(const char *exe, int in, int out, const struct documen
     snprintf(pages, sizeof(pages), "%d", caps->max_pages);
     snprintf(text, sizeof(text), "%zu", caps->max_text);
     snprintf(cpu, sizeof(cpu), "%d", cpu_s);
+    snprintf(ocr, sizeof(ocr), "%d", ocr_cpu_s);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in, 0);
     posix_spawn_file_actions_adddup2(&fa, out, 1);
-    rc = posix_spawn(&pid, exe, &fa, NULL, argv, environ);
+    rc = posix_spawn(&pid, exe, &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
+    free(env);
     return rc ? -1 : pid;
 }
 
-/* Reads the child's answer until it closes the pipe, for at most deadline_ms. */
-static int read_answer(int fd, struct buf *b, long long deadline_ms)
+/* Reads the child's answer until it closes the pipe, for at most deadline_ms, or scan_ms
+ * once it has said (with a space) that it is recognizing a scan. */
+static int read_answer(int fd, struct buf *b, long long deadline_ms, long long scan_ms)
 {
     struct pollfd p = {fd, POLLIN, 0};
     char chunk[65536];
@@ -138,6 +161,7 @@ static int read_answer(int fd, struct buf *b, long long deadline_ms)
             continue;
         if (n <= 0)
             return n ? LY_EIO : LY_OK;
+        deadline_ms = scan_ms;
         if (buf_add(b, chunk, (size_t)n, NULL))
             return LY_ETOOBIG;
     }
@@ -195,6 +219,7 @@ static int take_answer(const struct buf *b, struct extract_result *out, struct e
                                 ? json_string_value(json_object_get(root, "lang"))
                                 : "");
         out->words = (size_t)json_integer_value(json_object_get(root, "words"));
+        out->ocr = json_is_true(json_object_get(root, "ocr"));
         if (add_blocks(json_object_get(root, "blocks"), out) || !out->nblocks) {
             extract_result_release(out);
             rc = err_set(e, LY_EPARSE, "the document reader's answer is malformed");
@@ -204,10 +229,18 @@ static int take_answer(const struct buf *b, struct extract_result *out, struct e
     return rc;
 }
 
-/* What a child that ended without a usable answer did, as an error. */
-static int child_failed(int status, int got, int cpu_s, struct err *e)
+/* What a child that ended without a usable answer did, as an error; scan: it was
+ * recognizing a scan, with ocr_cpu_s. */
+static int child_failed(int status, int got, int cpu_s, int scan, int ocr_cpu_s, struct err *e)
 {
-    if (got == LY_ETIMEOUT || (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU))
+    int timed_out = got == LY_ETIMEOUT || (WIFSIGNALED(status) && WTERMSIG(status) == SIGXCPU);
+
+    if (timed_out && scan)
+        return err_set(e, LY_ETOOBIG,
+                       "the scan took more than %d s to recognize: too many pages, or pages "
+                       "too large",
+                       ocr_cpu_s);
+    if (timed_out)
         return err_set(e, LY_ETOOBIG,
                        "the document took more than %d s to read: too large or built to stall "
                        "a reader",
@@ -224,15 +257,15 @@ static int child_failed(int status, int got, int cpu_s, struct err *e)
 }
 
 static int run_worker(const char *exe, const char *bytes, size_t len,
-                      const struct document_caps *caps, int cpu_s, struct extract_result *out,
-                      struct err *e)
+                      const struct document_caps *caps, int cpu_s, int ocr_cpu_s,
+                      struct extract_result *out, struct err *e)
 {
     int in = doc_fd(bytes, len), pipefd[2] = {-1, -1}, status = 0, got, rc;
     struct buf answer;
     pid_t pid = -1;
 
     if (in < 0 || pipe2(pipefd, O_CLOEXEC) ||
-        (pid = spawn_worker(exe, in, pipefd[1], caps, cpu_s)) < 0) {
+        (pid = spawn_worker(exe, in, pipefd[1], caps, cpu_s, ocr_cpu_s)) < 0) {
         rc = err_set(e, LY_EIO, "cannot start the document reader: %s", strerror(errno));
         if (in >= 0)
             close(in);
@@ -243,7 +276,8 @@ static int run_worker(const char *exe, const char *bytes, size_t len,
     close(in);
     close(pipefd[1]);
     buf_init(&answer, caps->max_text * 3 + (1u << 20));
-    got = read_answer(pipefd[0], &answer, now_ms() + 2000ll * cpu_s + 2000);
+    got = read_answer(pipefd[0], &answer, now_ms() + 2000ll * cpu_s + 2000,
+                      now_ms() + 2000ll * (cpu_s > ocr_cpu_s ? cpu_s : ocr_cpu_s) + 2000);
     close(pipefd[0]);
     if (got)
         kill(pid, SIGKILL);
@@ -252,28 +286,30 @@ static int run_worker(const char *exe, const char *bytes, size_t len,
     if (!got && WIFEXITED(status) && WEXITSTATUS(status) == 0)
         rc = take_answer(&answer, out, e);
     else
-        rc = child_failed(status, got, cpu_s, e);
+        rc = child_failed(status, got, cpu_s, answer.len > 0, ocr_cpu_s, e);
     buf_release(&answer);
     return rc;
 }
 
 int docworker_run(const char *exe, const char *bytes, size_t len, const struct document_caps *caps,
-                  int cpu_s, struct extract_result *out, struct err *e)
+                  int cpu_s, int ocr_cpu_s, struct extract_result *out, struct err *e)
 {
     int rc = take_slot(e);
 
     if (rc)
         return rc;
-    rc = run_worker(exe, bytes, len, caps, cpu_s, out, e);
+    rc = run_worker(exe, bytes, len, caps, cpu_s, ocr_cpu_s, out, e);
     give_slot();
     return rc;
 }
 
-/* The worker's own limits, set before it touches the document. Under AddressSanitizer the
- * address space cannot be capped (its shadow memory reserves terabytes). */
-static void limit_self(int cpu_s)
+/* The worker's own limits, set before it touches the document: cpu_s of CPU (SIGXCPU), which
+ * a scan may raise to ocr_cpu_s (scan_begins). Under AddressSanitizer the address space
+ * cannot be capped (its shadow memory reserves terabytes). */
+static void limit_self(int cpu_s, int ocr_cpu_s)
 {
-    struct rlimit cpu = {(rlim_t)cpu_s, (rlim_t)cpu_s + 1}, none = {0, 0};
+    struct rlimit cpu = {(rlim_t)cpu_s, (rlim_t)(cpu_s > ocr_cpu_s ? cpu_s : ocr_cpu_s) + 1},
+                  none = {0, 0};
 
     setrlimit(RLIMIT_CPU, &cpu);
     /* no file grows: a write to a standard stream that is a file fails (EFBIG) instead of
@@ -285,6 +321,25 @@ static void limit_self(int cpu_s)
     struct rlimit mem = {WORKER_MEM, WORKER_MEM};
     setrlimit(RLIMIT_AS, &mem);
 #endif
+}
+
+/* /dev/null, opened before the sandbox shuts out opening it for writing. */
+static int quiet_fd = -1;
+
+/* A scan is about to be recognized: its longer CPU cap (the hard limit less a second, so the
+ * end is still SIGXCPU), and a space to the parent, which then waits as long. Tesseract
+ * prints notes ("Empty page!!") on stderr, the caller's: they go to /dev/null. */
+static void scan_begins(void)
+{
+    struct rlimit r;
+
+    if (quiet_fd >= 0)
+        dup2(quiet_fd, STDERR_FILENO);
+    if (!getrlimit(RLIMIT_CPU, &r) && r.rlim_max != RLIM_INFINITY && r.rlim_max > 1) {
+        r.rlim_cur = r.rlim_max - 1;
+        setrlimit(RLIMIT_CPU, &r);
+    }
+    write_all(STDOUT_FILENO, " ", 1);
 }
 
 static void print_json(json_t *root)
@@ -313,6 +368,8 @@ static void print_result(const struct extract_result *r)
     json_object_set_new(root, "title", json_string(r->title ? r->title : ""));
     json_object_set_new(root, "lang", json_string(r->lang ? r->lang : ""));
     json_object_set_new(root, "words", json_integer((json_int_t)r->words));
+    if (r->ocr)
+        json_object_set_new(root, "ocr", json_true());
     json_object_set_new(root, "blocks", blocks);
     print_json(root);
 }
@@ -322,7 +379,8 @@ static void print_error(const struct err *e)
     print_json(json_pack("{s:i, s:s}", "code", (int)e->code, "message", e->msg));
 }
 
-static void parse_args(int argc, char **argv, struct document_caps *caps, int *cpu_s)
+static void parse_args(int argc, char **argv, struct document_caps *caps, int *cpu_s,
+                       int *ocr_cpu_s)
 {
     int i;
 
@@ -336,6 +394,8 @@ static void parse_args(int argc, char **argv, struct document_caps *caps, int *c
             caps->max_text = (size_t)v;
         else if (!strcmp(argv[i], "--cpu"))
             *cpu_s = (int)(v < 3600 ? v : 3600);
+        else if (!strcmp(argv[i], "--ocr-cpu"))
+            *ocr_cpu_s = (int)(v < 3600 ? v : 3600);
     }
 }
 
@@ -345,12 +405,14 @@ int extract_worker_main(int argc, char **argv)
     struct extract_result r;
     struct err e = {0};
     struct buf doc;
-    int cpu_s = LYSSNA_MAX_DOC_CPU, rc;
+    int cpu_s = LYSSNA_MAX_DOC_CPU, ocr_cpu_s = LYSSNA_MAX_OCR_CPU, rc;
 
     document_caps_of(NULL, &caps);
-    parse_args(argc, argv, &caps, &cpu_s);
+    caps.on_scan = scan_begins;
+    parse_args(argc, argv, &caps, &cpu_s, &ocr_cpu_s);
     close_range(3, ~0u, 0);
-    limit_self(cpu_s);
+    quiet_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    limit_self(cpu_s, ocr_cpu_s);
     buf_init(&doc, LYSSNA_MAX_DOC);
     rc = sandbox_confine_worker(&e);
     if (!rc)

@@ -1,6 +1,7 @@
 /* docx.c -- a Word document's text: word/document.xml's paragraphs (w:p) in order, headings
  * by their style (resolved through word/styles.xml: "heading N", "Title", an outline level),
- * list items by their numbering, tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
+ * list items by their numbering, automatic numbers ("3.3", "a)") read as Word shows them
+ * (docnum.c), tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
  * joined), line breaks and tabs inside a paragraph as spaces. Headers, footers, footnotes,
  * comments, deleted text and field codes live elsewhere or are skipped: never read. Title
  * and language from docProps/core.xml, else the styles' default w:lang. */
@@ -12,6 +13,7 @@
 
 #include "base/base.h"
 #include "docbuild.h"
+#include "docnum.h"
 #include "document.h"
 #include "extract.h"
 
@@ -23,6 +25,8 @@ struct style {
     char id[64];
     int level; /* heading level, 0: none */
     int list;
+    char num[24]; /* its numbering (w:numPr): w:numId, "" for none, and level */
+    int ilvl;
 };
 
 struct docx {
@@ -31,6 +35,7 @@ struct docx {
     size_t nstyles;
     int max_depth;
     char *lang; /* the first w:lang met in the styles or the text */
+    struct docnum *num;
 };
 
 static int heading_of_name(const char *name)
@@ -74,6 +79,14 @@ static void load_styles(struct docx *d, xmlDocPtr doc)
         st->level = st->level > 6 ? 0 : st->level;
         st->list = zipdoc_find(s, "numPr", 2) != NULL || strstr(st->id, "List") != NULL ||
                    strstr(st->id, "Liststycke") != NULL;
+        c = zipdoc_find(s, "numPr", 2);
+        snprintf(st->num, sizeof(st->num), "%s",
+                 zipdoc_attr(zipdoc_find(c, "numId", 1), "val")
+                     ? zipdoc_attr(zipdoc_find(c, "numId", 1), "val")
+                     : "");
+        st->ilvl = zipdoc_attr(zipdoc_find(c, "ilvl", 1), "val")
+                       ? atoi(zipdoc_attr(zipdoc_find(c, "ilvl", 1), "val"))
+                       : 0;
     }
 }
 
@@ -156,6 +169,22 @@ static enum doc_kind para_kind(const struct docx *d, xmlNodePtr p)
     return DOC_P;
 }
 
+/* The paragraph's automatic number, as Word shows it before the text, into label (empty
+ * when it has none or a bullet): its own w:numPr, else its style's. */
+static void para_label(struct docx *d, xmlNodePtr p, struct buf *label)
+{
+    xmlNodePtr ppr = zipdoc_find(p, "pPr", 0), numpr = zipdoc_find(ppr, "numPr", 0);
+    const struct style *st = style_of(d, zipdoc_attr(zipdoc_find(ppr, "pStyle", 0), "val"));
+    const char *id = zipdoc_attr(zipdoc_find(numpr, "numId", 0), "val");
+    const char *il = zipdoc_attr(zipdoc_find(numpr, "ilvl", 0), "val");
+
+    buf_reset(label);
+    if (!id && st && st->num[0])
+        id = st->num, il = NULL;
+    if (id && strcmp(id, "0"))
+        docnum_label(d->num, id, il ? atoi(il) : st && !numpr ? st->ilvl : 0, label);
+}
+
 static void read_body(struct docx *d, xmlNodePtr n, int depth);
 
 static void read_table(struct docx *d, xmlNodePtr tbl, int depth)
@@ -205,7 +234,9 @@ static void read_body(struct docx *d, xmlNodePtr n, int depth)
         if (c->type != XML_ELEMENT_NODE || skipped(c))
             continue;
         if (zipdoc_is(c, "p")) {
-            buf_reset(&t);
+            para_label(d, c, &t);
+            if (t.len)
+                buf_addch(&t, ' ', NULL);
             run_text(c, &t, depth);
             if (!d->lang)
                 note_lang(d, c);
@@ -241,7 +272,7 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
                        struct extract_result *out, struct err *e)
 {
     struct zipdoc *z = zipdoc_open(bytes, len, caps, e);
-    xmlDocPtr body = NULL, styles = NULL, core = NULL;
+    xmlDocPtr body = NULL, styles = NULL, core = NULL, numbering = NULL;
     struct docbuild b;
     struct docx *d;
     char *title = NULL, *lang = NULL;
@@ -258,8 +289,11 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
         rc = zipdoc_xml(z, "word/styles.xml", 1, &styles, e);
     if (!rc)
         rc = zipdoc_xml(z, "docProps/core.xml", 1, &core, e);
+    if (!rc)
+        rc = zipdoc_xml(z, "word/numbering.xml", 1, &numbering, e);
     if (!rc) {
         load_styles(d, styles);
+        d->num = docnum_new(numbering);
         document_core_props(core, &title, &lang);
         read_body(d, zipdoc_find(xmlDocGetRootElement(body), "body", 1), caps->max_depth);
         rc = docbuild_finish(&b, title, lang ? lang : d->lang, out);
@@ -268,6 +302,8 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
     xmlFreeDoc(body);
     xmlFreeDoc(styles);
     xmlFreeDoc(core);
+    xmlFreeDoc(numbering);
+    docnum_free(d->num);
     zipdoc_free(z);
     free(d->lang);
     free(d);

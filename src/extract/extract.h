@@ -27,6 +27,7 @@ struct extract_opts {
     size_t max_doc;     /* bytes of document accepted; 0: LYSSNA_MAX_DOC */
     int max_pages;      /* PDF pages read; 0: LYSSNA_MAX_PAGES */
     int max_cpu_s;      /* CPU seconds for one document in the worker; 0: LYSSNA_MAX_DOC_CPU */
+    int max_ocr_cpu_s;  /* ... for a scan read by text recognition; 0: LYSSNA_MAX_OCR_CPU */
 };
 
 #define LYSSNA_MAX_HTML      (8u << 20)
@@ -34,6 +35,8 @@ struct extract_opts {
 #define LYSSNA_MAX_DOC       (64u << 20)
 #define LYSSNA_MAX_PAGES     2000
 #define LYSSNA_MAX_DOC_CPU   20
+#define LYSSNA_MAX_OCR_CPU   300 /* CPU seconds for a scan: about 3 a page at 300 dpi */
+#define LYSSNA_MAX_OCR_PAGES 100 /* pages of a scan recognized */
 #define LYSSNA_MAX_INFLATED  (256u << 20) /* a DOCX's or ODT's parts, inflated, all together */
 #define LYSSNA_MAX_XML_DEPTH 256
 
@@ -65,6 +68,7 @@ struct extract_result {
     struct extract_block *blocks;
     size_t nblocks;
     size_t words;
+    int ocr; /* the text was recognized from images (a scanned PDF): it may hold errors */
 };
 
 /* Parses html (len bytes, any charset) and fills out. Returns LY_EEMPTY with "no readable

@@ -22,7 +22,9 @@
 #define GAP_TYPICAL  1.8  /* ... and one this many times the line's usual word gap does */
 #define MARGIN_ZONE  0.12 /* the share of the page height at top and bottom for headers */
 #define OUTER_ZONE   0.075
-#define GUTTER_SLACK 6.0 /* points a fragment may run over a gutter (an overflowing cell) */
+#define SIDE_ZONE    0.12 /* the share of the page width at each side for margin notes */
+#define FOOT_ZONE    0.18 /* the share at the bottom where a letter's contact block stands */
+#define GUTTER_SLACK 6.0  /* points a fragment may run over a gutter (an overflowing cell) */
 #define MAX_CUTS     4
 struct layout *layout_new(void)
 {
@@ -37,6 +39,9 @@ void layout_free(struct layout *l)
         return;
     for (i = 0; i < l->n; i++)
         free(l->f[i].text);
+    for (i = 0; i < l->nhy; i++)
+        free(l->hy[i]);
+    free(l->hy);
     free(l->f);
     free(l->pages);
     free(l);
@@ -56,9 +61,12 @@ struct cut {
     int space, spaced;
     double first_end;
     double word_gap; /* the usual gap between words on this line of the text */
+    size_t wlen;     /* characters of the word being cut */
+    int tracked;     /* ... which is letter-spaced ("S l u t å r") */
+    int rotated;     /* the line being cut runs down or up the page */
 };
 
-static void end_frag(struct layout *l, struct cut *c, int page)
+static void end_frag(struct layout *l, struct cut *c, int page, int eol)
 {
     struct frag *f;
     size_t i;
@@ -78,14 +86,16 @@ static void end_frag(struct layout *l, struct cut *c, int page)
         f->bold = c->nbold * 2 > c->nchars;
         f->page = page;
         f->dropped = 0;
+        f->eol = eol;
+        f->rotated = c->rotated;
         f->words = 1;
         f->first_w = c->first_end - c->x0;
         for (i = 0; i < f->len; i++)
             f->words += f->text[i] == ' ';
     }
     buf_reset(&c->t);
-    c->nchars = c->nbold = 0;
-    c->space = c->spaced = 0;
+    c->nchars = c->nbold = c->wlen = 0;
+    c->space = c->spaced = c->tracked = c->rotated = 0;
 }
 
 /* Characters with no usable box (NaN, huge) are treated as spaces. */
@@ -111,18 +121,32 @@ static int starts_new(const struct cut *c, const struct layout_char *ch)
     return gap > GAP_WIDE * em || (gap > GAP_EM * em && gap > GAP_TYPICAL * c->word_gap);
 }
 
+/* A space poppler saw between letters set apart by tracking, not by a word space: far
+ * narrower than any word space, after a one-letter word or within a word so set. */
+static int letter_spaced(const struct cut *c, const struct layout_char *ch)
+{
+    double em = c->size > ch->size ? c->size : ch->size;
+
+    return (c->wlen == 1 || c->tracked) && ch->x0 - c->x1 < 0.18 * em &&
+           ch->x0 >= c->x1 - 0.05 * em;
+}
+
 static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int page)
 {
     if (starts_new(c, ch))
-        end_frag(l, c, page);
+        end_frag(l, c, page, 0);
     if (!c->nchars) {
         c->x0 = ch->x0, c->y0 = ch->y0, c->x1 = ch->x1, c->y1 = ch->y1;
         c->size = ch->size;
+    } else if (c->space && letter_spaced(c, ch)) {
+        c->tracked = 1;
     } else if (c->space) {
         buf_addch(&c->t, ' ', NULL);
         c->spaced = 1;
+        c->wlen = 0, c->tracked = 0;
     }
     c->space = 0;
+    c->wlen++;
     if (!c->spaced)
         c->first_end = ch->x1;
     c->x0 = fmin(c->x0, ch->x0), c->y0 = fmin(c->y0, ch->y0);
@@ -171,6 +195,58 @@ static double word_gap(const struct layout_char *c, size_t n)
     return g[(k - 1) / 2];
 }
 
+/* Whether the line c[0..n) runs down or up the page (a court's imprint set sideways in the
+ * margin, a table's turned column heads): from one character to the next it steps more
+ * along y than along x. */
+static int rotated_line(const struct layout_char *c, size_t n)
+{
+    size_t i, down = 0, across = 0;
+    const struct layout_char *prev = NULL;
+
+    for (i = 0; i < n; i++) {
+        if (blank_char(&c[i]))
+            continue;
+        if (prev) {
+            double dx = fabs((c[i].x0 + c[i].x1) - (prev->x0 + prev->x1));
+            double dy = fabs((c[i].y0 + c[i].y1) - (prev->y0 + prev->y1));
+            down += dy > dx, across += dx >= dy;
+        }
+        prev = &c[i];
+    }
+    return down >= 2 && down > across;
+}
+
+/* A turned line as one fragment: its characters in the text's order, spaces kept, in the
+ * box of them all. */
+static void add_rotated(struct layout *l, struct cut *cut, const struct layout_char *c, size_t n,
+                        int page)
+{
+    size_t i;
+
+    end_frag(l, cut, page, 0);
+    for (i = 0; i < n; i++) {
+        if (blank_char(&c[i])) {
+            cut->space = cut->nchars > 0;
+            continue;
+        }
+        if (!cut->nchars) {
+            cut->x0 = c[i].x0, cut->y0 = c[i].y0, cut->x1 = c[i].x1, cut->y1 = c[i].y1;
+            cut->size = c[i].size;
+        }
+        if (cut->space)
+            buf_addch(&cut->t, ' ', NULL);
+        cut->space = 0;
+        cut->x0 = fmin(cut->x0, c[i].x0), cut->y0 = fmin(cut->y0, c[i].y0);
+        cut->x1 = fmax(cut->x1, c[i].x1), cut->y1 = fmax(cut->y1, c[i].y1);
+        buf_adds(&cut->t, c[i].u, NULL);
+        cut->nchars++;
+        l->chars++;
+    }
+    cut->first_end = cut->x1;
+    cut->rotated = 1;
+    end_frag(l, cut, page, 1);
+}
+
 void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, double w, double h)
 {
     struct cut cut = {0};
@@ -191,18 +267,26 @@ void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, do
         if (i == 0 || c[i - 1].u[0] == '\n' || c[i - 1].u[0] == '\r') {
             for (k = i; k < n && c[k].u[0] != '\n' && c[k].u[0] != '\r'; k++)
                 ;
+            if (rotated_line(c + i, k - i)) {
+                add_rotated(l, &cut, c + i, k - i, page);
+                i = k;
+                continue;
+            }
             cut.word_gap = word_gap(c + i, k - i);
         }
         if (c[i].u[0] == '\n' || c[i].u[0] == '\r')
-            end_frag(l, &cut, page);
+            end_frag(l, &cut, page, 1);
         else if (blank_char(&c[i]))
             cut.space = cut.nchars > 0;
         else
             add_char(l, &cut, &c[i], page);
     }
-    end_frag(l, &cut, page);
+    end_frag(l, &cut, page, 1);
     buf_release(&cut.t);
     p->n = l->n - p->first;
+    for (i = p->first; i + 1 < l->n; i++)
+        if (l->f[i].eol)
+            layout_note_hyphen(l, &l->f[i], &l->f[i + 1]);
 }
 
 /* Skips spaces and dashes (ASCII, en, em) from i. */
@@ -263,7 +347,8 @@ int layout_page_number(const char *s, size_t n)
  * are the same running footer). */
 struct margin {
     const struct frag *f;
-    int zone;
+    int zone; /* the margin (sign) and the line's place in it, in 4-point steps: a running
+                 header stands where it stood on the other pages */
     uint64_t hash;
     size_t i;
 };
@@ -351,18 +436,67 @@ static void count_repeats(struct margin *m, size_t n, size_t *repeats)
     }
 }
 
+/* Whether f holds what a letter's footer or letterhead gives: an address, a telephone, the
+ * web, e-mail, an organisation or giro number. */
+static int contact_text(const struct frag *f)
+{
+    static const char *const marks[] = {
+        "@",        "www.",     "e-post", "postadress", "besöksadress",
+        "telefon",  "tel.",     "fax",    "org.nr",     "organisationsnummer",
+        "bankgiro", "plusgiro", "e-mail", "http"};
+    char *t = xmalloc(f->len + 1);
+    size_t i;
+    int found = 0;
+
+    svtext_fold(f->text, f->len, t);
+    t[f->len] = '\0';
+    for (i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++)
+        found = strstr(t, marks[i]) != NULL;
+    free(t);
+    return found;
+}
+
+/* A contact block at the foot of a page (the letter's address, telephone, web, e-mail):
+ * the lines close above and below a fragment with such text in the bottom zone are read
+ * after the whole document, so the body's sentence goes on past them. */
+static void defer_contact_block(struct layout *l, const struct page *p)
+{
+    size_t i, end = p->first + p->n;
+    double top = 1e9, limit = p->h * (1 - FOOT_ZONE);
+    int grew = 1;
+
+    for (i = p->first; i < end; i++)
+        if (!l->f[i].dropped && l->f[i].y0 >= limit && contact_text(&l->f[i]))
+            top = fmin(top, l->f[i].y0);
+    if (top > p->h)
+        return;
+    while (grew) /* up through the lines of the same block */
+        for (grew = 0, i = p->first; i < end; i++) {
+            const struct frag *f = &l->f[i];
+            if (!f->dropped && f->y0 < top && f->y0 >= limit && f->y1 > top - 0.5 * f->size)
+                top = f->y0, grew = 1;
+        }
+    for (i = p->first; i < end; i++)
+        if (!l->f[i].dropped && l->f[i].y0 >= top)
+            l->f[i].dropped = LAST;
+}
+
 static void drop_margins(struct layout *l)
 {
-    size_t pg, i, k, n = 0,
-                     need = l->npages >= 2 ? (l->npages > 3 ? l->npages / 2 : 1) : (size_t)-1;
+    size_t pg, i, k, n = 0, need = (size_t)-1;
     struct margin *m = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*m));
     size_t *repeats = xcalloc(l->n ? l->n : 1, sizeof(*repeats));
 
+    /* four pages are enough: a ruling with its appendices is several documents, each with
+       its own running header */
+    if (l->npages >= 2)
+        need = l->npages <= 3 ? 1 : l->npages < 8 ? l->npages / 2 : 3;
     for (pg = 0; pg < l->npages; pg++)
         for (i = l->pages[pg].first; i < l->pages[pg].first + l->pages[pg].n; i++) {
             int zone = zone_of(&l->f[i], &l->pages[pg], MARGIN_ZONE);
             if (zone)
-                m[n++] = (struct margin){&l->f[i], zone, masked_hash(&l->f[i]), i};
+                m[n++] = (struct margin){&l->f[i], zone * (1 + (int)lround(l->f[i].y1 / 4)),
+                                         masked_hash(&l->f[i]), i};
         }
     count_repeats(m, n, repeats);
     for (k = 0; k < n; k++) {
@@ -374,6 +508,14 @@ static void drop_margins(struct layout *l)
     }
     free(m);
     free(repeats);
+    for (i = 0; i < l->n; i++) { /* sideways in a side margin: an imprint, not the text */
+        struct frag *f = &l->f[i];
+        const struct page *p = &l->pages[f->page];
+        if (f->rotated && (f->x1 < p->w * SIDE_ZONE || f->x0 > p->w * (1 - SIDE_ZONE)))
+            f->dropped = 1;
+    }
+    for (pg = 0; pg < l->npages; pg++)
+        defer_contact_block(l, &l->pages[pg]);
 }
 
 static void find_body_size(struct layout *l)
@@ -501,12 +643,13 @@ static void cut_columns(const struct layout *l, size_t *idx, size_t m, struct or
     cut_columns(l, idx, k, o, depth + 1);
     cut_columns(l, idx + k, m - k, o, depth + 1);
 }
-static void order_page(struct layout *l, const struct page *p, struct order *o)
+/* The reading order of a page's fragments that are read (want 0) or read last (LAST). */
+static void order_page(struct layout *l, const struct page *p, struct order *o, int want)
 {
     size_t i, m = 0, *idx = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*idx));
 
     for (i = p->first; i < p->first + p->n; i++)
-        if (!l->f[i].dropped)
+        if (l->f[i].dropped == want)
             idx[m++] = i;
     o->n = o->ncols = 0;
     o->idx = xreallocarray(NULL, m ? m : 1, sizeof(*o->idx));
@@ -516,17 +659,20 @@ static void order_page(struct layout *l, const struct page *p, struct order *o)
         cut_columns(l, idx, m, o, 0);
     free(idx);
 }
+
 void layout_finish(struct layout *l, struct docbuild *out)
 {
-    struct order *o = xcalloc(l->npages ? l->npages : 1, sizeof(*o));
-    size_t pg;
+    size_t pg, n = 2 * l->npages; /* the pages, then what each has to read last */
+    struct order *o = xcalloc(n ? n : 1, sizeof(*o));
 
     drop_margins(l);
     find_body_size(l);
-    for (pg = 0; pg < l->npages; pg++)
-        order_page(l, &l->pages[pg], &o[pg]);
-    layout_read(l, o, out);
     for (pg = 0; pg < l->npages; pg++) {
+        order_page(l, &l->pages[pg], &o[pg], 0);
+        order_page(l, &l->pages[pg], &o[l->npages + pg], LAST);
+    }
+    layout_read(l, o, n, out);
+    for (pg = 0; pg < n; pg++) {
         free(o[pg].idx);
         free(o[pg].col);
         free(o[pg].right);

@@ -45,4 +45,9 @@ int layout_page_number(const char *s, size_t n);
  * "2026–" + "2028" the dash; otherwise a space. */
 void layout_join_line(struct buf *out, const char *b, size_t n);
 
+/* Makes whole in b the words the pages broke with a hyphen at a line end ("jämförbar-heten"
+ * in a tagged PDF's text, which keeps the typesetter's hyphen), as layout_join_line would
+ * have joined them; real hyphens stay. */
+void layout_mend_hyphens(struct layout *l, struct buf *b);
+
 #endif

@@ -12,10 +12,15 @@ struct frag {
     size_t len;
     double x0, y0, x1, y1;
     float size;
-    int bold, page, dropped;
+    int bold, page;
+    int dropped; /* 1: not read (a running header, a page number); LAST: read at the end */
+    int eol;     /* the page's text ended a line after it */
+    int rotated; /* its characters run down or up the page, not across */
     size_t words;
     double first_w; /* the width of its first word */
 };
+
+#define LAST 2 /* frag.dropped: a letter's contact footer, read after the pages */
 
 struct page {
     double w, h;
@@ -31,6 +36,9 @@ struct layout {
     double line_gap;  /* the usual gap between two lines of a paragraph, in ems */
     float heading[4]; /* the sizes larger than the body's, largest first: h1, h2... */
     size_t nheading;
+    char **hy; /* "tillämp-ningsområde": words the pages broke at a line end (layout_hyphen.c) */
+    size_t nhy, hycap;
+    int hysorted;
 };
 
 /* The reading order of a page: its fragments' indices column by column, each column (a leaf
@@ -42,10 +50,15 @@ struct order {
     size_t ncols;
 };
 
+/* Notes the word fragment a (a line's last) and b (the next line's first) break with a
+ * hyphen, if they do. */
+void layout_note_hyphen(struct layout *l, const struct frag *a, const struct frag *b);
+
 /* qsort's comparison of two doubles. */
 int layout_cmp_double(const void *a, const void *b);
 
-/* Cuts the blocks of every page, given each page's reading order o[page]. */
-void layout_read(struct layout *l, const struct order *o, struct docbuild *out);
+/* Cuts the blocks of every page, given each page's reading order o[page], and of the n -
+ * npages orders after them (what is read last). */
+void layout_read(struct layout *l, const struct order *o, size_t n, struct docbuild *out);
 
 #endif

@@ -175,6 +175,26 @@ static int sentence_end(const struct buf *b)
     return b->len && strchr(".:!?", b->data[b->len - 1]);
 }
 
+/* A line of a table of contents: a dot leader and the page number end it. */
+static int ends_in_leader(const struct buf *b)
+{
+    size_t i = b->len, digits = 0, dots = 0;
+
+    while (i > 0 && b->data[i - 1] >= '0' && b->data[i - 1] <= '9')
+        i--, digits++;
+    while (i > 0 && b->data[i - 1] == ' ')
+        i--;
+    for (; i > 0; i--) {
+        if (b->data[i - 1] == '.')
+            dots++;
+        else if (i >= 3 && !memcmp(b->data + i - 3, "\xE2\x80\xA6", 3))
+            dots += 2, i -= 2;
+        else if (b->data[i - 1] != ' ')
+            break;
+    }
+    return digits && digits <= 4 && dots >= 3;
+}
+
 /* Whether line f goes on the open paragraph: the same style, close below it, not indented,
  * and the line before reached the column's edge; across a column or page break only a
  * paragraph that stopped mid-sentence at a full line goes on. */
@@ -185,7 +205,7 @@ static int continues(const struct reader *r, const struct frag *f, int kind, siz
     int full = r->px1 + 0.3 * em + f->first_w >= r->pright - 1;
 
     if (!r->para_kind || kind != r->para_kind || fabsf(f->size - r->psize) > 0.5f ||
-        f->bold != r->pbold)
+        f->bold != r->pbold || ends_in_leader(&r->para))
         return 0;
     if (col != r->pcol)
         return kind == DOC_P && full && !sentence_end(&r->para) && fabs(f->x0 - r->px0) < em;
@@ -364,7 +384,7 @@ static void find_line_gap(struct layout *l, const struct order *o, size_t npages
     free(g);
 }
 
-void layout_read(struct layout *l, const struct order *o, struct docbuild *out)
+void layout_read(struct layout *l, const struct order *o, size_t n, struct docbuild *out)
 {
     struct reader r;
     size_t pg, i, base = 0;
@@ -377,7 +397,7 @@ void layout_read(struct layout *l, const struct order *o, struct docbuild *out)
         buf_init(&r.cells[i], BUF_NOLIMIT);
     find_line_gap(l, o, l->npages);
     find_heading_sizes(l);
-    for (pg = 0; pg < l->npages; pg++) {
+    for (pg = 0; pg < n; pg++) {
         read_page(&r, &o[pg], base);
         base += o[pg].ncols;
     }

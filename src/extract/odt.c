@@ -1,5 +1,6 @@
 /* odt.c -- an OpenDocument text's content.xml: text:h (its outline level) as headings, text:p
- * as paragraphs (a "Title" style as the main heading), text:list items, table:table rows with
+ * as paragraphs (a "Title" style as the main heading), text:list items (numbered as their list
+ * style and the outline style number them: "2.1", "b)"), table:table rows with
  * their cells joined, sections and frames read in place; text:s, tabs and line breaks as
  * spaces. Notes, annotations and tracked deletions are not read; headers and footers are in
  * styles.xml, which is only looked at for the default language. Title and language from
@@ -12,6 +13,7 @@
 
 #include "base/base.h"
 #include "docbuild.h"
+#include "docnum.h"
 #include "document.h"
 #include "extract.h"
 
@@ -20,8 +22,10 @@
 static int skipped(xmlNodePtr n)
 {
     static const char *const names[] = {
-        "note",         "annotation",      "tracked-changes", "sequence-decls", "table-columns",
-        "table-column", "soft-page-break", "bookmark-ref",    "change"};
+        "note",          "annotation",   "tracked-changes", "sequence-decls",
+        "table-columns", "table-column", "soft-page-break", "bookmark-ref",
+        "change",        "number"}; /* a saved copy of a list or heading number: counted here
+                                       instead */
     size_t i;
 
     for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -63,19 +67,122 @@ static int title_style(xmlNodePtr p)
     return s && (!strcasecmp(s, "Title") || !strcasecmp(s, "Rubrik"));
 }
 
-static void read_text(struct docbuild *out, xmlNodePtr n, int depth, int in_list);
+#define LIST_LEVELS 10
+#define MAX_LISTS   128
 
-static void read_para(struct docbuild *out, xmlNodePtr c, int depth, enum doc_kind k)
+/* A level of a list style (text:list-level-style-number) or of the headings' outline
+ * style: how its number is written. fmt 0: a bullet or no number. */
+struct level_style {
+    char fmt, prefix[16], suffix[16];
+    int start, display;
+};
+
+struct list_style {
+    char name[64];
+    struct level_style lvl[LIST_LEVELS];
+    int count[LIST_LEVELS];
+};
+
+/* What the body is read into, and the list and outline styles that number it. */
+struct odt {
+    struct docbuild *out;
+    struct list_style lists[MAX_LISTS], outline;
+    size_t nlists;
+    struct buf label; /* the number of the list item being read, for its first paragraph */
+};
+
+static void load_levels(struct list_style *ls, xmlNodePtr style)
+{
+    xmlNodePtr c;
+    const char *v;
+    int l;
+
+    for (c = style->children; c; c = c->next) {
+        if (c->type != XML_ELEMENT_NODE || !(v = zipdoc_attr(c, "level")) || (l = atoi(v)) < 1 ||
+            l > LIST_LEVELS)
+            continue;
+        struct level_style *lv = &ls->lvl[l - 1];
+        v = zipdoc_attr(c, "num-format");
+        lv->fmt = zipdoc_is(c, "list-level-style-bullet") || !v ? 0 : v[0];
+        snprintf(lv->prefix, sizeof(lv->prefix), "%s",
+                 zipdoc_attr(c, "num-prefix") ? zipdoc_attr(c, "num-prefix") : "");
+        snprintf(lv->suffix, sizeof(lv->suffix), "%s",
+                 zipdoc_attr(c, "num-suffix") ? zipdoc_attr(c, "num-suffix") : "");
+        lv->start = zipdoc_attr(c, "start-value") ? atoi(zipdoc_attr(c, "start-value")) : 1;
+        lv->display = zipdoc_attr(c, "display-levels") ? atoi(zipdoc_attr(c, "display-levels")) : 1;
+    }
+}
+
+/* The list styles (text:list-style) and the outline style under a styles element. */
+static void load_list_styles(struct odt *o, xmlNodePtr styles)
+{
+    xmlNodePtr c;
+
+    for (c = styles ? styles->children : NULL; c; c = c->next) {
+        if (zipdoc_is(c, "outline-style")) {
+            load_levels(&o->outline, c);
+        } else if (zipdoc_is(c, "list-style") && zipdoc_attr(c, "name") && o->nlists < MAX_LISTS) {
+            struct list_style *ls = &o->lists[o->nlists++];
+            snprintf(ls->name, sizeof(ls->name), "%s", zipdoc_attr(c, "name"));
+            load_levels(ls, c);
+        }
+    }
+}
+
+static struct list_style *list_style_of(struct odt *o, const char *name)
+{
+    size_t i;
+
+    for (i = 0; name && i < o->nlists; i++)
+        if (!strcmp(o->lists[i].name, name))
+            return &o->lists[i];
+    return NULL;
+}
+
+/* Counts the next item at level (0-based) of ls and writes its number into out as the
+ * style shows it ("2.1", "b)"); nothing for a bullet. Deeper levels start again. */
+static void next_number(struct list_style *ls, int level, struct buf *out)
+{
+    const struct level_style *lv = &ls->lvl[level];
+    int k;
+
+    buf_reset(out);
+    ls->count[level] = ls->count[level] ? ls->count[level] + 1 : lv->start;
+    for (k = level + 1; k < LIST_LEVELS; k++)
+        ls->count[k] = 0;
+    if (!lv->fmt)
+        return;
+    buf_adds(out, lv->prefix, NULL);
+    for (k = level - (lv->display > 1 ? lv->display - 1 : 0); k <= level; k++) {
+        if (k < 0)
+            continue;
+        docnum_format(out, ls->count[k] ? ls->count[k] : ls->lvl[k].start,
+                      ls->lvl[k].fmt ? ls->lvl[k].fmt : '1');
+        if (k < level)
+            buf_addch(out, '.', NULL);
+    }
+    buf_adds(out, lv->suffix, NULL);
+}
+
+static void read_text(struct odt *o, xmlNodePtr n, int depth, int in_list);
+
+/* A paragraph or heading, after label when there is one. */
+static void read_para(struct odt *o, xmlNodePtr c, int depth, enum doc_kind k,
+                      const struct buf *label)
 {
     struct buf t;
 
     buf_init(&t, BUF_NOLIMIT);
+    if (label && label->len) {
+        buf_add(&t, label->data, label->len, NULL);
+        buf_addch(&t, ' ', NULL);
+    }
     inline_text(c, &t, depth);
-    docbuild_add(out, k, t.data, t.len, 0);
+    docbuild_add(o->out, k, t.data, t.len, 0);
     buf_release(&t);
 }
 
-static void read_table(struct docbuild *out, xmlNodePtr n, int depth, int *first)
+static void read_table(struct odt *o, xmlNodePtr n, int depth, int *first)
 {
     xmlNodePtr c, cell;
     struct buf row, t;
@@ -83,7 +190,7 @@ static void read_table(struct docbuild *out, xmlNodePtr n, int depth, int *first
     for (c = n->children; c && depth > 0; c = c->next) {
         if (!zipdoc_is(c, "table-row")) {
             if (c->type == XML_ELEMENT_NODE && !skipped(c))
-                read_table(out, c, depth - 1, first); /* header rows, row groups */
+                read_table(o, c, depth - 1, first); /* header rows, row groups */
             continue;
         }
         buf_init(&row, BUF_NOLIMIT);
@@ -101,36 +208,76 @@ static void read_table(struct docbuild *out, xmlNodePtr n, int depth, int *first
             }
             buf_release(&t);
         }
-        docbuild_add(out, DOC_TR, row.data, row.len, *first);
+        docbuild_add(o->out, DOC_TR, row.data, row.len, *first);
         *first = *first && !row.len;
         buf_release(&row);
     }
 }
 
-static void read_text(struct docbuild *out, xmlNodePtr n, int depth, int in_list)
+/* A text:list at level (0 for a list at the top): its items numbered by its style (its own
+ * or the enclosing list's); a top list starts its numbers again unless it continues the one
+ * before. */
+static void read_list(struct odt *o, xmlNodePtr list, int depth, struct list_style *ls, int level)
+{
+    const char *cont = zipdoc_attr(list, "continue-numbering");
+    struct list_style *own = list_style_of(o, zipdoc_attr(list, "style-name"));
+    xmlNodePtr c, k;
+    int i;
+
+    ls = own ? own : ls;
+    if (ls && !level && !(cont && !strcmp(cont, "true")) && !zipdoc_attr(list, "continue-list"))
+        for (i = 0; i < LIST_LEVELS; i++)
+            ls->count[i] = 0;
+    for (c = list->children; c && depth > 0; c = c->next) {
+        if (!zipdoc_is(c, "list-item") && !zipdoc_is(c, "list-header"))
+            continue;
+        buf_reset(&o->label);
+        if (ls && zipdoc_is(c, "list-item") && level < LIST_LEVELS)
+            next_number(ls, level, &o->label);
+        for (k = c->children; k; k = k->next) {
+            if (zipdoc_is(k, "list"))
+                read_list(o, k, depth - 1, ls, level + 1);
+            else if (zipdoc_is(k, "p") || zipdoc_is(k, "h"))
+                read_para(o, k, depth, DOC_LI, &o->label);
+            else if (k->type == XML_ELEMENT_NODE && !skipped(k))
+                read_text(o, k, depth - 1, 1);
+            if (zipdoc_is(k, "p") || zipdoc_is(k, "h"))
+                buf_reset(&o->label); /* the item's number goes before its first paragraph */
+        }
+    }
+}
+
+static void read_text(struct odt *o, xmlNodePtr n, int depth, int in_list)
 {
     xmlNodePtr c;
     const char *lv;
     int level, first;
+    struct buf label;
 
     if (depth <= 0)
         return;
+    buf_init(&label, BUF_NOLIMIT);
     for (c = n->children; c; c = c->next) {
         if (c->type != XML_ELEMENT_NODE || skipped(c))
             continue;
         if (zipdoc_is(c, "h")) {
             lv = zipdoc_attr(c, "outline-level");
             level = lv ? atoi(lv) : 1;
-            read_para(out, c, depth, (enum doc_kind)(level >= 1 && level <= 6 ? level : 1));
+            level = level >= 1 && level <= 6 ? level : 1;
+            next_number(&o->outline, level - 1, &label);
+            read_para(o, c, depth, (enum doc_kind)level, &label);
         } else if (zipdoc_is(c, "p")) {
-            read_para(out, c, depth, title_style(c) ? DOC_H1 : in_list ? DOC_LI : DOC_P);
+            read_para(o, c, depth, title_style(c) ? DOC_H1 : in_list ? DOC_LI : DOC_P, NULL);
+        } else if (zipdoc_is(c, "list")) {
+            read_list(o, c, depth - 1, NULL, 0);
         } else if (zipdoc_is(c, "table")) {
             first = 1;
-            read_table(out, c, depth - 1, &first);
+            read_table(o, c, depth - 1, &first);
         } else {
-            read_text(out, c, depth - 1, in_list || zipdoc_is(c, "list"));
+            read_text(o, c, depth - 1, in_list);
         }
     }
+    buf_release(&label);
 }
 
 /* The default paragraph style's language ("sv-SE") from styles.xml, or NULL. */
@@ -161,12 +308,16 @@ int document_read_odt(const char *bytes, size_t len, const struct document_caps 
     xmlDocPtr content = NULL, meta = NULL, styles = NULL;
     xmlNodePtr body;
     struct docbuild b;
+    struct odt *o;
     char *title = NULL, *lang = NULL;
     int rc;
 
     if (!z)
         return e->code;
     docbuild_init(&b, caps->max_text, e);
+    o = xcalloc(1, sizeof(*o));
+    o->out = &b;
+    buf_init(&o->label, BUF_NOLIMIT);
     rc = zipdoc_xml(z, "content.xml", 0, &content, e);
     if (!rc)
         rc = zipdoc_xml(z, "meta.xml", 1, &meta, e);
@@ -176,11 +327,15 @@ int document_read_odt(const char *bytes, size_t len, const struct document_caps 
         document_core_props(meta, &title, &lang);
         if (!lang)
             lang = default_lang(styles);
+        load_list_styles(o, zipdoc_find(xmlDocGetRootElement(styles), "styles", 1));
+        load_list_styles(o, zipdoc_find(xmlDocGetRootElement(content), "automatic-styles", 1));
         body = zipdoc_find(xmlDocGetRootElement(content), "body", 1);
-        read_text(&b, zipdoc_find(body, "text", 1), caps->max_depth, 0);
+        read_text(o, zipdoc_find(body, "text", 1), caps->max_depth, 0);
         rc = docbuild_finish(&b, title, lang, out);
     }
     docbuild_release(&b);
+    buf_release(&o->label);
+    free(o);
     xmlFreeDoc(content);
     xmlFreeDoc(meta);
     xmlFreeDoc(styles);

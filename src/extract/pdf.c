@@ -2,8 +2,9 @@
  * (poppler_page_get_text_layout, one box per character of poppler_page_get_text) and fonts
  * (poppler_page_get_text_attributes) go to layout.c, which cuts the blocks, unless the PDF is
  * tagged and its structure tree holds the text (pdf_tagged.c). An owner password
- * (permissions only) does not stop reading; a user password, a damaged file, too many pages
- * or no text layer at all (a scanned image) each end with an error a person can act on.
+ * (permissions only) does not stop reading; a user password, a damaged file or too many
+ * pages each end with an error a person can act on; a PDF with no text layer at all (a scan)
+ * is read by text recognition (ocr.c).
  * Runs where document_read() is called: in the sandboxed extraction worker (docworker.c). */
 #define _GNU_SOURCE /* memmem */
 #include <glib.h>
@@ -17,6 +18,7 @@
 #include "document.h"
 #include "extract.h"
 #include "layout.h"
+#include "ocr.h"
 #include "pdf_tagged.h"
 
 #include "banned.h"
@@ -157,7 +159,7 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     struct layout *l = NULL;
     struct docbuild d;
     char *title = NULL, *lang = NULL;
-    int pages, rc;
+    int pages, rc, ocr = 0;
 
     docbuild_init(&d, caps->max_text, e);
     if (!doc) {
@@ -175,24 +177,30 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
         goto out;
     }
     l = layout_new();
+    lang = pdf_lang(doc, bytes, len);
     if ((rc = read_pages(doc, pages, l, caps->max_text, e)))
         goto out;
-    if (!layout_chars(l)) {
-        rc = err_set(e, LY_EEMPTY,
-                     "the PDF has no text, only images (a scan?): it needs text recognition "
-                     "(OCR) before it can be read aloud");
-        goto out;
-    }
-    /* the structure tree when it holds the text (headers and footers, its artifacts, are
-       outside it: a share of the page's characters); else, or when untagged, the layout */
-    if (!pdf_tagged_read(doc, &d) || d.list.total < layout_chars(l) * 7 / 10) {
+    if (!layout_chars(l)) { /* no text layer: a scan */
+        if ((rc = ocr_read_pages(doc, pages, lang, caps, l, e)))
+            goto out;
+        if (!layout_chars(l)) {
+            rc = err_set(e, LY_EEMPTY,
+                         "the PDF has no text, and text recognition found none "
+                         "in its images");
+            goto out;
+        }
+        ocr = 1;
+        layout_finish(l, &d);
+    } else if (!pdf_tagged_read(doc, l, &d) || d.list.total < layout_chars(l) * 7 / 10) {
+        /* the structure tree when it holds the text (headers and footers, its artifacts, are
+           outside it: a share of the page's characters); else, or when untagged, the layout */
         docbuild_release(&d);
         docbuild_init(&d, caps->max_text, e);
         layout_finish(l, &d);
     }
     title = pdf_title(doc);
-    lang = pdf_lang(doc, bytes, len);
-    rc = docbuild_finish(&d, title, lang, out);
+    if (!(rc = docbuild_finish(&d, title, lang, out)))
+        out->ocr = ocr;
 out:
     docbuild_release(&d);
     layout_free(l);

@@ -108,7 +108,8 @@ static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyp
     buf_release(&t);
 }
 
-static void block_text(PopplerStructureElementIter *it, struct buf *b)
+/* The text of a block element, its line-end hyphens mended as the pages show them (l). */
+static void block_text(PopplerStructureElementIter *it, struct layout *l, struct buf *b)
 {
     PopplerStructureElementIter *kids = poppler_structure_element_iter_get_child(it);
     int hyphen = 0;
@@ -118,9 +119,11 @@ static void block_text(PopplerStructureElementIter *it, struct buf *b)
         inline_text(kids, b, &hyphen, TAG_DEPTH);
         poppler_structure_element_iter_free(kids);
     }
+    layout_mend_hyphens(l, b);
 }
 
-static void read_row(PopplerStructureElementIter *it, struct docbuild *out, int first)
+static void read_row(PopplerStructureElementIter *it, struct layout *l, struct docbuild *out,
+                     int first)
 {
     PopplerStructureElementIter *cells = poppler_structure_element_iter_get_child(it);
     struct buf row, cell;
@@ -130,7 +133,7 @@ static void read_row(PopplerStructureElementIter *it, struct docbuild *out, int 
     do {
         if (!cells)
             break;
-        block_text(cells, &cell);
+        block_text(cells, l, &cell);
         if (!cell.len)
             continue;
         if (row.len)
@@ -181,7 +184,8 @@ static int skipped(PopplerStructureElementKind k)
            k == POPPLER_STRUCTURE_ELEMENT_NOTE;
 }
 
-static void walk(PopplerStructureElementIter *it, struct docbuild *out, struct buf *b, int depth)
+static void walk(PopplerStructureElementIter *it, struct layout *l, struct docbuild *out,
+                 struct buf *b, int depth)
 {
     int first_row = 1;
 
@@ -195,21 +199,21 @@ static void walk(PopplerStructureElementIter *it, struct docbuild *out, struct b
             continue;
         k = poppler_structure_element_get_kind(el);
         if (k == POPPLER_STRUCTURE_ELEMENT_TABLE_ROW) {
-            read_row(it, out, first_row);
+            read_row(it, l, out, first_row);
             first_row = 0;
         } else if ((bk = block_kind(k))) {
-            block_text(it, b);
+            block_text(it, l, b);
             docbuild_add(out, bk, b->data, b->len, 0);
         } else if (!skipped(k) && depth > 0 &&
                    (kids = poppler_structure_element_iter_get_child(it))) {
-            walk(kids, out, b, depth - 1);
+            walk(kids, l, out, b, depth - 1);
             poppler_structure_element_iter_free(kids);
         }
         g_object_unref(el);
     } while (poppler_structure_element_iter_next(it));
 }
 
-int pdf_tagged_read(PopplerDocument *doc, struct docbuild *out)
+int pdf_tagged_read(PopplerDocument *doc, struct layout *l, struct docbuild *out)
 {
     PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
     struct buf b;
@@ -218,7 +222,7 @@ int pdf_tagged_read(PopplerDocument *doc, struct docbuild *out)
     if (!it)
         return 0;
     buf_init(&b, BUF_NOLIMIT);
-    walk(it, out, &b, TAG_DEPTH);
+    walk(it, l, out, &b, TAG_DEPTH);
     buf_release(&b);
     poppler_structure_element_iter_free(it);
     return out->list.n > before;

@@ -213,6 +213,9 @@ static void render(struct buf *b, const struct extract_result *r, const char *ur
     buf_adds(b, i ? "<main>\n<h1 data-lyssna-block=\"0\">" : "<main>\n<h1>", NULL);
     add_html(b, r->title && *r->title ? r->title : "Dokument");
     buf_adds(b, "</h1>\n", NULL);
+    if (r->ocr)
+        buf_adds(b, "<p>Texten är tolkad från en inskannad bild och kan innehålla fel.</p>\n",
+                 NULL);
     for (j = i; j < r->nblocks; j++)
         if (r->blocks[j].kind == EXTRACT_HEADING && r->blocks[j].level < top)
             top = r->blocks[j].level;

@@ -9,6 +9,12 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"
 # How much longer than usual the binary may take: `make valgrind` runs it under memcheck.
 TIME_SCALE = float(os.environ.get("LYSSNA_TIME_SCALE", "1"))
+# `make valgrind` runs the binary under memcheck: text recognition there takes minutes a page,
+# past the CPU cap for scans, so the tests that recognize whole pages are left to the others.
+UNDER_MEMCHECK = bool(os.environ.get("LYSSNA_VG_BIN"))
+NO_OCR_UNDER_MEMCHECK = pytest.mark.skipif(UNDER_MEMCHECK, reason="text recognition under memcheck is too slow")
+# Under SAN=1, leaks inside libraries (not Lyssna's) are not failures; the workers inherit it.
+os.environ.setdefault("LSAN_OPTIONS", f"suppressions={ROOT / 'tests' / 'e2e' / 'lsan.supp'}")
 
 
 @pytest.fixture(scope="session")

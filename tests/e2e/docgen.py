@@ -3,6 +3,7 @@
 each line, header, footer, column and hyphen is), and DOCX and ODT zips with the parts a word
 processor writes (headers, footnotes, deleted text, styles). Standard library only."""
 import io
+import math
 import zipfile
 
 
@@ -41,7 +42,8 @@ def _pdf_string(text):
 
 def pdf(pages, width=595, height=842, info_title=None, lang=None):
     """pages: a list of pages, each a list of (x, y_from_top, size, text[, bold[, word
-    spacing]]), y the baseline from the top. Returns the file's bytes."""
+    spacing[, degrees turned anticlockwise]]]), y the baseline from the top. Returns the file's
+    bytes."""
     objs = []
 
     def add(body):
@@ -58,8 +60,10 @@ def pdf(pages, width=595, height=842, info_title=None, lang=None):
             x, y, size, text = line[:4]
             f = "/F2" if len(line) > 4 and line[4] else "/F1"
             tw = line[5] if len(line) > 5 else 0
-            ops.append(b"BT %s %g Tf %.3f Tw %g %g Td " % (f.encode(), size, tw, x, height - y)
-                       + _pdf_string(text) + b" Tj ET")
+            rot = math.radians(line[6]) if len(line) > 6 else 0
+            place = b"%.4f %.4f %.4f %.4f %g %g Tm" % (math.cos(rot), math.sin(rot), -math.sin(rot), math.cos(rot),
+                                                     x, height - y)
+            ops.append(b"BT %s %g Tf %.3f Tw %s " % (f.encode(), size, tw, place) + _pdf_string(text) + b" Tj ET")
         stream = b"\n".join(ops)
         content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
         kids.append(add(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 %d %d] /Contents %d 0 R "

@@ -1,7 +1,8 @@
 """Documents through the service: /v1/listen, /v1/listen/text and /v1/listen/marks on PDF,
-DOCX and ODT links served by a loopback origin (told by content or by Content-Type), the 4xx
-JSON errors for a scan, a locked, a damaged and an oversized file, and the service living on
-when a document reader is killed mid-parse."""
+DOCX and ODT links served by a loopback origin (told by content or by Content-Type), a scan
+read by text recognition (and the reading page saying so), the 4xx JSON errors for a locked,
+a damaged, an oversized file and hostile scans, and the service living on when a document
+reader is killed mid-parse."""
 import http.server
 import os
 import signal
@@ -10,7 +11,8 @@ import time
 
 import pytest
 
-from conftest import TIME_SCALE
+import hostile_scans
+from conftest import NO_OCR_UNDER_MEMCHECK, TIME_SCALE
 from test_documents import DOCS, INFOBLAD, PROTOKOLL, children, many_pages
 from test_extract import page_scores
 from test_serve import assert_error, decoded_seconds, get, listen_path, start_service
@@ -58,6 +60,9 @@ def origin():
         "/trasig.pdf": (PDF, b"File not found"),
         "/ordrik.pdf": (PDF, many_pages(400, 50)),
         "/lang.pdf": (PDF, many_pages(1900, 6)),
+        "/jatte.pdf": (PDF, hostile_scans.huge_page()),
+        "/bomb.pdf": (PDF, hostile_scans.bomb()),
+        "/tusen.pdf": (PDF, hostile_scans.many_image_pages()),
     }
     o = DocOrigin(files)
     yield o
@@ -110,8 +115,10 @@ def test_two_column_pdf_through_the_service(svc, origin):
 
 
 @pytest.mark.parametrize("path,status,word", [
-    ("/skannad.pdf", 400, "OCR"),
     ("/last.pdf", 400, "password"),
+    ("/jatte.pdf", 413, "too large to recognize"),
+    ("/bomb.pdf", 400, "recognition found none"),
+    ("/tusen.pdf", 413, "at most 100"),
     ("/trasig.pdf", 400, "damaged"),
     ("/ordrik.pdf", 413, "limit"),
 ])
@@ -121,6 +128,20 @@ def test_documents_that_cannot_be_read_get_a_clear_error(svc, origin, path, stat
     assert_error(r, status, word)
     assert time.monotonic() - start < 20 * TIME_SCALE
     assert get(svc, "/healthz").status == 200
+
+
+@NO_OCR_UNDER_MEMCHECK
+def test_a_scan_is_read_and_the_reading_page_says_so(svc, origin):
+    r = get(svc, listen_path("/v1/listen/text", origin.url("/skannad.pdf")), timeout=120)
+    assert r.status == 200, r
+    doc = r.json()
+    assert doc["ocr"] is True
+    assert "laddplatser för elbilar" in " ".join(b["text"] for b in doc["blocks"])
+    page = get(svc, listen_path("/read", origin.url("/skannad.pdf")), timeout=120)
+    assert page.status == 200, page
+    assert "tolkad från en inskannad bild" in page.body.decode()
+    plain = get(svc, listen_path("/read", origin.url("/protokoll.pdf")), timeout=60)
+    assert "inskannad" not in plain.body.decode()
 
 
 def test_a_reader_killed_mid_parse_leaves_the_service_up(svc, origin):

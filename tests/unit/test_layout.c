@@ -112,6 +112,32 @@ static void test_layout_joins_lines_and_mends_hyphenation(void **state)
     assert_joins("ett streck -", "här", "ett streck - här");
 }
 
+/* A tagged PDF's text keeps the hyphen the typesetter put at a line end: the page's lines
+ * show which words were broken there, and only those are made whole. */
+static void test_layout_mends_words_the_pages_broke(void **state)
+{
+    static struct page p;
+    struct layout *l = layout_new();
+    struct buf b;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 100, 11, "Lagens tillämp-");
+    put(&p, 70, 114, 11, "ningsområde gäller hälso-");
+    put(&p, 70, 128, 11, "och sjukvården och e-");
+    put(&p, 70, 142, 11, "tjänsten och jämförbar\xC2\xAD");
+    put(&p, 70, 156, 11, "heten ökar.");
+    layout_add_page(l, p.c, p.n, W, H);
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "Lagens tillämp-ningsområde gäller hälso-och sjukvården, e-tjänsten och "
+                 "jämförbar-heten; ett tillämp-ningsfel står kvar.", NULL);
+    layout_mend_hyphens(l, &b);
+    assert_string_equal(b.data, "Lagens tillämpningsområde gäller hälso-och sjukvården, "
+                                "e-tjänsten och jämförbarheten; ett tillämp-ningsfel står kvar.");
+    buf_release(&b);
+    layout_free(l);
+}
+
 static void header_footer(struct page *p, int n, int of)
 {
     char num[32];
@@ -137,6 +163,58 @@ static void test_layout_drops_running_headers_and_footers(void **state)
     text = read_pages(p, 3);
     assert_string_equal(text, "Inledning av protokollet.\nFortsatt text på sidan.\n"
                               "Fortsatt text på sidan.");
+    free(text);
+}
+
+/* Two documents in one file (a ruling and the ruling appealed): each running header on a
+ * few of the pages, always where it stood; a line of the body that happens to come back
+ * in the margin zone, at another height each time, stays. */
+static void test_layout_drops_a_header_of_some_pages_only(void **state)
+{
+    static struct page p[10];
+    char *text;
+    int i;
+
+    (void)state;
+    for (i = 0; i < 10; i++) {
+        p[i].n = 0;
+        put(&p[i], 70, 40, 9, i < 4 ? "SVEA HOVRÄTT" : "NACKA TINGSRÄTT");
+        put(&p[i], 70, i < 4 ? 70 + i * 8 : 100, 11, i < 4 ? "Motivering." : "Text.");
+    }
+    text = read_pages(p, 10);
+    assert_null(strstr(text, "HOVRÄTT"));
+    assert_null(strstr(text, "TINGSRÄTT"));
+    assert_non_null(strstr(text, "Motivering.\nMotivering.\nMotivering.\nMotivering."));
+    free(text);
+}
+
+/* Letters set apart by tracking, each with its own box and poppler's space between them. */
+static void test_layout_joins_letter_spaced_words(void **state)
+{
+    static struct page p;
+    const char *word = "Slutår";
+    double x = 200;
+    char *text;
+    size_t i, k;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 300, 7, "Startår");
+    p.n--; /* the line goes on */
+    for (i = 0; word[i]; i += k) {
+        struct layout_char *c = &p.c[p.n++];
+        k = (unsigned char)word[i] >= 0xC0 ? 2 : 1;
+        memcpy(c->u, word + i, k);
+        c->u[k] = '\0';
+        c->size = 7;
+        c->x0 = x, c->x1 = x + 3.5, c->y0 = 293, c->y1 = 301.75;
+        x += 3.5 + 0.8;
+        p.c[p.n++] = (struct layout_char){.u = " ", .size = 7};
+    }
+    p.c[p.n++] = (struct layout_char){.u = "\n"};
+    put(&p, 70, 400, 7, "i ett år");
+    text = read_pages(&p, 1);
+    assert_string_equal(text, "Startår, Slutår\ni ett år");
     free(text);
 }
 
@@ -258,6 +336,31 @@ static void test_docbuild_names_kinds_and_bullets(void **state)
     docbuild_release(&d);
 }
 
+static void assert_block(const char *text, const char *want)
+{
+    struct extract_result r;
+    struct docbuild d;
+
+    docbuild_init(&d, 0, NULL);
+    docbuild_add(&d, DOC_P, text, strlen(text), 0);
+    assert_int_equal(docbuild_finish(&d, NULL, "sv", &r), LY_OK);
+    assert_string_equal(r.blocks[0].text, want);
+    extract_result_release(&r);
+    docbuild_release(&d);
+}
+
+static void test_docbuild_reads_contents_without_page_numbers(void **state)
+{
+    (void)state;
+    assert_block("Förord ........................ 4", "Förord");
+    assert_block("1 Inledning . . . . . . . 12", "1 Inledning");
+    assert_block("Bilagor \xE2\x80\xA6\xE2\x80\xA6\xE2\x80\xA6, 87", "Bilagor");
+    assert_block("Arter i staden ... 12", "Arter i staden");
+    assert_block("Syfte ...... 3 Bakgrund ...... 5", "Syfte, Bakgrund");
+    assert_block("Vänta ... 12 dagar till.", "Vänta ... 12 dagar till.");
+    assert_block("Mer följer...", "Mer följer...");
+}
+
 static void assert_tag_text(const char *from_poppler, const char *want)
 {
     struct buf b;
@@ -292,6 +395,10 @@ int main(void)
         cmocka_unit_test(test_layout_reads_two_columns_one_after_the_other),
         cmocka_unit_test(test_layout_reads_table_rows_with_wrapped_cells),
         cmocka_unit_test(test_docbuild_names_kinds_and_bullets),
+        cmocka_unit_test(test_layout_mends_words_the_pages_broke),
+        cmocka_unit_test(test_layout_drops_a_header_of_some_pages_only),
+        cmocka_unit_test(test_layout_joins_letter_spaced_words),
+        cmocka_unit_test(test_docbuild_reads_contents_without_page_numbers),
         cmocka_unit_test(test_tagged_text_undoes_poppler_decoding_it_twice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,342 @@
+/* ocr.c -- a scanned PDF read by text recognition: each page rendered by poppler (cairo) at
+ * OCR_DPI into grey pixels, recognized by Tesseract (its C API) with the document's language
+ * model, and its symbols, with their boxes in points, fed to layout.c like a text PDF's
+ * characters, so running headers, columns, hyphens and headings are read the same way. Words
+ * Tesseract is barely sure of (specks, stamps) are left out. One Tesseract a document; runs in
+ * the sandboxed extract-worker, which gives a scan its longer CPU cap (caps->on_scan). */
+#include "ocr.h"
+
+#include <cairo.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <tesseract/capi.h>
+
+#include "base/base.h"
+#include "document.h"
+#include "layout.h"
+
+#include "banned.h"
+
+/* A4 at 300 dpi is 8.7 megapixels; a larger page is rendered at fewer dpi, down to 100. */
+#define OCR_DPI        300
+#define OCR_MIN_DPI    100
+#define OCR_MAX_PIXELS (40u << 20)
+#define OCR_MIN_CONF   20.0f /* words recognized with less confidence are noise */
+#define OCR_MARK_CONF  70.0f /* ... and marks without a letter or digit with less than this */
+
+/* Tesseract's model for a language tag: Swedish unless the tag names English. */
+static const char *model_of(const char *lang)
+{
+    return lang && !strncasecmp(lang, "en", 2) && (!lang[2] || lang[2] == '-') ? "eng" : "swe";
+}
+
+static void sort2(unsigned char *a, unsigned char *b)
+{
+    unsigned char t = *a;
+
+    if (t > *b)
+        *a = *b, *b = t;
+}
+
+/* The median of nine values (a known network of 19 exchanges); v is reordered. */
+static unsigned char median9(unsigned char *v)
+{
+    static const unsigned char net[19][2] = {{1, 2}, {4, 5}, {7, 8}, {0, 1}, {3, 4}, {6, 7}, {1, 2},
+                                             {4, 5}, {7, 8}, {0, 3}, {5, 8}, {4, 7}, {3, 6}, {1, 4},
+                                             {2, 5}, {4, 7}, {4, 2}, {6, 4}, {4, 2}};
+    size_t i;
+
+    for (i = 0; i < 19; i++)
+        sort2(&v[net[i][0]], &v[net[i][1]]);
+    return v[4];
+}
+
+/* A scan's specks (dust, a copier's grain) taken out with a 3 x 3 median, which keeps the
+ * strokes of letters at OCR_DPI: Tesseract reads each speck as a mark and breaks lines on
+ * them. */
+static void despeckle(unsigned char *g, int w, int h)
+{
+    unsigned char *src = xmalloc((size_t)w * (size_t)h), v[9];
+    int x, y, i, j;
+
+    memcpy(src, g, (size_t)w * (size_t)h);
+    for (y = 1; y + 1 < h; y++)
+        for (x = 1; x + 1 < w; x++) {
+            for (i = 0; i < 3; i++)
+                for (j = 0; j < 3; j++)
+                    v[i * 3 + j] = src[(size_t)(y - 1 + i) * w + x - 1 + j];
+            g[(size_t)y * w + x] = median9(v);
+        }
+    free(src);
+}
+
+/* The page rendered white-backed into grey bytes, one a pixel; NULL when it is too large. */
+static unsigned char *render_grey(PopplerPage *pg, int *w, int *h, int *dpi)
+{
+    double pw, ph, scale;
+    cairo_surface_t *s;
+    unsigned char *grey, *data;
+    cairo_t *cr;
+    int x, y, stride;
+
+    poppler_page_get_size(pg, &pw, &ph);
+    *dpi = OCR_DPI;
+    if (!(pw > 0 && ph > 0 && isfinite(pw) && isfinite(ph)))
+        return NULL;
+    while (*dpi > OCR_MIN_DPI && (pw * *dpi / 72) * (ph * *dpi / 72) > OCR_MAX_PIXELS)
+        *dpi -= 50;
+    scale = *dpi / 72.0;
+    if ((pw * scale) * (ph * scale) > OCR_MAX_PIXELS || pw * scale > 32767 || ph * scale > 32767)
+        return NULL;
+    *w = (int)ceil(pw * scale), *h = (int)ceil(ph * scale);
+    s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, *w, *h);
+    cr = cairo_create(s);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    cairo_scale(cr, scale, scale);
+    poppler_page_render(pg, cr);
+    cairo_destroy(cr);
+    cairo_surface_flush(s);
+    data = cairo_image_surface_get_data(s);
+    stride = cairo_image_surface_get_stride(s);
+    grey = xmalloc((size_t)*w * (size_t)*h);
+    for (y = 0; data && y < *h; y++)
+        for (x = 0; x < *w; x++) {
+            uint32_t p;
+            memcpy(&p, data + (size_t)y * stride + (size_t)x * 4, 4);
+            grey[(size_t)y * *w + x] = (unsigned char)((((p >> 16) & 255) * 77 +
+                                                        ((p >> 8) & 255) * 150 + (p & 255) * 29) >>
+                                                       8);
+        }
+    cairo_surface_destroy(s);
+    despeckle(grey, *w, *h);
+    return grey;
+}
+
+/* The characters of what api recognized, as layout.c takes them: boxes in points (dpi), a
+ * space between words, a '\n' at a line's end. */
+struct chars {
+    struct layout_char *c;
+    size_t n, cap;
+};
+
+/* How to place a page's characters: k points a pixel, the page's skew s (the baselines'
+ * slope) undone by turning each box about the origin. */
+struct place {
+    double k, s;
+};
+
+static void put(struct chars *cs, const char *u, const struct place *pl, double x0, double y0,
+                double x1, double y1, float size)
+{
+    double k = pl->k, s = pl->s, cx = (x0 + x1) / 2.0, cy = (y0 + y1) / 2.0;
+    double dx = s * cy, dy = -s * cx; /* a small turn: the centre moves, the box keeps its size */
+    struct layout_char *c;
+
+    if (cs->n == cs->cap) {
+        cs->cap = cs->cap ? cs->cap * 2 : 4096;
+        cs->c = xreallocarray(cs->c, cs->cap, sizeof(*cs->c));
+    }
+    c = &cs->c[cs->n++];
+    memset(c, 0, sizeof(*c));
+    memcpy(c->u, u, strnlen(u, 4));
+    c->size = size;
+    c->x0 = (x0 + dx) * k, c->y0 = (y0 + dy) * k, c->x1 = (x1 + dx) * k, c->y1 = (y1 + dy) * k;
+}
+
+/* The median slope of the recognized page's text lines (a sheet crooked on the scanner's
+ * glass). */
+static double page_skew(TessBaseAPI *api)
+{
+    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    TessPageIterator *pi;
+    double s[512], t;
+    size_t n = 0, i, j;
+    int x1, y1, x2, y2;
+
+    if (!ri)
+        return 0;
+    pi = TessResultIteratorGetPageIterator(ri);
+    do {
+        if (TessPageIteratorBaseline(pi, RIL_TEXTLINE, &x1, &y1, &x2, &y2) && x2 - x1 > 200 &&
+            n < 512)
+            s[n++] = (double)(y2 - y1) / (x2 - x1);
+    } while (TessPageIteratorNext(pi, RIL_TEXTLINE));
+    TessResultIteratorDelete(ri);
+    for (i = 1; i < n; i++) /* insertion sort: a page has few lines */
+        for (j = i; j > 0 && s[j] < s[j - 1]; j--)
+            t = s[j], s[j] = s[j - 1], s[j - 1] = t;
+    return n ? s[n / 2] : 0;
+}
+
+/* Whether the word at ri is noise: barely recognized, or a lone mark with no letter or digit
+ * that Tesseract is unsure of (a rule's edge read as "|", a speck as a quote). */
+static int noise_word(TessResultIterator *ri)
+{
+    float conf = TessResultIteratorConfidence(ri, RIL_WORD);
+    char *w = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
+    int alnum = 0, rule;
+    size_t i;
+
+    for (i = 0; w && w[i]; i++)
+        alnum |= (unsigned char)w[i] >= 0x80 || (w[i] >= '0' && w[i] <= '9') ||
+                 ((w[i] | 0x20) >= 'a' && (w[i] | 0x20) <= 'z');
+    rule = w && w[0] && strspn(w, "|[]") == strlen(w); /* a table's rule, however sure */
+    TessDeleteText(w);
+    return conf < OCR_MIN_CONF || (!alnum && conf < OCR_MARK_CONF) || rule;
+}
+
+/* A line's font size in points: Tesseract's estimate for its first word, else from the
+ * line's box (a line of text is about 1.2 em high). */
+static float line_size(TessResultIterator *ri, TessPageIterator *pi, double k)
+{
+    BOOL bold, italic, under, mono, serif, caps;
+    int x0, y0, x1, y1, pt = 0, font;
+
+    if (TessResultIteratorWordFontAttributes(ri, &bold, &italic, &under, &mono, &serif, &caps, &pt,
+                                             &font) &&
+        pt > 0)
+        return (float)pt;
+    if (!TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1))
+        return 10;
+    return (float)((y1 - y0) * k / 1.2);
+}
+
+/* A word's characters, each given an even share of the word's box: Tesseract's boxes of
+ * single symbols are rough, and an "ä"'s dots can lift it off its line. */
+static void put_word(struct chars *cs, const char *w, const struct place *pl, int x0, int y0,
+                     int x1, int y1, float size)
+{
+    size_t n = 0, i, k, j = 0, len = strlen(w);
+    uint32_t c;
+    double step;
+
+    for (i = 0; i < len; i += k ? k : 1, n++)
+        k = utf8_decode(w + i, len - i, &c);
+    step = (x1 - x0) / (double)(n ? n : 1);
+    for (i = 0; i < len; i += k ? k : 1, j++) {
+        char u[5] = {0};
+        k = utf8_decode(w + i, len - i, &c);
+        memcpy(u, w + i, k && k < 5 ? k : 1);
+        put(cs, u, pl, x0 + step * j, y0, x0 + step * (j + 1), y1, size);
+    }
+}
+
+/* OCR's sizes wander from line to line (ascenders, descenders): the lines within a sixth of
+ * the page's commonest size are given it, so that a paragraph's lines join. */
+static void even_sizes(struct chars *cs)
+{
+    float *z = xmalloc((cs->n ? cs->n : 1) * sizeof(*z)), t, mid;
+    size_t i, j, n = 0;
+
+    for (i = 0; i < cs->n; i++)
+        if (cs->c[i].u[0] != ' ' && cs->c[i].u[0] != '\n')
+            z[n++] = cs->c[i].size;
+    if (n) {
+        for (i = 1; i < n; i++) /* Shell's gaps would do; a page has a few thousand */
+            for (j = i; j > 0 && z[j] < z[j - 1]; j--)
+                t = z[j], z[j] = z[j - 1], z[j - 1] = t;
+        mid = z[n / 2];
+        for (i = 0; i < cs->n; i++)
+            if (fabsf(cs->c[i].size - mid) < mid / 6)
+                cs->c[i].size = mid;
+    }
+    free(z);
+}
+
+static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
+{
+    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    TessPageIterator *pi;
+    float size = 10;
+    int x0, y0, x1, y1;
+
+    if (!ri)
+        return;
+    pi = TessResultIteratorGetPageIterator(ri);
+    do {
+        char *w;
+        if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
+            if (cs->n)
+                put(cs, "\n", pl, 0, 0, 0, 0, size);
+            size = line_size(ri, pi, pl->k);
+        } else {
+            put(cs, " ", pl, 0, 0, 0, 0, size);
+        }
+        if (noise_word(ri) || !TessPageIteratorBoundingBox(pi, RIL_WORD, &x0, &y0, &x1, &y1) ||
+            !(w = TessResultIteratorGetUTF8Text(ri, RIL_WORD)))
+            continue;
+        put_word(cs, w, pl, x0, y0, x1, y1, size);
+        TessDeleteText(w);
+    } while (TessResultIteratorNext(ri, RIL_WORD));
+    TessResultIteratorDelete(ri);
+    even_sizes(cs);
+}
+
+static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, struct layout *l, struct err *e)
+{
+    struct chars cs = {0};
+    struct place pl;
+    double pw, ph;
+    unsigned char *grey;
+    int w, h, dpi, rc = LY_OK;
+
+    if (!(grey = render_grey(pg, &w, &h, &dpi)))
+        return err_set(e, LY_ETOOBIG,
+                       "page %d of the scan is too large to recognize (at most %u megapixels at "
+                       "%d dpi)",
+                       n + 1, OCR_MAX_PIXELS >> 20, OCR_MIN_DPI);
+    poppler_page_get_size(pg, &pw, &ph);
+    TessBaseAPISetImage(api, grey, w, h, 1, w);
+    TessBaseAPISetSourceResolution(api, dpi);
+    pl.k = 72.0 / dpi;
+    if (TessBaseAPIRecognize(api, NULL)) {
+        rc = err_set(e, LY_EPARSE, "text recognition failed on page %d of the scan", n + 1);
+    } else {
+        pl.s = page_skew(api);
+        collect(api, &pl, &cs);
+    }
+    layout_add_page(l, cs.c, cs.n, pw, ph);
+    TessBaseAPIClear(api);
+    free(cs.c);
+    free(grey);
+    return rc;
+}
+
+int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
+                   const struct document_caps *caps, struct layout *l, struct err *e)
+{
+    TessBaseAPI *api;
+    int i, rc = LY_OK;
+
+    if (pages > caps->max_ocr_pages)
+        return err_set(e, LY_ETOOBIG,
+                       "the PDF is a scan of %d pages; text recognition reads at most %d", pages,
+                       caps->max_ocr_pages);
+    if (caps->on_scan)
+        caps->on_scan();
+    api = TessBaseAPICreate();
+    if (TessBaseAPIInit3(api, NULL, model_of(lang))) {
+        TessBaseAPIDelete(api);
+        return err_set(e, LY_EIO,
+                       "the text recognition model '%s' is not installed "
+                       "(Debian: tesseract-ocr-%s)",
+                       model_of(lang), model_of(lang));
+    }
+    TessBaseAPISetPageSegMode(api, PSM_AUTO);
+    for (i = 0; i < pages && !rc; i++) {
+        PopplerPage *pg = poppler_document_get_page(doc, i);
+        if (!pg)
+            continue;
+        rc = read_page(api, pg, i, l, e);
+        g_object_unref(pg);
+        if (!rc && layout_chars(l) > caps->max_text)
+            rc = err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
+                         caps->max_text);
+    }
+    TessBaseAPIEnd(api);
+    TessBaseAPIDelete(api);
+    return rc;
+}

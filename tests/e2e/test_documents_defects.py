@@ -1,0 +1,162 @@
+"""The defects a listener heard in real public-sector PDFs (bench/documents-real), each in a
+document made here with every line known: a court's imprint set sideways in the margin, a
+letter's contact footer on its first page with the sentence going on over the page break under
+a running header, a table of contents with dot leaders, letter-spaced table heads, and a ruling
+with its appendix, each part with its own running header."""
+import docgen
+
+SENTENCE = [
+    "Kommunen ansvarar för att alla som behöver det får en god och trygg omsorg i hemmet",
+    "och att insatserna utgår från den enskildes behov och ges i samverkan med regionen,",
+]
+
+
+def extract(run, tmp_path, pages, name="dok.pdf"):
+    path = tmp_path / name
+    path.write_bytes(docgen.pdf(pages))
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    return res.stdout.decode("utf-8").splitlines()
+
+
+def test_sideways_text_is_a_line_or_dropped_never_spelled(run, tmp_path):
+    page = [(70, 100, 11, "Mark- och miljööverdomstolen avslår överklagandet i sin helhet."),
+            (30, 700, 8, "Dok.Id 1480020 Mark- och miljööverdomstolen 2019-03-19", False, 0, 90),
+            (560, 200, 8, "Utskrift från domstolens ärendesystem", False, 0, 270),
+            (300, 400, 9, "Antal per år", False, 0, 90)]
+    lines = extract(run, tmp_path, [page])
+    assert lines == ["Mark- och miljööverdomstolen avslår överklagandet i sin helhet.", "Antal per år"]
+
+
+def letter():
+    """Page 1: a letterhead, the body and the contact footer; page 2 goes on with the sentence
+    under a running header."""
+    p1 = [(70, 60, 14, "Exempelby kommun", True), (70, 120, 11, "Beslut om bygglov", True)]
+    body, y = docgen.justified(SENTENCE, 70, 150, 11, 455, ends=False)
+    p1 += body
+    p1 += [(70, 760, 8, "Postadress: Box 100, 123 45 Exempelby"), (330, 760, 8, "Telefon: 0123-45 67 00"),
+           (70, 772, 8, "Besöksadress: Storgatan 1"), (330, 772, 8, "E-post: kommun@exempelby.se"),
+           (70, 784, 8, "Org.nr 212000-0000"), (330, 784, 8, "www.exempelby.se")]
+    p2 = [(70, 40, 9, "Exempelby kommun"), (400, 40, 9, "Dnr BN 2026/17")]
+    body, y = docgen.justified(["så att ingen faller mellan stolarna när ansvaret delas."], 70, 80, 11, 455)
+    return [p1, p2 + body]
+
+
+def test_letter_footer_last_and_sentence_whole_over_the_page_break(run, tmp_path):
+    lines = extract(run, tmp_path, letter())
+    assert lines[:2] == ["Beslut om bygglov",  # the letterhead alone above the text is dropped
+                         " ".join(SENTENCE) + " så att ingen faller mellan stolarna när ansvaret delas."]
+    assert "Dnr BN 2026/17" not in "\n".join(lines)
+    assert lines[2:] == ["Postadress: Box 100, 123 45 Exempelby, Telefon: 0123-45 67 00",
+                         "Besöksadress: Storgatan 1, E-post: kommun@exempelby.se",
+                         "Org.nr 212000-0000, www.exempelby.se"]
+
+
+def test_table_of_contents_without_leaders_or_page_numbers(run, tmp_path):
+    toc = [(70, 80, 14, "Innehåll", True)]
+    for i, (title, page) in enumerate([("Inledning", 3), ("Bakgrund och syfte", 4), ("Konsekvenser", 12)]):
+        toc += [(70, 110 + 16 * i, 11, f"{i + 1} {title} " + "." * (60 - 2 * len(title)) + f" {page}")]
+    lines = extract(run, tmp_path, [toc])
+    assert lines == ["Innehåll", "1 Inledning", "2 Bakgrund och syfte", "3 Konsekvenser"]
+
+
+def test_letter_spaced_heads_read_as_words(run, tmp_path):
+    head = [(70, 100, 9, "Namn"), (160, 100, 9, "S l u t å r")]
+    # docgen's Helvetica spaces are 0.278 em: tracking is narrower, so set it by hand
+    x, row = 160, []
+    for ch in "Slutår":
+        row.append((x, 100, 9, ch))
+        x += docgen.text_width(ch, 9) + 1.0
+    lines = extract(run, tmp_path, [[head[0]] + row + [(70, 114, 9, "Öresjön"), (160, 114, 9, "2027")]])
+    assert lines == ["Namn, Slutår", "Öresjön, 2027"]
+
+
+def test_each_part_drops_its_own_running_header(run, tmp_path):
+    pages = []
+    for n in range(10):
+        head = "SVEA HOVRÄTT" if n < 4 else "NACKA TINGSRÄTT"
+        body, _ = docgen.justified([f"Domskälen på sidan {n + 1} av målet."], 70, 120, 11, 455)
+        pages.append([(70, 45, 10, head), (470, 45, 10, f"Sid {n + 1}")] + body)
+    lines = extract(run, tmp_path, pages)
+    assert lines == [f"Domskälen på sidan {n + 1} av målet." for n in range(10)]
+
+
+def numbered_docx():
+    """Heading 1 and 2 numbered through their styles ("1.", "1.1"), a lettered list at the
+    third level ("a)"), a roman list restarted by an override, and a bullet list."""
+    w = docgen.W
+    lvl = lambda i, fmt, text, start=1: (f'<w:lvl w:ilvl="{i}"><w:start w:val="{start}"/><w:numFmt w:val="{fmt}"/>'  # noqa: E731
+                                         f'<w:lvlText w:val="{text}"/></w:lvl>')
+    numbering = (f'<?xml version="1.0"?><w:numbering xmlns:w="{w}">'
+                 '<w:abstractNum w:abstractNumId="10">' + lvl(0, "decimal", "%1.") + lvl(1, "decimal", "%1.%2")
+                 + lvl(2, "lowerLetter", "%3)") + '</w:abstractNum>'
+                 '<w:abstractNum w:abstractNumId="11">' + lvl(0, "bullet", "\u2022") + '</w:abstractNum>'
+                 '<w:abstractNum w:abstractNumId="12">' + lvl(0, "upperRoman", "%1.") + '</w:abstractNum>'
+                 '<w:num w:numId="1"><w:abstractNumId w:val="10"/></w:num>'
+                 '<w:num w:numId="2"><w:abstractNumId w:val="11"/></w:num>'
+                 '<w:num w:numId="3"><w:abstractNumId w:val="12"/>'
+                 '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="4"/></w:lvlOverride></w:num>'
+                 '</w:numbering>')
+    styles = ''.join(f'<w:style w:type="paragraph" w:styleId="Heading{n}"><w:name w:val="heading {n}"/>'
+                     f'<w:pPr><w:numPr><w:ilvl w:val="{n - 1}"/><w:numId w:val="1"/></w:numPr></w:pPr></w:style>'
+                     for n in (1, 2))
+
+    def p(text, style=None, num=None, ilvl=0):
+        ppr = f'<w:pStyle w:val="{style}"/>' if style else ""
+        if num:
+            ppr += f'<w:numPr><w:ilvl w:val="{ilvl}"/><w:numId w:val="{num}"/></w:numPr>'
+        return f"<w:p><w:pPr>{ppr}</w:pPr><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+    body = (p("Inledning", "Heading1") + p("Bakgrund", "Heading2") + p("Kommunen ansvarar för omsorgen.")
+            + p("första skälet", num=1, ilvl=2) + p("andra skälet", num=1, ilvl=2) + p("Syfte", "Heading2")
+            + p("Förslag", "Heading1") + p("en punkt", num=2) + p("fjärde delen", num=3) + p("femte delen", num=3))
+    return docgen.docx(body, styles, extra={"word/numbering.xml": numbering})
+
+
+def test_word_automatic_numbers_read_as_written(run, tmp_path):
+    path = tmp_path / "numrerad.docx"
+    path.write_bytes(numbered_docx())
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [
+        "1. Inledning", "1.1 Bakgrund", "Kommunen ansvarar för omsorgen.", "a) första skälet", "b) andra skälet",
+        "1.2 Syfte", "2. Förslag", "en punkt", "IV. fjärde delen", "V. femte delen"]
+
+
+def numbered_odt():
+    """Headings numbered by the outline style ("1.", "1.1"), a list lettered by its list style
+    ("a)") with a second level under it ("a.i"), a list that continues the numbers of the one
+    before, a bullet list, and a saved copy of a heading's number (text:number) not read twice."""
+    def level(tag, n, fmt, suffix, display=1, kind="number"):
+        return (f'<text:{tag} text:level="{n}" style:num-format="{fmt}" style:num-suffix="{suffix}" '
+                f'text:display-levels="{display}"/>' if kind == "number" else f'<text:{tag} text:level="{n}"/>')
+    styles = ('<office:styles><text:outline-style style:name="Outline">'
+              + level("outline-level-style", 1, "1", ".") + level("outline-level-style", 2, "1", "", 2)
+              + '</text:outline-style><text:list-style style:name="L1">'
+              + level("list-level-style-number", 1, "a", ")") + level("list-level-style-number", 2, "i", "", 2)
+              + '</text:list-style><text:list-style style:name="L2">'
+              + level("list-level-style-bullet", 1, "", "", kind="bullet") + '</text:list-style></office:styles>')
+
+    def items(*texts):
+        return "".join(f"<text:list-item><text:p>{t}</text:p></text:list-item>" for t in texts)
+
+    body = ('<text:h text:outline-level="1">Inledning</text:h>'
+            '<text:h text:outline-level="2"><text:number>1.1</text:number>Bakgrund</text:h>'
+            '<text:list text:style-name="L1">' + items("första skälet")
+            + '<text:list-item><text:p>andra skälet</text:p><text:list>' + items("en del", "en annan del")
+            + '</text:list></text:list-item></text:list>'
+            '<text:p>Däremellan en mening.</text:p>'
+            '<text:list text:style-name="L1" text:continue-numbering="true">' + items("tredje skälet") + '</text:list>'
+            '<text:list text:style-name="L2">' + items("en punkt") + '</text:list>'
+            '<text:h text:outline-level="1">Förslag</text:h>')
+    return docgen.odt(body, styles_xml=styles)
+
+
+def test_opendocument_list_and_heading_numbers_read_as_written(run, tmp_path):
+    path = tmp_path / "numrerad.odt"
+    path.write_bytes(numbered_odt())
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [
+        "1. Inledning", "1.1 Bakgrund", "a) första skälet", "b) andra skälet", "b.i en del", "b.ii en annan del",
+        "Däremellan en mening.", "c) tredje skälet", "en punkt", "2. Förslag"]
