@@ -3,10 +3,12 @@
  * validators (ETag, 304) and byte ranges. */
 #include "serve_int.h"
 
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -89,6 +91,20 @@ enum MHD_Result send_response(struct server *srv, struct MHD_Connection *c, unsi
     ret = MHD_queue_response(c, status, r);
     MHD_destroy_response(r);
     return ret;
+}
+
+int open_regular(const char *path, uint64_t *size)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+    if (fd >= 0 && !fstat(fd, &st) && S_ISREG(st.st_mode)) {
+        *size = (uint64_t)st.st_size;
+        return fd;
+    }
+    if (fd >= 0)
+        close(fd);
+    return -1;
 }
 
 enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,

@@ -4,10 +4,8 @@
  * /admin/ routes, with the session cookie of session.c. Only these three files are served. */
 #include "serve_int.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "banned.h"
@@ -28,7 +26,7 @@ enum MHD_Result answer_admin(struct server *srv, struct MHD_Connection *c, struc
 {
     struct MHD_Response *r;
     char path[2100];
-    struct stat st;
+    uint64_t size;
     size_t i;
     int fd = -1;
 
@@ -36,16 +34,13 @@ enum MHD_Result answer_admin(struct server *srv, struct MHD_Connection *c, struc
         ;
     if (i < sizeof(files) / sizeof(files[0])) {
         snprintf(path, sizeof(path), "%s/admin/%s", srv->web, files[i].file);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
+        fd = open_regular(path, &size);
     }
-    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
+    if (fd < 0)
         return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                          json_pack("{s:s, s:s}", "error", "not_found", "message",
                                    "no such page: the editor's page is /admin/lexicon"));
-    }
-    r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    r = MHD_create_response_from_fd(size, fd);
     if (r) {
         MHD_add_response_header(r, "Content-Security-Policy", csp);
         MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");

@@ -3,10 +3,8 @@
  * stopping. /healthz stays liveness: it says only that the process answers. */
 #include "serve_int.h"
 
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "banned.h"
@@ -65,7 +63,7 @@ enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, stru
         !strcmp(url, "/") ? "demo.html" : url + (strncmp(url, "/widget/", 8) ? 1 : 8);
     char path[2048];
     struct MHD_Response *r;
-    struct stat st;
+    uint64_t size;
     enum MHD_Result ret;
     int fd;
 
@@ -77,15 +75,11 @@ enum MHD_Result answer_static(struct server *srv, struct MHD_Connection *c, stru
         snprintf(path, sizeof(path), "%s/%s", LYSSNA_FONT_DIR, name + 6);
     else
         snprintf(path, sizeof(path), "%s/%s", srv->web, name);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
-        if (fd >= 0)
-            close(fd);
+    if ((fd = open_regular(path, &size)) < 0)
         return send_json(srv, c, MHD_HTTP_NOT_FOUND,
                          json_pack("{s:s, s:s}", "error", "not_found", "message",
                                    "no such page: see /v1/voices, /v1/speak, /v1/listen"));
-    }
-    r = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+    r = MHD_create_response_from_fd(size, fd);
     MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, mime_of(name));
     MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "public, max-age=300");
     /* any site may load the public widget files; a script tag with Subresource Integrity

@@ -181,6 +181,9 @@ int status_of(enum lyssna_code code);
 enum MHD_Result send_response(struct server *srv, struct MHD_Connection *c, unsigned status,
                               struct MHD_Response *r, const char *type, const char *cache,
                               const struct answer_as *as);
+/* path opened to be sent whole when it is a regular file: its descriptor, *size its length;
+ * else -1 (nothing to close). */
+int open_regular(const char *path, uint64_t *size);
 /* Answers status with a copy of len bytes at data, of Content-Type type. */
 enum MHD_Result send_buffer(struct server *srv, struct MHD_Connection *c, unsigned status,
                             const char *type, const void *data, size_t len);

@@ -74,6 +74,12 @@ def pdf(pages, width=595, height=842, info_title=None, lang=None):
     catalog = add(b"<< /Type /Catalog /Pages %d 0 R%s >>"
                   % (pages_id, b" /Lang (%s)" % lang.encode() if lang else b""))
     info = add(b"<< /Title %s >>" % _pdf_string(info_title)) if info_title else None
+    return pdf_file(objs, catalog, info)
+
+
+def pdf_file(objs, catalog, info=None):
+    """The file of objs (object i + 1 is objs[i]) with its cross-reference table; catalog and
+    info are object numbers."""
     out = io.BytesIO()
     out.write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []

@@ -1,9 +1,10 @@
 """Hostile scans for the tests: PDFs with no text layer built to make text recognition spend
 memory or time: a page of enormous size, an image that inflates to gigabytes (a decompression
-bomb), and thousands of image pages. Standard library only."""
-import io
+bomb), and thousands of image pages. Standard library and docgen's file writer."""
 import struct
 import zlib
+
+from docgen import pdf_file
 
 
 def _pdf(pages, width, height):
@@ -24,19 +25,7 @@ def _pdf(pages, width, height):
                         b"/Resources << /XObject << %s >> >> >>" % (pages_id, width, height, c, xobj)))
     assert add(b"<< /Type /Pages /Kids [%s] /Count %d >>"
                % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))) == pages_id
-    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id)
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for i, body in enumerate(objs, 1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % i + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objs) + 1))
-    for off in offsets:
-        out.write(b"%010d 00000 n \n" % off)
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objs) + 1, catalog, xref))
-    return out.getvalue()
+    return pdf_file(objs, add(b"<< /Type /Catalog /Pages %d 0 R >>" % pages_id))
 
 
 def _image(w, h, data, bits=8, grey=True):
