@@ -38,7 +38,6 @@ static void blocks_free(struct extract_block *b, size_t n)
 {
     size_t i, j;
 
-
     for (i = 0; b && i < n; i++) {
         free(b[i].text);
         free(b[i].xpath);
@@ -256,10 +255,9 @@ static json_t *block_json(const struct extract_block *b)
         json_t *runs = json_array();
         size_t i;
         for (i = 0; i < b->nruns; i++)
-            json_array_append_new(runs, json_pack("{s:I, s:I, s:s}", "start",
-                                                  (json_int_t)b->runs[i].start, "end",
-                                                  (json_int_t)b->runs[i].end, "lang",
-                                                  b->runs[i].lang));
+            json_array_append_new(
+                runs, json_pack("{s:I, s:I, s:s}", "start", (json_int_t)b->runs[i].start, "end",
+                                (json_int_t)b->runs[i].end, "lang", b->runs[i].lang));
         json_object_set_new(o, "runs", runs);
     }
     return o;

@@ -35,8 +35,8 @@ struct extract_opts {
 #define LYSSNA_MAX_DOC       (64u << 20)
 #define LYSSNA_MAX_PAGES     2000
 #define LYSSNA_MAX_DOC_CPU   20
-#define LYSSNA_MAX_OCR_CPU   300 /* CPU seconds for a scan: about 3 a page at 300 dpi */
-#define LYSSNA_MAX_OCR_PAGES 100 /* pages of a scan recognized */
+#define LYSSNA_MAX_OCR_CPU   300          /* CPU seconds for a scan: about 3 a page at 300 dpi */
+#define LYSSNA_MAX_OCR_PAGES 100          /* pages of a scan recognized */
 #define LYSSNA_MAX_INFLATED  (256u << 20) /* a DOCX's or ODT's parts, inflated, all together */
 #define LYSSNA_MAX_XML_DEPTH 256
 
@@ -53,11 +53,11 @@ struct extract_run {
 /* One line of readable text: a heading, paragraph, list item, table row, caption... */
 struct extract_block {
     enum extract_kind kind;
-    int level;    /* a heading's level, 1-6; 0 for other kinds */
-    char *text;   /* UTF-8, whitespace collapsed, no newline */
-    char *xpath;  /* the element's path as libxml2's xmlGetNodePath gives it */
-    char *lang;   /* the block's language where it differs from the page's, else NULL */
-    size_t start; /* byte offset of text in extract_text()'s output */
+    int level;                /* a heading's level, 1-6; 0 for other kinds */
+    char *text;               /* UTF-8, whitespace collapsed, no newline */
+    char *xpath;              /* the element's path as libxml2's xmlGetNodePath gives it */
+    char *lang;               /* the block's language where it differs from the page's, else NULL */
+    size_t start;             /* byte offset of text in extract_text()'s output */
     struct extract_run *runs; /* stretches in other languages, in order; NULL when none */
     size_t nruns;
 };
@@ -136,8 +136,8 @@ int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
 /* Relabels r where its text plainly speaks another language than declared: the page's lang
  * (when blocks plainly in one language hold most of its text) and each block's: by script
  * (Arabic, Cyrillic, Ethiopic, Greek, Hebrew, Devanagari, CJK...) and for Latin script by
- * libexttextcat, only where clear (length, one script, one candidate). Neighbours such as Swedish and Norwegian
- * never relabel each other. extract_any calls it. */
+ * libexttextcat, only where clear (length, one script, one candidate). Neighbours such as Swedish
+ * and Norwegian never relabel each other. extract_any calls it. */
 void extract_detect_langs(struct extract_result *r);
 
 /* `lyssna extract-worker [--max-pages N] [--max-text N] [--cpu S]`: reads one document on

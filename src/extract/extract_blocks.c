@@ -38,7 +38,7 @@ struct name_count {
 struct frame {
     xmlNodePtr node;
     const char *lang;
-    size_t run_start; /* an inline element in another language: where its text starts */
+    size_t run_start;   /* an inline element in another language: where its text starts */
     unsigned run_block; /* the block it started in (em->cut), 0: not such an element */
     size_t path_len;
     int saved_owner;

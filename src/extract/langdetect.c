@@ -20,52 +20,77 @@
 
 #include "banned.h"
 
-#define TEXTCAT_DIR  "/usr/share/libexttextcat/"
-#define MIN_SCRIPT   12  /* letters: a script that names its language needs few */
-#define MIN_TEXTCAT  60  /* bytes: textcat's guesses on less are noise */
-#define MAX_TEXTCAT  1000 /* bytes: more adds time (textcat is linear), not certainty */
+#define TEXTCAT_DIR "/usr/share/libexttextcat/"
+#define MIN_SCRIPT  12   /* letters: a script that names its language needs few */
+#define MIN_TEXTCAT 60   /* bytes: textcat's guesses on less are noise */
+#define MAX_TEXTCAT 1000 /* bytes: more adds time (textcat is linear), not certainty */
 
 enum script {
-    S_OTHER, S_LATIN, S_GREEK, S_CYRILLIC, S_ARMENIAN, S_HEBREW, S_ARABIC, S_DEVANAGARI,
-    S_BENGALI, S_GURMUKHI, S_GUJARATI, S_ORIYA, S_TAMIL, S_TELUGU, S_KANNADA, S_MALAYALAM,
-    S_SINHALA, S_THAI, S_LAO, S_TIBETAN, S_MYANMAR, S_GEORGIAN, S_HANGUL, S_ETHIOPIC,
-    S_CHEROKEE, S_KHMER, S_KANA, S_HAN, S_COUNT
+    S_OTHER,
+    S_LATIN,
+    S_GREEK,
+    S_CYRILLIC,
+    S_ARMENIAN,
+    S_HEBREW,
+    S_ARABIC,
+    S_DEVANAGARI,
+    S_BENGALI,
+    S_GURMUKHI,
+    S_GUJARATI,
+    S_ORIYA,
+    S_TAMIL,
+    S_TELUGU,
+    S_KANNADA,
+    S_MALAYALAM,
+    S_SINHALA,
+    S_THAI,
+    S_LAO,
+    S_TIBETAN,
+    S_MYANMAR,
+    S_GEORGIAN,
+    S_HANGUL,
+    S_ETHIOPIC,
+    S_CHEROKEE,
+    S_KHMER,
+    S_KANA,
+    S_HAN,
+    S_COUNT
 };
 
 static const struct {
     uint32_t lo, hi;
     enum script s;
 } ranges[] = {
-    {'A', 'Z', S_LATIN},         {'a', 'z', S_LATIN},          {0xC0, 0x24F, S_LATIN},
-    {0x370, 0x3FF, S_GREEK},     {0x400, 0x52F, S_CYRILLIC},   {0x531, 0x58F, S_ARMENIAN},
-    {0x591, 0x5FF, S_HEBREW},    {0x600, 0x6FF, S_ARABIC},     {0x750, 0x77F, S_ARABIC},
-    {0x900, 0x97F, S_DEVANAGARI}, {0x980, 0x9FF, S_BENGALI},   {0xA00, 0xA7F, S_GURMUKHI},
-    {0xA80, 0xAFF, S_GUJARATI},  {0xB00, 0xB7F, S_ORIYA},      {0xB80, 0xBFF, S_TAMIL},
-    {0xC00, 0xC7F, S_TELUGU},    {0xC80, 0xCFF, S_KANNADA},    {0xD00, 0xD7F, S_MALAYALAM},
-    {0xD80, 0xDFF, S_SINHALA},   {0xE00, 0xE7F, S_THAI},       {0xE80, 0xEFF, S_LAO},
-    {0xF00, 0xFFF, S_TIBETAN},   {0x1000, 0x109F, S_MYANMAR},  {0x10A0, 0x10FF, S_GEORGIAN},
-    {0x1100, 0x11FF, S_HANGUL},  {0x1200, 0x139F, S_ETHIOPIC}, {0x13A0, 0x13FF, S_CHEROKEE},
-    {0x1780, 0x17FF, S_KHMER},   {0x1E00, 0x1EFF, S_LATIN},    {0x1F00, 0x1FFF, S_GREEK},
-    {0x3040, 0x30FF, S_KANA},    {0x3130, 0x318F, S_HANGUL},   {0x3400, 0x4DBF, S_HAN},
-    {0x4E00, 0x9FFF, S_HAN},     {0xAC00, 0xD7AF, S_HANGUL},   {0xFB1D, 0xFB4F, S_HEBREW},
-    {0xFB50, 0xFDFF, S_ARABIC},  {0xFE70, 0xFEFF, S_ARABIC},
+    {'A', 'Z', S_LATIN},          {'a', 'z', S_LATIN},          {0xC0, 0x24F, S_LATIN},
+    {0x370, 0x3FF, S_GREEK},      {0x400, 0x52F, S_CYRILLIC},   {0x531, 0x58F, S_ARMENIAN},
+    {0x591, 0x5FF, S_HEBREW},     {0x600, 0x6FF, S_ARABIC},     {0x750, 0x77F, S_ARABIC},
+    {0x900, 0x97F, S_DEVANAGARI}, {0x980, 0x9FF, S_BENGALI},    {0xA00, 0xA7F, S_GURMUKHI},
+    {0xA80, 0xAFF, S_GUJARATI},   {0xB00, 0xB7F, S_ORIYA},      {0xB80, 0xBFF, S_TAMIL},
+    {0xC00, 0xC7F, S_TELUGU},     {0xC80, 0xCFF, S_KANNADA},    {0xD00, 0xD7F, S_MALAYALAM},
+    {0xD80, 0xDFF, S_SINHALA},    {0xE00, 0xE7F, S_THAI},       {0xE80, 0xEFF, S_LAO},
+    {0xF00, 0xFFF, S_TIBETAN},    {0x1000, 0x109F, S_MYANMAR},  {0x10A0, 0x10FF, S_GEORGIAN},
+    {0x1100, 0x11FF, S_HANGUL},   {0x1200, 0x139F, S_ETHIOPIC}, {0x13A0, 0x13FF, S_CHEROKEE},
+    {0x1780, 0x17FF, S_KHMER},    {0x1E00, 0x1EFF, S_LATIN},    {0x1F00, 0x1FFF, S_GREEK},
+    {0x3040, 0x30FF, S_KANA},     {0x3130, 0x318F, S_HANGUL},   {0x3400, 0x4DBF, S_HAN},
+    {0x4E00, 0x9FFF, S_HAN},      {0xAC00, 0xD7AF, S_HANGUL},   {0xFB1D, 0xFB4F, S_HEBREW},
+    {0xFB50, 0xFDFF, S_ARABIC},   {0xFE70, 0xFEFF, S_ARABIC},
 };
 
 /* The language a script names by itself; NULL where its letters or textcat must decide. */
 static const char *const script_lang[S_COUNT] = {
-    [S_GREEK] = "el",    [S_ARMENIAN] = "hy", [S_BENGALI] = "bn",  [S_GURMUKHI] = "pa",
-    [S_GUJARATI] = "gu", [S_ORIYA] = "or",    [S_TAMIL] = "ta",    [S_TELUGU] = "te",
+    [S_GREEK] = "el",    [S_ARMENIAN] = "hy",  [S_BENGALI] = "bn", [S_GURMUKHI] = "pa",
+    [S_GUJARATI] = "gu", [S_ORIYA] = "or",     [S_TAMIL] = "ta",   [S_TELUGU] = "te",
     [S_KANNADA] = "kn",  [S_MALAYALAM] = "ml", [S_SINHALA] = "si", [S_THAI] = "th",
-    [S_LAO] = "lo",      [S_TIBETAN] = "bo",  [S_MYANMAR] = "my",  [S_GEORGIAN] = "ka",
+    [S_LAO] = "lo",      [S_TIBETAN] = "bo",   [S_MYANMAR] = "my", [S_GEORGIAN] = "ka",
     [S_HANGUL] = "ko",   [S_CHEROKEE] = "chr", [S_KHMER] = "km",   [S_KANA] = "ja",
     [S_HAN] = "zh",
 };
 
 /* Languages textcat may not relabel each other with: it confuses them, and each reads the
  * other well enough. */
-static const char *const kin[] = {"sv da nb nn no fo", "bs hr sr sh sl", "id ms", "fi fit",
-                                  "cs sk", "en sco", "hi mr ne sa mai bho",
-                                  "se sma smj smn sms sje"};
+static const char *const kin[] = {
+    "sv da nb nn no fo",   "bs hr sr sh sl",        "id ms", "fi fit", "cs sk", "en sco",
+    "hi mr ne sa mai bho", "se sma smj smn sms sje"};
 
 struct counts {
     size_t n[S_COUNT];
@@ -91,12 +116,11 @@ static void count_marks(struct counts *k, uint32_t c)
     static const struct {
         uint32_t c;
         int mark;
-    } m[] = {{0x6CC, 0}, {0x6A9, 0}, {0x67E, 0}, {0x686, 0}, {0x698, 0}, {0x6AF, 0},
-             {0x64A, 1}, {0x643, 1}, {0x629, 1}, {0x679, 2}, {0x688, 2}, {0x691, 2},
-             {0x6BA, 2}, {0x6D2, 2}, {0x5F0, 2}, {0x5F1, 2}, {0x5F2, 2}, {0xFB1F, 2},
-             {0x456, 3}, {0x457, 3}, {0x454, 3}, {0x491, 3}, {0x45E, 4}, {0x452, 5},
-             {0x45B, 5}, {0x45F, 5}, {0x453, 6}, {0x45C, 6}, {0x455, 6}, {0x44B, 7},
-             {0x44D, 7}, {0x107, 8}, {0x106, 8}, {0x111, 8}, {0x110, 8}};
+    } m[] = {{0x6CC, 0}, {0x6A9, 0}, {0x67E, 0}, {0x686, 0},  {0x698, 0}, {0x6AF, 0}, {0x64A, 1},
+             {0x643, 1}, {0x629, 1}, {0x679, 2}, {0x688, 2},  {0x691, 2}, {0x6BA, 2}, {0x6D2, 2},
+             {0x5F0, 2}, {0x5F1, 2}, {0x5F2, 2}, {0xFB1F, 2}, {0x456, 3}, {0x457, 3}, {0x454, 3},
+             {0x491, 3}, {0x45E, 4}, {0x452, 5}, {0x45B, 5},  {0x45F, 5}, {0x453, 6}, {0x45C, 6},
+             {0x455, 6}, {0x44B, 7}, {0x44D, 7}, {0x107, 8},  {0x106, 8}, {0x111, 8}, {0x110, 8}};
     size_t i;
 
     if (c >= 0x410 && c <= 0x42F)
@@ -173,7 +197,7 @@ static int textcat_guess(const char *s, size_t len, char *out, size_t size)
         ; /* a whole character at the cut */
     r = textcat_Classify(tc, s, n);
     if (!r || r[0] != '[')
-        return 0; /* UNKNOWN or SHORT */
+        return 0;                         /* UNKNOWN or SHORT */
     for (p = r; *p == '['; p = end + 1) { /* "[en--utf8][sco--utf8]" */
         end = strchr(p, ']');
         n = strcspn(p + 1, "-]");
@@ -222,11 +246,11 @@ static size_t next_word(const char *s, size_t len, size_t *at, char *w, size_t s
  * about a millisecond a paragraph). */
 static int plainly_swedish(const char *s, size_t len)
 {
-    static const char *const common[] = {"det", "som", "på", "av", "med", "om", "har", "kan",
-                                         "ska", "vi", "du", "den", "de", "men", "så", "vid",
+    static const char *const common[] = {"det",   "som",   "på",  "av",  "med", "om",  "har", "kan",
+                                         "ska",   "vi",    "du",  "den", "de",  "men", "så",  "vid",
                                          "efter", "under", "hur", "vad", "sin", NULL};
-    static const char *const own[] = {"och", "att", "är", "för", "inte", "till", "också",
-                                      "eller", "från", "när", "ett", NULL};
+    static const char *const own[] = {"och",   "att",   "är",   "för", "inte", "till",
+                                      "också", "eller", "från", "när", "ett",  NULL};
     size_t at = 0, words = 0, hits = 0, owns = 0;
     const char *const *p;
     char w[16];
@@ -338,7 +362,7 @@ static void relabel_page(struct extract_result *r, char (*found)[16])
 
 void extract_detect_langs(struct extract_result *r)
 {
-    char (*found)[16] = xcalloc(r->nblocks ? r->nblocks : 1, sizeof(*found));
+    char(*found)[16] = xcalloc(r->nblocks ? r->nblocks : 1, sizeof(*found));
     size_t i;
 
     for (i = 0; i < r->nblocks; i++)

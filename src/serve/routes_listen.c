@@ -244,10 +244,10 @@ json_t *listen_blocks(const struct extract_result *page)
         const struct extract_block *b = &page->blocks[i];
         const char *lang = b->lang ? b->lang : page->lang ? page->lang : "";
         /* lang: the language the block is read in, after detection */
-        json_array_append_new(blocks, json_pack("{s:s, s:I, s:I, s:s}", "xpath", b->xpath, "start",
-                                                (json_int_t)b->start, "end",
-                                                (json_int_t)(b->start + strlen(b->text)), "lang",
-                                                lang));
+        json_array_append_new(blocks,
+                              json_pack("{s:s, s:I, s:I, s:s}", "xpath", b->xpath, "start",
+                                        (json_int_t)b->start, "end",
+                                        (json_int_t)(b->start + strlen(b->text)), "lang", lang));
     }
     return blocks;
 }

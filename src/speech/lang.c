@@ -100,6 +100,5 @@ int lang_find(const char *dir, const char *tag, struct lang *out)
 int lang_is_none(const char *tag)
 {
     return !tag || !*tag || svtext_same_lang(tag, "und") || svtext_same_lang(tag, "mul") ||
-           svtext_same_lang(tag, "zxx") || svtext_same_lang(tag, "x") ||
-           svtext_same_lang(tag, "i");
+           svtext_same_lang(tag, "zxx") || svtext_same_lang(tag, "x") || svtext_same_lang(tag, "i");
 }

@@ -34,10 +34,10 @@ struct run {
     struct mark sentence;
     struct mark *words;
     size_t nwords, cap;
-    int quiet;                  /* a notice is being said: it has no place in the input */
-    char espeak[48];            /* the voice of the language being read, when not the profile's */
-    char main_lang[16];         /* the language most of the input is in */
-    char silent[8][16];         /* languages without a voice, already announced */
+    int quiet;          /* a notice is being said: it has no place in the input */
+    char espeak[48];    /* the voice of the language being read, when not the profile's */
+    char main_lang[16]; /* the language most of the input is in */
+    char silent[8][16]; /* languages without a voice, already announced */
     size_t nsilent;
 };
 
@@ -284,8 +284,9 @@ static void find_main_lang(struct run *r)
     for (i = 0; i <= q->len && line < q->nlines; i++)
         if (i == q->len || t[i] == '\n') {
             for (j = 0; j <= line; j++) /* counted under the first line of the same language */
-                if (j == line || (q->line_langs[j] && q->line_langs[line] &&
-                                  same_own(q->line_langs[j], q->line_langs[line])) ||
+                if (j == line ||
+                    (q->line_langs[j] && q->line_langs[line] &&
+                     same_own(q->line_langs[j], q->line_langs[line])) ||
                     (!q->line_langs[j] && !q->line_langs[line]))
                     break;
             bytes[j] += i - start;
@@ -507,8 +508,7 @@ static char *line_spec(const struct extract_block *b, const char *lang)
     buf_adds(&spec, lang ? lang : "", NULL);
     for (i = 0; i < b->nruns; i++)
         if (strlen(b->runs[i].lang) < 16 && !strpbrk(b->runs[i].lang, " :\n"))
-            buf_addf(&spec, NULL, " %zu-%zu:%s", b->runs[i].start, b->runs[i].end,
-                     b->runs[i].lang);
+            buf_addf(&spec, NULL, " %zu-%zu:%s", b->runs[i].start, b->runs[i].end, b->runs[i].lang);
     return buf_detach(&spec, NULL);
 }
 

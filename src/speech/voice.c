@@ -123,8 +123,8 @@ int voice_load(const char *dir, const char *name, struct voice *v, struct err *e
     if (line == -1 && language_voice(dir, name, v))
         return LY_OK;
     if (line == -1)
-        return err_set(e, LY_EVOICE, "unknown voice '%s' (no %s, no such language in %s/%s)",
-                       name, path, dir, "languages.tsv");
+        return err_set(e, LY_EVOICE, "unknown voice '%s' (no %s, no such language in %s/%s)", name,
+                       path, dir, "languages.tsv");
     if (line != 0)
         return err_set(e, LY_EPARSE, "%s:%d: %s", path, line,
                        st.problem[0] ? st.problem : "not a key = value line");

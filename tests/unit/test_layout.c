@@ -129,8 +129,10 @@ static void test_layout_mends_words_the_pages_broke(void **state)
     put(&p, 70, 156, 11, "heten ökar.");
     layout_add_page(l, p.c, p.n, W, H);
     buf_init(&b, BUF_NOLIMIT);
-    buf_adds(&b, "Lagens tillämp-ningsområde gäller hälso-och sjukvården, e-tjänsten och "
-                 "jämförbar-heten; ett tillämp-ningsfel står kvar.", NULL);
+    buf_adds(&b,
+             "Lagens tillämp-ningsområde gäller hälso-och sjukvården, e-tjänsten och "
+             "jämförbar-heten; ett tillämp-ningsfel står kvar.",
+             NULL);
     layout_mend_hyphens(l, &b);
     assert_string_equal(b.data, "Lagens tillämpningsområde gäller hälso-och sjukvården, "
                                 "e-tjänsten och jämförbarheten; ett tillämp-ningsfel står kvar.");
