@@ -1052,14 +1052,14 @@
   }
 
   /* Labels in languages other than Swedish and English are fetched from i18n/LANG.json beside
-     the script before the player is built; without them the player is in Swedish. */
+     the script before the player is built; without them, or for a label they lack, Swedish. */
   function withLabels(done) {
     var l = pageLang(null);
     if (TEXT[l] || !window.fetch || !script || !script.src || !/^[a-z]{2,3}$/.test(l))
       return done();
     fetch(script.src.replace(/[^\/?]*(\?.*)?$/, 'i18n/' + l + '.json')).then(function (r) {
       return r.ok ? r.json() : null;
-    }).then(function (t) { if (t) TEXT[l] = t; }, function () {}).then(done);
+    }).then(function (t) { if (t) TEXT[l] = Object.assign({}, TEXT.sv, t); }, function () {}).then(done);
   }
 
   function init() {

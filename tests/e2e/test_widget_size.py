@@ -1,6 +1,9 @@
 """The listen button stays light: web/lyssna.js at most 15 KB gzipped (it loads on every page of
-a site), and the reading aids are not part of it: they load only when a reader opens them."""
+a site), and the reading aids are not part of it: they load only when a reader opens them.
+Every language's file of labels has them all."""
 import gzip
+import json
+import re
 
 from conftest import ROOT
 
@@ -20,3 +23,13 @@ def test_the_aids_load_on_demand_only():
     script = (ROOT / "web" / "lyssna.js").read_text()
     assert "import(widgetFile('lyssna-aids.js'" in script
     assert gz("lyssna-aids.js") + gz("lyssna-aids.css") < LIMIT
+
+
+def test_every_language_file_has_every_label():
+    # a label a file lacks shows in Swedish; a new label must be translated everywhere
+    script = (ROOT / "web" / "lyssna.js").read_text()
+    swedish = re.search(r"\n    sv: \{(.*?)\n    \}", script, re.S).group(1)
+    keys = set(re.findall(r"(\w+): '", swedish))
+    assert "aids" in keys and "listen" in keys, keys
+    for f in sorted((ROOT / "web" / "i18n").glob("*.json")):
+        assert set(json.loads(f.read_text())) == keys, f.name
