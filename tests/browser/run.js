@@ -20,6 +20,9 @@ const { spawnGroup, endGroup, sweep, startOf } = require('./procs');
 const ENGINES = ['chromium', 'firefox', 'webkit'];
 const FILE_S = Number(process.env.FILE_TIMEOUT) || 900;
 const WATCHDOG_S = FILE_S + 60;
+/* a file that failed runs once more: the engines' media stacks (WebKit's GStreamer above all)
+   now and then fail a load on a busy machine; the summary names each retry and what failed */
+const RETRIES = process.env.RETRIES === undefined ? 1 : Number(process.env.RETRIES);
 const SINCE = startOf(process.pid);
 
 const argv = process.argv.slice(2);
@@ -173,11 +176,13 @@ function finish(e, note = '') {
       sum[k] += f[k];
   e.failed = !!(e.error || note || sum.fail || sum.cancelled || !e.files.length ||
     e.files.some((f) => f.overran || f.code !== 0));
-  const keep = e.failed || e.leftovers > 0 || process.env.KEEP_LOGS === '1';
+  const keep = e.failed || e.leftovers > 0 || e.files.some((f) => f.failed.length) ||
+    process.env.KEEP_LOGS === '1';
   if (!keep)
     fs.rmSync(e.run, { recursive: true, force: true });
   const per = e.files.map((f) => `${f.file} ${f.pass}/${f.pass + f.fail + f.cancelled}` +
-    (f.overran ? ' (killed: overran)' : ''));
+    (f.overran ? ' (killed: overran)' : '') +
+    (f.failed.length ? ` (run again after ${f.failed.join(', then ')})` : ''));
   results.push(`${e.engine.padEnd(8)} ${e.failed ? 'FAIL' : 'ok  '}  pass ${sum.pass}, ` +
     `fail ${sum.fail}, cancelled ${sum.cancelled}, skipped ${sum.skipped}; ` +
     `${((Date.now() - e.t0) / 1000).toFixed(0)} s` + (per.length ? `; ${per.join(', ')}` : '') +
@@ -203,11 +208,20 @@ async function runEngine(engine) {
     }
     const list = files.length ? files : fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort();
     for (const file of list) {
-      const result = await runFile(e, file, env);
-      if (stopping)
-        return e;
-      e.files.push(result);
-      await sweepAfter(e, file);
+      const failed = [];
+      let result;
+      for (;;) {
+        result = await runFile(e, file, env);
+        if (stopping)
+          return e;
+        await sweepAfter(e, file);
+        if (!(result.fail || result.cancelled || result.code) || result.overran ||
+            failed.length >= RETRIES)
+          break;
+        failed.push(`${result.pass}/${result.pass + result.fail + result.cancelled}`);
+        console.log(`# run.js: ${file} failed in ${engine}: running it once more`);
+      }
+      e.files.push({ ...result, failed });
     }
   } catch (err) {
     console.log(`# run.js: browser tests in ${engine} could not start: ${err.message}`);
@@ -237,7 +251,7 @@ async function stop(sig, code) {
     const e = current, part = e.running;
     await stopEngine(e);
     if (part)
-      e.files.push({ file: part.file, ...tally(part.lines), overran: false, code: 128 });
+      e.files.push({ file: part.file, ...tally(part.lines), overran: false, code: 128, failed: [] });
     finish(e, `; stopped by ${sig}`);
   }
   summary();
