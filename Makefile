@@ -115,14 +115,19 @@ run: deps
 test: test-deps
 	$(MAKE) check
 
+# Compiling uses every core; the tests run one kind after the other (they time themselves).
+JOBS ?= $(shell nproc)
+
 # The fuzz smoke and the browser tests run in the plain check only: the fuzz build is
 # sanitized whatever SAN says, and the browser tests drive the same service code as e2e.
-check: all $(UNIT_BINS)
+check:
+	$(MAKE) -j$(JOBS) all $(UNIT_BINS)
 	$(MAKE) layout unit e2e clients $(if $(filter 1,$(SAN)),,fuzz-smoke browser)
 
 # The tree's rules (docs/ARCHITECTURE.md): includes follow the data flow, libraries stay in
 # their folders, no C file over 800 lines.
-check-fast: all $(UNIT_BINS)
+check-fast:
+	$(MAKE) -j$(JOBS) all $(UNIT_BINS)
 	$(MAKE) layout unit e2e
 
 layout:
@@ -161,13 +166,16 @@ build/fuzz/fuzz_%: fuzz/fuzz_%.c fuzz/common.c fuzz/fuzz.h build/fuzz/liblyssna.
 
 fuzz-build: $(FUZZ_BINS)
 
-# One target at a time (the machine is shared): replays fuzz/regress/, then fuzzes.
+# FUZZ_JOBS targets at a time (one by default: the machine is shared), each replaying
+# fuzz/regress/ and then fuzzing; a failing target does not stop the others.
+FUZZ_JOBS ?= 1
 fuzz: fuzz-build
-	@set -e; for t in $(patsubst build/fuzz/fuzz_%,%,$(FUZZ_BINS)); do \
-	    fuzz/run $$t $(FUZZ_TIME); done
+	@printf '%s\n' $(patsubst build/fuzz/fuzz_%,%,$(FUZZ_BINS)) | \
+	    xargs -P $(FUZZ_JOBS) -I{} fuzz/run {} $(FUZZ_TIME)
 
 fuzz-smoke:
-	$(MAKE) fuzz FUZZ_TIME=20
+	$(MAKE) -j$(JOBS) fuzz-build
+	$(MAKE) fuzz FUZZ_TIME=20 FUZZ_JOBS=$(JOBS)
 
 # The end-to-end tests with the release binary under valgrind's memcheck (tests/valgrind/):
 # every process, the synthesis workers included, must finish its work without a memory error
