@@ -119,6 +119,31 @@ def test_k8s_indexed_job_runs_every_shard_once(tmp_path):
     assert pvc["spec"]["accessModes"] == ["ReadWriteMany"], "every shard writes one folder"
 
 
+def test_the_image_installs_every_library_and_model_the_binary_needs(lyssna_bin):
+    """No image is built here (no registry): the runtime stage's package list is checked
+    against the libraries this binary links itself (each one's Debian package, by readelf, ldd
+    and dpkg) and
+    the data files it reads at run time (OCR models, language-guess fingerprints)."""
+    text = (ROOT / "deploy" / "Containerfile").read_text()
+    runtime = text[text.rindex("FROM "):]
+    listed = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", runtime.split("&&")[1]))
+    direct = re.findall(r"\(NEEDED\).*\[(.+)\]", subprocess.run(
+        ["readelf", "-d", lyssna_bin], capture_output=True, text=True, check=True).stdout)
+    where = dict(re.findall(r"^\s*(\S+) => (/\S+)", subprocess.run(
+        ["ldd", lyssna_bin], capture_output=True, text=True, check=True).stdout, re.M))
+    needed = set()
+    for lib in direct:
+        owner = subprocess.run(["dpkg", "-S", where[lib]], capture_output=True, text=True)
+        if owner.returncode:  # /lib and /usr/lib are one folder: dpkg knows one name
+            owner = subprocess.run(["dpkg", "-S", "/usr" + where[lib]], capture_output=True,
+                                   text=True)
+        needed.add(owner.stdout.split(":")[0])
+    needed -= {"libc6"}  # in every Debian image
+    needed |= {"espeak-ng-data", "tesseract-ocr-swe", "tesseract-ocr-eng", "libexttextcat-data",
+               "fonts-opendyslexic"}
+    assert needed <= listed, f"the Containerfile's runtime stage lacks {sorted(needed - listed)}"
+
+
 def test_systemd_unit_verifies(lyssna_bin, tmp_path):
     analyze = shutil.which("systemd-analyze")
     if not analyze:
