@@ -141,13 +141,16 @@ void auth_metrics(struct server *srv, struct buf *out)
 {
     size_t i;
 
-    buf_adds(out, "# TYPE lyssna_key_requests_total counter\n", NULL);
+    /* the text format wants each metric's lines together, under its TYPE line */
     pthread_mutex_lock(&srv->lock);
+    buf_adds(out, "# TYPE lyssna_key_requests_total counter\n", NULL);
     for (i = 0; srv->keys && i < LYSSNA_KEY_STATS && srv->keys[i].name[0]; i++)
-        buf_addf(out, NULL,
-                 "lyssna_key_requests_total{key=\"%s\"} %lu\n"
-                 "lyssna_key_refused_total{key=\"%s\"} %lu\n",
-                 srv->keys[i].name, srv->keys[i].requests, srv->keys[i].name, srv->keys[i].refused);
+        buf_addf(out, NULL, "lyssna_key_requests_total{key=\"%s\"} %lu\n", srv->keys[i].name,
+                 srv->keys[i].requests);
+    buf_adds(out, "# TYPE lyssna_key_refused_total counter\n", NULL);
+    for (i = 0; srv->keys && i < LYSSNA_KEY_STATS && srv->keys[i].name[0]; i++)
+        buf_addf(out, NULL, "lyssna_key_refused_total{key=\"%s\"} %lu\n", srv->keys[i].name,
+                 srv->keys[i].refused);
     pthread_mutex_unlock(&srv->lock);
 }
 

@@ -131,3 +131,23 @@ def test_a_key_brings_its_own_bucket_to_every_route_that_costs_a_token(strict):
     assert r.status == 429 and r.json()["error"]["code"] == "rate_limit_exceeded", \
         "the key's one request a minute is spent, whatever the address"
     assert 'lyssna_key_refused_total{key="cms"} 1' in get(strict, "/metrics").body.decode()
+
+
+def test_metrics_are_in_prometheus_text_format(strict):
+    """Every sample comes under its metric's TYPE line, each metric's lines together (a
+    scraper refuses a page that splits them)."""
+    assert get(strict, "/v1/models", headers={"Authorization": f"Bearer {KEY}"}).status in (200, 429)
+    typed, seen, current = {}, set(), None
+    for line in get(strict, "/metrics").body.decode().splitlines():
+        m = re.match(r"# TYPE (\w+) (counter|gauge|histogram)$", line)
+        if m:
+            assert m[1] not in typed, f"{m[1]} typed twice"
+            typed[m[1]], current = m[2], m[1]
+            continue
+        name = re.match(r"(\w+)(\{[^}]*\})? \S+$", line)
+        assert name, f"not a sample: {line!r}"
+        family = re.sub(r"_(bucket|sum|count)$", "", name[1]) \
+            if typed.get(re.sub(r"_(bucket|sum|count)$", "", name[1])) == "histogram" else name[1]
+        assert family == current, f"{line!r} is not under its TYPE line (# TYPE {current})"
+        seen.add(family)
+    assert {"lyssna_key_requests_total", "lyssna_key_refused_total"} <= seen
