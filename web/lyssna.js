@@ -666,41 +666,87 @@
     return isFinite(d) ? d : 0;
   };
 
+  /* Whether the audio can go to s now. A response still streaming reaches only what has come:
+   * Firefox calls it seekable to there and stops a seek at its end, WebKitGTK calls it 0 s
+   * long and stays at 0, Chromium asks for a range. */
+  function reachable(a, s) {
+    var i;
+    for (i = 0; i < a.buffered.length; i++)
+      if (s >= a.buffered.start(i) && s <= a.buffered.end(i))
+        return true;
+    if (!(isFinite(a.duration) && a.duration > 0 && s <= a.duration))
+      return false;
+    for (i = 0; i < a.seekable.length; i++)
+      if (s >= a.seekable.start(i) && s <= a.seekable.end(i))
+        return true;
+    return false;
+  }
+
   Player.prototype.seekTo = function (s) {
-    var a = this.audio, d = this.duration(), self = this;
+    var a = this.audio, d = this.duration(), self = this, waiting = this.pendingSeek != null;
     if (!this.mode)
       return;
     s = Math.max(0, d ? Math.min(s, d) : s);
-    for (var i = 0; i < a.seekable.length; i++)
-      if (s >= a.seekable.start(i) && s <= a.seekable.end(i)) {
-        a.currentTime = s;
-        /* Firefox calls a stream seekable past what has come, then stops the seek there */
-        a.addEventListener('seeked', function once() {
-          a.removeEventListener('seeked', once);
-          if (Math.abs(a.currentTime - s) > 1 && self.mode && self.pendingSeek == null)
-            self.reloadAt(s);
-        });
-        this.tick();
-        return;
-      }
-    if (this.pendingSeek != null)
-      this.pendingSeek = s;
-    else
-      this.reloadAt(s);
+    if (!waiting && reachable(a, s)) {
+      a.currentTime = s;
+      a.addEventListener('seeked', function once() {
+        a.removeEventListener('seeked', once);
+        if (Math.abs(a.currentTime - s) > 1 && self.mode && self.pendingSeek == null)
+          self.reloadAt(s);
+      });
+      this.tick();
+      return;
+    }
+    this.pendingSeek = s; /* presses while it waits move the target */
+    if (!waiting)
+      this.awaitSeek(false);
   };
 
-  /* The first, streamed response cannot seek; by now the service has the audio cached, and
-   * a cached response answers byte ranges. Presses while it reloads move the target. */
+  /* Whether the browser has the audio's start and is done fetching for now. */
+  function rested(a) {
+    return a.readyState >= a.HAVE_METADATA && a.networkState === a.NETWORK_IDLE;
+  }
+
+  /* Goes to pendingSeek once the audio reaches it. When the download rests without reaching
+   * it (a stream this browser cannot seek in), the audio is loaded anew, once: by then the
+   * service has it in its cache, whose answers take byte ranges. */
+  Player.prototype.awaitSeek = function (reloaded) {
+    var self = this, a = this.audio, timer = setInterval(function () {
+      var s = self.pendingSeek;
+      if (s == null || !self.mode) {
+        clearInterval(timer);
+      } else if (reachable(a, s) || (reloaded && rested(a))) {
+        clearInterval(timer);
+        self.pendingSeek = null;
+        a.currentTime = s;
+        self.tick();
+      } else if (rested(a)) {
+        clearInterval(timer);
+        self.reloadAt(s);
+      }
+    }, 200);
+  };
+
+  /* The audio's address once more, made new ("again=N"): a browser shares one download among
+   * loads of one address, Firefox even the stream under way. */
+  function again(src) {
+    var n = /[?&]again=(\d+)/.exec(src);
+    if (!/^https?:/.test(src))
+      return src;
+    return n ? src.replace(/([?&]again=)\d+/, '$1' + (+n[1] + 1))
+      : src + (src.indexOf('?') < 0 ? '?' : '&') + 'again=1';
+  }
+
+  /* Loads the audio anew and goes to s in it, playing on if it played. */
   Player.prototype.reloadAt = function (s) {
     var self = this, a = this.audio, wasPlaying = !a.paused;
     this.pendingSeek = s;
-    a.src = a.currentSrc || a.src; /* none yet when the marks came first: the load just begun */
+    a.src = again(a.currentSrc || a.src);
     a.addEventListener('loadedmetadata', function once() {
       a.removeEventListener('loadedmetadata', once);
-      a.currentTime = self.pendingSeek;
-      self.pendingSeek = null;
       if (wasPlaying)
         self.playNow();
+      self.awaitSeek(true);
     });
     a.load();
   };

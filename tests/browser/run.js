@@ -109,8 +109,9 @@ function tally(lines) {
 // One test file in a `node --test` of its own, in a group of its own; its output is passed
 // through and counted. Resolves to its counts, with `overran` when the watchdog killed it.
 function runFile(e, file, env) {
+  const only = process.env.TEST_NAME ? [`--test-name-pattern=${process.env.TEST_NAME}`] : [];
   const child = spawnGroup(process.execPath, ['--test', '--test-reporter=tap',
-    `--test-timeout=${FILE_S * 1000}`, '--test-force-exit', '--test-concurrency=1', file],
+    `--test-timeout=${FILE_S * 1000}`, '--test-force-exit', '--test-concurrency=1', ...only, file],
   { cwd: __dirname, env, stdio: ['ignore', 'pipe', 'inherit'] });
   e.child = child;
   const lines = [];
