@@ -41,6 +41,9 @@ PAGES = {
                                      'library</span> till alla som kommer.')]),
     "/sv-inline-unmarked": page("sv", [(None, 'Vi säger welcome to the town hall and the library '
                                               'till alla som kommer.')]),
+    "/fi-se": page("fi", [(None, para("fi", 0)), ("se", "Skuvla álgá borgemánu 21. beaivve. Buot "
+                                                        "oahppit ožžot diimmuplána oahpaheaddjis."),
+                          (None, para("fi", 1))]),
     "/so": page("so", [(None, para("so", 0)), (None, para("so", 3))]),
     "/sv-so": page("sv", [(None, para("sv", 2)), ("so", para("so", 1)), ("so", para("so", 2)),
                           (None, para("sv", 3))]),
@@ -306,6 +309,31 @@ def test_ssml_in_a_language_without_a_voice_says_so(run, tmp_path):
     audio = samples(out.read_bytes())
     parts = [reference(run, tmp_path, "sv", t)[0] for t in ("Hej.", NOTICE)]
     assert abs(len(audio) - sum(map(len, parts))) < 0.02 * len(audio)
+
+
+NOTICE_FI = ("Det finns ingen uppläsning på nordsamiska.", "Tätä kieltä ei lueta ääneen.")
+
+
+def test_a_finnish_page_says_once_in_swedish_and_finnish_that_sami_has_no_voice(svc, origin, run,
+                                                                               tmp_path):
+    audio, marks = listen(svc, origin, "/fi-se")
+    blocks = marks["blocks"]
+    assert [b["lang"] for b in blocks] == ["fi", "se", "fi"]
+    words = [m for m in marks["marks"] if m["type"] == "word"]
+    assert not [m for m in words if blocks[1]["start"] <= m["start"] < blocks[1]["end"]]
+    check_voice(run, tmp_path, audio, para("fi", 0), "fi")
+    check_voice(run, tmp_path, audio, para("fi", 1), "fi", at_end=True, slack=800)
+    parts = [reference(run, tmp_path, v, t) for v, t in
+             (("fi", para("fi", 0)), ("sv", NOTICE_FI[0]), ("fi", NOTICE_FI[1]), ("fi", para("fi", 1)))]
+    # 0.2 s for the switches of voice; a notice missing or said twice is 1.5 s or more
+    assert abs(len(audio) - sum(len(p[0]) for p in parts)) < 4410, "Finnish, two notices, no Sami"
+    # each notice in its voice where it is heard: the Swedish one after the first paragraph,
+    # which starts the file; the Finnish one before the last, whose first word has a mark
+    at = len(parts[0][0]) * 1000 // 22050 + parts[1][1]
+    assert likeness(audio, at, parts[1][0], parts[1][1], slack=800) > 0.45, "the Swedish notice"
+    last = next(m for m in words if m["start"] >= blocks[2]["start"])
+    at = last["time"] - parts[3][1] - len(parts[2][0]) * 1000 // 22050 + parts[2][1]
+    assert likeness(audio, at, parts[2][0], parts[2][1], slack=800) > 0.45, "the Finnish notice"
 
 
 @pytest.mark.parametrize("path", list(DOCS))
