@@ -205,16 +205,18 @@ void doc_runs_release(struct doc_runs *rs)
     memset(rs, 0, sizeof(*rs));
 }
 
-/* The stretches rs (bytes of the raw text) as bytes of the cleaned text t (map: clean's, cut:
- * bytes of a bullet taken off its start), white space at their ends left out, neighbours in
- * the same language with only spaces between them joined, those in lang dropped. */
-static void map_runs(const struct doc_runs *rs, const size_t *map, size_t cut, const struct buf *t,
-                     const char *lang, struct doc_runs *out)
+/* The stretches rs (bytes of the raw text, len of them) as bytes of the cleaned text t (map:
+ * clean's, cut: bytes of a bullet taken off its start), white space at their ends left out,
+ * neighbours in the same language with only spaces between them joined, those in lang dropped. */
+static void map_runs(const struct doc_runs *rs, const size_t *map, size_t len, size_t cut,
+                     const struct buf *t, const char *lang, struct doc_runs *out)
 {
     size_t i, a, b, k;
     struct doc_run *last;
 
     for (i = 0; i < rs->n; i++) {
+        if (rs->r[i].end > len)
+            continue; /* past the text a reader gave: never the case */
         a = map[rs->r[i].start] > cut ? map[rs->r[i].start] - cut : 0;
         b = map[rs->r[i].end] > cut ? map[rs->r[i].end] - cut : 0;
         b = b < t->len ? b : t->len;
@@ -258,7 +260,7 @@ void docbuild_add_lang(struct docbuild *d, enum doc_kind k, const char *text, si
         k = DOC_LI;
     }
     if (rs && map)
-        map_runs(rs, map, cut, &t, lang, &runs);
+        map_runs(rs, map, len, cut, &t, lang, &runs);
     if (runs.n == 1 && runs.r[0].start == 0 && runs.r[0].end == t.len) {
         lang = runs.r[0].lang; /* every word in another language: the block's */
         runs.n = 0;
