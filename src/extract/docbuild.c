@@ -43,14 +43,18 @@ static int dropped_cp(uint32_t c)
            (c >= 0x80 && c < 0xA0) || (c >= 0xE000 && c < 0xF900);
 }
 
-static void clean(const char *s, size_t n, struct buf *out)
+/* Cleans s into out; map (NULL, or n + 1 entries) gets for each byte of s the length out had
+ * when it was met, a pending space not yet written. */
+static void clean(const char *s, size_t n, struct buf *out, size_t *map)
 {
-    size_t i = 0, k;
+    size_t i = 0, k, j;
     uint32_t c;
     int space = 0;
 
     while (i < n) {
         k = utf8_decode(s + i, n - i, &c);
+        for (j = 0; map && j < (k ? k : 1); j++)
+            map[i + j] = out->len;
         if (!k) {
             i++;
             continue;
@@ -65,6 +69,8 @@ static void clean(const char *s, size_t n, struct buf *out)
         }
         i += k;
     }
+    if (map)
+        map[n] = out->len;
 }
 
 /* A leading bullet ("• ", "– ", "- ", "* "): its length with the space, else 0. */
@@ -175,29 +181,106 @@ static enum extract_kind kind_of(enum doc_kind k)
                          : EXTRACT_PARAGRAPH;
 }
 
-void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t len, int new_group)
+void doc_runs_add(struct doc_runs *rs, size_t start, size_t end, const char *lang)
 {
+    struct doc_run *last = rs->n ? &rs->r[rs->n - 1] : NULL;
+
+    if (!lang || !*lang || start >= end)
+        return;
+    if (last && last->end == start && !strcasecmp(last->lang, lang)) {
+        last->end = end;
+        return;
+    }
+    if (rs->n == rs->cap) {
+        rs->cap = rs->cap ? rs->cap * 2 : 8;
+        rs->r = xreallocarray(rs->r, rs->cap, sizeof(*rs->r));
+    }
+    rs->r[rs->n] = (struct doc_run){.start = start, .end = end};
+    snprintf(rs->r[rs->n++].lang, sizeof(rs->r->lang), "%s", lang);
+}
+
+void doc_runs_release(struct doc_runs *rs)
+{
+    free(rs->r);
+    memset(rs, 0, sizeof(*rs));
+}
+
+/* The stretches rs (bytes of the raw text, len of them) as bytes of the cleaned text t (map:
+ * clean's, cut: bytes of a bullet taken off its start), white space at their ends left out,
+ * neighbours in the same language with only spaces between them joined, those in lang dropped. */
+static void map_runs(const struct doc_runs *rs, const size_t *map, size_t len, size_t cut,
+                     const struct buf *t, const char *lang, struct doc_runs *out)
+{
+    size_t i, a, b, k;
+    struct doc_run *last;
+
+    for (i = 0; i < rs->n; i++) {
+        if (rs->r[i].end > len)
+            continue; /* past the text a reader gave: never the case */
+        a = map[rs->r[i].start] > cut ? map[rs->r[i].start] - cut : 0;
+        b = map[rs->r[i].end] > cut ? map[rs->r[i].end] - cut : 0;
+        b = b < t->len ? b : t->len;
+        while (a < b && t->data[a] == ' ')
+            a++;
+        while (b > a && t->data[b - 1] == ' ')
+            b--;
+        if (a >= b || (lang && svtext_same_lang(rs->r[i].lang, lang)))
+            continue;
+        last = out->n ? &out->r[out->n - 1] : NULL;
+        for (k = last ? last->end : 0; last && k < a && t->data[k] == ' '; k++)
+            ;
+        if (last && k == a && !strcasecmp(last->lang, rs->r[i].lang))
+            last->end = b;
+        else
+            doc_runs_add(out, a, b, rs->r[i].lang);
+    }
+}
+
+void docbuild_add_lang(struct docbuild *d, enum doc_kind k, const char *text, size_t len,
+                       int new_group, const char *lang, const struct doc_runs *rs)
+{
+    struct doc_runs runs = {0};
     struct buf t;
-    size_t cut;
+    size_t cut, i, *map = NULL;
     char *xpath;
 
     if (d->rc)
         return;
     buf_init(&t, BUF_NOLIMIT);
-    clean(text, len, &t);
+    if (rs && rs->n)
+        map = xcalloc(len + 1, sizeof(*map));
+    clean(text, len, &t, map);
+    i = t.len;
     drop_leaders(&t);
+    if (i != t.len) /* a table of contents' line: its stretches no longer line up */
+        rs = NULL;
     if ((cut = bullet_len(t.data, t.len)) && (k == DOC_P || k == DOC_LI)) {
         memmove(t.data, t.data + cut, t.len - cut + 1);
         t.len -= cut;
         k = DOC_LI;
     }
+    if (rs && map)
+        map_runs(rs, map, len, cut, &t, lang, &runs);
+    if (runs.n == 1 && runs.r[0].start == 0 && runs.r[0].end == t.len) {
+        lang = runs.r[0].lang; /* every word in another language: the block's */
+        runs.n = 0;
+    }
     if (t.len && !(d->rc = block_list_room(&d->list, t.len, d->e))) {
         xpath = xpath_of(d, k, new_group);
         d->rc = block_list_add(&d->list, kind_of(k), k <= DOC_H6 ? (int)k : 0, t.data, t.len, xpath,
-                               strlen(xpath), NULL, d->e);
+                               strlen(xpath), lang && *lang ? lang : NULL, d->e);
+        for (i = 0; !d->rc && i < runs.n; i++)
+            block_list_add_run(&d->list, runs.r[i].start, runs.r[i].end, runs.r[i].lang);
         free(xpath);
     }
+    doc_runs_release(&runs);
+    free(map);
     buf_release(&t);
+}
+
+void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t len, int new_group)
+{
+    docbuild_add_lang(d, k, text, len, new_group, NULL, NULL);
 }
 
 static int word_in(const char *w, size_t n, const char *const *list)
@@ -247,6 +330,28 @@ static char *doc_lang(const struct docbuild *d, const char *declared)
     return xstrdup(declared);
 }
 
+/* A block in the document's language is labelled by the document, as HTML's blocks by the
+ * page; a stretch in its block's language is no switch. A label in the language the text
+ * overruled (wrong: a word processor's default, "en-US" on Swedish text) is not trusted. */
+static void drop_own_lang(struct extract_block *b, const char *doc, const char *wrong)
+{
+    size_t i, n = 0;
+
+    if (b->lang &&
+        ((*doc && svtext_same_lang(b->lang, doc)) || (wrong && svtext_same_lang(b->lang, wrong)))) {
+        free(b->lang);
+        b->lang = NULL;
+    }
+    for (i = 0; i < b->nruns; i++) {
+        if (svtext_same_lang(b->runs[i].lang, b->lang ? b->lang : doc) ||
+            (wrong && svtext_same_lang(b->runs[i].lang, wrong)))
+            free(b->runs[i].lang);
+        else
+            b->runs[n++] = b->runs[i];
+    }
+    b->nruns = n;
+}
+
 int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
                     struct extract_result *out)
 {
@@ -260,12 +365,15 @@ int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
     memset(out, 0, sizeof(*out));
     buf_init(&t, BUF_NOLIMIT);
     if (title)
-        clean(title, strlen(title), &t);
+        clean(title, strlen(title), &t, NULL);
     for (i = 0; !t.len && i < d->list.n; i++)
         if (d->list.blocks[i].kind == EXTRACT_HEADING)
             buf_adds(&t, d->list.blocks[i].text, NULL);
     out->title = buf_detach(&t, NULL);
     out->lang = doc_lang(d, lang);
     block_list_detach(&d->list, out);
+    for (i = 0; i < out->nblocks; i++)
+        drop_own_lang(&out->blocks[i], out->lang,
+                      lang && *lang && !svtext_same_lang(lang, out->lang) ? lang : NULL);
     return LY_OK;
 }

@@ -27,11 +27,37 @@ struct docbuild {
 void docbuild_init(struct docbuild *d, size_t max_text, struct err *e);
 void docbuild_release(struct docbuild *d);
 
+/* A stretch of a block's text in a language of its own (a DOCX run's w:lang, an ODT span's
+ * fo:language, a tagged PDF's Span /Lang): bytes [start, end) of the text docbuild_add_lang is
+ * given, before it is cleaned. */
+struct doc_run {
+    size_t start, end;
+    char lang[32];
+};
+
+/* The stretches a reader gathers for one block, in order. */
+struct doc_runs {
+    struct doc_run *r;
+    size_t n, cap;
+};
+
+/* Appends [start, end) in lang (NULL or "": nothing), joined to the one before when that is in
+ * the same language and ends where this starts (a word processor cuts a phrase into runs). */
+void doc_runs_add(struct doc_runs *rs, size_t start, size_t end, const char *lang);
+void doc_runs_release(struct doc_runs *rs);
+
 /* Adds a block of kind k: whitespace is collapsed, soft hyphens and control characters
  * dropped, a leading bullet turns a paragraph into a list item. Empty text adds nothing.
  * Past max_text, d->rc becomes LY_ETOOBIG and nothing more is added. A DOC_TR right after
  * another DOC_TR continues the same table (new_group starts another one; same for lists). */
 void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t len, int new_group);
+
+/* docbuild_add for a block in lang (NULL: the document's) with stretches in other languages
+ * (rs may be NULL), kept as extract.h's block lang and runs, as HTML's lang attributes are:
+ * stretches that cover all of the text make it the block's language; at docbuild_finish a
+ * block or stretch in the document's own language loses its label. */
+void docbuild_add_lang(struct docbuild *d, enum doc_kind k, const char *text, size_t len,
+                       int new_group, const char *lang, const struct doc_runs *rs);
 
 /* Moves the blocks into out with title and lang (either may be NULL: the first heading, "").
  * A language the text plainly contradicts (Swedish text in a file that says en-US, as word

@@ -167,6 +167,24 @@ static int read_answer(int fd, struct buf *b, long long deadline_ms, long long s
     }
 }
 
+/* A block's stretches in other languages ([start, end, lang] each), those that fit its text. */
+static void add_runs(json_t *runs, struct extract_block *b)
+{
+    size_t i, len = strlen(b->text);
+    json_t *r;
+
+    b->runs = json_array_size(runs) ? xcalloc(json_array_size(runs), sizeof(*b->runs)) : NULL;
+    json_array_foreach(runs, i, r)
+    {
+        json_int_t start = json_integer_value(json_array_get(r, 0));
+        json_int_t end = json_integer_value(json_array_get(r, 1));
+        const char *l = json_string_value(json_array_get(r, 2));
+        if (l && start >= 0 && start < end && (size_t)end <= len &&
+            (!b->nruns || (size_t)start >= b->runs[b->nruns - 1].end))
+            b->runs[b->nruns++] = (struct extract_run){(size_t)start, (size_t)end, xstrdup(l)};
+    }
+}
+
 static int add_blocks(json_t *blocks, struct extract_result *out)
 {
     size_t i, total = 0;
@@ -190,6 +208,7 @@ static int add_blocks(json_t *blocks, struct extract_result *out)
         out->blocks[i].xpath = xstrdup(x);
         out->blocks[i].lang = l ? xstrdup(l) : NULL;
         out->blocks[i].start = total;
+        add_runs(json_object_get(b, "runs"), &out->blocks[i]);
         total += strlen(t) + 1;
     }
     return 0;
@@ -363,6 +382,15 @@ static void print_result(const struct extract_result *r)
                       r->blocks[i].level);
         if (r->blocks[i].lang)
             json_object_set_new(b, "lang", json_string(r->blocks[i].lang));
+        if (r->blocks[i].nruns) {
+            json_t *runs = json_array();
+            for (size_t j = 0; j < r->blocks[i].nruns; j++)
+                json_array_append_new(runs,
+                                      json_pack("[I, I, s]", (json_int_t)r->blocks[i].runs[j].start,
+                                                (json_int_t)r->blocks[i].runs[j].end,
+                                                r->blocks[i].runs[j].lang));
+            json_object_set_new(b, "runs", runs);
+        }
         json_array_append_new(blocks, b);
     }
     json_object_set_new(root, "title", json_string(r->title ? r->title : ""));

@@ -4,7 +4,9 @@
  * (docnum.c), tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
  * joined), line breaks and tabs inside a paragraph as spaces. Headers, footers, footnotes,
  * comments, deleted text and field codes live elsewhere or are skipped: never read. Title
- * and language from docProps/core.xml, else the styles' default w:lang. */
+ * and language from docProps/core.xml, else the styles' default w:lang; a paragraph's own
+ * language from its mark's or its style's w:lang, a run's from its own or its character
+ * style's (w:bidi for right-to-left runs), kept as the block's lang and runs. */
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,6 +29,8 @@ struct style {
     int list;
     char num[24]; /* its numbering (w:numPr): w:numId, "" for none, and level */
     int ilvl;
+    char lang[32];  /* its w:rPr/w:lang, "" for none: its base's then */
+    char based[64]; /* w:basedOn */
 };
 
 struct docx {
@@ -60,6 +64,18 @@ static void note_lang(struct docx *d, xmlNodePtr n)
         d->lang = xstrdup(v);
 }
 
+/* The language an rPr names: w:bidi for a right-to-left run (Arabic text in a file whose
+ * w:val is the Latin default), else w:val; NULL when none. */
+static const char *rpr_lang(xmlNodePtr rpr)
+{
+    xmlNodePtr l = zipdoc_find(rpr, "lang", 1);
+    const char *bidi = zipdoc_attr(l, "bidi"), *v = zipdoc_attr(l, "val");
+
+    if (bidi && *bidi && (zipdoc_find(rpr, "rtl", 1) || zipdoc_find(rpr, "cs", 1)))
+        return bidi;
+    return v && *v ? v : NULL;
+}
+
 static void load_styles(struct docx *d, xmlDocPtr doc)
 {
     xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL, s, c;
@@ -87,6 +103,11 @@ static void load_styles(struct docx *d, xmlDocPtr doc)
         st->ilvl = zipdoc_attr(zipdoc_find(c, "ilvl", 1), "val")
                        ? atoi(zipdoc_attr(zipdoc_find(c, "ilvl", 1), "val"))
                        : 0;
+        c = zipdoc_find(s, "rPr", 1);
+        snprintf(st->lang, sizeof(st->lang), "%s", rpr_lang(c) ? rpr_lang(c) : "");
+        c = zipdoc_find(s, "basedOn", 1);
+        snprintf(st->based, sizeof(st->based), "%s",
+                 zipdoc_attr(c, "val") ? zipdoc_attr(c, "val") : "");
     }
 }
 
@@ -98,6 +119,36 @@ static const struct style *style_of(const struct docx *d, const char *id)
         if (!strcmp(d->styles[i].id, id))
             return &d->styles[i];
     return NULL;
+}
+
+/* A style's language, its own or the nearest base's; NULL when none says. */
+static const char *style_lang(const struct docx *d, const char *id)
+{
+    const struct style *st = style_of(d, id);
+    int hops;
+
+    for (hops = 0; st && hops < 16; hops++, st = style_of(d, st->based))
+        if (st->lang[0])
+            return st->lang;
+    return NULL;
+}
+
+/* A paragraph's language: its mark's w:rPr, else its style's; NULL: the document's. */
+static const char *para_lang(const struct docx *d, xmlNodePtr p)
+{
+    xmlNodePtr ppr = zipdoc_find(p, "pPr", 0);
+    const char *l = rpr_lang(zipdoc_find(ppr, "rPr", 0));
+
+    return l ? l : style_lang(d, zipdoc_attr(zipdoc_find(ppr, "pStyle", 0), "val"));
+}
+
+/* A run's language: its own w:rPr, else its character style's; NULL: its paragraph's. */
+static const char *run_lang(const struct docx *d, xmlNodePtr r)
+{
+    xmlNodePtr rpr = zipdoc_find(r, "rPr", 0);
+    const char *l = rpr_lang(rpr);
+
+    return l ? l : style_lang(d, zipdoc_attr(zipdoc_find(rpr, "rStyle", 0), "val"));
 }
 
 /* Elements whose text is never read: deleted revisions, field codes, footnote and comment
@@ -126,15 +177,22 @@ static int skipped(xmlNodePtr n)
     return 0;
 }
 
-/* Appends the text under n: w:t as written, tabs and breaks as spaces. */
-static void run_text(xmlNodePtr n, struct buf *t, int depth)
+/* Appends the text under n: w:t as written, tabs and breaks as spaces; each run's language
+ * into runs (NULL: not wanted). */
+static void run_text(const struct docx *d, xmlNodePtr n, struct buf *t, struct doc_runs *runs,
+                     int depth)
 {
     xmlNodePtr c;
+    size_t start;
 
     for (c = n->children; c && depth > 0; c = c->next) {
         if (c->type != XML_ELEMENT_NODE || skipped(c))
             continue;
-        if (zipdoc_is(c, "t")) {
+        if (runs && zipdoc_is(c, "r")) {
+            start = t->len;
+            run_text(d, c, t, NULL, depth - 1);
+            doc_runs_add(runs, start, t->len, run_lang(d, c));
+        } else if (zipdoc_is(c, "t")) {
             xmlChar *s = xmlNodeGetContent(c);
             buf_adds(t, s ? (const char *)s : "", NULL);
             xmlFree(s);
@@ -144,9 +202,9 @@ static void run_text(xmlNodePtr n, struct buf *t, int depth)
             buf_addch(t, '-', NULL);
         } else if (zipdoc_is(c, "p")) {
             buf_addch(t, ' ', NULL); /* a table cell's paragraphs */
-            run_text(c, t, depth - 1);
+            run_text(d, c, t, runs, depth - 1);
         } else {
-            run_text(c, t, depth - 1);
+            run_text(d, c, t, runs, depth - 1);
         }
     }
 }
@@ -203,7 +261,7 @@ static void read_table(struct docx *d, xmlNodePtr tbl, int depth)
             if (!zipdoc_is(tc, "tc") && !zipdoc_is(tc, "sdt"))
                 continue;
             buf_reset(&cell);
-            run_text(tc, &cell, depth);
+            run_text(d, tc, &cell, NULL, depth);
             while (cell.len && cell.data[0] == ' ')
                 memmove(cell.data, cell.data + 1, cell.len--);
             while (cell.len && cell.data[cell.len - 1] == ' ')
@@ -226,6 +284,7 @@ static void read_body(struct docx *d, xmlNodePtr n, int depth)
 {
     xmlNodePtr c;
     struct buf t;
+    struct doc_runs runs = {0};
 
     if (depth <= 0)
         return;
@@ -237,16 +296,18 @@ static void read_body(struct docx *d, xmlNodePtr n, int depth)
             para_label(d, c, &t);
             if (t.len)
                 buf_addch(&t, ' ', NULL);
-            run_text(c, &t, depth);
+            runs.n = 0;
+            run_text(d, c, &t, &runs, depth);
             if (!d->lang)
                 note_lang(d, c);
-            docbuild_add(d->out, para_kind(d, c), t.data, t.len, 0);
+            docbuild_add_lang(d->out, para_kind(d, c), t.data, t.len, 0, para_lang(d, c), &runs);
         } else if (zipdoc_is(c, "tbl")) {
             read_table(d, c, depth);
         } else {
             read_body(d, c, depth - 1);
         }
     }
+    doc_runs_release(&runs);
     buf_release(&t);
 }
 

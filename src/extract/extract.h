@@ -118,13 +118,15 @@ int extract_reader_of(const char *content_type, const char *name, const char *by
  * "/document/table[1]/tr[4]". title: the document's own (PDF Info, docProps, meta.xml), else
  * its first heading; lang: its declared language ("sv-SE"; PDF /Lang or its structure tree,
  * w:lang, dc:language, fo:language) unless the text plainly speaks another (word processors
- * leave "en-US" in Swedish files), "" when unknown. Of opts, max_text and the document fields
- * apply. Errors, each with a message a person can act on: LY_EEMPTY (no text: a scanned PDF, an
- * empty document), LY_EINPUT (a PDF that needs a password to open; an owner password alone
- * does not stop reading), LY_EPARSE (damaged, not a document Lyssna reads, a DTD, or the
- * reader crashed on it), LY_ETOOBIG (over max_doc, max_pages, the inflated size, the XML
- * depth, max_text or the CPU time), LY_EBUSY (with opts->worker: every document worker slot
- * taken for 30 s). Thread-safe. */
+ * leave "en-US" in Swedish files), "" when unknown; a block's lang and runs from the
+ * document's language tags (a paragraph's or run's w:lang, a style's fo:language, a structure
+ * element's /Lang) as a page's from its lang attributes. Of opts, max_text and the document
+ * fields apply. Errors, each with a message a person can act on: LY_EEMPTY (no text: a scanned PDF,
+ * an empty document), LY_EINPUT (a PDF that needs a password to open; an owner password alone does
+ * not stop reading), LY_EPARSE (damaged, not a document Lyssna reads, a DTD, or the reader crashed
+ * on it), LY_ETOOBIG (over max_doc, max_pages, the inflated size, the XML depth, max_text or the
+ * CPU time), LY_EBUSY (with opts->worker: every document worker slot taken for 30 s). Thread-safe.
+ */
 int extract_document(const char *bytes, size_t len, const struct extract_opts *opts,
                      struct extract_result *out, struct err *e);
 

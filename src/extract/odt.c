@@ -3,8 +3,10 @@
  * style and the outline style number them: "2.1", "b)"), table:table rows with
  * their cells joined, sections and frames read in place; text:s, tabs and line breaks as
  * spaces. Notes, annotations and tracked deletions are not read; headers and footers are in
- * styles.xml, which is only looked at for the default language. Title and language from
- * meta.xml, else the default paragraph style's fo:language and fo:country. */
+ * styles.xml, which is only looked at for styles. Title and language from meta.xml, else the
+ * default paragraph style's fo:language and fo:country; a paragraph's, heading's or span's own
+ * language from its style's (automatic in content.xml, named in styles.xml, or one they are
+ * based on), kept as the block's lang and runs. */
 #include <libxml/tree.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,14 +36,24 @@ static int skipped(xmlNodePtr n)
     return 0;
 }
 
-static void inline_text(xmlNodePtr n, struct buf *t, int depth)
+struct odt;
+static const char *style_lang(const struct odt *o, const char *name);
+
+/* Appends the text under n, each span's language into runs (NULL: not wanted). */
+static void inline_text(const struct odt *o, xmlNodePtr n, struct buf *t, struct doc_runs *runs,
+                        int depth)
 {
     xmlNodePtr c;
     const char *v;
+    size_t start;
     int k;
 
     for (c = n->children; c && depth > 0; c = c->next) {
-        if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
+        if (runs && zipdoc_is(c, "span")) {
+            start = t->len;
+            inline_text(o, c, t, NULL, depth - 1); /* the outermost span's language counts */
+            doc_runs_add(runs, start, t->len, style_lang(o, zipdoc_attr(c, "style-name")));
+        } else if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             buf_adds(t, c->content ? (const char *)c->content : "", NULL);
         } else if (c->type != XML_ELEMENT_NODE || skipped(c)) {
             continue;
@@ -53,9 +65,9 @@ static void inline_text(xmlNodePtr n, struct buf *t, int depth)
             buf_addch(t, ' ', NULL);
         } else if (zipdoc_is(c, "p") || zipdoc_is(c, "h")) {
             buf_addch(t, ' ', NULL);
-            inline_text(c, t, depth - 1);
+            inline_text(o, c, t, runs, depth - 1);
         } else {
-            inline_text(c, t, depth - 1);
+            inline_text(o, c, t, runs, depth - 1);
         }
     }
 }
@@ -83,11 +95,21 @@ struct list_style {
     int count[LIST_LEVELS];
 };
 
-/* What the body is read into, and the list and outline styles that number it. */
+#define MAX_STYLES 1024
+
+/* A paragraph or text style: its language ("" for none said: its parent's then). */
+struct text_style {
+    char name[64], parent[64], lang[32];
+};
+
+/* What the body is read into, the list and outline styles that number it, and the styles
+ * that say a language. */
 struct odt {
     struct docbuild *out;
     struct list_style lists[MAX_LISTS], outline;
     size_t nlists;
+    struct text_style *styles;
+    size_t nstyles;
     struct buf label; /* the number of the list item being read, for its first paragraph */
 };
 
@@ -127,6 +149,57 @@ static void load_list_styles(struct odt *o, xmlNodePtr styles)
             load_levels(ls, c);
         }
     }
+}
+
+/* fo:language with fo:country ("fi-FI") of a style:text-properties into out, "" for none
+ * ("zxx" is no language: text not to be checked). */
+static void lang_of(xmlNodePtr props, char *out, size_t size)
+{
+    const char *lang = zipdoc_attr(props, "language"), *country = zipdoc_attr(props, "country");
+
+    out[0] = '\0';
+    if (lang && *lang && strcmp(lang, "zxx"))
+        snprintf(out, size, "%s%s%s", lang, country && *country ? "-" : "",
+                 country && *country ? country : "");
+}
+
+/* The paragraph and text styles (style:style) under a styles element. */
+static void load_text_styles(struct odt *o, xmlNodePtr styles)
+{
+    xmlNodePtr c;
+    const char *name, *parent;
+
+    for (c = styles ? styles->children : NULL; c; c = c->next) {
+        if (!zipdoc_is(c, "style") || !(name = zipdoc_attr(c, "name")) || o->nstyles == MAX_STYLES)
+            continue;
+        if (!o->styles)
+            o->styles = xcalloc(MAX_STYLES, sizeof(*o->styles));
+        struct text_style *st = &o->styles[o->nstyles++];
+        parent = zipdoc_attr(c, "parent-style-name");
+        snprintf(st->name, sizeof(st->name), "%s", name);
+        snprintf(st->parent, sizeof(st->parent), "%s", parent ? parent : "");
+        lang_of(zipdoc_find(c, "text-properties", 1), st->lang, sizeof(st->lang));
+    }
+}
+
+/* A style's language, its own or the nearest parent's; NULL when none says. Automatic styles
+ * are loaded last and win over a named style of the same name. */
+static const char *style_lang(const struct odt *o, const char *name)
+{
+    const struct text_style *st = NULL;
+    size_t i;
+    int hops;
+
+    for (hops = 0; name && *name && hops < 16; hops++, name = st->parent) {
+        for (st = NULL, i = o->nstyles; !st && i > 0; i--)
+            if (!strcmp(o->styles[i - 1].name, name))
+                st = &o->styles[i - 1];
+        if (!st)
+            return NULL;
+        if (st->lang[0])
+            return st->lang;
+    }
+    return NULL;
 }
 
 static struct list_style *list_style_of(struct odt *o, const char *name)
@@ -170,6 +243,7 @@ static void read_text(struct odt *o, xmlNodePtr n, int depth, int in_list);
 static void read_para(struct odt *o, xmlNodePtr c, int depth, enum doc_kind k,
                       const struct buf *label)
 {
+    struct doc_runs runs = {0};
     struct buf t;
 
     buf_init(&t, BUF_NOLIMIT);
@@ -177,8 +251,10 @@ static void read_para(struct odt *o, xmlNodePtr c, int depth, enum doc_kind k,
         buf_add(&t, label->data, label->len, NULL);
         buf_addch(&t, ' ', NULL);
     }
-    inline_text(c, &t, depth);
-    docbuild_add(o->out, k, t.data, t.len, 0);
+    inline_text(o, c, &t, &runs, depth);
+    docbuild_add_lang(o->out, k, t.data, t.len, 0, style_lang(o, zipdoc_attr(c, "style-name")),
+                      &runs);
+    doc_runs_release(&runs);
     buf_release(&t);
 }
 
@@ -198,7 +274,7 @@ static void read_table(struct odt *o, xmlNodePtr n, int depth, int *first)
             if (!zipdoc_is(cell, "table-cell"))
                 continue;
             buf_init(&t, BUF_NOLIMIT);
-            inline_text(cell, &t, depth);
+            inline_text(o, cell, &t, NULL, depth);
             while (t.len && t.data[0] == ' ')
                 memmove(t.data, t.data + 1, t.len--);
             if (t.len) {
@@ -329,12 +405,15 @@ int document_read_odt(const char *bytes, size_t len, const struct document_caps 
             lang = default_lang(styles);
         load_list_styles(o, zipdoc_find(xmlDocGetRootElement(styles), "styles", 1));
         load_list_styles(o, zipdoc_find(xmlDocGetRootElement(content), "automatic-styles", 1));
+        load_text_styles(o, zipdoc_find(xmlDocGetRootElement(styles), "styles", 1));
+        load_text_styles(o, zipdoc_find(xmlDocGetRootElement(content), "automatic-styles", 1));
         body = zipdoc_find(xmlDocGetRootElement(content), "body", 1);
         read_text(o, zipdoc_find(body, "text", 1), caps->max_depth, 0);
         rc = docbuild_finish(&b, title, lang, out);
     }
     docbuild_release(&b);
     buf_release(&o->label);
+    free(o->styles);
     free(o);
     xmlFreeDoc(content);
     xmlFreeDoc(meta);

@@ -68,14 +68,46 @@ static struct layout_char *page_chars(PopplerPage *pg, size_t *n)
     return c;
 }
 
-/* The document's language: the tagged structure's, else the catalog's /Lang as written
- * (poppler-glib exposes no getter for it), else unknown. */
+/* The /Lang (a) written in the object around p, or NULL. */
+static char *lang_at(const char *bytes, size_t len, const char *p)
+{
+    const char *end = bytes + len;
+    size_t k;
+
+    p += 5;
+    while (p < end && (*p == ' ' || *p == '('))
+        p++;
+    for (k = 0; p + k < end && k < 16 && p[k] != ')' &&
+                ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') || p[k] == '-');
+         k++)
+        ;
+    return k >= 2 && p + k < end && p[k] == ')' ? xstrndup(p, k) : NULL;
+}
+
+#define CATALOG_SPAN 4096 /* bytes either side of a /Lang looked through for its object */
+
+/* Whether the object around p (from its "obj" to its "endobj", within CATALOG_SPAN) is the
+ * catalog. */
+static int in_catalog(const char *bytes, size_t len, const char *p)
+{
+    const char *a = p, *b, *stop = p - bytes > CATALOG_SPAN ? p - CATALOG_SPAN : bytes;
+    size_t rest = len - (size_t)(p - bytes);
+
+    while (a > stop && !(a - bytes >= 4 && !memcmp(a - 4, " obj", 4)))
+        a--;
+    b = memmem(p, rest < CATALOG_SPAN ? rest : CATALOG_SPAN, "endobj", 6);
+    return b && memmem(a, (size_t)(b - a), "/Catalog", 8) != NULL;
+}
+
+/* The document's language: the tagged structure's top element's, else the catalog's /Lang as
+ * written (poppler-glib exposes no getter for it; a /Lang of a structure element elsewhere
+ * in the file only when no catalog's is found), else unknown. */
 static char *pdf_lang(PopplerDocument *doc, const char *bytes, size_t len)
 {
     PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
     char *lang = NULL, *g;
-    const char *p;
-    size_t k;
+    const char *p, *first = NULL;
+    int tries = 0;
 
     if (it) {
         PopplerStructureElement *el = poppler_structure_element_iter_get_element(it);
@@ -87,18 +119,13 @@ static char *pdf_lang(PopplerDocument *doc, const char *bytes, size_t len)
             g_object_unref(el);
         poppler_structure_element_iter_free(it);
     }
-    if (!lang && (p = memmem(bytes, len, "/Lang", 5))) {
-        p += 5;
-        while (p < bytes + len && (*p == ' ' || *p == '('))
-            p++;
-        for (k = 0; p + k < bytes + len && k < 16 && p[k] != ')' &&
-                    ((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') || p[k] == '-');
-             k++)
-            ;
-        if (k >= 2 && p + k < bytes + len && p[k] == ')')
-            lang = xstrndup(p, k);
+    for (p = bytes;
+         !lang && tries++ < 256 && (p = memmem(p, len - (size_t)(p - bytes), "/Lang", 5)); p += 5) {
+        first = first ? first : p;
+        if (in_catalog(bytes, len, p))
+            lang = lang_at(bytes, len, p);
     }
-    return lang;
+    return lang ? lang : first ? lang_at(bytes, len, first) : NULL;
 }
 
 /* A title worth reading: not a file name or a word processor's placeholder. */

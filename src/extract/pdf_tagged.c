@@ -3,8 +3,10 @@
  * joined) in the tree's logical order, which the producer wrote for reading; running headers,
  * footers and page numbers are artifacts outside the tree and so never met. Word processors
  * (LibreOffice) tag the hyphen they set at a line end as a Span of its own: it is mended or
- * kept as layout_join_line decides. A tree with no text (or none at all) gives no blocks,
- * and pdf.c reads the page layout instead. */
+ * kept as layout_join_line decides. An element's /Lang (its own, else its parent's) is its
+ * block's language, or a run of the block for an inline element (a Span in English in a
+ * Swedish paragraph). A tree with no text (or none at all) gives no blocks, and pdf.c reads
+ * the page layout instead. */
 #include <glib.h>
 #include <poppler.h>
 #include <stdint.h>
@@ -71,16 +73,39 @@ static int is_hyphen(const char *t)
     return !strcmp(t, "-") || !strcmp(t, "\xC2\xAD") || !strcmp(t, "\xE2\x80\x90");
 }
 
-/* Appends the text of it and its siblings (a block element's children) to b. */
-static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyphen, int depth)
+/* el's own /Lang (g_free it), else NULL. */
+static char *lang_of(PopplerStructureElement *el)
 {
+    char *l = poppler_structure_element_is_content(el) ? NULL
+                                                       : poppler_structure_element_get_language(el);
+
+    if (l && !*l) {
+        g_free(l);
+        l = NULL;
+    }
+    return l;
+}
+
+/* Where a block's inline elements in other languages go: the block's language (NULL: the
+ * document's), and runs (NULL inside such an element: the outermost counts). */
+struct inline_langs {
+    const char *block;
+    struct doc_runs *runs;
+};
+
+/* Appends the text of it and its siblings (a block element's children) to b. */
+static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyphen, int depth,
+                        const struct inline_langs *il)
+{
+    struct inline_langs inner = {.block = il->block};
     struct buf t;
+    size_t start;
 
     buf_init(&t, BUF_NOLIMIT);
     do {
         PopplerStructureElement *el = poppler_structure_element_iter_get_element(it);
         PopplerStructureElementIter *kids = NULL;
-        char *s;
+        char *s, *lang;
 
         if (!el)
             continue;
@@ -88,9 +113,13 @@ static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyp
         buf_reset(&t);
         pdf_tagged_add_text(&t, s ? s : "");
         g_free(s);
+        lang = lang_of(el);
+        start = b->len;
+        inner.runs =
+            lang && il->runs && !(il->block && svtext_same_lang(lang, il->block)) ? NULL : il->runs;
         if (!poppler_structure_element_is_content(el) && depth > 0 && !is_hyphen(t.data) &&
             (kids = poppler_structure_element_iter_get_child(it))) {
-            inline_text(kids, b, hyphen, depth - 1);
+            inline_text(kids, b, hyphen, depth - 1, &inner);
         } else if (is_hyphen(t.data)) {
             buf_addch(b, '-', NULL); /* the line's hyphen: mended or kept by what follows */
             *hyphen = 1;
@@ -101,6 +130,9 @@ static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyp
                 buf_add(b, t.data, t.len, NULL);
             *hyphen = 0;
         }
+        if (il->runs && !inner.runs)
+            doc_runs_add(il->runs, start, b->len, lang);
+        g_free(lang);
         if (kids)
             poppler_structure_element_iter_free(kids);
         g_object_unref(el);
@@ -108,18 +140,26 @@ static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyp
     buf_release(&t);
 }
 
-/* The text of a block element, its line-end hyphens mended as the pages show them (l). */
-static void block_text(PopplerStructureElementIter *it, struct layout *l, struct buf *b)
+/* The text of a block element in lang (NULL: the document's), its line-end hyphens mended as
+ * the pages show them (l); its inline elements in other languages into runs (NULL: not
+ * wanted) while no hyphen is mended (that would move their bytes). */
+static void block_text(PopplerStructureElementIter *it, struct layout *l, struct buf *b,
+                       const char *lang, struct doc_runs *runs)
 {
     PopplerStructureElementIter *kids = poppler_structure_element_iter_get_child(it);
+    struct inline_langs il = {.block = lang, .runs = runs};
+    size_t len;
     int hyphen = 0;
 
     buf_reset(b);
     if (kids) {
-        inline_text(kids, b, &hyphen, TAG_DEPTH);
+        inline_text(kids, b, &hyphen, TAG_DEPTH, &il);
         poppler_structure_element_iter_free(kids);
     }
+    len = b->len;
     layout_mend_hyphens(l, b);
+    if (runs && b->len != len)
+        runs->n = 0;
 }
 
 static void read_row(PopplerStructureElementIter *it, struct layout *l, struct docbuild *out,
@@ -133,7 +173,7 @@ static void read_row(PopplerStructureElementIter *it, struct layout *l, struct d
     do {
         if (!cells)
             break;
-        block_text(cells, l, &cell);
+        block_text(cells, l, &cell, NULL, NULL);
         if (!cell.len)
             continue;
         if (row.len)
@@ -184,9 +224,11 @@ static int skipped(PopplerStructureElementKind k)
            k == POPPLER_STRUCTURE_ELEMENT_NOTE;
 }
 
+/* Reads it and its siblings, in lang (their parent's /Lang; NULL: the document's). */
 static void walk(PopplerStructureElementIter *it, struct layout *l, struct docbuild *out,
-                 struct buf *b, int depth)
+                 struct buf *b, int depth, const char *lang)
 {
+    struct doc_runs runs = {0};
     int first_row = 1;
 
     do {
@@ -194,23 +236,28 @@ static void walk(PopplerStructureElementIter *it, struct layout *l, struct docbu
         PopplerStructureElementIter *kids;
         PopplerStructureElementKind k;
         enum doc_kind bk;
+        char *own;
 
         if (!el)
             continue;
         k = poppler_structure_element_get_kind(el);
+        own = lang_of(el);
         if (k == POPPLER_STRUCTURE_ELEMENT_TABLE_ROW) {
             read_row(it, l, out, first_row);
             first_row = 0;
         } else if ((bk = block_kind(k))) {
-            block_text(it, l, b);
-            docbuild_add(out, bk, b->data, b->len, 0);
+            runs.n = 0;
+            block_text(it, l, b, own ? own : lang, &runs);
+            docbuild_add_lang(out, bk, b->data, b->len, 0, own ? own : lang, &runs);
         } else if (!skipped(k) && depth > 0 &&
                    (kids = poppler_structure_element_iter_get_child(it))) {
-            walk(kids, l, out, b, depth - 1);
+            walk(kids, l, out, b, depth - 1, own ? own : lang);
             poppler_structure_element_iter_free(kids);
         }
+        g_free(own);
         g_object_unref(el);
     } while (poppler_structure_element_iter_next(it));
+    doc_runs_release(&runs);
 }
 
 int pdf_tagged_read(PopplerDocument *doc, struct layout *l, struct docbuild *out)
@@ -222,7 +269,7 @@ int pdf_tagged_read(PopplerDocument *doc, struct layout *l, struct docbuild *out
     if (!it)
         return 0;
     buf_init(&b, BUF_NOLIMIT);
-    walk(it, l, out, &b, TAG_DEPTH);
+    walk(it, l, out, &b, TAG_DEPTH, NULL);
     buf_release(&b);
     poppler_structure_element_iter_free(it);
     return out->list.n > before;

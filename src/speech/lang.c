@@ -1,6 +1,7 @@
-/* lang.c -- reads voices/languages.tsv once per process into a table of languages. The
- * file is data a municipality may edit (a name, a voice that espeak-ng gained); a line that
- * does not have five tab-separated fields is skipped. Thread-safe: the service's threads
+/* lang.c -- reads voices/languages.tsv once per process into a table of languages, and
+ * voices/notices.tsv into the no-voice notice's translations. The files are data a
+ * municipality may edit (a name, a voice that espeak-ng gained, a better sentence); a line
+ * that does not have its tab-separated fields is skipped. Thread-safe: the service's threads
  * and a worker may ask at any time; the table is filled under a lock and never changed. */
 #include "lang.h"
 
@@ -17,6 +18,15 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lang *table;
 static size_t ntable;
 static int loaded;
+
+struct notice {
+    char code[16];
+    char text[256];
+};
+
+static struct notice *notices;
+static size_t nnotices;
+static int notices_loaded;
 
 static int copy_field(char *dst, size_t size, const char *src, size_t n)
 {
@@ -95,6 +105,53 @@ int lang_find(const char *dir, const char *tag, struct lang *out)
             return 1;
         }
     return 0;
+}
+
+static void load_notices(const char *dir)
+{
+    char path[4096], line[512];
+    size_t cap = 0, k;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/notices.tsv", dir);
+    f = fopen(path, "r");
+    while (f && fgets(line, sizeof(line), f)) {
+        k = strcspn(line, "\t");
+        if (line[0] == '#' || !line[k])
+            continue;
+        if (nnotices == cap) {
+            cap = cap ? cap * 2 : 32;
+            notices = xreallocarray(notices, cap, sizeof(*notices));
+        }
+        if (copy_field(notices[nnotices].code, sizeof(notices->code), line, k) &&
+            copy_field(notices[nnotices].text, sizeof(notices->text), line + k + 1,
+                       strcspn(line + k + 1, "\r\n")))
+            nnotices++;
+    }
+    if (f)
+        fclose(f);
+    notices_loaded = 1;
+}
+
+int lang_notice(const char *dir, const char *tag, const char *name, char *out, size_t size)
+{
+    const char *text = NULL, *hole;
+    size_t i;
+
+    pthread_mutex_lock(&lock);
+    if (!notices_loaded)
+        load_notices(dir);
+    pthread_mutex_unlock(&lock);
+    for (i = 0; tag && !text && i < nnotices; i++)
+        if (svtext_same_lang(notices[i].code, tag))
+            text = notices[i].text;
+    if (!text || ((hole = strstr(text, "%s")) && (!name || !*name)))
+        return 0;
+    if (hole) /* the sentence is data: never a format */
+        snprintf(out, size, "%.*s%s%s", (int)(hole - text), text, name, hole + 2);
+    else
+        snprintf(out, size, "%s", text);
+    return 1;
 }
 
 int lang_is_none(const char *tag)

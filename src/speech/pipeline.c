@@ -218,11 +218,13 @@ static int say_notice(struct synth *s, struct run *r, const char *text, const ch
 }
 
 /* Text in a language without a voice is not read (another language's voice would make noise
- * of it). The first time, the listener hears why: in Swedish, and in English too when the
- * input is mostly English. Said once per language; the rest is read. */
+ * of it). The first time, the listener hears why: in Swedish, and in the language most of the
+ * input is in when that has a voice and a sentence in voices/notices.tsv (a Finnish page with a
+ * Northern Sami paragraph: in Swedish and Finnish). Said once per language; the rest is read. */
 static int say_no_voice(struct synth *s, struct run *r, const char *lang, struct err *e)
 {
     char code[16], text[256];
+    const char *espeak, *name;
     struct lang l;
     size_t i;
     int rc;
@@ -233,16 +235,20 @@ static int say_no_voice(struct synth *s, struct run *r, const char *lang, struct
             return LY_OK;
     if (r->nsilent < sizeof(r->silent) / sizeof(r->silent[0]))
         memcpy(r->silent[r->nsilent++], code, sizeof(code));
-    if (!lang_find(voice_dir(), code, &l))
+    if (!lang_find(voice_dir(), code, &l)) {
+        memset(&l, 0, sizeof(l));
         snprintf(l.name_sv, sizeof(l.name_sv), "språket %s", code);
+    }
     rc = open_encoder(r, e);
-    snprintf(text, sizeof(text), "Det finns ingen uppläsning på %s.", l.name_sv);
+    if (!lang_notice(voice_dir(), "sv", l.name_sv, text, sizeof(text)))
+        snprintf(text, sizeof(text), "Det finns ingen uppläsning på %s.", l.name_sv);
     if (!rc)
         rc = say_notice(s, r, text, "sv", e);
-    if (!rc && svtext_same_lang(r->main_lang, "en") && l.name_en[0]) {
-        snprintf(text, sizeof(text), "There is no reading in %s.", l.name_en);
-        rc = say_notice(s, r, text, "en", e);
-    }
+    name = svtext_same_lang(r->main_lang, "en") ? l.name_en : NULL;
+    if (!rc && !svtext_same_lang(r->main_lang, "sv") && !svtext_same_lang(r->main_lang, code) &&
+        voice_for(r, r->main_lang, &espeak) &&
+        lang_notice(voice_dir(), r->main_lang, name, text, sizeof(text)))
+        rc = say_notice(s, r, text, r->main_lang, e);
     return rc;
 }
 

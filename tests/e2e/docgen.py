@@ -137,13 +137,15 @@ ODT_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
           'xmlns:dc="http://purl.org/dc/elements/1.1/"')
 
 
-def odt(text_xml, title=None, lang=None, styles_xml="<office:styles/>"):
-    """An ODT zip around text_xml (the children of office:text)."""
+def odt(text_xml, title=None, lang=None, styles_xml="<office:styles/>", auto_styles=""):
+    """An ODT zip around text_xml (the children of office:text); auto_styles: content.xml's
+    office:automatic-styles children."""
     z = io.BytesIO()
     with zipfile.ZipFile(z, "w") as f:
         f.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text")
         f.writestr("content.xml", f'<?xml version="1.0"?><office:document-content {ODT_NS}>'
-                   f'<office:body><office:text>{text_xml}</office:text></office:body>'
+                   + (f"<office:automatic-styles>{auto_styles}</office:automatic-styles>" if auto_styles else "")
+                   + f'<office:body><office:text>{text_xml}</office:text></office:body>'
                    '</office:document-content>', zipfile.ZIP_DEFLATED)
         f.writestr("meta.xml", f'<?xml version="1.0"?><office:document-meta {ODT_NS}><office:meta>'
                    + (f"<dc:title>{title}</dc:title>" if title else "")
@@ -157,3 +159,55 @@ def odt(text_xml, title=None, lang=None, styles_xml="<office:styles/>"):
                    '"application/vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path='
                    '"content.xml" manifest:media-type="text/xml"/></manifest:manifest>', zipfile.ZIP_DEFLATED)
     return z.getvalue()
+
+
+def tagged_pdf(paras, lang=None, size=11):
+    """A one-page tagged PDF: paras, each (its /Lang or None, [(text, a Span's /Lang or None),
+    ...]), a P element a line, each piece marked content of its own (a Span element when it
+    has a language). lang: the catalog's /Lang. Returns the file's bytes."""
+    objs = []
+
+    def add(body):
+        objs.append(body)
+        return len(objs)
+
+    def ref_later():
+        objs.append(None)
+        return len(objs)
+
+    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    page, pages, root, doc = ref_later(), ref_later(), ref_later(), ref_later()
+    ops, elems, parents, mcid = [], [], [], 0
+    for i, (plang, parts) in enumerate(paras):
+        x, y = 72, 842 - 72 - i * size * 2
+        p = ref_later()
+        kids = []
+        for text, slang in parts:
+            ops.append(b"/%s << /MCID %d >> BDC BT /F1 %g Tf %g %g Td " % (b"Span" if slang else b"P", mcid, size, x, y)
+                       + _pdf_string(text) + b" Tj ET EMC")
+            x += text_width(text, size)
+            if slang:
+                s = add(b"<< /Type /StructElem /S /Span /P %d 0 R /Pg %d 0 R /Lang (%s) /K %d >>"
+                        % (p, page, slang.encode(), mcid))
+                kids.append(b"%d 0 R" % s)
+                parents.append(s)
+            else:
+                kids.append(b"%d" % mcid)
+                parents.append(p)
+            mcid += 1
+        objs[p - 1] = (b"<< /Type /StructElem /S /P /P %d 0 R /Pg %d 0 R%s /K [%s] >>"
+                       % (doc, page, b" /Lang (%s)" % plang.encode() if plang else b"", b" ".join(kids)))
+        elems.append(p)
+    stream = b"\n".join(ops)
+    content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
+    objs[page - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /StructParents 0 "
+                      b"/Resources << /Font << /F1 %d 0 R >> >> >>" % (pages, content, font))
+    objs[pages - 1] = b"<< /Type /Pages /Kids [%d 0 R] /Count 1 >>" % page
+    objs[doc - 1] = (b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>"
+                     % (root, b" ".join(b"%d 0 R" % e for e in elems)))
+    parent_arr = add(b"[%s]" % b" ".join(b"%d 0 R" % e for e in parents))
+    objs[root - 1] = (b"<< /Type /StructTreeRoot /K [%d 0 R] /ParentTree << /Nums [0 %d 0 R] >> >>"
+                      % (doc, parent_arr))
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R /MarkInfo << /Marked true >> /StructTreeRoot %d 0 R%s >>"
+                  % (pages, root, b" /Lang (%s)" % lang.encode() if lang else b""))
+    return pdf_file(objs, catalog)

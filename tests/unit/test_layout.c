@@ -386,6 +386,47 @@ static void test_tagged_text_undoes_poppler_decoding_it_twice(void **state)
     assert_tag_text("plain", "plain");
 }
 
+/* A document's language tags: stretches of the raw text land on the cleaned text's bytes,
+ * white space at their ends left out, runs Word cut a phrase into joined, a paragraph all in
+ * one language labelled as a block, and labels in the document's own language dropped. */
+static void test_docbuild_keeps_language_tags_as_blocks_and_runs(void **state)
+{
+    static const char raw[] = "- Vi  s\xC3\xA4ger  welcome  to the hall  till alla.";
+    struct doc_runs runs = {0}, fi = {0};
+    struct extract_result r;
+    struct docbuild d;
+    const char *p = strstr(raw, "welcome"), *q = strstr(raw, "hall");
+
+    (void)state;
+    docbuild_init(&d, 0, NULL);
+    doc_runs_add(&runs, (size_t)(p - 1 - raw), (size_t)(q - raw), "en-GB"); /* " welcome ..." */
+    doc_runs_add(&runs, (size_t)(q - raw), (size_t)(q + 6 - raw), "en-GB"); /* "hall  " */
+    doc_runs_add(&runs, 0, 2, "sv-SE");
+    docbuild_add_lang(&d, DOC_P, raw, strlen(raw), 0, NULL, &runs);
+    doc_runs_add(&fi, 0, 9, "fi-FI"); /* " Hyvää " */
+    doc_runs_add(&fi, 9, 19, "fi-FI");
+    docbuild_add_lang(&d, DOC_P, " Hyv\xC3\xA4\xC3\xA4 p\xC3\xA4iv\xC3\xA4\xC3\xA4 ", 19, 0, NULL,
+                      &fi);
+    docbuild_add_lang(&d, DOC_P, "Hej", 3, 0, "sv", NULL);
+    assert_int_equal(docbuild_finish(&d, NULL, "sv-SE", &r), LY_OK);
+    docbuild_release(&d);
+    assert_int_equal(r.nblocks, 3);
+    assert_string_equal(r.blocks[0].text, "Vi s\xC3\xA4ger welcome to the hall till alla.");
+    assert_int_equal(r.blocks[0].kind, EXTRACT_LIST_ITEM);
+    assert_null(r.blocks[0].lang);
+    assert_int_equal(r.blocks[0].nruns, 1);
+    assert_int_equal(r.blocks[0].runs[0].start, 10);
+    assert_int_equal(r.blocks[0].runs[0].end, 29);
+    assert_string_equal(r.blocks[0].runs[0].lang, "en-GB");
+    assert_non_null(r.blocks[1].lang);
+    assert_string_equal(r.blocks[1].lang, "fi-FI");
+    assert_int_equal(r.blocks[1].nruns, 0);
+    assert_null(r.blocks[2].lang);
+    extract_result_release(&r);
+    doc_runs_release(&runs);
+    doc_runs_release(&fi);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +443,7 @@ int main(void)
         cmocka_unit_test(test_layout_joins_letter_spaced_words),
         cmocka_unit_test(test_docbuild_reads_contents_without_page_numbers),
         cmocka_unit_test(test_tagged_text_undoes_poppler_decoding_it_twice),
+        cmocka_unit_test(test_docbuild_keeps_language_tags_as_blocks_and_runs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -253,6 +253,32 @@ static void test_other_languages_keep_their_numbers_for_espeak(void **state)
     }
 }
 
+/* The no-voice notice's sentences are data: a name goes in where the row asks for one, a row
+ * that needs a name nobody knows is not used, and every row's language has a voice. */
+static void test_notices_come_from_their_file(void **state)
+{
+    static const char *const langs[] = {"sv", "en", "fi", "ar", "fa", "prs", "bs", "hr", "sr",
+                                        "pl", "uk", "ru", "de", "fr", "es",  "da", "nb"};
+    struct lang l;
+    char out[256];
+    size_t i;
+
+    (void)state;
+    assert_true(lang_notice(voice_dir(), "sv-SE", "nordsamiska", out, sizeof(out)));
+    assert_string_equal(out, "Det finns ingen uppl\xC3\xA4sning p\xC3\xA5 nordsamiska.");
+    assert_true(lang_notice(voice_dir(), "en", "%s%n", out, sizeof(out)));
+    assert_string_equal(out, "There is no reading in %s%n.");
+    assert_false(lang_notice(voice_dir(), "en", NULL, out, sizeof(out)));
+    assert_true(lang_notice(voice_dir(), "fi-FI", NULL, out, sizeof(out)));
+    assert_string_equal(out, "T\xC3\xA4t\xC3\xA4 kielt\xC3\xA4 ei lueta \xC3\xA4\xC3\xA4neen.");
+    assert_false(lang_notice(voice_dir(), "se", NULL, out, sizeof(out)));
+    for (i = 0; i < sizeof(langs) / sizeof(langs[0]); i++) {
+        assert_true(lang_notice(voice_dir(), langs[i], "x", out, sizeof(out)));
+        assert_true(lang_find(voice_dir(), langs[i], &l));
+        assert_true(l.espeak[0]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_ssml_errors_are_refused),
         cmocka_unit_test(test_foreign_lines_are_spoken_unnormalized),
         cmocka_unit_test(test_other_languages_keep_their_numbers_for_espeak),
+        cmocka_unit_test(test_notices_come_from_their_file),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
