@@ -5,7 +5,8 @@
 // highlight colour); ruler and mask on the sentence read; click-to-listen by keyboard; the
 // slower voice; a strict CSP; axe-core with each aid open; what a screen reader meets (the
 // dialog modal and named, Tab kept in while it is open and free once closed, each change said
-// once by the live region; in Chromium, the accessibility tree itself). Run with
+// once by the live region; in Chromium, the accessibility tree itself); an image's alt text
+// beside its caption. Run with
 // `node run.js ENGINE aids.test.js`.
 'use strict';
 
@@ -458,4 +459,26 @@ test('the accessibility tree (Chromium only): the panel\'s and the text mode\'s 
   walk(dialogs[0], (n) => n.role === 'heading' && headings.push(n.level));
   assert.equal(headings[0], 1, 'the article\'s title is its h1, the headings below under it');
   assert.ok(headings.slice(1).every((l) => l >= 2), headings.join(' '));
+});
+
+test('text mode shows a content image as its alt text beside its caption: the caption is read and numbered, the alt is not', async (t) => {
+  const figure = '<figure><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="400" height="300" ' +
+    'alt="Ritning av det nya biblioteket med läxhjälpens rum"><figcaption>Så ser biblioteket ut i dag.' +
+    '</figcaption></figure>\n      <p>Kontakta biblioteket';
+  const web = webCopy(t, (html) => html.replace('<p>Kontakta biblioteket', figure));
+  const { page } = await setup(t, { webDir: web });
+  await openText(page);
+  const shown = await page.evaluate(() => {
+    const f = document.querySelector('.lyssna-text-body figure');
+    return f && { alt: f.querySelector('.lyssna-alt').textContent, altBlock: f.querySelector('.lyssna-alt').getAttribute('data-lyssna-block'),
+      caption: f.querySelector('figcaption').textContent, captionBlock: f.querySelector('figcaption').getAttribute('data-lyssna-block') };
+  });
+  assert.deepEqual(shown && { ...shown, captionBlock: shown.captionBlock !== null }, {
+    alt: 'Bild: Ritning av det nya biblioteket med läxhjälpens rum', altBlock: null,
+    caption: 'Så ser biblioteket ut i dag.', captionBlock: true });
+  await page.addScript(require.resolve('axe-core/axe.min.js'));
+  const found = await page.evaluate(() => axe.run({ include: [['dialog.lyssna-text']] }, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }).then((r) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)));
+  assert.deepEqual(found, [], 'axe on the text mode with a figure');
 });
