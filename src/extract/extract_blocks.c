@@ -366,14 +366,19 @@ static int inside(xmlNodePtr n, const char *name)
     return 0;
 }
 
+/* True when a size in pixels ("16", "16px"; not "10%") is under an icon's. */
+static int small_px(const char *v)
+{
+    size_t n = v ? strspn(v, "0123456789") : 0;
+
+    return n && v[n] != '%' && v[n] != '.' && atoi(v) < 48;
+}
+
 /* True when a width or height attribute says the image is smaller than an icon: tracking
  * pixels, bullets, file-type and social icons. */
 static int tiny(xmlNodePtr img)
 {
-    const char *w = extract_attr(img, "width"), *h = extract_attr(img, "height");
-
-    return (w && *w >= '0' && *w <= '9' && atoi(w) < 48) ||
-           (h && *h >= '0' && *h <= '9' && atoi(h) < 48);
+    return small_px(extract_attr(img, "width")) || small_px(extract_attr(img, "height"));
 }
 
 /* True for an alt text that is only a file's name ("IMG_1234.jpg"), which says nothing. */
@@ -408,7 +413,7 @@ static void caption_of(xmlNodePtr img, struct collect *t)
 }
 
 /* An img in what is read, at depth d: a content image's alt text, kept to be shown after the
- * block it is in (not read: struct extract_figure). Not read: no alt or alt="" (decorative), an
+ * block it is in (not read: struct extract_figure). Not kept: no alt or alt="" (decorative), an
  * image in a link or button (its alt names the link's target: the link's text, not a picture), a
  * tiny image, hidden or presentational ones, an alt that is a file name, a photo credit, or the
  * caption again. */
