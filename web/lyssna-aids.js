@@ -307,7 +307,9 @@ Aids.prototype.rate = function () {
 
 /* The article alone over the page: the service's reading page of the same address, in a modal
  * dialog. Focus goes in, stays there, and goes back to what opened it on closing; Escape
- * closes it. The highlight, the ruler and the mask follow the reading inside it. */
+ * closes it. The highlight, the ruler and the mask follow the reading inside it. The player's
+ * live region moves in while it is open: behind a modal dialog it would be inert, and a
+ * second region would say each change twice. */
 Aids.prototype.textMode = function () {
   var self = this, t = this.t, el = this.api.el, p = this.p;
   if (!this.dialog) {
@@ -334,6 +336,8 @@ Aids.prototype.textMode = function () {
   this.opener = document.activeElement;
   this.styled.then(function () {
     document.body.appendChild(self.dialog);
+    self.liveAt = p.live.nextSibling;
+    self.dialog.appendChild(p.live);
     self.dialog.showModal();
     self.playing();
     self.playBtn.focus();
@@ -379,6 +383,7 @@ Aids.prototype.closeText = function () {
   if (!this.dialog.open)
     return;
   this.dialog.close();
+  this.p.box.insertBefore(this.p.live, this.liveAt && this.liveAt.parentNode === this.p.box ? this.liveAt : null);
   this.dialog.remove(); /* its copy of the text is not the page's: the blocks are looked for in the page */
   this.api.remap(this.p, null);
   this.layers();
@@ -386,8 +391,7 @@ Aids.prototype.closeText = function () {
   (this.opener && this.opener.isConnected ? this.opener : this.open).focus();
 };
 
-/* The text mode's play button says what pressing it does (the player's own live region is
- * behind the dialog, out of reach, while it is open). */
+/* The text mode's play button says what pressing it does; the live region says what happened. */
 Aids.prototype.playing = function () {
   if (!this.playBtn)
     return;

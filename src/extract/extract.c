@@ -55,9 +55,22 @@ void block_list_init(struct block_list *l, size_t max_text)
     l->max_text = max_text;
 }
 
+static void figures_free(struct extract_figure *f, size_t n)
+{
+    size_t i;
+
+    for (i = 0; f && i < n; i++) {
+        free(f[i].alt);
+        free(f[i].xpath);
+        free(f[i].lang);
+    }
+    free(f);
+}
+
 void block_list_release(struct block_list *l)
 {
     blocks_free(l->blocks, l->n);
+    figures_free(l->figures, l->nfigures);
     memset(l, 0, sizeof(*l));
 }
 
@@ -96,6 +109,22 @@ int block_list_add(struct block_list *l, enum extract_kind kind, int level, cons
     return LY_OK;
 }
 
+void block_list_add_figure(struct block_list *l, const char *alt, size_t len, const char *xpath,
+                           size_t xpath_len, const char *lang)
+{
+    struct extract_figure *f;
+
+    if (l->nfigures == l->figures_cap) {
+        l->figures_cap = l->figures_cap ? l->figures_cap * 2 : 8;
+        l->figures = xreallocarray(l->figures, l->figures_cap, sizeof(*l->figures));
+    }
+    f = &l->figures[l->nfigures++];
+    f->alt = xstrndup(alt, len);
+    f->xpath = xstrndup(xpath, xpath_len);
+    f->lang = lang ? xstrdup(lang) : NULL;
+    f->block = l->n;
+}
+
 void block_list_add_run(struct block_list *l, size_t start, size_t end, const char *lang)
 {
     struct extract_block *b = l->n ? &l->blocks[l->n - 1] : NULL;
@@ -117,6 +146,10 @@ void block_list_detach(struct block_list *l, struct extract_result *out)
         out->words += count_words(l->blocks[i].text);
     l->blocks = NULL;
     l->n = l->cap = 0;
+    out->figures = l->figures;
+    out->nfigures = l->nfigures;
+    l->figures = NULL;
+    l->nfigures = l->figures_cap = 0;
 }
 
 /* What is read when the page is not read by score: --readid's elements (an id that is not
@@ -219,6 +252,7 @@ void extract_result_release(struct extract_result *r)
     free(r->title);
     free(r->lang);
     blocks_free(r->blocks, r->nblocks);
+    figures_free(r->figures, r->nfigures);
     memset(r, 0, sizeof(*r));
 }
 
@@ -277,6 +311,17 @@ int extract_json(const struct extract_result *r, const char *url, int rate_wpm, 
     json_object_set_new(root, "lang", json_string(r->lang ? r->lang : ""));
     json_object_set_new(root, "url", url ? json_string(url) : json_null());
     json_object_set_new(root, "blocks", blocks);
+    if (r->nfigures) {
+        json_t *figures = json_array(), *f;
+        for (i = 0; i < r->nfigures; i++) {
+            f = json_pack("{s:s, s:s, s:I}", "alt", r->figures[i].alt, "xpath", r->figures[i].xpath,
+                          "block", (json_int_t)r->figures[i].block);
+            if (r->figures[i].lang)
+                json_object_set_new(f, "lang", json_string(r->figures[i].lang));
+            json_array_append_new(figures, f);
+        }
+        json_object_set_new(root, "figures", figures);
+    }
     json_object_set_new(root, "words", json_integer((json_int_t)r->words));
     if (r->ocr)
         json_object_set_new(root, "ocr", json_true());

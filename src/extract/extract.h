@@ -62,11 +62,22 @@ struct extract_block {
     size_t nruns;
 };
 
+/* A content image's alt text: shown in the reading page, not read aloud (the text read is the
+ * blocks alone, so the marks and the highlight stay aligned with it). */
+struct extract_figure {
+    char *alt;    /* UTF-8, whitespace collapsed */
+    char *xpath;  /* the img's path as libxml2's xmlGetNodePath gives it */
+    char *lang;   /* the image's language where it differs from the page's, else NULL */
+    size_t block; /* the blocks before it: it comes before blocks[block] */
+};
+
 struct extract_result {
     char *title; /* the page's <title> or h1; may be "" */
     char *lang;  /* the page's language (<html lang>), "" when unknown */
     struct extract_block *blocks;
     size_t nblocks;
+    struct extract_figure *figures; /* in reading order; HTML pages only */
+    size_t nfigures;
     size_t words;
     int ocr; /* the text was recognized from images (a scanned PDF): it may hold errors */
 };
@@ -153,7 +164,8 @@ int extract_text(const struct extract_result *r, struct buf *out, struct err *e)
 
 /* The result as the JSON `lyssna extract --json` prints: title, lang, url, blocks
  * [{text, kind, level?, xpath, start, end, lang?}] (kind "p", "h", "li" or "tr"; level for
- * "h"), words, duration_ms (estimated at rate_wpm). */
+ * "h"), figures [{alt, xpath, block, lang?}] when there are any, words, duration_ms (estimated
+ * at rate_wpm). */
 int extract_json(const struct extract_result *r, const char *url, int rate_wpm, struct buf *out,
                  struct err *e);
 

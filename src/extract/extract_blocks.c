@@ -1,7 +1,8 @@
 /* extract_blocks.c -- cutting blocks: the last walk reads the subtrees marked N_ROOT and cuts
  * a block at each element that is not inline (heading, paragraph, list item, data table row
  * with its cells joined by ", "), collapsing whitespace, with the element's xpath (as
- * xmlGetNodePath writes it) and its language, and appends it to a struct block_list. Also the
+ * xmlGetNodePath writes it) and its language, and appends it to a struct block_list, with the
+ * alt text of the content images met on the way (shown in the reading page, not read). Also the
  * page title's text. Which container to read is decided before (extract_score.c); all state
  * lives in struct emitter, one per call. */
 #include <stdlib.h>
@@ -71,6 +72,8 @@ struct emitter {
         const char *lang;
     } runs[16]; /* the inline runs of the block being cut */
     size_t nruns;
+    struct buf figs; /* images met inside the block being cut: "alt\0xpath\0lang\0" each */
+    unsigned nfigs;
 };
 
 static size_t name_hash(const xmlChar *s)
@@ -329,6 +332,119 @@ static void close_run(struct emitter *em, int d)
     f->run_block = 0;
 }
 
+/* The images met in the block just cut, after it: an image inside a paragraph does not come
+ * between the paragraph's sentences in the reading page. */
+static void add_figures(struct emitter *em)
+{
+    const char *p = em->figs.data, *xpath, *lang;
+    const struct block_list *l = em->list;
+    size_t i, j, len;
+    int dup;
+
+    for (i = 0; i < em->nfigs; i++) {
+        len = strlen(p);
+        xpath = p + len + 1;
+        lang = xpath + strlen(xpath) + 1;
+        /* galleries print an image twice (one copy hidden by CSS) */
+        for (dup = 0, j = l->nfigures; j > 0 && l->nfigures - j < REPEAT_NEAR && !dup; j--)
+            dup =
+                l->figures[j - 1].block + REPEAT_NEAR >= l->n && !strcmp(l->figures[j - 1].alt, p);
+        if (!dup)
+            block_list_add_figure(em->list, p, len, xpath, strlen(xpath), *lang ? lang : NULL);
+        p = lang + strlen(lang) + 1;
+    }
+    em->nfigs = 0;
+    buf_reset(&em->figs);
+}
+
+/* True for an element of that name (any case) at or above n. */
+static int inside(xmlNodePtr n, const char *name)
+{
+    for (; n && n->type == XML_ELEMENT_NODE; n = n->parent)
+        if (!strcasecmp((const char *)n->name, name))
+            return 1;
+    return 0;
+}
+
+/* True when a size in pixels ("16", "16px"; not "10%") is under an icon's. */
+static int small_px(const char *v)
+{
+    size_t n = v ? strspn(v, "0123456789") : 0;
+
+    return n && v[n] != '%' && v[n] != '.' && atoi(v) < 48;
+}
+
+/* True when a width or height attribute says the image is smaller than an icon: tracking
+ * pixels, bullets, file-type and social icons. */
+static int tiny(xmlNodePtr img)
+{
+    return small_px(extract_attr(img, "width")) || small_px(extract_attr(img, "height"));
+}
+
+/* True for an alt text that is only a file's name ("IMG_1234.jpg"), which says nothing. */
+static int file_name_alt(const char *s, size_t n)
+{
+    static const char *const ext[] = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".svg"};
+    size_t i, k;
+
+    for (i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+        if (n > (k = strlen(ext[i])) && !strncasecmp(s + n - k, ext[i], k))
+            return 1;
+    return 0;
+}
+
+/* The collapsed text of the figcaption of the figure around img, in t; empty when none. */
+static void caption_of(xmlNodePtr img, struct collect *t)
+{
+    xmlNodePtr f = img->parent, ch;
+    xmlChar *s;
+
+    while (f && f->type == XML_ELEMENT_NODE && strcasecmp((const char *)f->name, "figure"))
+        f = f->parent;
+    if (!f || f->type != XML_ELEMENT_NODE)
+        return;
+    for (ch = f->children; ch; ch = ch->next)
+        if (ch->type == XML_ELEMENT_NODE && !strcasecmp((const char *)ch->name, "figcaption") &&
+            (s = xmlNodeGetContent(ch))) {
+            collect_text(t, s, NULL);
+            xmlFree(s);
+            return;
+        }
+}
+
+/* An img in what is read, at depth d: a content image's alt text, kept to be shown after the
+ * block it is in (not read: struct extract_figure). Not kept: no alt or alt="" (decorative), an
+ * image in a link or button (its alt names the link's target: the link's text, not a picture), a
+ * tiny image, hidden or presentational ones, an alt that is a file name, a photo credit, or the
+ * caption again. */
+static void meet_image(struct emitter *em, xmlNodePtr img, int d)
+{
+    const char *alt = extract_attr(img, "alt"), *role = extract_attr(img, "role");
+    const char *hidden = extract_attr(img, "aria-hidden"), *lang = em->fr[d].lang;
+    struct collect a = {0}, cap = {0};
+
+    if (!alt || em->row || d > MAX_DEPTH || em->nfigs >= 8 || tiny(img) ||
+        (role && (role_is(role, "presentation") || role_is(role, "none"))) ||
+        (hidden && role_is(hidden, "true")) || inside(img, "a") || inside(img, "button"))
+        return;
+    buf_init(&a.b, 4096);
+    buf_init(&cap.b, 4096);
+    if (!collect_text(&a, (const xmlChar *)alt, NULL) && a.b.len &&
+        !file_name_alt(a.b.data, a.b.len) && (!em->c->automode || !noise_line(a.b.data, a.b.len))) {
+        caption_of(img, &cap);
+        if (!cap.b.len || strcmp(cap.b.data, a.b.data)) {
+            buf_add(&em->figs, a.b.data, a.b.len + 1, NULL);
+            buf_add(&em->figs, em->path.data, em->fr[d].path_len, NULL);
+            buf_addch(&em->figs, '\0', NULL);
+            lang = lang && strcasecmp(lang, em->page_lang) ? lang : "";
+            buf_add(&em->figs, lang, strlen(lang) + 1, NULL);
+            em->nfigs++;
+        }
+    }
+    buf_release(&a.b);
+    buf_release(&cap.b);
+}
+
 /* Ends the block being cut, if it has any text. */
 static void flush(struct emitter *em)
 {
@@ -340,6 +456,7 @@ static void flush(struct emitter *em)
     buf_reset(&em->text.b);
     em->nruns = 0;
     em->cut++;
+    add_figures(em);
 }
 
 /* Dropped, outside what is read, or (in auto mode) inside the article but not read: a box
@@ -429,6 +546,8 @@ static int emit_enter(struct emitter *em, xmlNodePtr n, int d)
             em->owner = d;
     } else if (em->in_root) {
         open_element(em, in, d);
+        if (!strcasecmp((const char *)n->name, "img"))
+            meet_image(em, n, d);
     }
     return 1;
 }
@@ -524,6 +643,7 @@ struct emitter *emitter_new(struct ctx *c, const char *page_lang, struct block_l
     em->list = list;
     buf_init(&em->path, BUF_NOLIMIT);
     buf_init(&em->text.b, list->max_text);
+    buf_init(&em->figs, BUF_NOLIMIT);
     return em;
 }
 
@@ -537,5 +657,6 @@ void emitter_free(struct emitter *em)
         free(em->fr[i].slots);
     buf_release(&em->path);
     buf_release(&em->text.b);
+    buf_release(&em->figs);
     free(em);
 }

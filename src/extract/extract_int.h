@@ -134,6 +134,8 @@ enum {
 struct block_list {
     struct extract_block *blocks;
     size_t n, cap, total, max_text;
+    struct extract_figure *figures;
+    size_t nfigures, figures_cap;
 };
 
 /* extract_clean.c */
@@ -188,6 +190,10 @@ int block_list_room(const struct block_list *l, size_t len, struct err *e);
 int block_list_add(struct block_list *l, enum extract_kind kind, int level, const char *text,
                    size_t len, const char *xpath, size_t xpath_len, const char *lang,
                    struct err *e);
+/* Appends a content image's alt text (len bytes, collapsed), coming after the blocks so far,
+ * with copies of xpath and lang (NULL: the page's). */
+void block_list_add_figure(struct block_list *l, const char *alt, size_t len, const char *xpath,
+                           size_t xpath_len, const char *lang);
 /* Marks bytes [start, end) of the last block's text as in lang (an inline element's). */
 void block_list_add_run(struct block_list *l, size_t start, size_t end, const char *lang);
 /* Moves the blocks into out, with their word count; l is left empty. */

@@ -1,11 +1,15 @@
 /* routes_read.c -- GET /read?url=DOC: the reading page, an accessible HTML view of a document
  * (or a page) made from its extracted blocks: the title, real headings, paragraphs, lists and
- * tables, the listen button on top (it reads ?url= itself and highlights as it reads), links
- * to the original file and to the MP3. It replaces a rented document reader: a person who
- * cannot read the PDF gets the same text as a page that reflows, zooms and speaks. */
+ * tables, images as their alt text with their captions, the listen button on top (it reads ?url=
+ * itself and highlights as it reads), links to the original file and to the MP3. It replaces a
+ * rented document reader: a person who cannot read the PDF gets the same text as a page that
+ * reflows, zooms and speaks. */
 #include "serve_int.h"
 
+#include <ctype.h>
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 
 #include "extract/extract.h"
 
@@ -148,6 +152,87 @@ static size_t add_block(struct buf *b, const struct extract_result *r, size_t i,
     return i + 1;
 }
 
+/* The length of the path to the figure element around a figure's img ("/…/figure[2]"), 0 when
+ * the img is not in one. */
+static size_t figure_path(const char *xpath)
+{
+    const char *p = xpath, *at = NULL;
+
+    while ((p = strstr(p, "/figure"))) {
+        p += 7;
+        if (*p == '[')
+            p += strspn(p + 1, "0123456789") + 2;
+        if (*p == '/')
+            at = p;
+    }
+    return at ? (size_t)(at - xpath) : 0;
+}
+
+/* True when block x is the figcaption of figure f (it is read: it is a block of its own). */
+static int caption_of(const struct extract_figure *f, const struct extract_block *x)
+{
+    size_t n = figure_path(f->xpath);
+
+    return n && x->kind == EXTRACT_PARAGRAPH && !strncmp(x->xpath, f->xpath, n) &&
+           !strncmp(x->xpath + n, "/figcaption", 11);
+}
+
+static void add_caption(struct buf *b, const struct extract_result *r, size_t i)
+{
+    buf_addf(b, NULL, "<figcaption data-lyssna-block=\"%zu\"", i);
+    if (r->blocks[i].lang)
+        buf_adds(b, " lang=\"", NULL), add_html(b, r->blocks[i].lang), buf_adds(b, "\"", NULL);
+    buf_adds(b, ">", NULL), add_html(b, r->blocks[i].text), buf_adds(b, "</figcaption>\n", NULL);
+}
+
+/* A content image as its alt text, with its caption (block i, when not SIZE_MAX), in the order
+ * of the page: the alt is shown, not read, so it carries no block number and the highlight
+ * never lands on it. An alt that says it is a picture ("Bild på ...") gets no label. */
+static void add_figure(struct buf *b, const struct extract_result *r,
+                       const struct extract_figure *f, size_t i)
+{
+    static const char *const said[] = {"bild", "foto", "image", "photo", "picture"};
+    size_t k, n;
+    int label = 1, first = i != SIZE_MAX && f->block == i + 1;
+
+    for (k = 0; k < sizeof(said) / sizeof(said[0]); k++)
+        if (!strncasecmp(f->alt, said[k], n = strlen(said[k])) &&
+            !isalpha((unsigned char)f->alt[n]))
+            label = 0;
+    buf_adds(b, "<figure>\n", NULL);
+    if (first)
+        add_caption(b, r, i);
+    buf_adds(b, "<p class=\"lyssna-alt\"", NULL);
+    if (f->lang)
+        buf_adds(b, " lang=\"", NULL), add_html(b, f->lang), buf_adds(b, "\"", NULL);
+    buf_adds(b, label ? "><span class=\"lyssna-alt-label\" lang=\"sv\">Bild: </span>" : ">", NULL);
+    add_html(b, f->alt), buf_adds(b, "</p>\n", NULL);
+    if (i != SIZE_MAX && !first)
+        add_caption(b, r, i);
+    buf_adds(b, "</figure>\n", NULL);
+}
+
+/* Blocks from i on with the figures among them (from *fig on): a figure with the caption that
+ * follows or precedes it, else where it stands; returns the next block. */
+static size_t add_next(struct buf *b, const struct extract_result *r, size_t i, size_t *fig,
+                       int top)
+{
+    const struct extract_figure *f = *fig < r->nfigures ? &r->figures[*fig] : NULL;
+
+    if (f && i < r->nblocks && (f->block == i || f->block == i + 1) &&
+        caption_of(f, &r->blocks[i])) {
+        add_figure(b, r, f, i);
+        ++*fig;
+        return i + 1;
+    }
+    if (f && f->block <= i) {
+        add_figure(b, r, f, SIZE_MAX);
+        ++*fig;
+        return i;
+    }
+    return i < r->nblocks ? add_block(b, r, i, top) : i;
+}
+
 /* The query of the page's audio: url, and readid and voice when asked for. */
 static void add_listen_query(struct buf *b, const char *url, const char *readid, const char *voice)
 {
@@ -202,7 +287,7 @@ static void add_head(struct buf *b, const struct extract_result *r, const char *
 static void render(struct buf *b, const struct extract_result *r, const char *url,
                    const char *readid, const char *voice)
 {
-    size_t i = 0, j;
+    size_t i = 0, j, fig = 0;
     int top = 6;
 
     add_head(b, r, url, readid, voice);
@@ -219,8 +304,8 @@ static void render(struct buf *b, const struct extract_result *r, const char *ur
     for (j = i; j < r->nblocks; j++)
         if (r->blocks[j].kind == EXTRACT_HEADING && r->blocks[j].level < top)
             top = r->blocks[j].level;
-    while (i < r->nblocks)
-        i = add_block(b, r, i, top);
+    while (i < r->nblocks || fig < r->nfigures)
+        i = add_next(b, r, i, &fig, top);
     buf_adds(b, "</main>\n<script src=\"widget/lyssna.js\"></script>\n</body>\n</html>\n", NULL);
 }
 

@@ -3,11 +3,15 @@
 // (structure, focus in and back, Escape, the highlight inside it); settings kept on the device
 // and applied after a reload (200 % at 320 px without scrolling sideways, the dyslexia font, a
 // highlight colour); ruler and mask on the sentence read; click-to-listen by keyboard; the
-// slower voice; a strict CSP; axe-core with each aid open. Run with `node run.js ENGINE aids.test.js`.
+// slower voice; a strict CSP; axe-core with each aid open; what a screen reader meets (the
+// dialog modal and named, Tab kept in while it is open and free once closed, each change said
+// once by the live region; in Chromium, the accessibility tree itself); an image's alt text
+// beside its caption. Run with
+// `node run.js ENGINE aids.test.js`.
 'use strict';
 
 const assert = require('node:assert/strict');
-const { test, setup, until, webCopy } = require('./helpers');
+const { ENGINE, test, setup, until, webCopy } = require('./helpers');
 
 const AUDIO = '.lyssna audio';
 
@@ -291,4 +295,204 @@ test('on a municipal page: the text mode shows its article and follows the readi
     runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
   }).then((r) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)));
   assert.deepEqual(found, [], 'axe on the text mode of a municipal page');
+});
+
+// Opens the text mode from the aids' panel by keyboard and waits for its article.
+async function openText(page) {
+  await openPanel(page);
+  await page.focus('.lyssna-aid-open');
+  await page.press('Enter');
+  await until(page, () => document.querySelector('dialog.lyssna-text').open &&
+    document.querySelector('.lyssna-text-body h1'));
+}
+
+// Counts what the live regions say: each text a polite or assertive region (or status, alert)
+// comes to hold, by a MutationObserver on the whole document; an emptied region says nothing.
+function listenToLiveRegions(page) {
+  return page.evaluate(() => {
+    window.__said = [];
+    const live = (n) => n && n.closest && n.closest('[aria-live]:not([aria-live="off"]), [role="status"], [role="alert"]');
+    new MutationObserver((records) => {
+      const seen = new Set();
+      for (const r of records) {
+        const e = live(r.target.nodeType === 1 ? r.target : r.target.parentElement);
+        if (e && !seen.has(e)) {
+          seen.add(e);
+          const text = e.textContent.trim();
+          if (text)
+            window.__said.push(text);
+        }
+      }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  });
+}
+
+// Where focus is: 'dialog' (inside the text mode), 'page' (any other element of the page) or
+// 'none' (the body: focus went to the browser's own controls).
+function focusAt(page) {
+  return page.evaluate(() => {
+    const a = document.activeElement;
+    return !document.hasFocus() || !a || a === document.body ? 'none'
+      : a.closest('dialog.lyssna-text') ? 'dialog' : 'page';
+  });
+}
+
+test('as a screen reader meets the text mode: a named modal dialog, Tab kept inside while open and free once closed, each change said once', async (t) => {
+  const { page } = await setup(t);
+  await listenToLiveRegions(page);
+  await openText(page);
+  const dialog = await page.evaluate(() => {
+    const d = document.querySelector('dialog.lyssna-text');
+    const name = document.getElementById(d.getAttribute('aria-labelledby'));
+    return { modal: d.matches(':modal'), role: d.getAttribute('role'), name: name && name.textContent,
+      h1: d.querySelector('h1').textContent, regions: document.querySelectorAll('[aria-live], [role="status"]').length,
+      regionIn: !!d.querySelector('[role="status"][aria-live="polite"]') };
+  });
+  assert.ok(dialog.modal, 'opened as a modal dialog (the page behind is inert)');
+  assert.equal(dialog.role, null, 'the dialog element\'s own role, not another');
+  assert.ok(dialog.name && dialog.name === dialog.h1, `named by its title: ${JSON.stringify(dialog)}`);
+  assert.ok(dialog.regionIn && dialog.regions === 1, `one live region, inside the dialog: ${JSON.stringify(dialog)}`);
+  // Tab and Shift+Tab, more times than the dialog has controls: focus is in the dialog or, past
+  // its ends, in the browser's own controls; never on the page behind
+  const stops = new Set([await page.evaluate(() => document.activeElement.className)]);
+  for (const key of ['Tab', 'Tab', 'Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+    await page.press(key);
+    const at = await focusAt(page);
+    assert.notEqual(at, 'page', `${key} left the dialog for the page behind`);
+    if (at === 'dialog')
+      stops.add(await page.evaluate(() => document.activeElement.className));
+  }
+  assert.ok(stops.has('lyssna-text-play') && stops.has('lyssna-text-close'), [...stops].join(' '));
+  // a change of state said once, by the one region, while the dialog is open; the play
+  // button reached by Tab (a script's focus() does not take the keys back from the browser's
+  // own controls, where the last Tab may have left them)
+  const onPlay = () => page.evaluate(() => document.hasFocus() && document.activeElement.className === 'lyssna-text-play');
+  for (let i = 0; i < 20 && !await onPlay(); i++)
+    await page.press(await focusAt(page) === 'dialog' ? 'Shift+Tab' : 'Tab');
+  assert.ok(await onPlay(), 'Tab comes back to the dialog\'s first control');
+  await page.press('Enter');
+  await until(page, (sel) => document.querySelector(sel).currentTime > 1, AUDIO);
+  await until(page, () => window.__said.includes('Uppläsningen spelas'));
+  await page.press('Enter');
+  await until(page, () => window.__said.includes('Uppläsningen är pausad'));
+  await page.wait(1000);
+  const said = await page.evaluate(() => window.__said);
+  assert.equal(said.filter((s) => s === 'Uppläsningen spelas').length, 1, said.join(' | '));
+  assert.equal(said.filter((s) => s === 'Uppläsningen är pausad').length, 1, said.join(' | '));
+  assert.equal(await page.text('.lyssna-text-play'), 'Spela', 'the button says what it does next');
+  // Escape: focus back on what opened it, the region back in the player, and Tab goes on
+  // through the page
+  await page.press('Escape');
+  await until(page, () => !document.querySelector('dialog.lyssna-text'));
+  assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-aid-open');
+  assert.ok(await page.evaluate(() => !!document.querySelector('.lyssna > .lyssna-live')));
+  const path = [];
+  for (let i = 0; i < 40 && !path.includes('page'); i++) {
+    await page.press('Tab');
+    path.push(await page.evaluate(() => {
+      const a = document.activeElement;
+      return !a || a === document.body ? 'none' : a.closest('.lyssna, .lyssna-aidpanel') ? 'widget' : 'page';
+    }));
+  }
+  assert.ok(path.includes('page'), `Tab never left the player and the aids once closed: ${path.join(' ')}`);
+  assert.deepEqual(await page.errors(), []);
+});
+
+test('the settings panel does not hold the focus: Tab goes through it and on', async (t) => {
+  const { page } = await setup(t);
+  await openPanel(page);
+  const controls = await page.count('.lyssna-aidpanel select, .lyssna-aidpanel button, .lyssna-aidpanel input');
+  await page.evaluate(() => document.querySelector('.lyssna-aidpanel select, .lyssna-aidpanel button, .lyssna-aidpanel input').focus());
+  const path = [];
+  for (let i = 0; i < controls + 10 && !path.includes('page'); i++) {
+    await page.press('Tab');
+    path.push(await page.evaluate(() => {
+      const a = document.activeElement;
+      return !a || a === document.body ? 'none' : a.closest('.lyssna-aidpanel') ? 'panel' : a.closest('.lyssna') ? 'widget' : 'page';
+    }));
+  }
+  assert.ok(path.includes('page'), path.join(' '));
+  assert.equal(await page.isVisible('.lyssna-aidpanel'), true, 'leaving it by Tab does not close it');
+});
+
+// The tree a screen reader reads, as Chromium gives it over CDP.
+function walk(node, fn, parents = []) {
+  fn(node, parents);
+  for (const c of node.children || [])
+    walk(c, fn, [...parents, node]);
+}
+
+const CONTROLS = new Set(['button', 'combobox', 'checkbox', 'link', 'slider', 'textbox', 'menuitem',
+  'radio', 'switch', 'spinbutton', 'searchbox', 'listbox', 'tab']);
+
+test('the accessibility tree (Chromium only): the panel\'s and the text mode\'s controls named, the page behind out of reach while it is open', {
+  skip: ENGINE !== 'chromium' && 'the accessibility tree is read over CDP',
+}, async (t) => {
+  const { page } = await setup(t);
+  await openPanel(page);
+  let tree = await page.accessibilityTree();
+  const unnamed = [];
+  let group = null;
+  walk(tree, (n, up) => {
+    if (n.role === 'group' && n.name === 'Läshjälp')
+      group = n;
+    if (CONTROLS.has(n.role) && !(n.name || '').trim() && up.some((u) => u === group))
+      unnamed.push(n.role);
+  });
+  assert.ok(group, 'the panel is a group named Läshjälp');
+  assert.deepEqual(unnamed, [], 'every control of the panel has a name');
+  const panelControls = [];
+  walk(group, (n) => CONTROLS.has(n.role) && panelControls.push(`${n.role}: ${n.name}`));
+  assert.ok(panelControls.length >= 8, panelControls.join(', '));
+
+  await page.focus('.lyssna-aid-open');
+  await page.press('Enter');
+  await until(page, () => document.querySelector('.lyssna-text-body h1'));
+  tree = await page.accessibilityTree();
+  const dialogs = [], outside = [], inside = [], live = [];
+  walk(tree, (n, up) => {
+    const inDialog = up.some((u) => u.role === 'dialog');
+    if (n.role === 'dialog')
+      dialogs.push(n);
+    else if (CONTROLS.has(n.role))
+      (inDialog ? inside : outside).push(`${n.role}: ${n.name}`);
+    if (n.role === 'status')
+      live.push(inDialog);
+  });
+  assert.equal(dialogs.length, 1);
+  assert.equal(dialogs[0].modal, true, 'aria-modal: the rest of the page is not offered');
+  assert.match(dialogs[0].name, /bibliotek/i, 'named by the article\'s title');
+  assert.deepEqual(outside, [], 'nothing of the page behind can be reached');
+  assert.ok(inside.includes('button: Spela') && inside.some((c) => c.startsWith('button: Stäng')), inside.join(', '));
+  assert.ok(inside.every((c) => !/: $/.test(c)), `every control named: ${inside.join(', ')}`);
+  assert.deepEqual(live, [true], 'the one live region, inside the dialog');
+  let focused = null;
+  walk(tree, (n) => { if (n.focused) focused = n; });
+  assert.ok(focused && focused.name === 'Spela', `focus on the dialog's first control: ${focused && focused.name}`);
+  const headings = [];
+  walk(dialogs[0], (n) => n.role === 'heading' && headings.push(n.level));
+  assert.equal(headings[0], 1, 'the article\'s title is its h1, the headings below under it');
+  assert.ok(headings.slice(1).every((l) => l >= 2), headings.join(' '));
+});
+
+test('text mode shows a content image as its alt text beside its caption: the caption is read and numbered, the alt is not', async (t) => {
+  const figure = '<figure><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="400" height="300" ' +
+    'alt="Ritning av det nya biblioteket med läxhjälpens rum"><figcaption>Så ser biblioteket ut i dag.' +
+    '</figcaption></figure>\n      <p>Kontakta biblioteket';
+  const web = webCopy(t, (html) => html.replace('<p>Kontakta biblioteket', figure));
+  const { page } = await setup(t, { webDir: web });
+  await openText(page);
+  const shown = await page.evaluate(() => {
+    const f = document.querySelector('.lyssna-text-body figure');
+    return f && { alt: f.querySelector('.lyssna-alt').textContent, altBlock: f.querySelector('.lyssna-alt').getAttribute('data-lyssna-block'),
+      caption: f.querySelector('figcaption').textContent, captionBlock: f.querySelector('figcaption').getAttribute('data-lyssna-block') };
+  });
+  assert.deepEqual(shown && { ...shown, captionBlock: shown.captionBlock !== null }, {
+    alt: 'Bild: Ritning av det nya biblioteket med läxhjälpens rum', altBlock: null,
+    caption: 'Så ser biblioteket ut i dag.', captionBlock: true });
+  await page.addScript(require.resolve('axe-core/axe.min.js'));
+  const found = await page.evaluate(() => axe.run({ include: [['dialog.lyssna-text']] }, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }).then((r) => r.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target).join(' ')}`)));
+  assert.deepEqual(found, [], 'axe on the text mode with a figure');
 });

@@ -131,6 +131,12 @@ class Page {
     }, fs.readFileSync(file, 'utf8'));
   }
 
+  // The accessibility tree a screen reader is given (Chromium's, over CDP); the other engines
+  // have no protocol for it here.
+  accessibilityTree() {
+    throw new Error(`no accessibility tree in ${ENGINE}`);
+  }
+
   // Errors thrown in the page since it loaded (collected by the page itself, in every engine).
   errors() {
     return this.evaluate(() => window.__lyssnaErrors || []);
@@ -168,8 +174,24 @@ class PuppeteerPage extends Page {
     return this.page.click(sel);
   }
 
-  press(key) {
-    return this.page.keyboard.press(key === 'Space' ? ' ' : key);
+  // A key, or 'Shift+KEY' (Shift held down around it).
+  async press(key) {
+    const [mod, k] = key.startsWith('Shift+') ? ['Shift', key.slice(6)] : [null, key];
+    if (mod)
+      await this.page.keyboard.down(mod);
+    try {
+      await this.page.keyboard.press(k === 'Space' ? ' ' : k);
+    } finally {
+      if (mod)
+        await this.page.keyboard.up(mod);
+    }
+  }
+
+  // Every node, not only the "interesting" ones: a control without a name must show.
+  accessibilityTree() {
+    if (ENGINE !== 'chromium')
+      return super.accessibilityTree();
+    return this.page.accessibility.snapshot({ interestingOnly: false });
   }
 
   screenshot() {
@@ -255,10 +277,15 @@ class WebDriverPage extends Page {
   }
 
   press(key) {
+    const shift = key.startsWith('Shift+');
+    key = shift ? key.slice(6) : key;
     const k = { Tab: this.Key.TAB, Enter: this.Key.ENTER, Space: ' ', Escape: this.Key.ESCAPE,
       ArrowLeft: this.Key.ARROW_LEFT, ArrowRight: this.Key.ARROW_RIGHT, ArrowUp: this.Key.ARROW_UP,
       ArrowDown: this.Key.ARROW_DOWN, Home: this.Key.HOME, End: this.Key.END }[key] || key;
-    return this.driver.actions({ async: true }).keyDown(k).keyUp(k).perform();
+    const a = this.driver.actions({ async: true });
+    if (shift)
+      return a.keyDown(this.Key.SHIFT).keyDown(k).keyUp(k).keyUp(this.Key.SHIFT).perform();
+    return a.keyDown(k).keyUp(k).perform();
   }
 
   async screenshot() {

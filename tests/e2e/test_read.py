@@ -1,11 +1,13 @@
 """GET /read?url=: the reading page, end to end through the real service and a loopback origin.
 
 What a resident's browser gets: one HTML page with the title, the blocks as real headings,
-paragraphs, lists and tables (each numbered for the listen button's highlighting), the button's
+paragraphs, lists and tables (each numbered for the listen button's highlighting), content
+images as their alt text beside their captions (shown, not read: never numbered), the button's
 placeholder naming the address, links to the original and to the MP3, and every piece of the
 document's text escaped. Errors are a Swedish HTML page with the service's status.
 """
 import html.parser
+import json
 import urllib.parse
 
 import pytest
@@ -20,6 +22,28 @@ TRICKY = ("<html lang='sv'><head><title>Taxa &amp; avgifter</title></head><body>
           "<tr><td>Tömning</td><td>120 kr</td></tr></table>"
           "<ul><li>Kärl ska stå vid tomtgränsen</li><li>Locket ska gå att stänga</li></ul>"
           "</main></body></html>")
+
+# A figure with its caption after the image, one with the caption first, an image inside a
+# paragraph, and images that say nothing: no alt, alt="", in a link, a tracking pixel, an alt
+# that only repeats the caption, an alt that is a file name, and one outside the article.
+FIGURES = ("<html lang='sv'><head><title>Ny park</title></head><body>"
+           "<header><a href='/'><img src='logo.png' alt='Kommunens logotyp'></a></header>"
+           "<main><article><h1>Ny park</h1>"
+           "<p>Kommunen bygger en ny park vid torget, och arbetet börjar i april i år.</p>"
+           "<figure><img src='karta.png' alt='Karta över parken med lekplats och damm'>"
+           "<figcaption>Parken ligger norr om torget.</figcaption></figure>"
+           "<p>Parken får en lekplats <img src='lek.png' alt='Ritning av lekplatsen'> och en "
+           "damm med bryggor.</p>"
+           "<figure><figcaption>Dammen i vinterskrud.</figcaption>"
+           "<img src='damm.jpg' alt='Frusen damm med snö på isen'></figure>"
+           "<p><img src='utan.png'></p><p><img src='dekor.png' alt=''></p>"
+           "<p><a href='/bilder'><img src='bild.png' alt='Fler bilder från parken'></a></p>"
+           "<p><img src='p.gif' alt='spårning' width='1' height='1'></p>"
+           "<p><img src='IMG_0042.JPG' alt='IMG_0042.JPG'></p>"
+           "<figure><img src='t.png' alt='Träden planteras i oktober.'>"
+           "<figcaption>Träden planteras i oktober.</figcaption></figure>"
+           "<p>Har du frågor om parken kan du kontakta stadsbyggnadskontoret.</p>"
+           "</article></main></body></html>")
 
 
 class Outline(html.parser.HTMLParser):
@@ -52,6 +76,7 @@ class Outline(html.parser.HTMLParser):
 def site():
     with Origin() as o:
         o.routes["/taxa.html"] = (200, "text/html; charset=utf-8", TRICKY.encode())
+        o.routes["/park.html"] = (200, "text/html; charset=utf-8", FIGURES.encode())
         yield o
 
 
@@ -134,3 +159,43 @@ def test_reading_page_keeps_the_voice_asked_for(svc, site):
     assert mp3.endswith("&voice=sv-tydlig")
     assert read(svc, url).status == 200
     assert get(svc, "/read?voice=klingon&url=" + urllib.parse.quote(url, safe="")).status == 400
+
+
+def test_reading_page_shows_content_images_as_alt_text_beside_their_captions(svc, site):
+    body = read(svc, site.url("/park.html")).body.decode()
+    o = outline(read(svc, site.url("/park.html")))
+    shown = [(a, t) for a, t in o.find("p") if a.get("class") == "lyssna-alt"]
+    assert [t for _, t in shown] == ["Karta över parken med lekplats och damm",
+                                     "Ritning av lekplatsen", "Frusen damm med snö på isen"]
+    assert [a.get("data-lyssna-block") for a, _ in shown] == [None] * 3  # shown, not read
+    assert [t for _, t in o.find("span")] == ["Bild: "] * 3
+    assert [t for _, t in o.find("figcaption")] == ["Parken ligger norr om torget.",
+                                                    "Dammen i vinterskrud."]
+    # each caption in the figure of its own image, after or before the alt as in the page
+    assert body.count("<figure>") == 3
+    order = ["Karta över", "Parken ligger", "Parken får", "Ritning av", "Dammen i", "Frusen damm",
+             "Träden planteras", "Har du frågor"]
+    assert [body.index(t) for t in order] == sorted(body.index(t) for t in order)
+    assert body.index("</figure>", body.index("Frusen")) < body.index("Träden planteras")
+    for quiet in ("logotyp", "Fler bilder", "spårning", "IMG_0042", "utan.png"):
+        assert quiet not in body
+    numbered = [a["data-lyssna-block"] for _, a in o.tags if "data-lyssna-block" in a]
+    assert numbered == [str(i) for i in range(len(numbered))]
+
+
+def test_listen_text_lists_the_figures_apart_from_what_is_read(svc, site):
+    r = get(svc, "/v1/listen/text?url=" + urllib.parse.quote(site.url("/park.html"), safe=""))
+    assert r.status == 200
+    doc = json.loads(r.body)
+    texts = [b["text"] for b in doc["blocks"]]
+    assert texts == ["Ny park",
+                     "Kommunen bygger en ny park vid torget, och arbetet börjar i april i år.",
+                     "Parken ligger norr om torget.",
+                     "Parken får en lekplats och en damm med bryggor.",
+                     "Dammen i vinterskrud.",
+                     "Träden planteras i oktober.",
+                     "Har du frågor om parken kan du kontakta stadsbyggnadskontoret."]
+    figs = [(f["alt"], f["block"], f["xpath"].rsplit("/", 2)[-2:]) for f in doc["figures"]]
+    assert figs == [("Karta över parken med lekplats och damm", 2, ["figure[1]", "img"]),
+                    ("Ritning av lekplatsen", 4, ["p[2]", "img"]),
+                    ("Frusen damm med snö på isen", 5, ["figure[2]", "img"])]

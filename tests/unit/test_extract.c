@@ -605,6 +605,45 @@ static void test_extract_result_as_json(void **state)
     extract_result_release(&r);
 }
 
+/* Images are kept as figures beside the blocks, never in the text read: a gallery's image
+ * printed twice is kept once, hidden and presentational images and one past the data row of a
+ * table are not kept, and each figure names the block it comes before. */
+static void test_extract_keeps_content_images_apart_from_the_text(void **state)
+{
+    const char *page = "<html lang=\"sv\"><body><main><p>" PARA "</p>"
+                       "<div><img src=a.jpg alt=\"Skolg\xC3\xA5rden\"></div>"
+                       "<div><img src=a.jpg alt=\"Skolg\xC3\xA5rden\"></div>"
+                       "<p><img src=b.png alt=Pil role=presentation>"
+                       "<img src=c.png alt=Dold aria-hidden=true>"
+                       "<img src=d.png alt=Ikon height=16 width=16></p>"
+                       "<table><tr><td><img src=e.png alt=Cell></td><td>Pris</td></tr></table>"
+                       "<p lang=en>" PARA2 "<img src=f.png alt=\"A map\"></p></main></body></html>";
+    struct extract_result r;
+    struct err e = {0};
+    struct buf b;
+
+    (void)state;
+    assert_int_equal(extract_page(page, strlen(page), NULL, &r, &e), LY_OK);
+    assert_int_equal(r.nblocks, 3);
+    assert_int_equal(r.nfigures, 2);
+    assert_string_equal(r.figures[0].alt, "Skolg\xC3\xA5rden");
+    assert_string_equal(r.figures[0].xpath, "/html/body/main/div[1]/img");
+    assert_int_equal(r.figures[0].block, 1);
+    assert_null(r.figures[0].lang);
+    assert_string_equal(r.figures[1].alt, "A map");
+    assert_int_equal(r.figures[1].block, 3); /* after the paragraph it stands in */
+    assert_string_equal(r.figures[1].lang, "en");
+    buf_init(&b, BUF_NOLIMIT);
+    assert_int_equal(extract_text(&r, &b, &e), LY_OK);
+    assert_null(strstr(b.data, "Skolg\xC3\xA5rden"));
+    buf_reset(&b);
+    assert_int_equal(extract_json(&r, NULL, 175, &b, &e), LY_OK);
+    assert_non_null(strstr(b.data, "\"figures\":[{\"alt\":\"Skolg\xC3\xA5rden\",\"xpath\":"
+                                   "\"/html/body/main/div[1]/img\",\"block\":1}"));
+    buf_release(&b);
+    extract_result_release(&r);
+}
+
 static char *read_path(const char *path)
 {
     struct buf b;
@@ -695,6 +734,7 @@ int main(void)
         cmocka_unit_test(test_extract_drops_page_information_lines),
         cmocka_unit_test(test_extract_reads_a_form_that_wraps_the_page),
         cmocka_unit_test(test_extract_result_as_json),
+        cmocka_unit_test(test_extract_keeps_content_images_apart_from_the_text),
         cmocka_unit_test(test_extract_matches_gold_text_of_fixture_pages),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
