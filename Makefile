@@ -15,6 +15,8 @@ DATADIR ?= $(PREFIX)/share/lyssna
 CC      ?= cc
 PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih libcrypto \
            libseccomp zlib poppler-glib libzip sqlite3 libexttextcat tesseract
+# The document worker (src/cli/docworker_main.c) links what reading a document needs, no more.
+DOC_PKGS = poppler-glib libzip libxml-2.0 jansson libseccomp zlib libexttextcat tesseract
 
 # Debian 12 packages: what building needs, and what the tests need on top.
 DEB_BUILD = build-essential pkg-config libespeak-ng-dev espeak-ng-data libsndfile1-dev \
@@ -32,10 +34,12 @@ BUILD   = build/asan
 SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 OPT     = -O1 -g $(SANFLAGS)
 BIN     = $(BUILD)/lyssna
+DOCBIN  = $(BUILD)/lyssna-docworker
 else
 BUILD   = build/release
 OPT     = -O2 -g
 BIN     = lyssna
+DOCBIN  = lyssna-docworker
 endif
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2 -Wundef
@@ -49,12 +53,14 @@ CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -DLYSSNA_DATADIR='"$(DATADIR)"' -MMD
 CFLAGS   += -std=c11 $(OPT) $(WARN)
 LDFLAGS  += $(if $(filter 1,$(SAN)),$(SANFLAGS))
 LDLIBS   += $(PKG_LIBS) -lpthread -lm
+DOC_LIBS  = -Wl,--as-needed $(shell pkg-config --libs $(DOC_PKGS) 2>/dev/null) -lm
 
 # One folder per stage (docs/ARCHITECTURE.md); objects mirror the folders under $(BUILD)/obj/.
 STAGES   = base cache fetch extract normalize speech lexicon job serve batch cli
 SRCS     = $(foreach d,$(STAGES),$(wildcard src/$(d)/*.c))
 HDRS     = $(wildcard src/*.h) $(foreach d,$(STAGES),$(wildcard src/$(d)/*.h))
-LIB_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out src/cli/main.c,$(SRCS)))
+MAINS    = src/cli/main.c src/cli/docworker_main.c
+LIB_OBJS = $(patsubst src/%.c,$(BUILD)/obj/%.o,$(filter-out $(MAINS),$(SRCS)))
 UNIT_SRCS = $(wildcard tests/unit/test_*.c)
 UNIT_BINS = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 PYTEST   = /usr/bin/python3 -m pytest
@@ -65,10 +71,13 @@ CLIENTS  = tests/clients
         clients \
         bench fuzz fuzz-build fuzz-smoke valgrind
 
-all: $(BIN)
+all: $(BIN) $(DOCBIN)
 
 $(BIN): $(BUILD)/obj/cli/main.o $(BUILD)/liblyssna.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(DOCBIN): $(BUILD)/obj/cli/docworker_main.o $(BUILD)/liblyssna.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(DOC_LIBS)
 
 $(BUILD)/liblyssna.a: $(LIB_OBJS)
 	$(AR) rcs $@ $^
@@ -133,7 +142,7 @@ check-fast:
 layout:
 	/usr/bin/python3 tests/layout/check
 
-unit: $(BIN) $(UNIT_BINS)
+unit: $(BIN) $(DOCBIN) $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; \
 	    LYSSNA_VOICES=$(CURDIR)/voices LYSSNA_BIN=$(abspath $(BIN)) $$t; done
 
@@ -141,7 +150,7 @@ unit: $(BIN) $(UNIT_BINS)
 # slower binary the tests' timing bounds are not scaled for.
 E2E_JOBS = $(if $(filter 1,$(SAN)),-s,-n 2)
 
-e2e: $(BIN)
+e2e: $(BIN) $(DOCBIN)
 	LYSSNA_BIN=$(abspath $(BIN)) $(PYTEST) -q $(E2E_JOBS) tests/e2e
 
 # libFuzzer targets (fuzz/fuzz_*.c), built with clang, ASan and UBSan into build/fuzz/; the
@@ -192,7 +201,7 @@ valgrind: all
 ENGINES = $(or $(ENGINE),chromium firefox webkit)
 # run.js runs the engines one after the other, with a time limit per test and per file
 # (TEST_TIMEOUT, FILE_TIMEOUT seconds), kills all a test started, and ends with a summary.
-browser: $(BIN) $(BROWSER)/node_modules/.package-lock.json
+browser: $(BIN) $(DOCBIN) $(BROWSER)/node_modules/.package-lock.json
 	cd $(BROWSER) && LYSSNA_BIN=$(abspath $(BIN)) node run.js $(ENGINES)
 
 $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/package-lock.json
@@ -201,7 +210,7 @@ $(BROWSER)/node_modules/.package-lock.json: $(BROWSER)/package.json $(BROWSER)/p
 
 # The openai npm package (from the lock file) against a service of each test's own; ffmpeg
 # decodes what it gets back.
-clients: $(BIN) $(CLIENTS)/node_modules/.package-lock.json
+clients: $(BIN) $(DOCBIN) $(CLIENTS)/node_modules/.package-lock.json
 	cd $(CLIENTS) && LYSSNA_BIN=$(abspath $(BIN)) node --test --test-concurrency=1 \
 	    --test-timeout=120000 --test-force-exit
 
@@ -218,6 +227,7 @@ bench: all
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/voices
 	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/lyssna
+	install -m 755 $(DOCBIN) $(DESTDIR)$(PREFIX)/bin/lyssna-docworker
 	cp -R voices/. $(DESTDIR)$(DATADIR)/voices/
 	install -d $(DESTDIR)$(DATADIR)/web $(DESTDIR)$(DATADIR)/config
 	cp -R web/. $(DESTDIR)$(DATADIR)/web/
@@ -227,7 +237,7 @@ install: all
 	    > $(DESTDIR)$(PREFIX)/lib/systemd/system/lyssna.service
 
 clean:
-	rm -rf build lyssna out
+	rm -rf build lyssna lyssna-docworker out
 
 format:
 	clang-format -i $(SRCS) $(HDRS) tests/unit/*.c fuzz/*.c fuzz/*.h

@@ -1,6 +1,8 @@
 /* docworker.c -- documents are parsed in a child process of their own, not in the pool of
  * synthesis workers: poppler is a large C++ parser fed files from anyone, so each document
- * gets a fresh `lyssna extract-worker` (posix_spawn: safe from the service's threads) that
+ * gets a fresh `lyssna-docworker extract-worker` (posix_spawn: safe from the service's
+ * threads; a program of its own beside the lyssna binary, linked with the parsers' libraries
+ * only, else `lyssna extract-worker`, the same code with every library of lyssna to load) that
  * closes every inherited descriptor, caps its CPU time, memory and file writes with rlimits,
  * shuts itself in with the synthesis workers' seccomp filter (no sockets, no programs, no
  * files written) and only then reads the document from a memfd on its standard input; the
@@ -111,12 +113,29 @@ static char **worker_env(void)
     return env;
 }
 
+#define DOCWORKER_NAME "lyssna-docworker"
+
+/* The worker program: lyssna-docworker in exe's folder when it is there (a worker starts in
+ * a third of the CPU time of a whole lyssna), else exe itself. */
+static const char *worker_program(const char *exe, char *path, size_t size)
+{
+    const char *slash = strrchr(exe, '/');
+    size_t dir = slash ? (size_t)(slash - exe) + 1 : 0;
+
+    if (dir + sizeof(DOCWORKER_NAME) > size)
+        return exe;
+    memcpy(path, exe, dir);
+    memcpy(path + dir, DOCWORKER_NAME, sizeof(DOCWORKER_NAME));
+    return access(path, X_OK) ? exe : path;
+}
+
 static pid_t spawn_worker(const char *exe, int in, int out, const struct document_caps *caps,
                           int cpu_s, int ocr_cpu_s)
 {
-    char pages[24], text[24], cpu[24], ocr[24];
-    char *argv[] = {(char *)exe, "extract-worker", "--max-pages", pages,       "--max-text",
-                    text,        "--cpu",          cpu,           "--ocr-cpu", ocr,
+    char pages[24], text[24], cpu[24], ocr[24], path[4096];
+    const char *prog = worker_program(exe, path, sizeof(path));
+    char *argv[] = {(char *)prog, "extract-worker", "--max-pages", pages,       "--max-text",
+                    text,         "--cpu",          cpu,           "--ocr-cpu", ocr,
                     NULL};
     char **env = worker_env();
     posix_spawn_file_actions_t fa;
@@ -130,7 +149,7 @@ static pid_t spawn_worker(const char *exe, int in, int out, const struct documen
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in, 0);
     posix_spawn_file_actions_adddup2(&fa, out, 1);
-    rc = posix_spawn(&pid, exe, &fa, NULL, argv, env);
+    rc = posix_spawn(&pid, prog, &fa, NULL, argv, env);
     posix_spawn_file_actions_destroy(&fa);
     free(env);
     return rc ? -1 : pid;
