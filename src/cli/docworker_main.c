@@ -2,8 +2,8 @@
  * (extract_worker_main) as a program of its own, linked with the document parsers' libraries
  * only. Each document starts a fresh worker, and the lyssna binary links some hundred shared
  * libraries (speech, HTTP, TLS, audio codecs) that a worker never calls: resolving them took
- * about 10 ms of CPU a document, more than poppler takes to read a 10-page PDF. The service
- * and the commands use it when it lies beside their binary, else `lyssna extract-worker`. */
+ * about 10 ms of CPU a document, more than poppler takes to read a 10-page PDF; and lyssna
+ * itself links no parser. The service and the commands start it from beside their binary. */
 #include <stdio.h>
 #include <string.h>
 

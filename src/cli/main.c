@@ -25,7 +25,6 @@ static const struct command {
     {"batch", cmd_batch, "make audio files of a whole site or folder, with a manifest"},
     {"lexicon", cmd_lexicon, "add, import, export or list the editors' pronunciations"},
     {"worker", cmd_worker, NULL}, /* internal: a synthesis worker the pool starts */
-    {"extract-worker", extract_worker_main, NULL}, /* internal: one document, sandboxed */
 };
 
 static void usage(FILE *f)

@@ -1,6 +1,7 @@
 /* document.c -- the public entry points for documents: caps checked, then the PDF, DOCX or
- * ODT reader (told by extract_sniff) run here or in the sandboxed worker (docworker.c) when
- * the caller names one; extract_any, which goes by the rule of reader.c. */
+ * ODT reader (told by extract_sniff) run in the sandboxed worker (docworker.c); never in this
+ * process, which links no parser (tests and fuzzers call the readers themselves);
+ * extract_any, which goes by the rule of reader.c. */
 #include <stdlib.h>
 
 #include "base/base.h"
@@ -20,23 +21,6 @@ void document_caps_of(const struct extract_opts *o, struct document_caps *caps)
     caps->on_scan = NULL;
 }
 
-int document_read(const char *bytes, size_t len, const struct document_caps *caps,
-                  struct extract_result *out, struct err *e)
-{
-    switch (extract_sniff(bytes, len)) {
-    case EXTRACT_PDF:
-        return document_read_pdf(bytes, len, caps, out, e);
-    case EXTRACT_DOCX:
-        return document_read_docx(bytes, len, caps, out, e);
-    case EXTRACT_ODT:
-        return document_read_odt(bytes, len, caps, out, e);
-    default:
-        return err_set(e, LY_EPARSE,
-                       "not a document Lyssna reads: PDF, Word (DOCX) and OpenDocument text "
-                       "(ODT) are read");
-    }
-}
-
 int extract_document(const char *bytes, size_t len, const struct extract_opts *opts,
                      struct extract_result *out, struct err *e)
 {
@@ -47,12 +31,11 @@ int extract_document(const char *bytes, size_t len, const struct extract_opts *o
         return err_set(e, LY_ETOOBIG, "the document is %zu MB; at most %zu MB are read",
                        (len + (1u << 20) - 1) >> 20, max >> 20);
     document_caps_of(opts, &caps);
-    if (opts && opts->worker)
-        return docworker_run(opts->worker, bytes, len, &caps,
-                             opts->max_cpu_s > 0 ? opts->max_cpu_s : LYSSNA_MAX_DOC_CPU,
-                             opts->max_ocr_cpu_s > 0 ? opts->max_ocr_cpu_s : LYSSNA_MAX_OCR_CPU,
-                             out, e);
-    return document_read(bytes, len, &caps, out, e);
+    if (!opts || !opts->worker)
+        return err_set(e, LY_EIO, "documents are read in the sandboxed worker, and none was named");
+    return docworker_run(
+        opts->worker, bytes, len, &caps, opts->max_cpu_s > 0 ? opts->max_cpu_s : LYSSNA_MAX_DOC_CPU,
+        opts->max_ocr_cpu_s > 0 ? opts->max_ocr_cpu_s : LYSSNA_MAX_OCR_CPU, out, e);
 }
 
 int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,

@@ -1,6 +1,6 @@
 /* document.h -- inside extract/: the document readers (pdf.c, docx.c, odt.c) and the zip and
  * XML helpers the two office formats share (zipxml.c). extract.h is the folder's public face;
- * docworker.c runs these in a sandboxed process. */
+ * docworker.c runs these in a sandboxed process (docchild.c). */
 #ifndef LYSSNA_DOCUMENT_H
 #define LYSSNA_DOCUMENT_H
 
@@ -27,7 +27,7 @@ struct document_caps {
 /* The caps of opts (NULL: the defaults). */
 struct extract_opts;
 void document_caps_of(const struct extract_opts *o, struct document_caps *caps);
-/* The reader extract_sniff picks, run in this process. */
+/* The reader extract_sniff picks, run in this process (docchild.c: the worker's). */
 int document_read(const char *bytes, size_t len, const struct document_caps *caps,
                   struct extract_result *out, struct err *e);
 

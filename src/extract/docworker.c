@@ -1,18 +1,19 @@
 /* docworker.c -- documents are parsed in a child process of their own, not in the pool of
  * synthesis workers: poppler is a large C++ parser fed files from anyone, so each document
  * gets a fresh `lyssna-docworker extract-worker` (posix_spawn: safe from the service's
- * threads; a program of its own beside the lyssna binary, linked with the parsers' libraries
- * only, else `lyssna extract-worker`, the same code with every library of lyssna to load) that
- * closes every inherited descriptor, caps its CPU time, memory and file writes with rlimits,
- * shuts itself in with the synthesis workers' seccomp filter (no sockets, no programs, no
- * files written) and only then reads the document from a memfd on its standard input; the
- * result comes back as JSON on a pipe. A fresh process per document (about 10 ms) keeps one
- * hostile file from leaving state behind for the next, and extraction sits before speech in
- * the flow, so the speech pool (a later stage) is not ours to use. A crash, the CPU limit or
- * a hang (killed at twice the CPU limit in wall time) costs that document an error. A scan
- * read by text recognition gets a longer CPU limit: the worker raises its own soft limit to
- * it and writes a space (white space before JSON) to tell the parent to wait that long. */
-#define _GNU_SOURCE /* memfd_create, close_range */
+ * threads), a program of its own beside the lyssna binary that links the parsers' libraries
+ * and nothing else (docchild.c is its side): it closes every inherited descriptor, caps its
+ * CPU time, memory and file writes with rlimits, shuts itself in with the synthesis workers'
+ * seccomp filter (no sockets, no programs, no files written) and only then reads the document
+ * from a memfd on its standard input; the result comes back as JSON on a pipe. A fresh
+ * process per document (about 8 ms of CPU, a third of a whole lyssna's start with its hundred
+ * libraries) keeps one hostile file from leaving state behind for the next, and extraction
+ * sits before speech in the flow, so the speech pool (a later stage) is not ours to use. A
+ * crash, the CPU limit or a hang (killed at twice the CPU limit in wall time) costs that
+ * document an error. A scan read by text recognition gets a longer CPU limit: the worker
+ * raises its own soft limit to it and writes a space (white space before JSON) to tell the
+ * parent to wait that long. */
+#define _GNU_SOURCE /* memfd_create */
 #include "docworker.h"
 
 #include <errno.h>
@@ -40,8 +41,7 @@
 
 extern char **environ;
 
-#define WORKER_MEM  (2048ul << 20) /* address space of a worker */
-#define SLOT_WAIT_S 30             /* how long a document waits for a free worker slot */
+#define SLOT_WAIT_S 30 /* how long a document waits for a free worker slot */
 
 /* Workers at once in this process: two a core, so that a flood of documents queues here
  * instead of starting a parser per request. */
@@ -115,25 +115,27 @@ static char **worker_env(void)
 
 #define DOCWORKER_NAME "lyssna-docworker"
 
-/* The worker program: lyssna-docworker in exe's folder when it is there (a worker starts in
- * a third of the CPU time of a whole lyssna), else exe itself. */
-static const char *worker_program(const char *exe, char *path, size_t size)
+/* The worker program, lyssna-docworker in exe's folder, into path; an error when it is not
+ * there (make builds and installs it beside lyssna). */
+static int worker_program(const char *exe, char *path, size_t size, struct err *e)
 {
     const char *slash = strrchr(exe, '/');
     size_t dir = slash ? (size_t)(slash - exe) + 1 : 0;
 
     if (dir + sizeof(DOCWORKER_NAME) > size)
-        return exe;
+        return err_set(e, LY_EIO, "the path of lyssna is too long");
     memcpy(path, exe, dir);
     memcpy(path + dir, DOCWORKER_NAME, sizeof(DOCWORKER_NAME));
-    return access(path, X_OK) ? exe : path;
+    if (access(path, X_OK))
+        return err_set(e, LY_EIO, "cannot read documents: %s: %s (installed with lyssna)", path,
+                       strerror(errno));
+    return LY_OK;
 }
 
-static pid_t spawn_worker(const char *exe, int in, int out, const struct document_caps *caps,
+static pid_t spawn_worker(const char *prog, int in, int out, const struct document_caps *caps,
                           int cpu_s, int ocr_cpu_s)
 {
-    char pages[24], text[24], cpu[24], ocr[24], path[4096];
-    const char *prog = worker_program(exe, path, sizeof(path));
+    char pages[24], text[24], cpu[24], ocr[24];
     char *argv[] = {(char *)prog, "extract-worker", "--max-pages", pages,       "--max-text",
                     text,         "--cpu",          cpu,           "--ocr-cpu", ocr,
                     NULL};
@@ -332,146 +334,12 @@ static int run_worker(const char *exe, const char *bytes, size_t len,
 int docworker_run(const char *exe, const char *bytes, size_t len, const struct document_caps *caps,
                   int cpu_s, int ocr_cpu_s, struct extract_result *out, struct err *e)
 {
-    int rc = take_slot(e);
+    char prog[4096];
+    int rc = worker_program(exe, prog, sizeof(prog), e);
 
-    if (rc)
+    if (rc || (rc = take_slot(e)))
         return rc;
-    rc = run_worker(exe, bytes, len, caps, cpu_s, ocr_cpu_s, out, e);
+    rc = run_worker(prog, bytes, len, caps, cpu_s, ocr_cpu_s, out, e);
     give_slot();
     return rc;
-}
-
-/* The worker's own limits, set before it touches the document: cpu_s of CPU (SIGXCPU), which
- * a scan may raise to ocr_cpu_s (scan_begins). Under AddressSanitizer the address space
- * cannot be capped (its shadow memory reserves terabytes). */
-static void limit_self(int cpu_s, int ocr_cpu_s)
-{
-    struct rlimit cpu = {(rlim_t)cpu_s, (rlim_t)(cpu_s > ocr_cpu_s ? cpu_s : ocr_cpu_s) + 1},
-                  none = {0, 0};
-
-    setrlimit(RLIMIT_CPU, &cpu);
-    /* no file grows: a write to a standard stream that is a file fails (EFBIG) instead of
-       killing the worker, for poppler warns on stderr about damaged files it still reads */
-    setrlimit(RLIMIT_FSIZE, &none);
-    signal(SIGXFSZ, SIG_IGN);
-    setrlimit(RLIMIT_CORE, &none);
-#if !defined(__SANITIZE_ADDRESS__)
-    struct rlimit mem = {WORKER_MEM, WORKER_MEM};
-    setrlimit(RLIMIT_AS, &mem);
-#endif
-}
-
-/* /dev/null, opened before the sandbox shuts out opening it for writing. */
-static int quiet_fd = -1;
-
-/* A scan is about to be recognized: its longer CPU cap (the hard limit less a second, so the
- * end is still SIGXCPU), and a space to the parent, which then waits as long. Tesseract
- * prints notes ("Empty page!!") on stderr, the caller's: they go to /dev/null. */
-static void scan_begins(void)
-{
-    struct rlimit r;
-
-    if (quiet_fd >= 0)
-        dup2(quiet_fd, STDERR_FILENO);
-    if (!getrlimit(RLIMIT_CPU, &r) && r.rlim_max != RLIM_INFINITY && r.rlim_max > 1) {
-        r.rlim_cur = r.rlim_max - 1;
-        setrlimit(RLIMIT_CPU, &r);
-    }
-    write_all(STDOUT_FILENO, " ", 1);
-}
-
-static void print_json(json_t *root)
-{
-    char *s = json_dumps(root, JSON_COMPACT);
-
-    if (s)
-        write_all(STDOUT_FILENO, s, strlen(s));
-    free(s);
-    json_decref(root);
-}
-
-static void print_result(const struct extract_result *r)
-{
-    json_t *root = json_object(), *blocks = json_array(), *b;
-    size_t i;
-
-    for (i = 0; i < r->nblocks; i++) {
-        b = json_pack("{s:s, s:s, s:i, s:i}", "text", r->blocks[i].text, "xpath",
-                      r->blocks[i].xpath, "kind", (int)r->blocks[i].kind, "level",
-                      r->blocks[i].level);
-        if (r->blocks[i].lang)
-            json_object_set_new(b, "lang", json_string(r->blocks[i].lang));
-        if (r->blocks[i].nruns) {
-            json_t *runs = json_array();
-            for (size_t j = 0; j < r->blocks[i].nruns; j++)
-                json_array_append_new(runs,
-                                      json_pack("[I, I, s]", (json_int_t)r->blocks[i].runs[j].start,
-                                                (json_int_t)r->blocks[i].runs[j].end,
-                                                r->blocks[i].runs[j].lang));
-            json_object_set_new(b, "runs", runs);
-        }
-        json_array_append_new(blocks, b);
-    }
-    json_object_set_new(root, "title", json_string(r->title ? r->title : ""));
-    json_object_set_new(root, "lang", json_string(r->lang ? r->lang : ""));
-    json_object_set_new(root, "words", json_integer((json_int_t)r->words));
-    if (r->ocr)
-        json_object_set_new(root, "ocr", json_true());
-    json_object_set_new(root, "blocks", blocks);
-    print_json(root);
-}
-
-static void print_error(const struct err *e)
-{
-    print_json(json_pack("{s:i, s:s}", "code", (int)e->code, "message", e->msg));
-}
-
-static void parse_args(int argc, char **argv, struct document_caps *caps, int *cpu_s,
-                       int *ocr_cpu_s)
-{
-    int i;
-
-    for (i = 1; i + 1 < argc; i += 2) {
-        long v = strtol(argv[i + 1], NULL, 10);
-        if (v <= 0)
-            continue;
-        if (!strcmp(argv[i], "--max-pages"))
-            caps->max_pages = (int)(v < 1000000 ? v : 1000000);
-        else if (!strcmp(argv[i], "--max-text"))
-            caps->max_text = (size_t)v;
-        else if (!strcmp(argv[i], "--cpu"))
-            *cpu_s = (int)(v < 3600 ? v : 3600);
-        else if (!strcmp(argv[i], "--ocr-cpu"))
-            *ocr_cpu_s = (int)(v < 3600 ? v : 3600);
-    }
-}
-
-int extract_worker_main(int argc, char **argv)
-{
-    struct document_caps caps;
-    struct extract_result r;
-    struct err e = {0};
-    struct buf doc;
-    int cpu_s = LYSSNA_MAX_DOC_CPU, ocr_cpu_s = LYSSNA_MAX_OCR_CPU, rc;
-
-    document_caps_of(NULL, &caps);
-    caps.on_scan = scan_begins;
-    parse_args(argc, argv, &caps, &cpu_s, &ocr_cpu_s);
-    close_range(3, ~0u, 0);
-    quiet_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    limit_self(cpu_s, ocr_cpu_s);
-    buf_init(&doc, LYSSNA_MAX_DOC);
-    rc = sandbox_confine_worker(&e);
-    if (!rc)
-        rc = buf_read_file(&doc, stdin, "the document", &e);
-    if (!rc)
-        rc = document_read(doc.data, doc.len, &caps, &r, &e);
-    if (rc) {
-        print_error(&e);
-    } else {
-        print_result(&r);
-        extract_result_release(&r);
-    }
-    buf_release(&doc);
-    return 0;
 }

@@ -21,9 +21,10 @@ struct extract_opts {
     size_t max_text;          /* bytes of extracted text kept; 0: LYSSNA_MAX_TEXT */
     /* Documents (extract_document, extract_any): */
     const char *worker; /* the lyssna binary: each document is parsed in a child process,
-                         * `WORKER extract-worker`, shut in by seccomp with capped CPU and
-                         * memory, so a crash or hang in a parser costs only that document;
-                         * NULL: parsed in the calling process (tests, fuzzing) */
+                         * `lyssna-docworker extract-worker` from WORKER's folder, shut in by
+                         * seccomp with capped CPU and memory, so a crash or hang in a parser
+                         * costs only that document; NULL: documents are refused (tests and
+                         * fuzzers call the readers of document.h themselves) */
     size_t max_doc;     /* bytes of document accepted; 0: LYSSNA_MAX_DOC */
     int max_pages;      /* PDF pages read; 0: LYSSNA_MAX_PAGES */
     int max_cpu_s;      /* CPU seconds for one document in the worker; 0: LYSSNA_MAX_DOC_CPU */
@@ -153,9 +154,10 @@ int extract_any(const char *bytes, size_t len, const struct extract_opts *opts,
  * and Norwegian never relabel each other. extract_any calls it. */
 void extract_detect_langs(struct extract_result *r);
 
-/* `lyssna extract-worker [--max-pages N] [--max-text N] [--cpu S]`: reads one document on
- * standard input, confines itself (seccomp, rlimits), writes the result as JSON on standard
- * output. Started by extract_document when opts->worker is set; returns the exit code. */
+/* `lyssna-docworker extract-worker [--max-pages N] [--max-text N] [--cpu S] [--ocr-cpu S]`
+ * (docchild.c): reads one document on standard input, confines itself (seccomp, rlimits),
+ * writes the result as JSON on standard output. Started by extract_document; returns the
+ * exit code. Only the worker program links it. */
 int extract_worker_main(int argc, char **argv);
 
 /* The blocks' text joined by '\n' (the format `lyssna extract` prints); block->start

@@ -3,15 +3,22 @@
  * model, and its symbols, with their boxes in points, fed to layout.c like a text PDF's
  * characters, so running headers, columns, hyphens and headings are read the same way. Words
  * Tesseract is barely sure of (specks, stamps) are left out. One Tesseract a document; runs in
- * the sandboxed extract-worker, which gives a scan its longer CPU cap (caps->on_scan). */
+ * the sandboxed document worker (lyssna-docworker), which gives a scan its longer CPU cap
+ * (caps->on_scan).
+ * Tesseract is opened (dlopen) by the first scan: linked, it and the libraries it brings
+ * (leptonica's image formats, libarchive, libcurl) were loaded by every worker, a third of
+ * a worker's start-up, and most documents have a text layer. */
 #include "ocr.h"
 
 #include <cairo.h>
+#include <dlfcn.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <tesseract/capi.h>
+#include <tesseract/version.h>
 
 #include "base/base.h"
 #include "document.h"
@@ -25,6 +32,59 @@
 #define OCR_MAX_PIXELS (40u << 20)
 #define OCR_MIN_CONF   20.0f /* words recognized with less confidence are noise */
 #define OCR_MARK_CONF  70.0f /* ... and marks without a letter or digit with less than this */
+
+#define STR_(x)     #x
+#define STR(x)      STR_(x)
+#define TESS_SONAME "libtesseract.so." STR(TESSERACT_MAJOR_VERSION)
+
+/* The functions of Tesseract's C API that are called here. */
+/* clang-format off */
+#define TESS_FUNCS(X) \
+    X(TessBaseAPIClear) \
+    X(TessBaseAPICreate) \
+    X(TessBaseAPIDelete) \
+    X(TessBaseAPIEnd) \
+    X(TessBaseAPIGetIterator) \
+    X(TessBaseAPIInit3) \
+    X(TessBaseAPIRecognize) \
+    X(TessBaseAPISetImage) \
+    X(TessBaseAPISetPageSegMode) \
+    X(TessBaseAPISetSourceResolution) \
+    X(TessDeleteText) \
+    X(TessPageIteratorBaseline) \
+    X(TessPageIteratorBoundingBox) \
+    X(TessPageIteratorIsAtBeginningOf) \
+    X(TessPageIteratorNext) \
+    X(TessResultIteratorConfidence) \
+    X(TessResultIteratorDelete) \
+    X(TessResultIteratorGetPageIterator) \
+    X(TessResultIteratorGetUTF8Text) \
+    X(TessResultIteratorNext) \
+    X(TessResultIteratorWordFontAttributes)
+/* clang-format on */
+
+static struct {
+#define TESS_POINTER(f) __typeof__(f) *f;
+    TESS_FUNCS(TESS_POINTER)
+#undef TESS_POINTER
+} tess;
+static const char *tess_missing; /* NULL once every function is found */
+static pthread_once_t tess_once = PTHREAD_ONCE_INIT;
+
+static void tess_open(void)
+{
+    void *h = dlopen(TESS_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+    tess_missing = TESS_SONAME;
+    if (!h)
+        return;
+#define TESS_FIND(f)                                                                               \
+    if (!(tess.f = (__typeof__(tess.f))dlsym(h, #f)))                                              \
+        return;
+    TESS_FUNCS(TESS_FIND)
+#undef TESS_FIND
+    tess_missing = NULL;
+}
 
 /* Tesseract's model for a language tag: Swedish unless the tag names English. */
 static const char *model_of(const char *lang)
@@ -150,7 +210,7 @@ static void put(struct chars *cs, const char *u, const struct place *pl, double 
  * glass). */
 static double page_skew(TessBaseAPI *api)
 {
-    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    TessResultIterator *ri = tess.TessBaseAPIGetIterator(api);
     TessPageIterator *pi;
     double s[512], t;
     size_t n = 0, i, j;
@@ -158,13 +218,13 @@ static double page_skew(TessBaseAPI *api)
 
     if (!ri)
         return 0;
-    pi = TessResultIteratorGetPageIterator(ri);
+    pi = tess.TessResultIteratorGetPageIterator(ri);
     do {
-        if (TessPageIteratorBaseline(pi, RIL_TEXTLINE, &x1, &y1, &x2, &y2) && x2 - x1 > 200 &&
+        if (tess.TessPageIteratorBaseline(pi, RIL_TEXTLINE, &x1, &y1, &x2, &y2) && x2 - x1 > 200 &&
             n < 512)
             s[n++] = (double)(y2 - y1) / (x2 - x1);
-    } while (TessPageIteratorNext(pi, RIL_TEXTLINE));
-    TessResultIteratorDelete(ri);
+    } while (tess.TessPageIteratorNext(pi, RIL_TEXTLINE));
+    tess.TessResultIteratorDelete(ri);
     for (i = 1; i < n; i++) /* insertion sort: a page has few lines */
         for (j = i; j > 0 && s[j] < s[j - 1]; j--)
             t = s[j], s[j] = s[j - 1], s[j - 1] = t;
@@ -175,8 +235,8 @@ static double page_skew(TessBaseAPI *api)
  * that Tesseract is unsure of (a rule's edge read as "|", a speck as a quote). */
 static int noise_word(TessResultIterator *ri)
 {
-    float conf = TessResultIteratorConfidence(ri, RIL_WORD);
-    char *w = TessResultIteratorGetUTF8Text(ri, RIL_WORD);
+    float conf = tess.TessResultIteratorConfidence(ri, RIL_WORD);
+    char *w = tess.TessResultIteratorGetUTF8Text(ri, RIL_WORD);
     int alnum = 0, rule;
     size_t i;
 
@@ -184,7 +244,7 @@ static int noise_word(TessResultIterator *ri)
         alnum |= (unsigned char)w[i] >= 0x80 || (w[i] >= '0' && w[i] <= '9') ||
                  ((w[i] | 0x20) >= 'a' && (w[i] | 0x20) <= 'z');
     rule = w && w[0] && strspn(w, "|[]") == strlen(w); /* a table's rule, however sure */
-    TessDeleteText(w);
+    tess.TessDeleteText(w);
     return conf < OCR_MIN_CONF || (!alnum && conf < OCR_MARK_CONF) || rule;
 }
 
@@ -195,11 +255,11 @@ static float line_size(TessResultIterator *ri, TessPageIterator *pi, double k)
     BOOL bold, italic, under, mono, serif, caps;
     int x0, y0, x1, y1, pt = 0, font;
 
-    if (TessResultIteratorWordFontAttributes(ri, &bold, &italic, &under, &mono, &serif, &caps, &pt,
-                                             &font) &&
+    if (tess.TessResultIteratorWordFontAttributes(ri, &bold, &italic, &under, &mono, &serif, &caps,
+                                                  &pt, &font) &&
         pt > 0)
         return (float)pt;
-    if (!TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1))
+    if (!tess.TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1))
         return 10;
     return (float)((y1 - y0) * k / 1.2);
 }
@@ -248,30 +308,30 @@ static void even_sizes(struct chars *cs)
 
 static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
 {
-    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    TessResultIterator *ri = tess.TessBaseAPIGetIterator(api);
     TessPageIterator *pi;
     float size = 10;
     int x0, y0, x1, y1;
 
     if (!ri)
         return;
-    pi = TessResultIteratorGetPageIterator(ri);
+    pi = tess.TessResultIteratorGetPageIterator(ri);
     do {
         char *w;
-        if (TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
+        if (tess.TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
             if (cs->n)
                 put(cs, "\n", pl, 0, 0, 0, 0, size);
             size = line_size(ri, pi, pl->k);
         } else {
             put(cs, " ", pl, 0, 0, 0, 0, size);
         }
-        if (noise_word(ri) || !TessPageIteratorBoundingBox(pi, RIL_WORD, &x0, &y0, &x1, &y1) ||
-            !(w = TessResultIteratorGetUTF8Text(ri, RIL_WORD)))
+        if (noise_word(ri) || !tess.TessPageIteratorBoundingBox(pi, RIL_WORD, &x0, &y0, &x1, &y1) ||
+            !(w = tess.TessResultIteratorGetUTF8Text(ri, RIL_WORD)))
             continue;
         put_word(cs, w, pl, x0, y0, x1, y1, size);
-        TessDeleteText(w);
-    } while (TessResultIteratorNext(ri, RIL_WORD));
-    TessResultIteratorDelete(ri);
+        tess.TessDeleteText(w);
+    } while (tess.TessResultIteratorNext(ri, RIL_WORD));
+    tess.TessResultIteratorDelete(ri);
     even_sizes(cs);
 }
 
@@ -289,17 +349,17 @@ static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, struct layout *l,
                        "%d dpi)",
                        n + 1, OCR_MAX_PIXELS >> 20, OCR_MIN_DPI);
     poppler_page_get_size(pg, &pw, &ph);
-    TessBaseAPISetImage(api, grey, w, h, 1, w);
-    TessBaseAPISetSourceResolution(api, dpi);
+    tess.TessBaseAPISetImage(api, grey, w, h, 1, w);
+    tess.TessBaseAPISetSourceResolution(api, dpi);
     pl.k = 72.0 / dpi;
-    if (TessBaseAPIRecognize(api, NULL)) {
+    if (tess.TessBaseAPIRecognize(api, NULL)) {
         rc = err_set(e, LY_EPARSE, "text recognition failed on page %d of the scan", n + 1);
     } else {
         pl.s = page_skew(api);
         collect(api, &pl, &cs);
     }
     layout_add_page(l, cs.c, cs.n, pw, ph);
-    TessBaseAPIClear(api);
+    tess.TessBaseAPIClear(api);
     free(cs.c);
     free(grey);
     return rc;
@@ -317,15 +377,19 @@ int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
                        caps->max_ocr_pages);
     if (caps->on_scan)
         caps->on_scan();
-    api = TessBaseAPICreate();
-    if (TessBaseAPIInit3(api, NULL, model_of(lang))) {
-        TessBaseAPIDelete(api);
+    pthread_once(&tess_once, tess_open);
+    if (tess_missing)
+        return err_set(e, LY_EIO, "text recognition is not installed: %s (Debian: libtesseract%d)",
+                       tess_missing, TESSERACT_MAJOR_VERSION);
+    api = tess.TessBaseAPICreate();
+    if (tess.TessBaseAPIInit3(api, NULL, model_of(lang))) {
+        tess.TessBaseAPIDelete(api);
         return err_set(e, LY_EIO,
                        "the text recognition model '%s' is not installed "
                        "(Debian: tesseract-ocr-%s)",
                        model_of(lang), model_of(lang));
     }
-    TessBaseAPISetPageSegMode(api, PSM_AUTO);
+    tess.TessBaseAPISetPageSegMode(api, PSM_AUTO);
     for (i = 0; i < pages && !rc; i++) {
         PopplerPage *pg = poppler_document_get_page(doc, i);
         if (!pg)
@@ -336,7 +400,7 @@ int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
             rc = err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
                          caps->max_text);
     }
-    TessBaseAPIEnd(api);
-    TessBaseAPIDelete(api);
+    tess.TessBaseAPIEnd(api);
+    tess.TessBaseAPIDelete(api);
     return rc;
 }

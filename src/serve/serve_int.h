@@ -58,7 +58,7 @@ struct server {
     struct pool *pool;
     struct cache *cache;
     struct jobs *jobs; /* every front's audio is made through it */
-    const char *exe;   /* the lyssna binary: documents are read in its extract-worker */
+    const char *exe;   /* the lyssna binary: documents are read by the worker beside it */
     char web[1024];
     struct metrics m;
     pthread_mutex_t lock;      /* guards the lists below */

@@ -5,6 +5,7 @@ started for real, and every metric the Prometheus rules and DEPLOY.md name found
 instance's /metrics. The cluster recipe (config/nginx-cluster.conf) is test_cluster.py's."""
 import configparser
 import http.client
+import pathlib
 import re
 import shutil
 import socket
@@ -127,12 +128,15 @@ def test_the_image_installs_every_library_and_model_the_binary_needs(lyssna_bin)
     text = (ROOT / "deploy" / "Containerfile").read_text()
     runtime = text[text.rindex("FROM "):]
     listed = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", runtime.split("&&")[1]))
-    direct = re.findall(r"\(NEEDED\).*\[(.+)\]", subprocess.run(
-        ["readelf", "-d", lyssna_bin], capture_output=True, text=True, check=True).stdout)
-    where = dict(re.findall(r"^\s*(\S+) => (/\S+)", subprocess.run(
-        ["ldd", lyssna_bin], capture_output=True, text=True, check=True).stdout, re.M))
-    needed = set()
-    for lib in direct:
+    bins = [lyssna_bin, str(pathlib.Path(lyssna_bin).with_name("lyssna-docworker"))]
+    direct, where = [], {}
+    for b in bins:  # the document worker installed beside lyssna too
+        direct += re.findall(r"\(NEEDED\).*\[(.+)\]", subprocess.run(
+            ["readelf", "-d", b], capture_output=True, text=True, check=True).stdout)
+        where.update(re.findall(r"^\s*(\S+) => (/\S+)", subprocess.run(
+            ["ldd", b], capture_output=True, text=True, check=True).stdout, re.M))
+    needed = {"libtesseract5"}  # opened by the worker at the first scan (dlopen)
+    for lib in set(direct):
         owner = subprocess.run(["dpkg", "-S", where[lib]], capture_output=True, text=True)
         if owner.returncode:  # /lib and /usr/lib are one folder: dpkg knows one name
             owner = subprocess.run(["dpkg", "-S", "/usr" + where[lib]], capture_output=True,

@@ -1,0 +1,174 @@
+/* docchild.c -- the document worker's side (lyssna-docworker, src/cli/docworker_main.c):
+ * caps its own CPU, memory and file writes, shuts itself in with seccomp, reads one document
+ * from standard input with the reader extract_sniff picks (document_read) and writes the
+ * result, or the error, as JSON to standard output for docworker.c. Only the worker program
+ * links this file and the readers it calls (poppler, libzip, Tesseract by dlopen): lyssna
+ * itself never parses a document. */
+#define _GNU_SOURCE /* close_range */
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "base/base.h"
+#include "document.h"
+#include "extract.h"
+
+#include "banned.h"
+
+#define WORKER_MEM (2048ul << 20) /* address space of a worker */
+
+int document_read(const char *bytes, size_t len, const struct document_caps *caps,
+                  struct extract_result *out, struct err *e)
+{
+    switch (extract_sniff(bytes, len)) {
+    case EXTRACT_PDF:
+        return document_read_pdf(bytes, len, caps, out, e);
+    case EXTRACT_DOCX:
+        return document_read_docx(bytes, len, caps, out, e);
+    case EXTRACT_ODT:
+        return document_read_odt(bytes, len, caps, out, e);
+    default:
+        return err_set(e, LY_EPARSE,
+                       "not a document Lyssna reads: PDF, Word (DOCX) and OpenDocument text "
+                       "(ODT) are read");
+    }
+}
+
+/* The worker's own limits, set before it touches the document: cpu_s of CPU (SIGXCPU), which
+ * a scan may raise to ocr_cpu_s (scan_begins). Under AddressSanitizer the address space
+ * cannot be capped (its shadow memory reserves terabytes). */
+static void limit_self(int cpu_s, int ocr_cpu_s)
+{
+    struct rlimit cpu = {(rlim_t)cpu_s, (rlim_t)(cpu_s > ocr_cpu_s ? cpu_s : ocr_cpu_s) + 1},
+                  none = {0, 0};
+
+    setrlimit(RLIMIT_CPU, &cpu);
+    /* no file grows: a write to a standard stream that is a file fails (EFBIG) instead of
+       killing the worker, for poppler warns on stderr about damaged files it still reads */
+    setrlimit(RLIMIT_FSIZE, &none);
+    signal(SIGXFSZ, SIG_IGN);
+    setrlimit(RLIMIT_CORE, &none);
+#if !defined(__SANITIZE_ADDRESS__)
+    struct rlimit mem = {WORKER_MEM, WORKER_MEM};
+    setrlimit(RLIMIT_AS, &mem);
+#endif
+}
+
+/* /dev/null, opened before the sandbox shuts out opening it for writing. */
+static int quiet_fd = -1;
+
+/* A scan is about to be recognized: its longer CPU cap (the hard limit less a second, so the
+ * end is still SIGXCPU), and a space to the parent, which then waits as long. Tesseract
+ * prints notes ("Empty page!!") on stderr, the caller's: they go to /dev/null. */
+static void scan_begins(void)
+{
+    struct rlimit r;
+
+    if (quiet_fd >= 0)
+        dup2(quiet_fd, STDERR_FILENO);
+    if (!getrlimit(RLIMIT_CPU, &r) && r.rlim_max != RLIM_INFINITY && r.rlim_max > 1) {
+        r.rlim_cur = r.rlim_max - 1;
+        setrlimit(RLIMIT_CPU, &r);
+    }
+    write_all(STDOUT_FILENO, " ", 1);
+}
+
+static void print_json(json_t *root)
+{
+    char *s = json_dumps(root, JSON_COMPACT);
+
+    if (s)
+        write_all(STDOUT_FILENO, s, strlen(s));
+    free(s);
+    json_decref(root);
+}
+
+static void print_result(const struct extract_result *r)
+{
+    json_t *root = json_object(), *blocks = json_array(), *b;
+    size_t i;
+
+    for (i = 0; i < r->nblocks; i++) {
+        b = json_pack("{s:s, s:s, s:i, s:i}", "text", r->blocks[i].text, "xpath",
+                      r->blocks[i].xpath, "kind", (int)r->blocks[i].kind, "level",
+                      r->blocks[i].level);
+        if (r->blocks[i].lang)
+            json_object_set_new(b, "lang", json_string(r->blocks[i].lang));
+        if (r->blocks[i].nruns) {
+            json_t *runs = json_array();
+            for (size_t j = 0; j < r->blocks[i].nruns; j++)
+                json_array_append_new(runs,
+                                      json_pack("[I, I, s]", (json_int_t)r->blocks[i].runs[j].start,
+                                                (json_int_t)r->blocks[i].runs[j].end,
+                                                r->blocks[i].runs[j].lang));
+            json_object_set_new(b, "runs", runs);
+        }
+        json_array_append_new(blocks, b);
+    }
+    json_object_set_new(root, "title", json_string(r->title ? r->title : ""));
+    json_object_set_new(root, "lang", json_string(r->lang ? r->lang : ""));
+    json_object_set_new(root, "words", json_integer((json_int_t)r->words));
+    if (r->ocr)
+        json_object_set_new(root, "ocr", json_true());
+    json_object_set_new(root, "blocks", blocks);
+    print_json(root);
+}
+
+static void print_error(const struct err *e)
+{
+    print_json(json_pack("{s:i, s:s}", "code", (int)e->code, "message", e->msg));
+}
+
+static void parse_args(int argc, char **argv, struct document_caps *caps, int *cpu_s,
+                       int *ocr_cpu_s)
+{
+    int i;
+
+    for (i = 1; i + 1 < argc; i += 2) {
+        long v = strtol(argv[i + 1], NULL, 10);
+        if (v <= 0)
+            continue;
+        if (!strcmp(argv[i], "--max-pages"))
+            caps->max_pages = (int)(v < 1000000 ? v : 1000000);
+        else if (!strcmp(argv[i], "--max-text"))
+            caps->max_text = (size_t)v;
+        else if (!strcmp(argv[i], "--cpu"))
+            *cpu_s = (int)(v < 3600 ? v : 3600);
+        else if (!strcmp(argv[i], "--ocr-cpu"))
+            *ocr_cpu_s = (int)(v < 3600 ? v : 3600);
+    }
+}
+
+int extract_worker_main(int argc, char **argv)
+{
+    struct document_caps caps;
+    struct extract_result r;
+    struct err e = {0};
+    struct buf doc;
+    int cpu_s = LYSSNA_MAX_DOC_CPU, ocr_cpu_s = LYSSNA_MAX_OCR_CPU, rc;
+
+    document_caps_of(NULL, &caps);
+    caps.on_scan = scan_begins;
+    parse_args(argc, argv, &caps, &cpu_s, &ocr_cpu_s);
+    close_range(3, ~0u, 0);
+    quiet_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    limit_self(cpu_s, ocr_cpu_s);
+    buf_init(&doc, LYSSNA_MAX_DOC);
+    rc = sandbox_confine_worker(&e);
+    if (!rc)
+        rc = buf_read_file(&doc, stdin, "the document", &e);
+    if (!rc)
+        rc = document_read(doc.data, doc.len, &caps, &r, &e);
+    if (rc) {
+        print_error(&e);
+    } else {
+        print_result(&r);
+        extract_result_release(&r);
+    }
+    buf_release(&doc);
+    return 0;
+}
