@@ -75,7 +75,7 @@ CLIENTS  = tests/clients
 all: $(BIN) $(DOCBIN)
 
 $(BIN): $(BUILD)/obj/cli/main.o $(BUILD)/liblyssna.a
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -Wl,--as-needed -o $@ $^ $(LDLIBS)
 
 $(DOCBIN): $(BUILD)/obj/cli/docworker_main.o $(BUILD)/liblyssna.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(DOC_LIBS)
