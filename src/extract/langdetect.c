@@ -102,6 +102,8 @@ static enum script script_of(uint32_t c)
 {
     size_t i;
 
+    if (c < 0x80) /* most letters read: no walk through the table */
+        return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') ? S_LATIN : S_OTHER;
     for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
         if (c >= ranges[i].lo && c <= ranges[i].hi)
             return ranges[i].s;
@@ -123,6 +125,8 @@ static void count_marks(struct counts *k, uint32_t c)
              {0x455, 6}, {0x44B, 7}, {0x44D, 7}, {0x107, 8},  {0x106, 8}, {0x111, 8}, {0x110, 8}};
     size_t i;
 
+    if (c < 0x106)
+        return; /* no mark is below Ć: Latin's plain letters are most of what is read */
     if (c >= 0x410 && c <= 0x42F)
         c += 0x20; /* Cyrillic capitals as small letters */
     else if (c >= 0x400 && c <= 0x40F)
@@ -337,23 +341,32 @@ static int detect(const char *s, size_t len, char *out, size_t size)
 }
 
 /* The page's own language: the one its blocks plainly speak, when they hold most of its text
- * (a whole English article under lang="sv" is English, its short headings too). */
+ * (a whole English article under lang="sv" is English, its short headings too). The bytes of
+ * each language found are summed in one pass (a long document has thousands of blocks and a
+ * few languages); the first found of the largest sum wins. */
 static void relabel_page(struct extract_result *r, char (*found)[16])
 {
-    size_t i, j, total = 0, best = 0, bytes;
+    size_t i, j, total = 0, best = 0, nlangs = 0, bytes;
+    size_t *sum = xcalloc(r->nblocks ? r->nblocks : 1, sizeof(*sum));
+    const char **langs = xcalloc(r->nblocks ? r->nblocks : 1, sizeof(*langs));
     const char *top = NULL;
 
-    for (i = 0; i < r->nblocks; i++)
-        total += strlen(r->blocks[i].text);
     for (i = 0; i < r->nblocks; i++) {
+        bytes = strlen(r->blocks[i].text);
+        total += bytes;
         if (!found[i][0])
             continue;
-        for (bytes = 0, j = 0; j < r->nblocks; j++)
-            if (!strcmp(found[i], found[j]))
-                bytes += strlen(r->blocks[j].text);
-        if (bytes > best)
-            best = bytes, top = found[i];
+        for (j = 0; j < nlangs && strcmp(langs[j], found[i]); j++)
+            ;
+        if (j == nlangs)
+            langs[nlangs++] = found[i];
+        sum[j] += bytes;
     }
+    for (j = 0; j < nlangs; j++)
+        if (sum[j] > best)
+            best = sum[j], top = langs[j];
+    free(langs);
+    free(sum);
     if (top && best * 10 >= total * 6 && !(r->lang && akin(top, r->lang))) {
         free(r->lang);
         r->lang = xstrdup(top);
