@@ -333,3 +333,38 @@ def test_a_reader_killed_mid_parse_is_a_clear_error(lyssna_bin, tmp_path):
     out, err = proc.communicate(timeout=30 * TIME_SCALE)
     assert proc.returncode == 8, err
     assert b"crashed" in err and err.count(b"\n") == 1 and out == b""
+
+
+def test_documents_are_read_by_the_worker_program_beside_lyssna(lyssna_bin, tmp_path):
+    """The worker is lyssna-docworker, loading the parsers' libraries and not lyssna's speech,
+    HTTP or TLS ones (each document starts one); lyssna itself maps no parser; a lyssna
+    without its worker beside it refuses documents with one line saying what is missing."""
+    path = tmp_path / "lang.pdf"
+    path.write_bytes(many_pages(1900, 6))
+    proc = subprocess.Popen([lyssna_bin, "extract", path], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20 * TIME_SCALE
+    kids, maps = [], ""
+    while "libpoppler" not in maps and time.monotonic() < deadline and proc.poll() is None:
+        kids = kids or children(proc.pid)
+        try:
+            maps = open(f"/proc/{kids[0]}/maps").read() if kids else ""
+        except OSError:
+            maps = ""
+        time.sleep(0.01)
+    parent_maps = open(f"/proc/{proc.pid}/maps").read()
+    argv = open(f"/proc/{kids[0]}/cmdline", "rb").read().split(b"\0")
+    proc.kill()
+    proc.wait()
+    assert os.path.basename(argv[0]) == b"lyssna-docworker" and argv[1] == b"extract-worker"
+    assert "libpoppler" in maps
+    for lib in ("libespeak-ng", "libcurl", "libmicrohttpd", "libsndfile", "libtesseract"):
+        assert lib not in maps, lib
+    assert "libpoppler" not in parent_maps and "libtesseract" not in parent_maps
+
+    alone = tmp_path / "bin" / "lyssna"
+    alone.parent.mkdir()
+    alone.write_bytes(open(lyssna_bin, "rb").read())
+    alone.chmod(0o755)
+    one_error_line(subprocess.run([alone, "extract", DOCS / f"{PROTOKOLL}.pdf"],
+                                  capture_output=True), 1, "lyssna-docworker")
