@@ -322,12 +322,17 @@ def test_a_reader_killed_mid_parse_is_a_clear_error(lyssna_bin, tmp_path):
     path.write_bytes(many_pages(1900, 6))
     proc = subprocess.Popen([lyssna_bin, "extract", path], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 20 * TIME_SCALE
-    kids = []
-    while not kids and time.monotonic() < deadline and proc.poll() is None:
+    kids, argv = [], []
+    # the spawned child shows the parent's command line until its exec
+    while argv[1:2] != [b"extract-worker"] and time.monotonic() < deadline and proc.poll() is None:
         kids = children(proc.pid)
+        try:
+            argv = open(f"/proc/{kids[0]}/cmdline", "rb").read().split(b"\0") if kids else []
+        except OSError:
+            argv = []
         time.sleep(0.01)
     assert kids, "no extract-worker was started"
-    assert open(f"/proc/{kids[0]}/cmdline", "rb").read().split(b"\0")[1] == b"extract-worker"
+    assert argv[1:2] == [b"extract-worker"], argv
     time.sleep(0.2)
     os.kill(kids[0], signal.SIGKILL)
     out, err = proc.communicate(timeout=30 * TIME_SCALE)
