@@ -160,7 +160,7 @@ FUZZ_CC    = clang
 FUZZ_TIME ?= 600
 FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 FUZZ_FLAGS = -std=c11 -O1 -g $(FUZZ_SAN) $(WARN)
-FUZZ_OBJS  = $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/cli/main.c,$(SRCS)))
+FUZZ_OBJS  = $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out $(MAINS),$(SRCS)))
 FUZZ_BINS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
 
 build/fuzz/obj/%.o: src/%.c
