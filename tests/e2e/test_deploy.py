@@ -122,9 +122,9 @@ def test_k8s_indexed_job_runs_every_shard_once(tmp_path):
 
 def test_the_image_installs_every_library_and_model_the_binary_needs(lyssna_bin):
     """No image is built here (no registry): the runtime stage's package list is checked
-    against the libraries this binary links itself (each one's Debian package, by readelf, ldd
-    and dpkg) and
-    the data files it reads at run time (OCR models, language-guess fingerprints)."""
+    against the libraries lyssna and its document worker link themselves (each one's Debian
+    package, by readelf, ldd and dpkg) and the data files they read at run time (OCR models,
+    language-guess fingerprints)."""
     text = (ROOT / "deploy" / "Containerfile").read_text()
     runtime = text[text.rindex("FROM "):]
     listed = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", runtime.split("&&")[1]))
