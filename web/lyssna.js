@@ -545,6 +545,7 @@
       self.tick();
     }, function (status) {
       self.marksStatus = status;
+      self.pendingStart = null;
     });
   };
 
@@ -715,6 +716,7 @@
       var s = self.pendingSeek;
       if (s == null || !self.mode) {
         clearInterval(timer);
+        self.pendingSeek = null;
       } else if (reachable(a, s) || (reloaded && rested(a))) {
         clearInterval(timer);
         self.pendingSeek = null;
@@ -855,8 +857,10 @@
       this.pendingStart = { i: i, node: node };
       return this.listen();
     }
-    if (!m)
+    if (!m) { /* the reading has begun, its marks not yet come: once they come */
+      this.pendingStart = { i: i, node: node };
       return;
+    }
     var b = i >= 0 ? m.starts[i] : null;
     for (var k = 0; !b && k < m.starts.length; k++) {
       var e = m.starts[k].el;
