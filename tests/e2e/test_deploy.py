@@ -143,6 +143,7 @@ def test_the_image_installs_every_library_and_model_the_binary_needs(lyssna_bin)
                                    text=True)
         needed.add(owner.stdout.split(":")[0])
     needed -= {"libc6"}  # in every Debian image
+    needed = {p for p in needed if not re.match(r"lib(a|ub|l|t)san\d", p)}  # a SAN=1 build's
     needed |= {"espeak-ng-data", "tesseract-ocr-swe", "tesseract-ocr-eng", "libexttextcat-data",
                "fonts-opendyslexic"}
     assert needed <= listed, f"the Containerfile's runtime stage lacks {sorted(needed - listed)}"
