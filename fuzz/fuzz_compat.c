@@ -6,6 +6,7 @@
 #include "fuzz.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "base/base.h"
 #include "serve/compat.h"
@@ -61,7 +62,8 @@ static void marytts(const char *body, size_t len)
     }
     if (compat_parse_marytts(p[0], p[1], p[2], p[3], p[4], p[5], CAP, &r, NULL) == LY_OK) {
         check_accepted(&r);
-        fuzz_check(r.v.format == ENCODE_WAV, "MaryTTS gets WAV");
+        fuzz_check(r.v.format == (p[3] && !strcasecmp(p[3], "AU_FILE") ? ENCODE_AU : ENCODE_WAV),
+                   "MaryTTS gets WAV, or AU when AUDIO asks for AU_FILE");
     }
     request_speak_release(&r);
     for (i = 0; i < 6; i++)
