@@ -222,14 +222,14 @@
   function mapMarks(data, sel) {
     var root = null, words = [], sentences = [];
     var spans = {};
-    var blocks = data.blocks || [{ xpath: '', start: 0, end: Infinity }];
+    /* blocks of this mapping's own: the marks are mapped again (into the text mode and back) */
+    var blocks = (data.blocks || [{ xpath: '', start: 0, end: Infinity }]).map(function (b) {
+      return { xpath: b.xpath, start: b.start, end: b.end, words: [], el: null, first: null };
+    });
     if (sel) {
       root = sel.commonAncestorContainer;
       root = root.nodeType === 1 ? root : root.parentNode;
     }
-    blocks.forEach(function (b) {
-      b.words = [];
-    });
     function blockOf(pos) {
       for (var i = 0; i < blocks.length; i++)
         if (pos >= blocks[i].start && pos <= blocks[i].end)

@@ -109,6 +109,9 @@ test('text mode: the article over the page, focus in and back, Escape, the highl
   assert.ok(s.length > 3, 'the sentence read is highlighted in the text mode');
   assert.equal(await page.text('.lyssna-text-play'), 'Pausa');
   assert.deepEqual(await axe(page), [], 'axe with the text mode open');
+  const starts = () => page.evaluate(() => document.querySelector('.lyssna-from select').options.length);
+  const inText = await starts();
+  assert.ok(inText > 2, `"Börja vid" offers the blocks of the text mode: ${inText}`);
   await page.press('Escape');
   await until(page, () => !document.querySelector('dialog.lyssna-text'));
   assert.equal(await page.evaluate(() => document.activeElement.className), 'lyssna-aid-open',
@@ -121,6 +124,7 @@ test('text mode: the article over the page, focus in and back, Escape, the highl
     return r && !r.commonAncestorContainer.parentElement.closest('dialog') && r.toString();
   });
   assert.ok(back, 'the highlight is back on the page');
+  assert.equal(await starts(), inText, '"Börja vid" offers the page\'s blocks once the text mode is closed');
   assert.deepEqual(await page.errors(), []);
 });
 
