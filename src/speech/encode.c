@@ -26,7 +26,8 @@
 /* Samples handed to a codec per call: libvorbis crashes on one huge write (~17M samples). */
 #define LYSSNA_ENCODE_CHUNK 4096
 
-/* Settings for one synthetic voice at 22 kHz; README "Audio formats" explains the choice. */
+/* Settings for one synthetic voice at 22 kHz; docs/SPEECH.md, "Audio formats", explains
+ * the choice. */
 #define LYSSNA_VORBIS_QUALITY 0.2 /* libvorbis -q 2, about 40 kbit/s */
 #define LYSSNA_OPUS_RATE      24000
 #define LYSSNA_PCM_RATE       24000 /* what OpenAI's "pcm" is: 24 kHz s16le mono */

@@ -1,7 +1,8 @@
-"""One cache folder used by several `lyssna serve` instances at once (README, "Cache"): two
-writers of one key, an instance starting while another writes, eviction by one instance under
-another's reader. Each check is of what a user gets: the bytes, ETags, and what lies in the
-folder afterwards (one whole entry, no temporary left, every entry's checksum right)."""
+"""One cache folder used by several `lyssna serve` instances at once (docs/DEPLOY.md, "The
+shared cache"): two writers of one key, an instance starting while another writes, eviction by
+one instance under another's reader. Each check is of what a user gets: the bytes, ETags, and
+what lies in the folder afterwards (one whole entry, no temporary left, every entry's checksum
+right)."""
 import hashlib
 import http.client
 import threading
