@@ -32,6 +32,9 @@
 #define OCR_MAX_PIXELS (40u << 20)
 #define OCR_MIN_CONF   20.0f /* words recognized with less confidence are noise */
 #define OCR_MARK_CONF  70.0f /* ... and marks without a letter or digit with less than this */
+#define OCR_CAP_EM     0.7   /* a capital's or an ascender's height in ems, about, in text faces */
+#define OCR_ASCENT_EM  0.9 /* a character's box above and below its baseline, in ems, as a PDF's */
+#define OCR_DESCENT_EM 0.2
 
 #define STR_(x)     #x
 #define STR(x)      STR_(x)
@@ -248,9 +251,9 @@ static int noise_word(TessResultIterator *ri)
     return conf < OCR_MIN_CONF || (!alnum && conf < OCR_MARK_CONF) || rule;
 }
 
-/* A line's font size in points: Tesseract's estimate for its first word, else from the
- * line's box (a line of text is about 1.2 em high). */
-static float line_size(TessResultIterator *ri, TessPageIterator *pi, double k)
+/* Tesseract's point size for the word at ri, else from the line's box (a line of text is
+ * about 1.2 em high). */
+static float word_guess(TessResultIterator *ri, TessPageIterator *pi, double k)
 {
     BOOL bold, italic, under, mono, serif, caps;
     int x0, y0, x1, y1, pt = 0, font;
@@ -262,6 +265,65 @@ static float line_size(TessResultIterator *ri, TessPageIterator *pi, double k)
     if (!tess.TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &x0, &y0, &x1, &y1))
         return 10;
     return (float)((y1 - y0) * k / 1.2);
+}
+
+/* Whether w has a character that reaches the cap height: a capital, a digit, an ascender. */
+static int tall_word(const char *w)
+{
+    for (; *w; w++)
+        if ((*w >= 'A' && *w <= 'Z') || (*w >= '0' && *w <= '9') || strchr("bdfhkl", *w))
+            return 1;
+    return 0;
+}
+
+/* A line's words as they come: the heights above the baseline of its tall ones. Tesseract's
+ * own point sizes wander by a third from word to word (a paragraph's last line "2028." 7 pt
+ * under lines of 14), which broke paragraphs before their last line; a capital's or an
+ * ascender's height is steady within a pixel or two. */
+struct line {
+    float tall[64];
+    size_t n, from;
+    float guess;
+};
+
+/* The word's baseline (y at its middle), noting its height above it when it is tall; the
+ * bottom of its box when Tesseract has no baseline for it. */
+static int line_word(struct line *ln, TessPageIterator *pi, const char *w, int y0, int y1, double k)
+{
+    int bx0, by0, bx1, by1, base;
+
+    if (!tess.TessPageIteratorBaseline(pi, RIL_WORD, &bx0, &by0, &bx1, &by1) ||
+        (base = (by0 + by1) / 2) <= y0)
+        return y1;
+    if (ln->n < sizeof(ln->tall) / sizeof(ln->tall[0]) && tall_word(w))
+        ln->tall[ln->n++] = (float)((base - y0) * k / OCR_CAP_EM);
+    return base;
+}
+
+/* The line's characters from cs->c[ln->from] on get its size, the median of its tall words'
+ * (else Tesseract's guess for its first word), and boxes of that size on their baseline, as a
+ * PDF's characters have: a box's bottom from its word's ink (a "g", a speck) would move it
+ * off the line. */
+static void line_end(struct chars *cs, struct line *ln)
+{
+    float size = ln->guess, t;
+    size_t i, j;
+
+    if (ln->n) {
+        for (i = 1; i < ln->n; i++)
+            for (j = i; j > 0 && ln->tall[j] < ln->tall[j - 1]; j--)
+                t = ln->tall[j], ln->tall[j] = ln->tall[j - 1], ln->tall[j - 1] = t;
+        size = ln->tall[ln->n / 2];
+    }
+    for (i = ln->from; i < cs->n; i++) {
+        struct layout_char *c = &cs->c[i];
+        c->size = size;
+        if (c->u[0] != ' ' && c->u[0] != '\n') {
+            c->y0 = c->y1 - OCR_ASCENT_EM * size;
+            c->y1 += OCR_DESCENT_EM * size;
+        }
+    }
+    ln->n = 0;
 }
 
 /* A word's characters, each given an even share of the word's box: Tesseract's boxes of
@@ -310,7 +372,7 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
 {
     TessResultIterator *ri = tess.TessBaseAPIGetIterator(api);
     TessPageIterator *pi;
-    float size = 10;
+    struct line ln = {.n = 0};
     int x0, y0, x1, y1;
 
     if (!ri)
@@ -319,18 +381,22 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
     do {
         char *w;
         if (tess.TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
-            if (cs->n)
-                put(cs, "\n", pl, 0, 0, 0, 0, size);
-            size = line_size(ri, pi, pl->k);
+            if (cs->n) {
+                line_end(cs, &ln);
+                put(cs, "\n", pl, 0, 0, 0, 0, cs->c[cs->n - 1].size);
+            }
+            ln.from = cs->n;
+            ln.guess = word_guess(ri, pi, pl->k);
         } else {
-            put(cs, " ", pl, 0, 0, 0, 0, size);
+            put(cs, " ", pl, 0, 0, 0, 0, ln.guess);
         }
         if (noise_word(ri) || !tess.TessPageIteratorBoundingBox(pi, RIL_WORD, &x0, &y0, &x1, &y1) ||
             !(w = tess.TessResultIteratorGetUTF8Text(ri, RIL_WORD)))
             continue;
-        put_word(cs, w, pl, x0, y0, x1, y1, size);
+        put_word(cs, w, pl, x0, y0, x1, line_word(&ln, pi, w, y0, y1, pl->k), ln.guess);
         tess.TessDeleteText(w);
     } while (tess.TessResultIteratorNext(ri, RIL_WORD));
+    line_end(cs, &ln);
     tess.TessResultIteratorDelete(ri);
     even_sizes(cs);
 }

@@ -207,7 +207,10 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     lang = pdf_lang(doc, bytes, len);
     if ((rc = read_pages(doc, pages, l, caps->max_text, e)))
         goto out;
-    if (!layout_chars(l)) { /* no text layer: a scan */
+    if (!layout_chars(l)) { /* no text layer: a scan, read afresh (its empty pages counted
+                                   twice would keep a running header that is on every page) */
+        layout_free(l);
+        l = layout_new();
         if ((rc = ocr_read_pages(doc, pages, lang, caps, l, e)))
             goto out;
         if (!layout_chars(l)) {
