@@ -326,6 +326,77 @@ static void line_end(struct chars *cs, struct line *ln)
     ln->n = 0;
 }
 
+/* Whether w is a paragraph's number as "§ 58," writes it: one to three digits, no leading
+ * zero, and with three, punctuation after them ("8 123 kronor" is money). */
+static int section_number(const char *w)
+{
+    size_t d = strspn(w, "0123456789");
+
+    if (!d || d > 3 || w[0] == '0')
+        return 0;
+    return w[d] ? strchr(",.;:)/", w[d]) != NULL : d < 3;
+}
+
+static int capital(const char *w)
+{
+    return (w[0] >= 'A' && w[0] <= 'Z') ||
+           (w[0] == '\xc3' && (w[1] == '\x84' || w[1] == '\x85' || w[1] == '\x96')); /* ÄÅÖ */
+}
+
+/* Tesseract's Swedish model reads "§" as "$" (see sections()), "&" or "8". A lone "&" before a
+ * paragraph's number, a lone "8" between a comma and one ("ärendet, 8 58,"), or one that starts a
+ * line before a number and a capital (a heading, "8 76 Svar på motion") becomes "§" once the words
+ * after it show it. */
+struct sign {
+    size_t at; /* the character that may be "§", or SIZE_MAX */
+    int need;  /* 1: a paragraph's number; 2: a bare number, then 3: a capital */
+    int comma; /* the word before ended in a comma */
+};
+
+/* Takes word w, about to be put at cs->c[cs->n]; line_start: it begins a line. */
+static void section_sign(struct chars *cs, struct sign *sg, const char *w, int line_start)
+{
+    int fix = 0;
+
+    if (sg->at != SIZE_MAX) {
+        if (sg->need == 2 && section_number(w) && !w[strspn(w, "0123456789")]) {
+            sg->need = 3;
+            return;
+        }
+        fix = sg->need == 1 ? section_number(w) : sg->need == 3 && capital(w);
+    }
+    if (fix) {
+        memset(cs->c[sg->at].u, 0, sizeof(cs->c[sg->at].u));
+        memcpy(cs->c[sg->at].u, "\xc2\xa7", 2);
+    }
+    sg->at = SIZE_MAX;
+    if (!strcmp(w, "&") || (sg->comma && !strcmp(w, "8")))
+        sg->at = cs->n, sg->need = 1;
+    else if (line_start && !strcmp(w, "8"))
+        sg->at = cs->n, sg->need = 2;
+    sg->comma = w[0] && w[strlen(w) - 1] == ',';
+}
+
+/* w with each "$" made "§" in out (of cap bytes), when it has one and fits: the Swedish
+ * model reads "§" as "$" more often than not ("3 kap. 16 $ plan- och bygglagen", "4$ MB"),
+ * and a Swedish public document has "§" where it has "$". */
+static const char *sections(const char *w, char *out, size_t cap)
+{
+    size_t i, n = 0;
+
+    if (!strchr(w, '$'))
+        return w;
+    for (i = 0; w[i] && n + 3 < cap; i++)
+        if (w[i] == '$')
+            out[n++] = '\xc2', out[n++] = '\xa7';
+        else
+            out[n++] = w[i];
+    if (w[i])
+        return w;
+    out[n] = '\0';
+    return out;
+}
+
 /* A word's characters, each given an even share of the word's box: Tesseract's boxes of
  * single symbols are rough, and an "ä"'s dots can lift it off its line. */
 static void put_word(struct chars *cs, const char *w, const struct place *pl, int x0, int y0,
@@ -368,11 +439,14 @@ static void even_sizes(struct chars *cs)
     free(z);
 }
 
-static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
+/* The recognized page's words into cs; sv: read with the Swedish model. */
+static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs, int sv)
 {
     TessResultIterator *ri = tess.TessBaseAPIGetIterator(api);
     TessPageIterator *pi;
     struct line ln = {.n = 0};
+    struct sign sg = {.at = SIZE_MAX};
+    char fixed[128];
     int x0, y0, x1, y1;
 
     if (!ri)
@@ -380,7 +454,9 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
     pi = tess.TessResultIteratorGetPageIterator(ri);
     do {
         char *w;
-        if (tess.TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE)) {
+        const char *t;
+        int line_start = tess.TessPageIteratorIsAtBeginningOf(pi, RIL_TEXTLINE);
+        if (line_start) {
             if (cs->n) {
                 line_end(cs, &ln);
                 put(cs, "\n", pl, 0, 0, 0, 0, cs->c[cs->n - 1].size);
@@ -393,7 +469,9 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
         if (noise_word(ri) || !tess.TessPageIteratorBoundingBox(pi, RIL_WORD, &x0, &y0, &x1, &y1) ||
             !(w = tess.TessResultIteratorGetUTF8Text(ri, RIL_WORD)))
             continue;
-        put_word(cs, w, pl, x0, y0, x1, line_word(&ln, pi, w, y0, y1, pl->k), ln.guess);
+        t = sv ? sections(w, fixed, sizeof(fixed)) : w;
+        section_sign(cs, &sg, t, line_start);
+        put_word(cs, t, pl, x0, y0, x1, line_word(&ln, pi, t, y0, y1, pl->k), ln.guess);
         tess.TessDeleteText(w);
     } while (tess.TessResultIteratorNext(ri, RIL_WORD));
     line_end(cs, &ln);
@@ -401,7 +479,8 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs)
     even_sizes(cs);
 }
 
-static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, struct layout *l, struct err *e)
+static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, int sv, struct layout *l,
+                     struct err *e)
 {
     struct chars cs = {0};
     struct place pl;
@@ -422,7 +501,7 @@ static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, struct layout *l,
         rc = err_set(e, LY_EPARSE, "text recognition failed on page %d of the scan", n + 1);
     } else {
         pl.s = page_skew(api);
-        collect(api, &pl, &cs);
+        collect(api, &pl, &cs, sv);
     }
     layout_add_page(l, cs.c, cs.n, pw, ph);
     tess.TessBaseAPIClear(api);
@@ -460,7 +539,7 @@ int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
         PopplerPage *pg = poppler_document_get_page(doc, i);
         if (!pg)
             continue;
-        rc = read_page(api, pg, i, l, e);
+        rc = read_page(api, pg, i, !strcmp(model_of(lang), "swe"), l, e);
         g_object_unref(pg);
         if (!rc && layout_chars(l) > caps->max_text)
             rc = err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",

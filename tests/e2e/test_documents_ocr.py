@@ -26,8 +26,8 @@ def cpu_of_children():
 
 
 @NO_OCR_UNDER_MEMCHECK
-@pytest.mark.parametrize("dpi,skew,noise,least", [(300, 1.0, 12, 0.87), (150, -0.7, 8, 0.85)])
-def test_scans_are_read_by_text_recognition(run, tmp_path, dpi, skew, noise, least):
+@pytest.mark.parametrize("dpi,skew,noise,least,signs", [(300, 1.0, 12, 0.87, 3), (150, -0.7, 8, 0.85, 1)])
+def test_scans_are_read_by_text_recognition(run, tmp_path, dpi, skew, noise, least, signs):
     path = scangen.scan(DOCS / f"{PROTOKOLL}.pdf", tmp_path / "skannad.pdf", dpi, skew, noise)
     before = cpu_of_children()
     res = run("extract", "--json", path, timeout=300)
@@ -45,6 +45,9 @@ def test_scans_are_read_by_text_recognition(run, tmp_path, dpi, skew, noise, lea
     # paragraph, its last line too, and a word broken at a line's end made whole
     assert "Justerandes signatur" not in text and "PROTOKOLL" not in text
     assert "utbyggnad av laddplatser" in text, text
+    # "§" that the Swedish model reads as "8" or "&", put back before a paragraph's number
+    # (the gold has 7; at 150 dpi most are lost in other ways)
+    assert text.count("§") >= signs, text
 
 
 def test_a_text_pdf_is_not_recognized(run):
