@@ -122,23 +122,25 @@ static int starts_new(const struct cut *c, const struct layout_char *ch)
 }
 
 /* A space poppler saw between letters set apart by tracking, not by a word space: far
- * narrower than any word space, after a one-letter word or within a word so set. */
-static int letter_spaced(const struct cut *c, const struct layout_char *ch)
+ * narrower than any word space, between two letters standing alone (ch is, when alone). A
+ * tightly set line's word spaces are as narrow: "I den", "kapitel 3 redovisas" are words. */
+static int letter_spaced(const struct cut *c, const struct layout_char *ch, int alone)
 {
     double em = c->size > ch->size ? c->size : ch->size;
 
-    return (c->wlen == 1 || c->tracked) && ch->x0 - c->x1 < 0.18 * em &&
+    return alone && (c->wlen == 1 || c->tracked) && ch->x0 - c->x1 < 0.18 * em &&
            ch->x0 >= c->x1 - 0.05 * em;
 }
 
-static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int page)
+static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int alone,
+                     int page)
 {
     if (starts_new(c, ch))
         end_frag(l, c, page, 0);
     if (!c->nchars) {
         c->x0 = ch->x0, c->y0 = ch->y0, c->x1 = ch->x1, c->y1 = ch->y1;
         c->size = ch->size;
-    } else if (c->space && letter_spaced(c, ch)) {
+    } else if (c->space && letter_spaced(c, ch, alone)) {
         c->tracked = 1;
     } else if (c->space) {
         buf_addch(&c->t, ' ', NULL);
@@ -278,8 +280,9 @@ void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, do
             end_frag(l, &cut, page, 1);
         else if (blank_char(&c[i]))
             cut.space = cut.nchars > 0;
-        else
-            add_char(l, &cut, &c[i], page);
+        else /* alone: a space (or the line's end) follows it */
+            add_char(l, &cut, &c[i], i + 1 >= n || blank_char(&c[i + 1]) || c[i + 1].u[0] == '\n',
+                     page);
     }
     end_frag(l, &cut, page, 1);
     buf_release(&cut.t);

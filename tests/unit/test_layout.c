@@ -220,6 +220,34 @@ static void test_layout_joins_letter_spaced_words(void **state)
     free(text);
 }
 
+/* A tightly justified line (as InDesign sets one): its word spaces as narrow as tracking's,
+ * after a one-letter word too, stay spaces. */
+static void test_layout_keeps_narrow_word_spaces(void **state)
+{
+    static struct page p;
+    const char *line = "I den kommun ska kapitel 3 redovisas";
+    double x = 70;
+    size_t i;
+    char *text;
+
+    (void)state;
+    p.n = 0;
+    for (i = 0; line[i]; i++) {
+        struct layout_char *c = &p.c[p.n++];
+        *c = (struct layout_char){.u = {line[i]}, .size = 10};
+        if (line[i] == ' ') {
+            x += 1.2; /* 0.12 em */
+            continue;
+        }
+        c->x0 = x, c->x1 = x + 5, c->y0 = 290, c->y1 = 302.5;
+        x += 5;
+    }
+    p.c[p.n++] = (struct layout_char){.u = "\n"};
+    text = read_pages(&p, 1);
+    assert_string_equal(text, line);
+    free(text);
+}
+
 static void test_layout_reads_a_lone_page_without_its_margins(void **state)
 {
     static struct page p;
@@ -441,6 +469,7 @@ int main(void)
         cmocka_unit_test(test_layout_mends_words_the_pages_broke),
         cmocka_unit_test(test_layout_drops_a_header_of_some_pages_only),
         cmocka_unit_test(test_layout_joins_letter_spaced_words),
+        cmocka_unit_test(test_layout_keeps_narrow_word_spaces),
         cmocka_unit_test(test_docbuild_reads_contents_without_page_numbers),
         cmocka_unit_test(test_tagged_text_undoes_poppler_decoding_it_twice),
         cmocka_unit_test(test_docbuild_keeps_language_tags_as_blocks_and_runs),
