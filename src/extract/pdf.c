@@ -23,6 +23,8 @@
 
 #include "banned.h"
 
+#define PDF_TALL_BOX 2.0 /* a character's box this many ems tall has its font's metrics wrong */
+
 static int bold_font(const char *name)
 {
     return name && (strstr(name, "Bold") || strstr(name, "bold") || strstr(name, "Black") ||
@@ -60,6 +62,13 @@ static struct layout_char *page_chars(PopplerPage *pg, size_t *n)
         c[i].bold = at && bold > 0;
         c[i].x0 = rects[i].x1, c[i].y0 = rects[i].y1;
         c[i].x1 = rects[i].x2, c[i].y1 = rects[i].y2;
+        if (c[i].y1 - c[i].y0 > PDF_TALL_BOX * c[i].size && c[i].size > 0) {
+            /* a font whose metrics claim a box far taller than its size (an InDesign export's
+               34 pt boxes for 10 pt text) lays every line over the next: the box is cut to
+               1.2 em about its middle, the same for every line in that font */
+            double mid = (c[i].y0 + c[i].y1) / 2;
+            c[i].y0 = mid - 0.6 * c[i].size, c[i].y1 = mid + 0.6 * c[i].size;
+        }
     }
     *n = i;
     poppler_page_free_text_attributes(attrs);

@@ -40,17 +40,25 @@ def _pdf_string(text):
     return b"(" + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
 
 
-def pdf(pages, width=595, height=842, info_title=None, lang=None):
+def pdf(pages, width=595, height=842, info_title=None, lang=None, ascent=None):
     """pages: a list of pages, each a list of (x, y_from_top, size, text[, bold[, word
-    spacing[, degrees turned anticlockwise]]]), y the baseline from the top. Returns the file's
-    bytes."""
+    spacing[, degrees turned anticlockwise]]]), y the baseline from the top; ascent: the
+    (ascent, descent) in ems the regular font's descriptor claims, as a broken export's may.
+    Returns the file's bytes."""
     objs = []
 
     def add(body):
         objs.append(body)
         return len(objs)
 
-    font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
+    regular = b"/BaseFont /Helvetica"
+    if ascent:  # a font of its own name (Helvetica's metrics are poppler's own) and widths
+        widths = b" ".join(b"%d" % _WIDTHS.get(bytes([c]).decode("cp1252", "replace"), 556) for c in range(32, 256))
+        regular = b"/BaseFont /Exportfont /FirstChar 32 /LastChar 255 /Widths [%s] /FontDescriptor %d 0 R" % (
+            widths, add(b"<< /Type /FontDescriptor /FontName /Exportfont /Flags 32 /FontBBox [-166 %d 1000 %d] "
+                        b"/ItalicAngle 0 /Ascent %d /Descent %d /CapHeight 718 /StemV 88 >>"
+                        % (ascent[1] * 1000, ascent[0] * 1000, ascent[0] * 1000, ascent[1] * 1000)))
+    font = add(b"<< /Type /Font /Subtype /Type1 %s /Encoding /WinAnsiEncoding >>" % regular)
     bold = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica-Bold /Encoding /WinAnsiEncoding >>")
     pages_id = len(objs) + 1 + 2 * len(pages)
     kids = []

@@ -1,8 +1,9 @@
 """The defects a listener heard in real public-sector PDFs (bench/documents-real), each in a
 document made here with every line known: a court's imprint set sideways in the margin, a
 letter's contact footer on its first page with the sentence going on over the page break under
-a running header, a table of contents with dot leaders, letter-spaced table heads, and a ruling
-with its appendix, each part with its own running header."""
+a running header, a table of contents with dot leaders, letter-spaced table heads, a ruling
+with its appendix, each part with its own running header, and a font whose descriptor claims
+boxes three ems tall."""
 import docgen
 
 SENTENCE = [
@@ -11,9 +12,9 @@ SENTENCE = [
 ]
 
 
-def extract(run, tmp_path, pages, name="dok.pdf"):
+def extract(run, tmp_path, pages, name="dok.pdf", **kw):
     path = tmp_path / name
-    path.write_bytes(docgen.pdf(pages))
+    path.write_bytes(docgen.pdf(pages, **kw))
     res = run("extract", path)
     assert res.returncode == 0, res.stderr
     return res.stdout.decode("utf-8").splitlines()
@@ -26,6 +27,20 @@ def test_sideways_text_is_a_line_or_dropped_never_spelled(run, tmp_path):
             (300, 400, 9, "Antal per år", False, 0, 90)]
     lines = extract(run, tmp_path, [page])
     assert lines == ["Mark- och miljööverdomstolen avslår överklagandet i sin helhet.", "Antal per år"]
+
+
+def test_a_font_claiming_boxes_three_ems_tall_still_reads_as_a_paragraph(run, tmp_path):
+    # an InDesign export's font descriptor gave 34 pt boxes for 10 pt text: each line over
+    # the next, every line read as a paragraph of its own, its hyphenated words cut in two
+    lines = ["I detta kapitel preciseras de bestämmelser som före-",
+             "slås gälla när bygglov, detaljplaner och markfrågor",
+             "prövas vid nybyggnation eller förändrad markan-",
+             "vändning. Bestämmelserna delas in i två delar."]
+    body, _ = docgen.justified(lines, 70, 100, 10, 230, leading=12)
+    assert extract(run, tmp_path, [body], ascent=(2.5, -0.9)) == [
+        "I detta kapitel preciseras de bestämmelser som föreslås gälla när bygglov, detaljplaner och "
+        "markfrågor prövas vid nybyggnation eller förändrad markanvändning. Bestämmelserna delas in i "
+        "två delar."]
 
 
 def letter():
