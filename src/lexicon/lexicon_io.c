@@ -16,6 +16,9 @@
 #define LYSSNA_LEX_IMPORT_MAX   (4u << 20) /* bytes of a file */
 #define LYSSNA_LEX_IMPORT_LINES 100000
 #define LYSSNA_LEX_PROBLEMS     50
+/* What a cell may start with that an export arms with an apostrophe: a spreadsheet's formula,
+ * and an apostrophe itself (else a say of "'-l" would come back as "-l"). */
+#define LYSSNA_LEX_ARMED "=+-@\t\r'"
 
 /* Removes white space at both ends of s in place. */
 static void trim(char *s)
@@ -219,7 +222,7 @@ static char separator(const char *data, size_t len)
 /* A cell that an export armed against formulas (a leading apostrophe) as it was. */
 static void unarm(char *cell)
 {
-    if (cell[0] == '\'' && cell[1] && strchr("=+-@\t\r", cell[1]))
+    if (cell[0] == '\'' && cell[1] && strchr(LYSSNA_LEX_ARMED, cell[1]))
         memmove(cell, cell + 1, strlen(cell));
 }
 
@@ -342,7 +345,7 @@ int lexicon_parse(const char *data, size_t len, struct lexicon_list *out, struct
 /* One cell: armed against formulas; quoted in CSV when it needs to be. */
 static void cell(struct buf *out, const char *s, int tsv, int last)
 {
-    int arm = s[0] && strchr("=+-@\t\r", s[0]) != NULL;
+    int arm = s[0] && strchr(LYSSNA_LEX_ARMED, s[0]) != NULL;
     size_t i;
 
     if (tsv) {

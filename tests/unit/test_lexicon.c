@@ -193,8 +193,8 @@ static void test_import_is_whole_or_nothing(void **state)
 
 static void test_export_is_safe_from_formulas(void **state)
 {
-    struct lexicon_entry en[2] = {{0}};
-    struct lexicon_list l = {en, 2, 2}, back;
+    struct lexicon_entry en[3] = {{0}};
+    struct lexicon_list l = {en, 3, 3}, back;
     struct buf out, problems;
     struct err e = {0};
 
@@ -207,16 +207,21 @@ static void test_export_is_safe_from_formulas(void **state)
     snprintf(en[1].say, sizeof(en[1].say), "-å");
     snprintf(en[1].lang, sizeof(en[1].lang), "sv");
     snprintf(en[1].note, sizeof(en[1].note), "@A1");
+    snprintf(en[2].text, sizeof(en[2].text), "Ä");
+    snprintf(en[2].say, sizeof(en[2].say), "'-ä"); /* armed too: it would come back as "-ä" */
+    snprintf(en[2].lang, sizeof(en[2].lang), "sv");
     buf_init(&out, BUF_NOLIMIT);
     lexicon_format(&l, 0, &out);
     assert_string_equal(out.data,
                         "text,say,lang,scope,note\n"
                         "\"Ö\",\"öh\",\"sv\",\"\",\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"\n"
-                        "\"Å\",\"'-å\",\"sv\",\"\",\"'@A1\"\n");
+                        "\"Å\",\"'-å\",\"sv\",\"\",\"'@A1\"\n"
+                        "\"Ä\",\"''-ä\",\"sv\",\"\",\"\"\n");
     buf_init(&problems, BUF_NOLIMIT);
     assert_int_equal(lexicon_parse(out.data, out.len, &back, &problems, &e), LY_OK);
     assert_string_equal(back.e[0].note, en[0].note); /* the apostrophe comes off again */
     assert_string_equal(back.e[1].say, "-å");
+    assert_string_equal(back.e[2].say, "'-ä");
     lexicon_list_release(&back);
     buf_reset(&out);
     lexicon_format(&l, 1, &out);
