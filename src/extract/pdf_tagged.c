@@ -93,6 +93,20 @@ struct inline_langs {
     struct doc_runs *runs;
 };
 
+/* Whether el is a footnote's mark: a link or reference whose text t is a number, set right
+ * after a word or its punctuation in b ("föreskrivs1", "anslag.2"); "bilaga 2" keeps its 2. */
+static int footnote_mark(PopplerStructureElement *el, const struct buf *t, const struct buf *b)
+{
+    PopplerStructureElementKind k = poppler_structure_element_get_kind(el);
+    size_t d = t->len ? strspn(t->data, "0123456789") : 0;
+    unsigned char last = b->len ? (unsigned char)b->data[b->len - 1] : ' ';
+
+    return (k == POPPLER_STRUCTURE_ELEMENT_LINK || k == POPPLER_STRUCTURE_ELEMENT_REFERENCE) &&
+           d >= 1 && d <= 3 && d == t->len &&
+           (last >= 0x80 || ((last | 0x20) >= 'a' && (last | 0x20) <= 'z') ||
+            strchr(".,;)\"'", last));
+}
+
 /* Appends the text of it and its siblings (a block element's children) to b. */
 static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyphen, int depth,
                         const struct inline_langs *il)
@@ -117,8 +131,10 @@ static void inline_text(PopplerStructureElementIter *it, struct buf *b, int *hyp
         start = b->len;
         inner.runs =
             lang && il->runs && !(il->block && svtext_same_lang(lang, il->block)) ? NULL : il->runs;
-        if (!poppler_structure_element_is_content(el) && depth > 0 && !is_hyphen(t.data) &&
-            (kids = poppler_structure_element_iter_get_child(it))) {
+        if (footnote_mark(el, &t, b)) {
+            /* not read, as the note itself is not */
+        } else if (!poppler_structure_element_is_content(el) && depth > 0 && !is_hyphen(t.data) &&
+                   (kids = poppler_structure_element_iter_get_child(it))) {
             inline_text(kids, b, hyphen, depth - 1, &inner);
         } else if (is_hyphen(t.data)) {
             buf_addch(b, '-', NULL); /* the line's hyphen: mended or kept by what follows */

@@ -170,9 +170,10 @@ def odt(text_xml, title=None, lang=None, styles_xml="<office:styles/>", auto_sty
 
 
 def tagged_pdf(paras, lang=None, size=11):
-    """A one-page tagged PDF: paras, each (its /Lang or None, [(text, a Span's /Lang or None),
-    ...]), a P element a line, each piece marked content of its own (a Span element when it
-    has a language). lang: the catalog's /Lang. Returns the file's bytes."""
+    """A one-page tagged PDF: paras, each (its /Lang or None, [(text, a Span's /Lang or None[,
+    an element of another kind: "Link"]), ...]), a P element a line, each piece marked content
+    of its own (a Span element when it has a language). lang: the catalog's /Lang. Returns the
+    file's bytes."""
     objs = []
 
     def add(body):
@@ -190,13 +191,14 @@ def tagged_pdf(paras, lang=None, size=11):
         x, y = 72, 842 - 72 - i * size * 2
         p = ref_later()
         kids = []
-        for text, slang in parts:
-            ops.append(b"/%s << /MCID %d >> BDC BT /F1 %g Tf %g %g Td " % (b"Span" if slang else b"P", mcid, size, x, y)
+        for text, slang, *kind in parts:
+            kind = kind[0].encode() if kind else b"Span" if slang else None
+            ops.append(b"/%s << /MCID %d >> BDC BT /F1 %g Tf %g %g Td " % (kind or b"P", mcid, size, x, y)
                        + _pdf_string(text) + b" Tj ET EMC")
             x += text_width(text, size)
-            if slang:
-                s = add(b"<< /Type /StructElem /S /Span /P %d 0 R /Pg %d 0 R /Lang (%s) /K %d >>"
-                        % (p, page, slang.encode(), mcid))
+            if kind:
+                s = add(b"<< /Type /StructElem /S /%s /P %d 0 R /Pg %d 0 R%s /K %d >>"
+                        % (kind, p, page, b" /Lang (%s)" % slang.encode() if slang else b"", mcid))
                 kids.append(b"%d 0 R" % s)
                 parents.append(s)
             else:

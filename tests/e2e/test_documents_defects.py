@@ -43,6 +43,18 @@ def test_a_font_claiming_boxes_three_ems_tall_still_reads_as_a_paragraph(run, tm
         "två delar."]
 
 
+def test_a_footnote_mark_is_not_read_and_a_linked_number_is(run, tmp_path):
+    # a bill's footnote marks are links set right after the word: "föreskrivs1" was heard
+    path = tmp_path / "prop.pdf"
+    path.write_bytes(docgen.tagged_pdf([
+        (None, [("Härigenom föreskrivs", None), ("1", None, "Link"), (" att lagen ska lyda så.", None)]),
+        (None, [("Avgiften framgår av", None), (" bilaga ", None), ("2", None, "Link"), (".", None)])]))
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == ["Härigenom föreskrivs att lagen ska lyda så.",
+                                                "Avgiften framgår av bilaga 2."]
+
+
 def letter():
     """Page 1: a letterhead, the body and the contact footer; page 2 goes on with the sentence
     under a running header."""
