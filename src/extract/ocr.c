@@ -209,14 +209,27 @@ static void put(struct chars *cs, const char *u, const struct place *pl, double 
     c->x0 = (x0 + dx) * k, c->y0 = (y0 + dy) * k, c->x1 = (x1 + dx) * k, c->y1 = (y1 + dy) * k;
 }
 
+/* The median of v[0..n) (sorted in place; 0 when n is 0): an insertion sort, as a page has a
+ * few hundred lines and a few thousand characters. */
+static double median(double *v, size_t n)
+{
+    size_t i, j;
+    double t;
+
+    for (i = 1; i < n; i++)
+        for (j = i; j > 0 && v[j] < v[j - 1]; j--)
+            t = v[j], v[j] = v[j - 1], v[j - 1] = t;
+    return n ? v[n / 2] : 0;
+}
+
 /* The median slope of the recognized page's text lines (a sheet crooked on the scanner's
  * glass). */
 static double page_skew(TessBaseAPI *api)
 {
     TessResultIterator *ri = tess.TessBaseAPIGetIterator(api);
     TessPageIterator *pi;
-    double s[512], t;
-    size_t n = 0, i, j;
+    double s[512];
+    size_t n = 0;
     int x1, y1, x2, y2;
 
     if (!ri)
@@ -228,10 +241,7 @@ static double page_skew(TessBaseAPI *api)
             s[n++] = (double)(y2 - y1) / (x2 - x1);
     } while (tess.TessPageIteratorNext(pi, RIL_TEXTLINE));
     tess.TessResultIteratorDelete(ri);
-    for (i = 1; i < n; i++) /* insertion sort: a page has few lines */
-        for (j = i; j > 0 && s[j] < s[j - 1]; j--)
-            t = s[j], s[j] = s[j - 1], s[j - 1] = t;
-    return n ? s[n / 2] : 0;
+    return median(s, n);
 }
 
 /* Whether the word at ri is noise: barely recognized, or a lone mark with no letter or digit
@@ -281,7 +291,7 @@ static int tall_word(const char *w)
  * under lines of 14), which broke paragraphs before their last line; a capital's or an
  * ascender's height is steady within a pixel or two. */
 struct line {
-    float tall[64];
+    double tall[64];
     size_t n, from;
     float guess;
 };
@@ -296,7 +306,7 @@ static int line_word(struct line *ln, TessPageIterator *pi, const char *w, int y
         (base = (by0 + by1) / 2) <= y0)
         return y1;
     if (ln->n < sizeof(ln->tall) / sizeof(ln->tall[0]) && tall_word(w))
-        ln->tall[ln->n++] = (float)((base - y0) * k / OCR_CAP_EM);
+        ln->tall[ln->n++] = (base - y0) * k / OCR_CAP_EM;
     return base;
 }
 
@@ -306,15 +316,9 @@ static int line_word(struct line *ln, TessPageIterator *pi, const char *w, int y
  * off the line. */
 static void line_end(struct chars *cs, struct line *ln)
 {
-    float size = ln->guess, t;
-    size_t i, j;
+    float size = ln->n ? (float)median(ln->tall, ln->n) : ln->guess;
+    size_t i;
 
-    if (ln->n) {
-        for (i = 1; i < ln->n; i++)
-            for (j = i; j > 0 && ln->tall[j] < ln->tall[j - 1]; j--)
-                t = ln->tall[j], ln->tall[j] = ln->tall[j - 1], ln->tall[j - 1] = t;
-        size = ln->tall[ln->n / 2];
-    }
     for (i = ln->from; i < cs->n; i++) {
         struct layout_char *c = &cs->c[i];
         c->size = size;
@@ -421,17 +425,15 @@ static void put_word(struct chars *cs, const char *w, const struct place *pl, in
  * the page's commonest size are given it, so that a paragraph's lines join. */
 static void even_sizes(struct chars *cs)
 {
-    float *z = xmalloc((cs->n ? cs->n : 1) * sizeof(*z)), t, mid;
-    size_t i, j, n = 0;
+    double *z = xmalloc((cs->n ? cs->n : 1) * sizeof(*z));
+    size_t i, n = 0;
+    float mid;
 
     for (i = 0; i < cs->n; i++)
         if (cs->c[i].u[0] != ' ' && cs->c[i].u[0] != '\n')
             z[n++] = cs->c[i].size;
     if (n) {
-        for (i = 1; i < n; i++) /* Shell's gaps would do; a page has a few thousand */
-            for (j = i; j > 0 && z[j] < z[j - 1]; j--)
-                t = z[j], z[j] = z[j - 1], z[j - 1] = t;
-        mid = z[n / 2];
+        mid = (float)median(z, n);
         for (i = 0; i < cs->n; i++)
             if (fabsf(cs->c[i].size - mid) < mid / 6)
                 cs->c[i].size = mid;
@@ -514,7 +516,7 @@ int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
                    const struct document_caps *caps, struct layout *l, struct err *e)
 {
     TessBaseAPI *api;
-    int i, rc = LY_OK;
+    int i, rc = LY_OK, sv = !strcmp(model_of(lang), "swe"); /* sections(): the Swedish model's "$" */
 
     if (pages > caps->max_ocr_pages)
         return err_set(e, LY_ETOOBIG,
@@ -539,7 +541,7 @@ int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
         PopplerPage *pg = poppler_document_get_page(doc, i);
         if (!pg)
             continue;
-        rc = read_page(api, pg, i, !strcmp(model_of(lang), "swe"), l, e);
+        rc = read_page(api, pg, i, sv, l, e);
         g_object_unref(pg);
         if (!rc && layout_chars(l) > caps->max_text)
             rc = err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
