@@ -29,7 +29,7 @@ struct extract_args {
 static void usage(FILE *f)
 {
     fprintf(f, "usage: lyssna extract [--readid ID] [--url URL] [--charset CS] "
-               "[--content-type TYPE] [--json] [FILE|-]\n\n"
+               "[--content-type TYPE] [--part K] [--json] [FILE|-]\n\n"
                "Prints the readable text of an HTML page or a PDF, DOCX or ODT document,\n"
                "one block a line.\n\n"
                "  --readid ID   read only the element with this id, minus class rs_skip\n"
@@ -40,6 +40,9 @@ static void usage(FILE *f)
                "                picked as the service picks it (the content wins over it)\n"
                "  --no-title    leave the headline out: the article body only (the\n"
                "                JSON still gives it as title)\n"
+               "  --part K      a PDF's part K as the service reads a long or scanned one\n"
+               "                (1: its first page, and \"parts\" in the JSON says how many;\n"
+               "                K > 1: pages 2^(K-1) to 2^K - 1)\n"
                "  --json        print title, lang, blocks with xpath and offsets, words\n"
                "                and estimated duration as JSON\n"
                "  --repeat N    benchmark: first time N extractions of the page, in\n"
@@ -70,6 +73,7 @@ static int parse_args(int argc, char **argv, struct extract_args *a)
         {"repeat", required_argument, NULL, 'n'},
         {"no-title", no_argument, NULL, 't'},
         {"content-type", required_argument, NULL, 'T'},
+        {"part", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
     struct err e = {0};
@@ -100,6 +104,13 @@ static int parse_args(int argc, char **argv, struct extract_args *a)
         case 'n':
             if (parse_repeat(optarg, &a->repeat, &e))
                 return cmd_fail(&e);
+            break;
+        case 'p':
+            a->opts.part = atoi(optarg);
+            if (a->opts.part < 1 || a->opts.part > 32) {
+                err_set(&e, LY_EUSAGE, "--part wants a part from 1 to 32, got '%s'", optarg);
+                return cmd_fail(&e);
+            }
             break;
         case 'h':
             usage(stdout);

@@ -114,6 +114,8 @@ static void print_result(const struct extract_result *r)
     json_object_set_new(root, "words", json_integer((json_int_t)r->words));
     if (r->ocr)
         json_object_set_new(root, "ocr", json_true());
+    if (r->parts > 1)
+        json_object_set_new(root, "parts", json_integer(r->parts));
     json_object_set_new(root, "blocks", blocks);
     print_json(root);
 }
@@ -140,6 +142,8 @@ static void parse_args(int argc, char **argv, struct document_caps *caps, int *c
             *cpu_s = (int)(v < 3600 ? v : 3600);
         else if (!strcmp(argv[i], "--ocr-cpu"))
             *ocr_cpu_s = (int)(v < 3600 ? v : 3600);
+        else if (!strcmp(argv[i], "--part"))
+            caps->part = (int)(v < 32 ? v : 32);
     }
 }
 

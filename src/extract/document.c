@@ -18,6 +18,7 @@ void document_caps_of(const struct extract_opts *o, struct document_caps *caps)
     caps->max_inflated = LYSSNA_MAX_INFLATED;
     caps->max_depth = LYSSNA_MAX_XML_DEPTH;
     caps->max_ocr_pages = LYSSNA_MAX_OCR_PAGES;
+    caps->part = o && o->part > 0 ? o->part : 0;
     caps->on_scan = NULL;
 }
 

@@ -19,6 +19,7 @@ struct document_caps {
     size_t max_inflated; /* bytes a zip's parts may inflate to, all together */
     int max_depth;       /* XML element nesting */
     int max_ocr_pages;   /* pages of a scan recognized */
+    int part;            /* a PDF's part to read (extract_opts.part); 0: the whole */
     /* Called once before a scan's pages are recognized (NULL: nothing): the worker raises
        its CPU limit to the cap for scans and tells its parent to wait that long. */
     void (*on_scan)(void);

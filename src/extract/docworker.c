@@ -135,9 +135,9 @@ static int worker_program(const char *exe, char *path, size_t size, struct err *
 static pid_t spawn_worker(const char *prog, int in, int out, const struct document_caps *caps,
                           int cpu_s, int ocr_cpu_s)
 {
-    char pages[24], text[24], cpu[24], ocr[24];
-    char *argv[] = {(char *)prog, "extract-worker", "--max-pages", pages,       "--max-text",
-                    text,         "--cpu",          cpu,           "--ocr-cpu", ocr,
+    char pages[24], text[24], cpu[24], ocr[24], part[24];
+    char *argv[] = {(char *)prog, "extract-worker", "--max-pages", pages, "--max-text", text,
+                    "--cpu",      cpu,              "--ocr-cpu",   ocr,   "--part",     part,
                     NULL};
     char **env = worker_env();
     posix_spawn_file_actions_t fa;
@@ -148,6 +148,7 @@ static pid_t spawn_worker(const char *prog, int in, int out, const struct docume
     snprintf(text, sizeof(text), "%zu", caps->max_text);
     snprintf(cpu, sizeof(cpu), "%d", cpu_s);
     snprintf(ocr, sizeof(ocr), "%d", ocr_cpu_s);
+    snprintf(part, sizeof(part), "%d", caps->part);
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_adddup2(&fa, in, 0);
     posix_spawn_file_actions_adddup2(&fa, out, 1);
@@ -260,6 +261,9 @@ static int take_answer(const struct buf *b, struct extract_result *out, struct e
                                 : "");
         out->words = (size_t)json_integer_value(json_object_get(root, "words"));
         out->ocr = json_is_true(json_object_get(root, "ocr"));
+        out->parts = (int)json_integer_value(json_object_get(root, "parts"));
+        if (out->parts < 1 || out->parts > 32)
+            out->parts = 1;
         if (add_blocks(json_object_get(root, "blocks"), out) || !out->nblocks) {
             extract_result_release(out);
             rc = err_set(e, LY_EPARSE, "the document reader's answer is malformed");

@@ -325,6 +325,8 @@ int extract_json(const struct extract_result *r, const char *url, int rate_wpm, 
     json_object_set_new(root, "words", json_integer((json_int_t)r->words));
     if (r->ocr)
         json_object_set_new(root, "ocr", json_true());
+    if (r->parts > 1)
+        json_object_set_new(root, "parts", json_integer(r->parts));
     json_object_set_new(
         root, "duration_ms",
         json_integer((json_int_t)(r->words * 60000 / (size_t)(rate_wpm > 0 ? rate_wpm : 175))));

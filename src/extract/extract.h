@@ -29,6 +29,11 @@ struct extract_opts {
     int max_pages;      /* PDF pages read; 0: LYSSNA_MAX_PAGES */
     int max_cpu_s;      /* CPU seconds for one document in the worker; 0: LYSSNA_MAX_DOC_CPU */
     int max_ocr_cpu_s;  /* ... for a scan read by text recognition; 0: LYSSNA_MAX_OCR_CPU */
+    int part; /* a PDF read in parts, so that its first page is heard before the rest is read
+               * (a scan, or one of LYSSNA_PARTS_MIN_PAGES pages or more): 0 reads it whole; 1
+               * its first page when so, else the whole (extract_result.parts says which); k > 1
+               * pages 2^(k-1) to 2^k - 1, each part read on its own (a running header found
+               * within the part, a word broken across two parts left broken) */
 };
 
 #define LYSSNA_MAX_HTML      (8u << 20)
@@ -38,6 +43,7 @@ struct extract_opts {
 #define LYSSNA_MAX_DOC_CPU   20
 #define LYSSNA_MAX_OCR_CPU   300          /* CPU seconds for a scan: about 3 a page at 300 dpi */
 #define LYSSNA_MAX_OCR_PAGES 100          /* pages of a scan recognized */
+#define LYSSNA_PARTS_MIN_PAGES 50         /* a text PDF read in parts from this many pages */
 #define LYSSNA_MAX_INFLATED  (256u << 20) /* a DOCX's or ODT's parts, inflated, all together */
 #define LYSSNA_MAX_XML_DEPTH 256
 
@@ -81,6 +87,7 @@ struct extract_result {
     size_t nfigures;
     size_t words;
     int ocr; /* the text was recognized from images (a scanned PDF): it may hold errors */
+    int parts; /* read with extract_opts.part 1: the document's parts (1: it was read whole) */
 };
 
 /* Parses html (len bytes, any charset) and fills out. Returns LY_EEMPTY with "no readable

@@ -512,7 +512,7 @@ static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, int sv, struct la
     return rc;
 }
 
-int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
+int ocr_read_pages(PopplerDocument *doc, const int range[2], int pages, const char *lang,
                    const struct document_caps *caps, struct layout *l, struct err *e)
 {
     TessBaseAPI *api;
@@ -537,7 +537,7 @@ int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
                        model_of(lang), model_of(lang));
     }
     tess.TessBaseAPISetPageSegMode(api, PSM_AUTO);
-    for (i = 0; i < pages && !rc; i++) {
+    for (i = range[0]; i < range[1] && !rc; i++) {
         PopplerPage *pg = poppler_document_get_page(doc, i);
         if (!pg)
             continue;

@@ -8,12 +8,13 @@ struct document_caps;
 struct err;
 struct layout;
 
-/* Renders each of doc's pages (a PDF with no text layer) at OCR_DPI, recognizes it with the
- * model of lang (a language tag; Swedish when NULL or not English) and feeds its characters
- * to l as a text PDF's are fed, so headers, columns and hyphens are read the same way.
- * caps->on_scan is called first. LY_ETOOBIG past caps->max_ocr_pages pages, for a page too
- * large to render or past caps->max_text; LY_EIO when the model cannot be loaded. */
-int ocr_read_pages(PopplerDocument *doc, int pages, const char *lang,
+/* Renders doc's pages range[0] to range[1] - 1 (of pages, a PDF with no text layer) at
+ * OCR_DPI, recognizes them with the model of lang (a language tag; Swedish when NULL or not
+ * English) and feeds their characters to l as a text PDF's are fed, so headers, columns and
+ * hyphens are read the same way. caps->on_scan is called first. LY_ETOOBIG when all pages
+ * are more than caps->max_ocr_pages (a scan read in parts too), for a page too large to
+ * render or past caps->max_text; LY_EIO when the model cannot be loaded. */
+int ocr_read_pages(PopplerDocument *doc, const int range[2], int pages, const char *lang,
                    const struct document_caps *caps, struct layout *l, struct err *e);
 
 #endif

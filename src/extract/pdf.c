@@ -161,8 +161,8 @@ static int open_error(GError *ge, struct err *e)
                    ge && ge->message ? ge->message : "no document in it");
 }
 
-/* Feeds the pages to l; stops at once when their text is over max_text. */
-static int read_pages(PopplerDocument *doc, int pages, struct layout *l, size_t max_text,
+/* Feeds pages from to to - 1 to l; stops at once when their text is over max_text. */
+static int read_pages(PopplerDocument *doc, int from, int to, struct layout *l, size_t max_text,
                       struct err *e)
 {
     struct layout_char *c;
@@ -170,7 +170,7 @@ static int read_pages(PopplerDocument *doc, int pages, struct layout *l, size_t 
     size_t n;
     int i;
 
-    for (i = 0; i < pages; i++) {
+    for (i = from; i < to; i++) {
         PopplerPage *pg = poppler_document_get_page(doc, i);
         if (!pg)
             continue;
@@ -186,6 +186,48 @@ static int read_pages(PopplerDocument *doc, int pages, struct layout *l, size_t 
     return LY_OK;
 }
 
+/* The parts of a document of pages read in parts: 1, 2-3, 4-7... */
+static int parts_of(int pages)
+{
+    int k = 0;
+
+    while (pages >> k)
+        k++;
+    return k;
+}
+
+/* Reads the pages of caps->part (0: all) into l, scan: none had text; *parts how many the
+ * document has (1: read whole). Part 1 is the first page of a scan or of a long document:
+ * known only from their text, read from the first page on until it decides. */
+static int read_part(PopplerDocument *doc, int pages, const struct document_caps *caps,
+                     struct layout *l, int range[2], int *parts, struct err *e)
+{
+    int part = caps->part, rc;
+
+    range[0] = part > 1 ? (1 << (part - 1)) - 1 : 0;
+    range[1] = part > 1 ? (1 << part) - 1 : part == 1 ? 1 : pages;
+    if (range[1] > pages)
+        range[1] = pages;
+    *parts = 1;
+    if (range[0] >= pages)
+        return err_set(e, LY_EUSAGE, "the PDF has %d pages: it has no part %d", pages, part);
+    if ((rc = read_pages(doc, range[0], range[1], l, caps->max_text, e)) || part != 1 ||
+        pages == 1)
+        return rc;
+    if (layout_chars(l) && pages >= LYSSNA_PARTS_MIN_PAGES) {
+        *parts = parts_of(pages);
+        return LY_OK;
+    }
+    /* a short text document, or one whose first page is an image: read whole; a scan (no
+       text on any page) is recognized page by page */
+    range[1] = pages;
+    if ((rc = read_pages(doc, 1, pages, l, caps->max_text, e)) || layout_chars(l))
+        return rc;
+    range[1] = 1;
+    *parts = parts_of(pages);
+    return LY_OK;
+}
+
 int document_read_pdf(const char *bytes, size_t len, const struct document_caps *caps,
                       struct extract_result *out, struct err *e)
 {
@@ -195,7 +237,7 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     struct layout *l = NULL;
     struct docbuild d;
     char *title = NULL, *lang = NULL;
-    int pages, rc, ocr = 0;
+    int pages, rc, ocr = 0, parts = 1, range[2];
 
     docbuild_init(&d, caps->max_text, e);
     if (!doc) {
@@ -214,13 +256,13 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     }
     l = layout_new();
     lang = pdf_lang(doc, bytes, len);
-    if ((rc = read_pages(doc, pages, l, caps->max_text, e)))
+    if ((rc = read_part(doc, pages, caps, l, range, &parts, e)))
         goto out;
     if (!layout_chars(l)) { /* no text layer: a scan, read afresh (its empty pages counted
                                    twice would keep a running header that is on every page) */
         layout_free(l);
         l = layout_new();
-        if ((rc = ocr_read_pages(doc, pages, lang, caps, l, e)))
+        if ((rc = ocr_read_pages(doc, range, pages, lang, caps, l, e)))
             goto out;
         if (!layout_chars(l)) {
             rc = err_set(e, LY_EEMPTY,
@@ -230,7 +272,8 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
         }
         ocr = 1;
         layout_finish(l, &d);
-    } else if (!pdf_tagged_read(doc, l, &d) || d.list.total < layout_chars(l) * 7 / 10) {
+    } else if (!pdf_tagged_read(doc, range[1] - range[0] < pages ? range : NULL, l, &d) ||
+               d.list.total < layout_chars(l) * 7 / 10) {
         /* the structure tree when it holds the text (headers and footers, its artifacts, are
            outside it: a share of the page's characters); else, or when untagged, the layout */
         docbuild_release(&d);
@@ -238,8 +281,10 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
         layout_finish(l, &d);
     }
     title = pdf_title(doc);
-    if (!(rc = docbuild_finish(&d, title, lang, out)))
+    if (!(rc = docbuild_finish(&d, title, lang, out))) {
         out->ocr = ocr;
+        out->parts = parts;
+    }
 out:
     docbuild_release(&d);
     layout_free(l);

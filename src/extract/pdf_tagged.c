@@ -240,9 +240,20 @@ static int skipped(PopplerStructureElementKind k)
            k == POPPLER_STRUCTURE_ELEMENT_NOTE;
 }
 
-/* Reads it and its siblings, in lang (their parent's /Lang; NULL: the document's). */
-static void walk(PopplerStructureElementIter *it, struct layout *l, struct docbuild *out,
-                 struct buf *b, int depth, const char *lang)
+/* Whether el begins on a page of range (NULL: the whole document). An element that names
+ * no page belongs to none: a part then holds too little of its pages' text, and pdf.c
+ * reads their layout instead. */
+static int in_range(PopplerStructureElement *el, const int *range)
+{
+    int page = range ? poppler_structure_element_get_page(el) : 0;
+
+    return !range || (page >= range[0] && page < range[1]);
+}
+
+/* Reads it and its siblings, in lang (their parent's /Lang; NULL: the document's), the
+ * blocks that begin in range (NULL: all). */
+static void walk(PopplerStructureElementIter *it, const int *range, struct layout *l,
+                 struct docbuild *out, struct buf *b, int depth, const char *lang)
 {
     struct doc_runs runs = {0};
     int first_row = 1;
@@ -259,24 +270,29 @@ static void walk(PopplerStructureElementIter *it, struct layout *l, struct docbu
         k = poppler_structure_element_get_kind(el);
         own = lang_of(el);
         if (k == POPPLER_STRUCTURE_ELEMENT_TABLE_ROW) {
-            read_row(it, l, out, first_row);
+            if (in_range(el, range))
+                read_row(it, l, out, first_row);
             first_row = 0;
         } else if ((bk = block_kind(k))) {
+            if (!in_range(el, range))
+                goto next;
             runs.n = 0;
             block_text(it, l, b, own ? own : lang, &runs);
             docbuild_add_lang(out, bk, b->data, b->len, 0, own ? own : lang, &runs);
         } else if (!skipped(k) && depth > 0 &&
                    (kids = poppler_structure_element_iter_get_child(it))) {
-            walk(kids, l, out, b, depth - 1, own ? own : lang);
+            walk(kids, range, l, out, b, depth - 1, own ? own : lang);
             poppler_structure_element_iter_free(kids);
         }
+    next:
         g_free(own);
         g_object_unref(el);
     } while (poppler_structure_element_iter_next(it));
     doc_runs_release(&runs);
 }
 
-int pdf_tagged_read(PopplerDocument *doc, struct layout *l, struct docbuild *out)
+int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l,
+                    struct docbuild *out)
 {
     PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
     struct buf b;
@@ -285,7 +301,7 @@ int pdf_tagged_read(PopplerDocument *doc, struct layout *l, struct docbuild *out
     if (!it)
         return 0;
     buf_init(&b, BUF_NOLIMIT);
-    walk(it, l, out, &b, TAG_DEPTH, NULL);
+    walk(it, range, l, out, &b, TAG_DEPTH, NULL);
     buf_release(&b);
     poppler_structure_element_iter_free(it);
     return out->list.n > before;

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +53,15 @@ struct job {
     unsigned long long samples;
     int rate;
     int ended;
+    /* a text read in parts (parts.more NULL: it is whole): the spec's voice, rate, format
+       and host for the next part, where the part being spoken begins in the whole text and
+       audio, and its length */
+    struct job_parts parts;
+    struct job_spec spec;
+    char host[256];
+    int want_marks;
+    size_t text_at, part_len;
+    unsigned long long ms_at;
 };
 
 static struct jobs_limits limits_of(struct jobs *J)
@@ -158,12 +168,28 @@ static void edits_of(struct jobs *J, const struct job_spec *js, struct buf *edit
 static void key_of(struct jobs *J, const struct job_spec *js, const char *kind,
                    const struct buf *edits, char key[CACHE_KEY_HEX + 1])
 {
-    char engine[CACHE_KEY_HEX + 1];
+    char engine[CACHE_KEY_HEX + 1], gen[48];
     struct cache_audio a;
 
     pthread_mutex_lock(&J->lock);
     memcpy(engine, J->engine, sizeof(engine));
     pthread_mutex_unlock(&J->lock);
+    if (js->parts) { /* the text is not known yet: the document and the lexicon's state */
+        snprintf(gen, sizeof(gen), "lexicon %lu", J->lex ? lexicon_generation(J->lex) : 0ul);
+        a = (struct cache_audio){
+            .engine = engine,
+            .kind = kind,
+            .voice = js->voice,
+            .rate = js->rate,
+            .text = js->parts->key,
+            .len = strlen(js->parts->key),
+            .format = encode_format_name(js->format),
+            .edits = gen,
+            .edits_len = strlen(gen),
+        };
+        cache_audio_key(&a, key);
+        return;
+    }
     a = (struct cache_audio){
         .engine = engine,
         .kind = kind,
@@ -387,6 +413,15 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
     J->n.syntheses++;
     if (store && J->cache && !(j->cw = cache_put_begin(J->cache, j->key, ext, &ce)))
         cache_trouble(J, &ce);
+    if (js->parts) {
+        j->parts = *js->parts;
+        j->parts.hold(j->parts.ctx);
+        j->spec = *js;
+        snprintf(j->host, sizeof(j->host), "%s", js->host ? js->host : "");
+        j->spec.host = js->host ? j->host : NULL;
+        j->want_marks = r.want_marks;
+        j->part_len = js->len;
+    }
     return j;
 }
 
@@ -450,15 +485,82 @@ static int next_cached(struct job *j, struct buf *out, struct err *e)
     return POOL_AUDIO;
 }
 
-/* The worker's POOL_DONE payload "SAMPLES RATE CPU_US": the audio's length, counted. */
+/* The worker's POOL_DONE payload "SAMPLES RATE CPU_US": the audio's length (a part's, added
+ * to those before it), counted. */
 static void count_done(struct job *j, const struct buf *payload)
 {
-    unsigned long long cpu_us = 0;
+    unsigned long long cpu_us = 0, samples = 0;
+    int rate = 0;
 
-    if (sscanf(payload->data, "%llu %d %llu", &j->samples, &j->rate, &cpu_us) < 2 || j->rate <= 0)
-        j->samples = 0, j->rate = 0;
-    j->J->n.audio_ms += job_ms(j);
+    if (sscanf(payload->data, "%llu %d %llu", &samples, &rate, &cpu_us) < 2 || rate <= 0)
+        samples = 0, rate = 0;
+    if (j->rate > 0 && rate > 0 && rate != j->rate) /* the parts' voices differ in rate */
+        j->samples = j->samples * (unsigned)rate / (unsigned)j->rate;
+    j->samples += samples;
+    if (rate > 0)
+        j->rate = rate;
+    j->J->n.audio_ms += rate > 0 ? samples * 1000 / (unsigned)rate : 0;
     j->J->n.synth_us += cpu_us;
+}
+
+/* The next part of a text read in parts onto a worker: 1 when there is one, 0 at the end,
+ * -1 with e set when it cannot be read or no worker can be had. */
+static int next_part(struct job *j, struct err *e)
+{
+    struct job_spec part = j->spec;
+    struct pool_request r;
+    struct buf edits;
+
+    give_back(j->J, j->work);
+    j->work = NULL;
+    part.parts = NULL;
+    if (j->parts.more(j->parts.ctx, &part, e))
+        return -1;
+    if (!part.len)
+        return 0;
+    j->text_at += j->part_len + 1; /* the newline that joins them */
+    j->part_len = part.len;
+    j->ms_at = job_ms(j);
+    r = (struct pool_request){
+        .text = part.text,
+        .len = part.len,
+        .line_langs = part.line_langs,
+        .nlines = part.nlines,
+        .voice = part.voice,
+        .rate = part.rate,
+        .format = part.format,
+        .want_marks = j->want_marks,
+    };
+    edits_of(j->J, &part, &edits);
+    r.edits = edits.data;
+    r.edits_len = edits.len;
+    j->work = take_worker(j->J, &r, e);
+    buf_release(&edits);
+    return j->work ? 1 : -1;
+}
+
+/* A mark of a later part placed in the whole: its text and time after the parts before. */
+static void shift_mark(struct job *j, struct buf *frame)
+{
+    json_t *m = json_loadb(frame->data, frame->len, 0, NULL);
+    const char *fields[] = {"start", "end", "time"};
+    char *s;
+    size_t i;
+
+    if (!m)
+        return;
+    for (i = 0; i < 3; i++) {
+        json_t *v = json_object_get(m, fields[i]);
+        if (json_is_integer(v))
+            json_integer_set(v, json_integer_value(v) +
+                                    (json_int_t)(i < 2 ? j->text_at : (size_t)j->ms_at));
+    }
+    if ((s = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+        buf_reset(frame);
+        buf_adds(frame, s, NULL);
+        free(s);
+    }
+    json_decref(m);
 }
 
 /* The entry made: into the cache, and the key let go so that waiters read it. */
@@ -504,8 +606,17 @@ int job_next(struct job *j, struct buf *out, struct err *e)
         cache_put_abort(j->cw); /* a full or read-only cache costs only the caching */
         j->cw = NULL;
         cache_trouble(j->J, &ce);
+    } else if (type == POOL_MARK && j->text_at) {
+        shift_mark(j, out);
     } else if (type == POOL_DONE) {
         count_done(j, out);
+        if (j->parts.more) {
+            int more = next_part(j, e);
+            if (more > 0)
+                return job_next(j, out, e);
+            if (more < 0)
+                return buf_reset(out), 0;
+        }
         j->ended = 1;
         buf_reset(out);
         if (j->cw)
@@ -539,6 +650,8 @@ void job_close(struct job *j)
         give_back(j->J, j->work);
     cache_put_abort(j->cw); /* unfinished: not kept */
     cache_unclaim(j->claim);
+    if (j->parts.drop)
+        j->parts.drop(j->parts.ctx);
     free(j);
 }
 

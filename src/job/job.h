@@ -20,6 +20,24 @@
 struct jobs;
 struct job;
 
+struct job_spec;
+
+/* A text read in parts while it is spoken (a long or scanned document: its first page is
+ * heard before the rest is read). The spec's text is the first part; more() puts the next
+ * one's text, len, line_langs and nlines into *part (len 0: there is no more), borrowed until
+ * the next call. The job holds ctx (hold) from job_open to job_close (drop). Marks of later
+ * parts come shifted into the whole (their text joined by newlines, their audio one after
+ * the other). The text is not known when the job opens: the key takes key (the document's
+ * digest) and the lexicon's generation instead of the text and the entries it uses. The parts
+ * are encoded one after the other, so the format must be one whose streams join (MP3). */
+struct job_parts {
+    int (*more)(void *ctx, struct job_spec *part, struct err *e);
+    void (*hold)(void *ctx);
+    void (*drop)(void *ctx);
+    void *ctx;
+    const char *key;
+};
+
 /* What to synthesize; text and line_langs are borrowed. */
 struct job_spec {
     const char *text;
@@ -32,6 +50,7 @@ struct job_spec {
     enum encode_format format;
     const char *host;  /* the page's host, for lexicon entries of one site; NULL: none */
     const char *edits; /* entries to use instead of the lexicon's (a preview); NULL: none */
+    const struct job_parts *parts; /* the text read in parts; NULL: it is whole */
 };
 
 /* The limits in force (the service reloads them on SIGHUP). */

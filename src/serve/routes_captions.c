@@ -97,7 +97,7 @@ enum MHD_Result answer_listen_vtt(struct server *srv, struct MHD_Connection *c, 
     enum MHD_Result ret;
 
     (void)rq;
-    if (read_page(srv, c, &pg, &js, &e) || collect_marks(srv, &js, &marks, &e)) {
+    if (read_page(srv, c, &pg, &js, 1, &e) || collect_marks(srv, &js, &marks, &e)) {
         ret = send_error(srv, c, &e);
     } else {
         size_t n = cues_of(marks, &cues);

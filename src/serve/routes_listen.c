@@ -179,7 +179,7 @@ static void host_of(const char *url, char *out, size_t size)
 }
 
 static int read_page_as(struct server *srv, const struct listen_args *a, struct page *pg,
-                        struct job_spec *js, struct err *e)
+                        struct job_spec *js, int in_parts, struct err *e)
 {
     const char *url = a->url;
     struct extract_opts xo = {0};
@@ -214,25 +214,41 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     xo.charset = pg->fetched.charset;
     xo.content_type = pg->fetched.content_type;
     xo.worker = srv->exe;
+    xo.part = 1;
     rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
     if (rc)
         return rc;
-    js->text = pg->text.text;
-    js->len = pg->text.len;
-    js->line_langs = pg->text.line_langs;
-    js->nlines = pg->text.nlines;
+    if (pg->text.page->parts > 1) {
+        pg->parts = docparts_new(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text);
+        /* parts joined as they come: only MP3's streams do */
+        if (!in_parts || js->format != ENCODE_MP3) {
+            rc = docparts_whole(pg->parts, &pg->text, e);
+            docparts_drop(pg->parts);
+            pg->parts = NULL;
+            if (rc)
+                return rc;
+        }
+    }
+    if (pg->parts) {
+        docparts_spec(pg->parts, js);
+    } else {
+        js->text = pg->text.text;
+        js->len = pg->text.len;
+        js->line_langs = pg->text.line_langs;
+        js->nlines = pg->text.nlines;
+    }
     host_of(url, pg->host, sizeof(pg->host));
     js->host = pg->host;
     return LY_OK;
 }
 
 int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
-              struct err *e)
+              int in_parts, struct err *e)
 {
     const struct listen_args args = {arg(c, "url"), arg(c, "readid"), arg(c, "voice"),
                                      arg(c, "rate"), arg(c, "format")};
 
-    return read_page_as(srv, &args, pg, js, e);
+    return read_page_as(srv, &args, pg, js, in_parts, e);
 }
 
 json_t *listen_blocks(const struct extract_result *page)
@@ -256,6 +272,8 @@ void page_release(struct page *pg)
 {
     fetch_result_release(&pg->fetched);
     pipeline_page_release(&pg->text);
+    docparts_drop(pg->parts);
+    pg->parts = NULL;
 }
 
 /* What of a page a GET of the listen family answers. */
@@ -283,7 +301,9 @@ static enum MHD_Result listen_to(struct server *srv, struct MHD_Connection *c,
     if (known && recent_key(srv, url, params, gen, key, &format) &&
         jobs_lookup(srv->jobs, key, encode_extension(format), &hit))
         return send_cached(srv, c, &hit, encode_mime_type(format), key, NULL);
-    rc = read_page(srv, c, &pg, &js, &e);
+    /* the audio, its marks and playlist in parts, as they are heard; the text and a
+       chaptered download whole */
+    rc = read_page(srv, c, &pg, &js, kind != LISTEN_TEXT && !chaptered, &e);
     if (rc) {
         ret = send_error(srv, c, &e);
     } else if (kind == LISTEN_AUDIO && chaptered) {
@@ -302,7 +322,8 @@ static enum MHD_Result listen_to(struct server *srv, struct MHD_Connection *c,
         ret = rc ? send_error(srv, c, &e)
                  : send_buffer(srv, c, MHD_HTTP_OK, "application/json", json.data, json.len);
         buf_release(&json);
-    } else if ((rc = collect_marks(srv, &js, &marks, &e))) {
+    } else if ((rc = collect_marks(srv, &js, &marks, &e)) ||
+               (pg.parts && (rc = docparts_whole(pg.parts, &pg.text, &e)))) {
         ret = send_error(srv, c, &e);
     } else {
         blocks = listen_blocks(pg.text.page);
@@ -346,7 +367,7 @@ int listen_fill(struct server *srv, const char *url, struct err *e)
     const struct listen_args args = {url, NULL, NULL, NULL, NULL};
     struct job_spec js = {0};
     struct page pg;
-    int rc = read_page_as(srv, &args, &pg, &js, e);
+    int rc = read_page_as(srv, &args, &pg, &js, 1, e);
 
     if (rc == LY_OK)
         rc = job_fill(srv->jobs, &js, e);

@@ -340,7 +340,7 @@ enum MHD_Result answer_read(struct server *srv, struct MHD_Connection *c, struct
     enum MHD_Result ret;
 
     (void)rq;
-    if (read_page(srv, c, &pg, &js, &e)) {
+    if (read_page(srv, c, &pg, &js, 0, &e)) {
         ret = send_error_page(srv, c, &e);
     } else {
         buf_init(&html, BUF_NOLIMIT);

@@ -218,15 +218,34 @@ int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out,
 
 /* routes_listen.c */
 /* The page at ?url=, fetched (or from the recent-page store) and extracted. */
+/* A PDF read in parts for a listen (docparts.c; see extract_opts.part and job_parts). */
+struct docparts;
+struct extract_opts;
+/* Takes over first, the document's part 1 (its page says how many parts there are); doc and
+ * xo are copied. The caller holds the new docparts. */
+struct docparts *docparts_new(const char *doc, size_t len, const struct extract_opts *xo,
+                              struct page_text *first);
+/* js over part 1, js->parts over the rest (read as the job asks for them). */
+void docparts_spec(struct docparts *dp, struct job_spec *js);
+/* Every part read (those not read yet now) and joined into out, as the job joins their text
+ * and marks. */
+int docparts_whole(struct docparts *dp, struct page_text *out, struct err *e);
+void docparts_hold(struct docparts *dp);
+void docparts_drop(struct docparts *dp); /* NULL is a no-op */
+
 struct page {
     struct fetch_result fetched;
-    struct page_text text;
-    char host[256]; /* the page's host, for the lexicon's entries of one site */
+    struct page_text text;  /* the whole; empty when read in parts (see parts) */
+    struct docparts *parts; /* a PDF read in parts, when the caller allowed it; else NULL */
+    char host[256];         /* the page's host, for the lexicon's entries of one site */
 };
 /* Reads ?url= (and the voice, rate, format and readid asked for) into pg, and js over its
- * text; pg must be released with page_release whatever it returns. */
+ * text; pg must be released with page_release whatever it returns. in_parts: a long or
+ * scanned PDF may be read in parts (pg->parts; js then over its first part, its parts
+ * spoken one after the other), for an answer in MP3 whose first sound comes before the whole
+ * is read; else it is read whole first. */
 int read_page(struct server *srv, struct MHD_Connection *c, struct page *pg, struct job_spec *js,
-              struct err *e);
+              int in_parts, struct err *e);
 void page_release(struct page *pg);
 /* A page's audio as GET /v1/listen?url= makes it (default voice, MP3), into the cache. */
 int listen_fill(struct server *srv, const char *url, struct err *e);

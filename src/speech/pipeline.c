@@ -518,20 +518,13 @@ static char *line_spec(const struct extract_block *b, const char *lang)
     return buf_detach(&spec, NULL);
 }
 
-int pipeline_read_html(const char *html, size_t len, const struct extract_opts *xo,
-                       struct page_text *out, struct err *e)
+int pipeline_page_of(struct extract_result *page, struct page_text *out, struct err *e)
 {
-    struct extract_result *page = xcalloc(1, sizeof(*page));
     struct buf plain;
     size_t i;
     int rc;
 
     buf_init(&plain, LYSSNA_MAX_TEXT);
-    rc = extract_any(html, len, xo, page, e);
-    if (rc) {
-        free(page);
-        return rc;
-    }
     rc = extract_text(page, &plain, e);
     if (rc) {
         buf_release(&plain);
@@ -554,6 +547,19 @@ int pipeline_read_html(const char *html, size_t len, const struct extract_opts *
     }
     out->text = buf_detach(&plain, &out->len);
     return LY_OK;
+}
+
+int pipeline_read_html(const char *html, size_t len, const struct extract_opts *xo,
+                       struct page_text *out, struct err *e)
+{
+    struct extract_result *page = xcalloc(1, sizeof(*page));
+    int rc = extract_any(html, len, xo, page, e);
+
+    if (rc) {
+        free(page);
+        return rc;
+    }
+    return pipeline_page_of(page, out, e);
 }
 
 void pipeline_page_release(struct page_text *p)

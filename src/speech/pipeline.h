@@ -71,6 +71,9 @@ struct page_text {
  * extract_any) into out; release it with pipeline_page_release. */
 int pipeline_read_html(const char *html, size_t len, const struct extract_opts *xo,
                        struct page_text *out, struct err *e);
+/* The text of an extracted page (allocated; out owns it from now on, or it is freed on
+ * failure) into out, as pipeline_read_html gives it. */
+int pipeline_page_of(struct extract_result *page, struct page_text *out, struct err *e);
 void pipeline_page_release(struct page_text *p);
 
 #endif
