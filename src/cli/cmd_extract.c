@@ -42,7 +42,7 @@ static void usage(FILE *f)
                "                JSON still gives it as title)\n"
                "  --part K      a PDF's part K as the service reads a long or scanned one\n"
                "                (1: its first page, and \"parts\" in the JSON says how many;\n"
-               "                K > 1: pages 2^(K-1) to 2^K - 1)\n"
+               "                K > 1: pages 2^(K-1) to 2^K - 1, a scan's 8 at most)\n"
                "  --json        print title, lang, blocks with xpath and offsets, words\n"
                "                and estimated duration as JSON\n"
                "  --repeat N    benchmark: first time N extractions of the page, in\n"

@@ -186,45 +186,79 @@ static int read_pages(PopplerDocument *doc, int from, int to, struct layout *l, 
     return LY_OK;
 }
 
-/* The parts of a document of pages read in parts: 1, 2-3, 4-7... */
-static int parts_of(int pages)
-{
-    int k = 0;
+/* A scan's parts after the first four (pages 1, 2-3, 4-7, 8-15) are this many pages: at about
+ * 2 s a page, their recognition keeps the pause it makes in a stream under a proxy's timeout. */
+#define SCAN_PART_PAGES 8
 
-    while (pages >> k)
-        k++;
+/* The pages [range[0], range[1]) of a part of a document of pages: 1, 2-3, 4-7, 8-15... */
+static void part_range(int part, int pages, int scan, int range[2])
+{
+    if (!scan || part <= 4) {
+        range[0] = (1 << (part - 1)) - 1;
+        range[1] = (1 << part) - 1;
+    } else {
+        range[0] = 15 + SCAN_PART_PAGES * (part - 5);
+        range[1] = range[0] + SCAN_PART_PAGES;
+    }
+    if (range[1] > pages)
+        range[1] = pages;
+}
+
+static int parts_of(int pages, int scan)
+{
+    int k = 0, range[2];
+
+    do
+        part_range(++k, pages, scan, range);
+    while (range[1] < pages);
     return k;
 }
 
-/* Reads the pages of caps->part (0: all) into l, scan: none had text; *parts how many the
+/* Whether page i has a text layer. */
+static int has_text(PopplerDocument *doc, int i)
+{
+    PopplerPage *pg = poppler_document_get_page(doc, i);
+    size_t n = 0;
+
+    if (pg) {
+        free(page_chars(pg, &n));
+        g_object_unref(pg);
+    }
+    return n > 0;
+}
+
+/* Reads the pages of caps->part (0: all) into l (range: which they are); *parts how many the
  * document has (1: read whole). Part 1 is the first page of a scan or of a long document:
- * known only from their text, read from the first page on until it decides. */
+ * known only from their text, read from the first page on until it decides. A later part
+ * is of a scan when the first page has no text (else part 1 read the whole). */
 static int read_part(PopplerDocument *doc, int pages, const struct document_caps *caps,
                      struct layout *l, int range[2], int *parts, struct err *e)
 {
     int part = caps->part, rc;
 
-    range[0] = part > 1 ? (1 << (part - 1)) - 1 : 0;
-    range[1] = part > 1 ? (1 << part) - 1 : part == 1 ? 1 : pages;
-    if (range[1] > pages)
-        range[1] = pages;
     *parts = 1;
+    range[0] = 0;
+    range[1] = pages;
+    if (part > 1)
+        part_range(part, pages, !has_text(doc, 0), range);
+    else if (part == 1)
+        range[1] = 1;
     if (range[0] >= pages)
         return err_set(e, LY_EUSAGE, "the PDF has %d pages: it has no part %d", pages, part);
     if ((rc = read_pages(doc, range[0], range[1], l, caps->max_text, e)) || part != 1 ||
         pages == 1)
         return rc;
     if (layout_chars(l) && pages >= LYSSNA_PARTS_MIN_PAGES) {
-        *parts = parts_of(pages);
+        *parts = parts_of(pages, 0);
         return LY_OK;
     }
     /* a short text document, or one whose first page is an image: read whole; a scan (no
-       text on any page) is recognized page by page */
+       text on any page) is recognized part by part */
     range[1] = pages;
     if ((rc = read_pages(doc, 1, pages, l, caps->max_text, e)) || layout_chars(l))
         return rc;
     range[1] = 1;
-    *parts = parts_of(pages);
+    *parts = parts_of(pages, 1);
     return LY_OK;
 }
 

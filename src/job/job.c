@@ -60,6 +60,7 @@ struct job {
     struct job_spec spec;
     char host[256];
     int want_marks;
+    int part_no; /* the part being spoken */
     size_t text_at, part_len;
     unsigned long long ms_at;
 };
@@ -494,9 +495,7 @@ static void count_done(struct job *j, const struct buf *payload)
 
     if (sscanf(payload->data, "%llu %d %llu", &samples, &rate, &cpu_us) < 2 || rate <= 0)
         samples = 0, rate = 0;
-    if (j->rate > 0 && rate > 0 && rate != j->rate) /* the parts' voices differ in rate */
-        j->samples = j->samples * (unsigned)rate / (unsigned)j->rate;
-    j->samples += samples;
+    j->samples += samples; /* the parts of one job are made at one rate */
     if (rate > 0)
         j->rate = rate;
     j->J->n.audio_ms += rate > 0 ? samples * 1000 / (unsigned)rate : 0;
@@ -514,7 +513,8 @@ static int next_part(struct job *j, struct err *e)
     give_back(j->J, j->work);
     j->work = NULL;
     part.parts = NULL;
-    if (j->parts.more(j->parts.ctx, &part, e))
+    j->part_no++;
+    if (j->parts.more(j->parts.ctx, &j->part_no, &part, e))
         return -1;
     if (!part.len)
         return 0;

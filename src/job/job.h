@@ -23,15 +23,16 @@ struct job;
 struct job_spec;
 
 /* A text read in parts while it is spoken (a long or scanned document: its first page is
- * heard before the rest is read). The spec's text is the first part; more() puts the next
- * one's text, len, line_langs and nlines into *part (len 0: there is no more), borrowed until
- * the next call. The job holds ctx (hold) from job_open to job_close (drop). Marks of later
+ * heard before the rest is read). The spec's text is part 0; more() puts the text, len,
+ * line_langs and nlines of the first part from *k on that has text into *part, and its
+ * number into *k (len 0: there is none), borrowed until the job closes. The job holds ctx
+ * (hold) from job_open to job_close (drop); several jobs may read one ctx. Marks of later
  * parts come shifted into the whole (their text joined by newlines, their audio one after
  * the other). The text is not known when the job opens: the key takes key (the document's
  * digest) and the lexicon's generation instead of the text and the entries it uses. The parts
  * are encoded one after the other, so the format must be one whose streams join (MP3). */
 struct job_parts {
-    int (*more)(void *ctx, struct job_spec *part, struct err *e);
+    int (*more)(void *ctx, int *k, struct job_spec *part, struct err *e);
     void (*hold)(void *ctx);
     void (*drop)(void *ctx);
     void *ctx;

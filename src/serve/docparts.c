@@ -23,9 +23,9 @@ struct docparts {
     char *url, *readid, *charset, *content_type, *worker;
     char key[CACHE_KEY_HEX + 1];
     struct job_parts ops;
-    struct page_text *part; /* read so far, part[0] the first; an empty part has len 0 */
+    struct page_text *part; /* nparts, the first nread read (each once, then never changed,
+                               so read without the lock); an empty part has len 0 */
     int nread, nparts;
-    int given;   /* parts handed to the job, the first (in the spec) included */
     size_t text; /* bytes of text read, held to the cap of the whole */
 };
 
@@ -78,33 +78,41 @@ static int read_next(struct docparts *dp, struct err *e)
         return err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
                        xo.max_text ? xo.max_text : (size_t)LYSSNA_MAX_TEXT);
     }
-    dp->part = xrealloc(dp->part, (size_t)(dp->nread + 1) * sizeof(*dp->part));
-    memset(&dp->part[dp->nread], 0, sizeof(*dp->part));
     if ((rc = pipeline_page_of(r, &dp->part[dp->nread], e)))
         return rc;
     dp->nread++;
     return LY_OK;
 }
 
-static int more(void *ctx, struct job_spec *out, struct err *e)
+/* Part k read, unless it is past the last (*have 0); each part is read once, under the
+ * lock, whoever asks for it first. */
+static int read_upto(struct docparts *dp, int k, int *have, struct err *e)
 {
-    struct docparts *dp = ctx;
     int rc = LY_OK;
 
     pthread_mutex_lock(&dp->lock);
-    out->len = 0;
-    while (!rc && dp->given < dp->nparts && !out->len) {
-        if (dp->given >= dp->nread)
-            rc = read_next(dp, e);
-        if (!rc) {
-            const struct page_text *p = &dp->part[dp->given++];
+    while (!rc && dp->nread <= k && dp->nread < dp->nparts)
+        rc = read_next(dp, e);
+    *have = k < dp->nread;
+    pthread_mutex_unlock(&dp->lock);
+    return rc;
+}
+
+static int more(void *ctx, int *k, struct job_spec *out, struct err *e)
+{
+    struct docparts *dp = ctx;
+    int rc, have;
+
+    for (out->len = 0; !(rc = read_upto(dp, *k, &have, e)) && have; ++*k) {
+        const struct page_text *p = &dp->part[*k];
+        if (p->len) {
             out->text = p->text;
             out->len = p->len;
             out->line_langs = p->line_langs;
             out->nlines = p->nlines;
+            break;
         }
     }
-    pthread_mutex_unlock(&dp->lock);
     return rc;
 }
 
@@ -138,10 +146,10 @@ struct docparts *docparts_new(const char *doc, size_t len, const struct extract_
     dp->xo.worker = dp->worker = dup_or_null(xo->worker);
     cache_key(key_parts, lens, 2, dp->key);
     dp->nparts = first->page->parts;
-    dp->part = xcalloc(1, sizeof(*dp->part));
+    dp->part = xcalloc((size_t)dp->nparts, sizeof(*dp->part));
     dp->part[0] = *first;
     memset(first, 0, sizeof(*first));
-    dp->nread = dp->given = 1;
+    dp->nread = 1;
     dp->text = dp->part[0].len + 1;
     dp->ops = (struct job_parts){
         .more = more,
@@ -181,36 +189,29 @@ static void copy_block(struct extract_block *to, const struct extract_block *b, 
 
 int docparts_whole(struct docparts *dp, struct page_text *out, struct err *e)
 {
-    struct extract_result *w = xcalloc(1, sizeof(*w));
+    struct extract_result *w;
     const struct extract_result *first = dp->part[0].page;
     size_t n = 0, at = 0, i;
-    int rc = LY_OK, k;
+    int rc, k, have;
 
-    pthread_mutex_lock(&dp->lock);
-    while (!rc && dp->nread < dp->nparts)
-        rc = read_next(dp, e);
-    for (k = 0; !rc && k < dp->nread; k++)
-        n += dp->part[k].page->nblocks;
-    if (!rc) {
-        w->title = xstrdup(first->title ? first->title : "");
-        w->lang = xstrdup(first->lang ? first->lang : "");
-        w->blocks = xcalloc(n ? n : 1, sizeof(*w->blocks));
-        for (k = 0; k < dp->nread; k++) {
-            const struct extract_result *p = dp->part[k].page;
-            for (i = 0; i < p->nblocks; i++) {
-                copy_block(&w->blocks[w->nblocks++], &p->blocks[i], at);
-                at += strlen(p->blocks[i].text) + 1;
-            }
-            w->words += p->words;
-            w->ocr |= p->ocr;
-        }
-        w->parts = dp->nparts;
-    }
-    pthread_mutex_unlock(&dp->lock);
-    if (rc) {
-        free(w);
+    if ((rc = read_upto(dp, dp->nparts - 1, &have, e)))
         return rc;
+    for (k = 0; k < dp->nread; k++)
+        n += dp->part[k].page->nblocks;
+    w = xcalloc(1, sizeof(*w));
+    w->title = xstrdup(first->title ? first->title : "");
+    w->lang = xstrdup(first->lang ? first->lang : "");
+    w->blocks = xcalloc(n ? n : 1, sizeof(*w->blocks));
+    for (k = 0; k < dp->nread; k++) {
+        const struct extract_result *p = dp->part[k].page;
+        for (i = 0; i < p->nblocks; i++) {
+            copy_block(&w->blocks[w->nblocks++], &p->blocks[i], at);
+            at += strlen(p->blocks[i].text) + 1;
+        }
+        w->words += p->words;
+        w->ocr |= p->ocr;
     }
+    w->parts = dp->nparts;
     return pipeline_page_of(w, out, e);
 }
 

@@ -110,8 +110,41 @@ static void recent_learn(struct server *srv, const char *url, const char *params
     pthread_mutex_unlock(&srv->lock);
 }
 
+/* The parts of the document at url read by an earlier listen while it is recent (held),
+ * or NULL: the listens of a scan (its audio, marks, playlist) recognize it once. */
+static struct docparts *recent_parts(struct server *srv, const char *url)
+{
+    struct docparts *dp = NULL;
+    struct recent_page *p;
+    time_t now = time(NULL);
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p && !dp; p = p->next)
+        if (!strcmp(p->url, url) && now - p->at < cfg_of(srv)->page_ttl_s && p->parts) {
+            dp = p->parts;
+            docparts_hold(dp);
+        }
+    pthread_mutex_unlock(&srv->lock);
+    return dp;
+}
+
+static void recent_keep_parts(struct server *srv, const char *url, struct docparts *dp)
+{
+    struct recent_page *p;
+
+    pthread_mutex_lock(&srv->lock);
+    for (p = srv->pages; p; p = p->next)
+        if (!strcmp(p->url, url) && !p->parts) {
+            p->parts = dp;
+            docparts_hold(dp);
+            break;
+        }
+    pthread_mutex_unlock(&srv->lock);
+}
+
 void recent_free(struct recent_page *p)
 {
+    docparts_drop(p->parts);
     free(p->url);
     free(p->charset);
     free(p->content_type);
@@ -215,19 +248,22 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     xo.content_type = pg->fetched.content_type;
     xo.worker = srv->exe;
     xo.part = 1;
-    rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
-    if (rc)
-        return rc;
-    if (pg->text.page->parts > 1) {
-        pg->parts = docparts_new(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text);
-        /* parts joined as they come: only MP3's streams do */
-        if (!in_parts || js->format != ENCODE_MP3) {
-            rc = docparts_whole(pg->parts, &pg->text, e);
-            docparts_drop(pg->parts);
-            pg->parts = NULL;
-            if (rc)
-                return rc;
+    if (!(pg->parts = recent_parts(srv, url))) {
+        rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
+        if (rc)
+            return rc;
+        if (pg->text.page->parts > 1) {
+            pg->parts = docparts_new(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text);
+            recent_keep_parts(srv, url, pg->parts);
         }
+    }
+    /* parts joined as they come: only MP3's streams do */
+    if (pg->parts && (!in_parts || js->format != ENCODE_MP3)) {
+        rc = docparts_whole(pg->parts, &pg->text, e);
+        docparts_drop(pg->parts);
+        pg->parts = NULL;
+        if (rc)
+            return rc;
     }
     if (pg->parts) {
         docparts_spec(pg->parts, js);

@@ -93,6 +93,7 @@ struct recent_page {
     char *content_type; /* as served: the reader is chosen by it again (extract_reader_of) */
     struct buf body;
     time_t at;
+    struct docparts *parts; /* the document read in parts, for every listen of it while recent */
     struct recent_page *next;
 };
 

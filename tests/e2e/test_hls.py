@@ -12,6 +12,7 @@ import pytest
 
 from conftest import TIME_SCALE
 from origin import Origin
+from test_documents_http import numbered_pages
 from test_serve import assert_error, decoded_seconds, get, listen_path, start_service
 
 WORDS = ("kommunen skolan biblioteket invånarna nämnden parken vattnet huset staden förskolan "
@@ -39,6 +40,7 @@ def site():
     with Origin() as o:
         o.routes["/lang"] = (200, "text/html; charset=utf-8", long_page(3000, 1))
         o.routes["/kort"] = (200, "text/html; charset=utf-8", long_page(120, 2))
+        o.routes["/femtio.pdf"] = (200, "application/pdf", numbered_pages(50))
         yield o
 
 
@@ -167,3 +169,32 @@ def test_unknown_segment_is_json_404(svc):
 def test_playlist_of_a_page_that_cannot_be_fetched_is_an_error(svc, site):
     r = get(svc, "/v1/listen.m3u8?url=" + urllib.parse.quote(site.url("/404"), safe=""))
     assert_error(r, 502)
+
+
+def test_a_pdf_read_in_parts_plays_through_its_seams(svc, site, tmp_path):
+    """A 50-page PDF is spoken in parts (its first page first): the playlist runs on across
+    their seams, its timestamps never go back, and it plays as long as the cached MP3."""
+    url = site.url("/femtio.pdf")
+    path = listen_path("/v1/listen.m3u8", url)
+    r = get(svc, path, timeout=60)
+    assert r.status == 200, r
+    segs, durs, ended, _ = playlist(r.body.decode())
+    for _ in range(300):
+        if ended:
+            break
+        time.sleep(0.2)
+        segs, durs, ended, _ = playlist(get(svc, path).body.decode())
+    assert ended
+    stamps = [id3_timestamp(get(svc, "/v1/" + s).body) for s in segs]
+    for i in range(1, len(stamps)):
+        assert abs((stamps[i] - stamps[i - 1]) / 90000 - durs[i - 1]) < 0.001, (i, stamps[i])
+    mp3 = get(svc, listen_path("/v1/listen", url))
+    assert mp3.status == 200 and mp3.h("content-length"), "finished, the MP3 is cached"
+    whole = decoded_seconds(mp3.body, tmp_path, "parts")
+    assert abs(sum(durs) - whole) / whole < 0.02, (sum(durs), whole)
+    p = subprocess.run(["ffmpeg", "-v", "warning", "-i", f"http://127.0.0.1:{svc.port}{path}",
+                        "-f", "s16le", "-ac", "1", "-ar", "22050", "-"], capture_output=True,
+                       timeout=300 * TIME_SCALE)
+    assert p.returncode == 0 and b"non monotonically increasing dts" not in p.stderr, p.stderr[-2000:]
+    assert abs(len(p.stdout) / 2 / 22050 - whole) / whole < 0.02
+    assert whole > 50 * 5, "each page says two sentences"
