@@ -34,18 +34,24 @@ static size_t count_words(const char *s)
     return words;
 }
 
+static void block_release(struct extract_block *b)
+{
+    size_t j;
+
+    free(b->text);
+    free(b->xpath);
+    free(b->lang);
+    for (j = 0; j < b->nruns; j++)
+        free(b->runs[j].lang);
+    free(b->runs);
+}
+
 static void blocks_free(struct extract_block *b, size_t n)
 {
-    size_t i, j;
+    size_t i;
 
-    for (i = 0; b && i < n; i++) {
-        free(b[i].text);
-        free(b[i].xpath);
-        free(b[i].lang);
-        for (j = 0; j < b[i].nruns; j++)
-            free(b[i].runs[j].lang);
-        free(b[i].runs);
-    }
+    for (i = 0; b && i < n; i++)
+        block_release(&b[i]);
     free(b);
 }
 
@@ -133,6 +139,29 @@ void block_list_add_run(struct block_list *l, size_t start, size_t end, const ch
         return;
     b->runs = xreallocarray(b->runs, b->nruns + 1, sizeof(*b->runs));
     b->runs[b->nruns++] = (struct extract_run){start, end, xstrdup(lang)};
+}
+
+void block_list_move_last(struct block_list *l, const unsigned char *where)
+{
+    struct extract_block *b = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*b));
+    size_t i, n = 0;
+    int pass;
+
+    for (pass = 0; pass < 2; pass++)
+        for (i = 0; i < l->n; i++)
+            if (where[i] == pass)
+                b[n++] = l->blocks[i];
+    for (i = 0; i < l->n; i++)
+        if (where[i] > 1)
+            block_release(&l->blocks[i]);
+    free(l->blocks);
+    l->blocks = b;
+    l->cap = l->n ? l->n : 1;
+    l->n = n;
+    for (l->total = 0, i = 0; i < n; i++) {
+        b[i].start = l->total;
+        l->total += strlen(b[i].text) + 1;
+    }
 }
 
 /* Moves the blocks into out, with their word count; l is left empty. */

@@ -439,24 +439,27 @@ static void count_repeats(struct margin *m, size_t n, size_t *repeats)
     }
 }
 
-/* Whether f holds what a letter's footer or letterhead gives: an address, a telephone, the
- * web, e-mail, an organisation or giro number. */
-static int contact_text(const struct frag *f)
+int layout_contact_text(const char *s, size_t n)
 {
     static const char *const marks[] = {
-        "@",        "www.",     "e-post", "postadress", "besöksadress",
-        "telefon",  "tel.",     "fax",    "org.nr",     "organisationsnummer",
+        "@",        "www.",     "e-post", "postadress", "besöksadress", "post:",
+        "besök:",   "telefon",  "tel.",   "fax",        "org.nr",       "organisationsnummer",
         "bankgiro", "plusgiro", "e-mail", "http"};
-    char *t = xmalloc(f->len + 1);
+    char *t = xmalloc(n + 1);
     size_t i;
     int found = 0;
 
-    svtext_fold(f->text, f->len, t);
-    t[f->len] = '\0';
+    svtext_fold(s, n, t);
+    t[n] = '\0';
     for (i = 0; i < sizeof(marks) / sizeof(marks[0]) && !found; i++)
         found = strstr(t, marks[i]) != NULL;
     free(t);
     return found;
+}
+
+static int contact_text(const struct frag *f)
+{
+    return layout_contact_text(f->text, f->len);
 }
 
 /* A contact block at the foot of a page (the letter's address, telephone, web, e-mail):

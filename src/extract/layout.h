@@ -40,6 +40,10 @@ void layout_finish(struct layout *l, struct docbuild *out);
  * "Sida 3 av 7", "sid. 3", "Page 3 of 7", "3 (7)", "3/7". */
 int layout_page_number(const char *s, size_t n);
 
+/* Whether s (n bytes) holds what a letter's footer or letterhead gives: an address, a
+ * telephone, the web, e-mail, an organisation or giro number. */
+int layout_contact_text(const char *s, size_t n);
+
 /* Joins line b to a paragraph that ends with line a (in out, which holds a): "äldreom-" +
  * "sorgen" is one word, "hälso-" + "och sjukvården" and "e-" + "tjänst" keep the hyphen,
  * "2026–" + "2028" the dash; otherwise a space. */

@@ -291,6 +291,37 @@ static void walk(PopplerStructureElementIter *it, const int *range, struct layou
     doc_runs_release(&runs);
 }
 
+#define CONTACT_LINE 120 /* bytes: a longer block is the letter's body, not its footer */
+
+static int contact_block(const struct extract_block *b)
+{
+    size_t n = strlen(b->text);
+
+    return n <= CONTACT_LINE && layout_contact_text(b->text, n);
+}
+
+/* A letter's footer that Word tagged ahead of the body (its web, e-mail and postal address:
+ * two or more short contact blocks in a row) is read after the rest, as the layout reads it,
+ * a block there that repeats the one before it (an e-mail link and its text) once. */
+static void defer_contact_blocks(struct block_list *l)
+{
+    unsigned char *where = xcalloc(l->n ? l->n : 1, 1);
+    size_t i = 0, j, k;
+    int moved = 0;
+
+    while (i < l->n) {
+        for (j = i; j < l->n && contact_block(&l->blocks[j]); j++)
+            ;
+        if (j - i >= 2 && j < l->n)
+            for (moved = 1, k = i; k < j; k++)
+                where[k] = k > i && !strcmp(l->blocks[k].text, l->blocks[k - 1].text) ? 2 : 1;
+        i = j > i ? j : i + 1;
+    }
+    if (moved)
+        block_list_move_last(l, where);
+    free(where);
+}
+
 int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l,
                     struct docbuild *out)
 {
@@ -302,6 +333,7 @@ int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l,
         return 0;
     buf_init(&b, BUF_NOLIMIT);
     walk(it, range, l, out, &b, TAG_DEPTH, NULL);
+    defer_contact_blocks(&out->list);
     buf_release(&b);
     poppler_structure_element_iter_free(it);
     return out->list.n > before;

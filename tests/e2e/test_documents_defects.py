@@ -1,7 +1,7 @@
 """The defects a listener heard in real public-sector PDFs (bench/documents-real), each in a
 document made here with every line known: a court's imprint set sideways in the margin, a
 letter's contact footer on its first page with the sentence going on over the page break under
-a running header, a table of contents with dot leaders, letter-spaced table heads, a ruling
+a running header, the same footer tagged ahead of the body, a table of contents with dot leaders, letter-spaced table heads, a ruling
 with its appendix, each part with its own running header, and a font whose descriptor claims
 boxes three ems tall."""
 import docgen
@@ -53,6 +53,21 @@ def test_a_footnote_mark_is_not_read_and_a_linked_number_is(run, tmp_path):
     assert res.returncode == 0, res.stderr
     assert res.stdout.decode().splitlines() == ["Härigenom föreskrivs att lagen ska lyda så.",
                                                 "Avgiften framgår av bilaga 2."]
+
+
+def test_a_letters_footer_tagged_before_its_body_is_read_last(run, tmp_path):
+    # Word tagged a reply's footer (web, e-mail twice, addresses) ahead of its body: it was
+    # the first thing heard; a recipient's e-mail alone in the letterhead stays where it is
+    footer = ["www.kammarkollegiet.se", "registratur@kammarkollegiet.se", "registratur@kammarkollegiet.se",
+              "Post: Kammarkollegiet, Box 2218, 103 15 Stockholm", "Besök: Slottsbacken 6, 111 30 Stockholm"]
+    body = ["REMISSVAR", "Klimat- och näringslivsdepartementet", "Kn.remissvar@regeringskansliet.se",
+            "Kammarkollegiet har inte några synpunkter på de remitterade förslagen.",
+            "Beslutet är godkänt digitalt och saknar därför underskrift."]
+    path = tmp_path / "remissvar.pdf"
+    path.write_bytes(docgen.tagged_pdf([(None, [(t, None)]) for t in body[:1] + footer + body[1:]]))
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == body + footer[:2] + footer[3:]
 
 
 def letter():
