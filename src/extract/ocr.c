@@ -35,6 +35,10 @@
 #define OCR_CAP_EM     0.7   /* a capital's or an ascender's height in ems, about, in text faces */
 #define OCR_ASCENT_EM  0.9 /* a character's box above and below its baseline, in ems, as a PDF's */
 #define OCR_DESCENT_EM 0.2
+#define OCR_BAND_MIN   0.12 /* a first band is at least this share of the page's height ... */
+#define OCR_BAND_MAX   0.5  /* ... and at most this, */
+#define OCR_BAND_GAP   7    /* cut at a gap of this many points between lines (a paragraph's) */
+#define OCR_INK        128  /* a grey darker than this is ink */
 
 #define STR_(x)     #x
 #define STR(x)      STR_(x)
@@ -186,15 +190,17 @@ struct chars {
 };
 
 /* How to place a page's characters: k points a pixel, the page's skew s (the baselines'
- * slope) undone by turning each box about the origin. */
+ * slope) undone by turning each box about the origin, oy the pixel row the image recognized
+ * begins at on the page (a band's). */
 struct place {
     double k, s;
+    int oy;
 };
 
 static void put(struct chars *cs, const char *u, const struct place *pl, double x0, double y0,
                 double x1, double y1, float size)
 {
-    double k = pl->k, s = pl->s, cx = (x0 + x1) / 2.0, cy = (y0 + y1) / 2.0;
+    double k = pl->k, s = pl->s, cx = (x0 + x1) / 2.0, cy = (y0 + y1) / 2.0 + pl->oy;
     double dx = s * cy, dy = -s * cx; /* a small turn: the centre moves, the box keeps its size */
     struct layout_char *c;
 
@@ -206,6 +212,7 @@ static void put(struct chars *cs, const char *u, const struct place *pl, double 
     memset(c, 0, sizeof(*c));
     memcpy(c->u, u, strnlen(u, 4));
     c->size = size;
+    y0 += pl->oy, y1 += pl->oy;
     c->x0 = (x0 + dx) * k, c->y0 = (y0 + dy) * k, c->x1 = (x1 + dx) * k, c->y1 = (y1 + dy) * k;
 }
 
@@ -481,14 +488,38 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs, 
     even_sizes(cs);
 }
 
-static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, int sv, struct layout *l,
+/* The row where a page's first band ends (ocr_read_pages): the middle of the first gap of
+ * OCR_BAND_GAP points between lines, no pixel darker than OCR_INK across the whole width,
+ * below OCR_BAND_MIN of the page with ink above it and above OCR_BAND_MAX; 0 when there is
+ * none (a turned scan's lines leave no such row: it is read whole). */
+static int band_cut(const unsigned char *g, int w, int h, int dpi)
+{
+    int y, x, run = 0, inked = 0, need = dpi * OCR_BAND_GAP / 72;
+
+    for (y = 0; y < (int)(OCR_BAND_MAX * h); y++) {
+        int dark = 0;
+        for (x = 0; x < w && dark <= 2; x++)
+            dark += g[(size_t)y * w + x] < OCR_INK;
+        if (dark > 2) {
+            inked = 1;
+            run = 0;
+        } else if (++run >= need && inked && y - run >= (int)(OCR_BAND_MIN * h)) {
+            return y - run / 2;
+        }
+    }
+    return 0;
+}
+
+/* Recognizes page n (band 0), or the band of it above (1) or below (2) band_cut; a page with
+ * no cut is read whole as band 1 and not at all as band 2. */
+static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, int band, int sv, struct layout *l,
                      struct err *e)
 {
     struct chars cs = {0};
     struct place pl;
     double pw, ph;
     unsigned char *grey;
-    int w, h, dpi, rc = LY_OK;
+    int w, h, dpi, cut, rc = LY_OK;
 
     if (!(grey = render_grey(pg, &w, &h, &dpi)))
         return err_set(e, LY_ETOOBIG,
@@ -496,9 +527,17 @@ static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, int sv, struct la
                        "%d dpi)",
                        n + 1, OCR_MAX_PIXELS >> 20, OCR_MIN_DPI);
     poppler_page_get_size(pg, &pw, &ph);
-    tess.TessBaseAPISetImage(api, grey, w, h, 1, w);
-    tess.TessBaseAPISetSourceResolution(api, dpi);
     pl.k = 72.0 / dpi;
+    pl.oy = 0;
+    cut = band ? band_cut(grey, w, h, dpi) : 0;
+    if (band == 2 && !cut)
+        goto out;
+    tess.TessBaseAPISetImage(api, grey, w, h, 1, w);
+    if (cut) /* the band's rows alone (a rectangle set on the page was read as noise) */
+        tess.TessBaseAPISetImage(api, grey + (band == 1 ? 0 : (size_t)cut * (size_t)w), w,
+                                 band == 1 ? cut : h - cut, 1, w);
+    pl.oy = band == 2 ? cut : 0;
+    tess.TessBaseAPISetSourceResolution(api, dpi);
     if (tess.TessBaseAPIRecognize(api, NULL)) {
         rc = err_set(e, LY_EPARSE, "text recognition failed on page %d of the scan", n + 1);
     } else {
@@ -506,14 +545,16 @@ static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, int sv, struct la
         collect(api, &pl, &cs, sv);
     }
     layout_add_page(l, cs.c, cs.n, pw, ph);
+out:
     tess.TessBaseAPIClear(api);
     free(cs.c);
     free(grey);
     return rc;
 }
 
-int ocr_read_pages(PopplerDocument *doc, const int range[2], int pages, const char *lang,
-                   const struct document_caps *caps, struct layout *l, struct err *e)
+int ocr_read_pages(PopplerDocument *doc, const int range[2], int band, int pages,
+                   const char *lang, const struct document_caps *caps, struct layout *l,
+                   struct err *e)
 {
     TessBaseAPI *api;
     int i, rc = LY_OK, sv = !strcmp(model_of(lang), "swe"); /* sections(): the Swedish model's "$" */
@@ -537,11 +578,11 @@ int ocr_read_pages(PopplerDocument *doc, const int range[2], int pages, const ch
                        model_of(lang), model_of(lang));
     }
     tess.TessBaseAPISetPageSegMode(api, PSM_AUTO);
-    for (i = range[0]; i < range[1] && !rc; i++) {
-        PopplerPage *pg = poppler_document_get_page(doc, i);
+    for (i = band == 2 ? -1 : range[0]; i < range[1] && !rc; i = i < 0 ? range[0] : i + 1) {
+        PopplerPage *pg = poppler_document_get_page(doc, i < 0 ? 0 : i);
         if (!pg)
             continue;
-        rc = read_page(api, pg, i, sv, l, e);
+        rc = read_page(api, pg, i < 0 ? 0 : i, i < 0 ? 2 : band, sv, l, e);
         g_object_unref(pg);
         if (!rc && layout_chars(l) > caps->max_text)
             rc = err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",

@@ -230,35 +230,39 @@ static int has_text(PopplerDocument *doc, int i)
 /* Reads the pages of caps->part (0: all) into l (range: which they are); *parts how many the
  * document has (1: read whole). Part 1 is the first page of a scan or of a long document:
  * known only from their text, read from the first page on until it decides. A later part
- * is of a scan when the first page has no text (else part 1 read the whole). */
+ * is of a scan when the first page has no text (else part 1 read the whole). *band: how a
+ * scan's first page is recognized (ocr_read_pages): its first paragraphs in part 1, the rest
+ * of it alone in part 2 (a part of its own: laid out with the pages after it, a page begun
+ * halfway down misled their running headers), so that the first sound does not wait for the
+ * whole page; a scan's part k > 2 is then a text PDF's part k - 1. */
 static int read_part(PopplerDocument *doc, int pages, const struct document_caps *caps,
-                     struct layout *l, int range[2], int *parts, struct err *e)
+                     struct layout *l, int range[2], int *band, int *parts, struct err *e)
 {
-    int part = caps->part, rc;
+    int part = caps->part, scan = part > 1 && !has_text(doc, 0), rc;
 
     *parts = 1;
+    *band = part == 1 ? 1 : part == 2 && scan ? 2 : 0;
     range[0] = 0;
-    range[1] = pages;
-    if (part > 1)
-        part_range(part, pages, !has_text(doc, 0), range);
-    else if (part == 1)
-        range[1] = 1;
-    if (range[0] >= pages)
+    range[1] = part == 1 ? 1 : pages;
+    if (part > 2 || (part == 2 && !scan))
+        part_range(scan ? part - 1 : part, pages, scan, range);
+    else if (part == 2) /* the rest of a scan's first page alone (band 2) */
+        range[1] = 0;
+    if (range[0] >= pages && !(scan && part == 2))
         return err_set(e, LY_EUSAGE, "the PDF has %d pages: it has no part %d", pages, part);
-    if ((rc = read_pages(doc, range[0], range[1], l, caps->max_text, e)) || part != 1 ||
-        pages == 1)
+    if ((rc = read_pages(doc, range[0], range[1], l, caps->max_text, e)) || part != 1)
         return rc;
     if (layout_chars(l) && pages >= LYSSNA_PARTS_MIN_PAGES) {
         *parts = parts_of(pages, 0);
         return LY_OK;
     }
     /* a short text document, or one whose first page is an image: read whole; a scan (no
-       text on any page) is recognized part by part */
+       text on any page) is recognized part by part, its first page in two */
     range[1] = pages;
     if ((rc = read_pages(doc, 1, pages, l, caps->max_text, e)) || layout_chars(l))
         return rc;
     range[1] = 1;
-    *parts = parts_of(pages, 1);
+    *parts = parts_of(pages, 1) + 1;
     return LY_OK;
 }
 
@@ -271,7 +275,7 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     struct layout *l = NULL;
     struct docbuild d;
     char *title = NULL, *lang = NULL;
-    int pages, rc, ocr = 0, parts = 1, range[2];
+    int pages, rc, ocr = 0, parts = 1, band = 0, range[2];
 
     docbuild_init(&d, caps->max_text, e);
     if (!doc) {
@@ -290,13 +294,13 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     }
     l = layout_new();
     lang = pdf_lang(doc, bytes, len);
-    if ((rc = read_part(doc, pages, caps, l, range, &parts, e)))
+    if ((rc = read_part(doc, pages, caps, l, range, &band, &parts, e)))
         goto out;
     if (!layout_chars(l)) { /* no text layer: a scan, read afresh (its empty pages counted
                                    twice would keep a running header that is on every page) */
         layout_free(l);
         l = layout_new();
-        if ((rc = ocr_read_pages(doc, range, pages, lang, caps, l, e)))
+        if ((rc = ocr_read_pages(doc, range, band, pages, lang, caps, l, e)))
             goto out;
         if (!layout_chars(l)) {
             rc = err_set(e, LY_EEMPTY,

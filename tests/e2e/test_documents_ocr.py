@@ -62,6 +62,24 @@ def test_the_old_low_resolution_scan_is_read(run):
     assert "laddplatser för elbilar" in res.stdout.decode()
 
 
+@NO_OCR_UNDER_MEMCHECK
+@pytest.mark.parametrize("skew", [0.0, 1.0])
+def test_a_scan_in_parts_begins_with_its_first_paragraphs(run, tmp_path, skew):
+    """The service reads a scan in parts: its first page's first paragraphs alone (they are
+    heard while the rest is recognized), cut at a gap between paragraphs that no line crosses
+    (a turned page's wider gaps too), then the rest of that page, then pages 2-3. The parts
+    hold the whole's text."""
+    scan = scangen.scan(DOCS / f"{PROTOKOLL}.pdf", tmp_path / "s.pdf", 150, skew)
+    parts = [json.loads(run("extract", "--json", "--part", k, scan, timeout=120).stdout) for k in (1, 2, 3)]
+    whole = json.loads(run("extract", "--json", scan, timeout=120).stdout)
+    assert parts[0]["parts"] == 3 and all(p["ocr"] for p in parts)
+    first = [b["text"] for b in parts[0]["blocks"]]
+    assert 2 <= len(first) <= 6 and "laddplatser för elbilar" in first[0], first
+    text = lambda d: "\n".join(b["text"] for b in d["blocks"])  # noqa: E731
+    p, r = page_scores(text(whole), "\n".join(text(p) for p in parts))
+    assert p > 0.95 and r > 0.95, (p, r)
+
+
 @pytest.mark.parametrize("make,code,words", [
     (hostile_scans.huge_page, 7, ("too large to recognize",)),
     (hostile_scans.bomb, 5, ("no text", "recognition")),
