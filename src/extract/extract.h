@@ -31,10 +31,11 @@ struct extract_opts {
     int max_ocr_cpu_s;  /* ... for a scan read by text recognition; 0: LYSSNA_MAX_OCR_CPU */
     int part; /* a PDF read in parts, so that its first page is heard before the rest is read
                * (a scan, or one of LYSSNA_PARTS_MIN_PAGES pages or more): 0 reads it whole; 1
-               * its first page when so, else the whole (extract_result.parts says which); k > 1
-               * pages 2^(k-1) to 2^k - 1 (a scan's 8 pages at most), each part read on its own
-               * (a running header found within the part, a word broken across parts left
-               * broken) */
+               * its first page when so (a scan's first paragraphs), else the whole
+               * (extract_result.parts says which); k > 1 pages 2^(k-1) to 2^k - 1 (a scan's:
+               * part 2 the rest of page 1, part k > 2 as a text PDF's k - 1, 8 pages at most),
+               * each part read on its own (a running header found within the part, a word
+               * broken across parts left broken) */
 };
 
 #define LYSSNA_MAX_HTML      (8u << 20)
