@@ -289,10 +289,40 @@ static int wrapped_cell(struct reader *r, const struct frag *f, size_t col)
     return 1;
 }
 
+/* A line of cells under the open row, close below it and in its cells, that goes on with
+ * every cell of it: a borderless table's wrapped row ("Inventerings-" over "ansvarig", "Spår
+ * av ... doku-" over "menterats"), told from a row of its own by its first cell going on
+ * (the row's ended in a hyphen, or it begins in lower case or with a parenthesis) while the
+ * row's last cell stopped mid-sentence (a letter, a comma or a hyphen, not a figure). */
+static int row_goes_on(const struct reader *r, const struct frag *const *f, size_t k, size_t col)
+{
+    const struct buf *first = &r->cells[0], *last = &r->cells[r->ncells - 1];
+    unsigned char c = (unsigned char)f[0]->text[0], e;
+    size_t i;
+
+    if (!r->row || col != r->tcol || k != r->ncells || !first->len || !last->len ||
+        f[0]->y0 - r->ty1 > (r->l->line_gap + 0.5) * f[0]->size || f[0]->y0 < r->ty1 - f[0]->size)
+        return 0;
+    for (i = 0; i < k; i++)
+        if (cell_at(r, f[i]->x0, f[i]->size) != (int)i)
+            return 0;
+    e = (unsigned char)last->data[last->len - 1];
+    return (first->data[first->len - 1] == '-' || (c >= 'a' && c <= 'z') || c == '(' ||
+            (c >= 0xc3 && f[0]->len > 1 && (unsigned char)f[0]->text[1] >= 0xa0)) &&
+           (e == '-' || e == ',' || e >= 0x80 || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z'));
+}
+
 static void table_row(struct reader *r, const struct frag *const *f, size_t k, size_t col)
 {
     size_t i;
 
+    if (row_goes_on(r, f, k, col)) {
+        for (i = 0; i < k; i++) {
+            layout_join_line(&r->cells[i], f[i]->text, f[i]->len);
+            r->ty1 = fmax(r->ty1, f[i]->y1);
+        }
+        return;
+    }
     flush_para(r);
     if (r->table && (col != r->tcol || f[0]->y0 - r->ty1 > 1.5 * f[0]->size))
         end_table(r);

@@ -340,6 +340,36 @@ static void test_layout_reads_table_rows_with_wrapped_cells(void **state)
     free(text);
 }
 
+/* A borderless table of terms (a regulation's definitions) whose two cells both wrap, with
+ * no more space between its rows than between its lines: a row goes on where its first cell
+ * does (a hyphen, lower case, a parenthesis) and its last stopped mid-sentence. */
+static void test_layout_reads_a_term_table_whose_cells_wrap(void **state)
+{
+    static struct page p;
+    char *text;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 100, 11, "Inventerings-");
+    put(&p, 220, 100, 11, "Den tjänsteman på länsstyrelsen som");
+    put(&p, 70, 114, 11, "ansvarig");
+    put(&p, 220, 114, 11, "förordnas att ansvara för länet.");
+    put(&p, 70, 128, 11, "Familjegrupp varg");
+    put(&p, 220, 128, 11, "Minst tre vargar i sällskap i ett");
+    put(&p, 70, 142, 11, "(NFS 2014:23)");
+    put(&p, 220, 142, 11, "revir. (NFS 2014:23)");
+    put(&p, 70, 156, 11, "rovdjur");
+    put(&p, 220, 156, 11, "Björn, varg och järv.");
+    text = read_pages(&p, 1);
+    assert_string_equal(text,
+                        "Inventeringsansvarig, Den tjänsteman på länsstyrelsen som förordnas att "
+                        "ansvara för länet.\n"
+                        "Familjegrupp varg (NFS 2014:23), Minst tre vargar i sällskap i ett revir. "
+                        "(NFS 2014:23)\n"
+                        "rovdjur, Björn, varg och järv.");
+    free(text);
+}
+
 static void test_docbuild_names_kinds_and_bullets(void **state)
 {
     struct extract_result r;
@@ -465,6 +495,7 @@ int main(void)
         cmocka_unit_test(test_layout_joins_a_paragraph_and_a_hyphenated_word),
         cmocka_unit_test(test_layout_reads_two_columns_one_after_the_other),
         cmocka_unit_test(test_layout_reads_table_rows_with_wrapped_cells),
+        cmocka_unit_test(test_layout_reads_a_term_table_whose_cells_wrap),
         cmocka_unit_test(test_docbuild_names_kinds_and_bullets),
         cmocka_unit_test(test_layout_mends_words_the_pages_broke),
         cmocka_unit_test(test_layout_drops_a_header_of_some_pages_only),
