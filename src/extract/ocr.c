@@ -139,8 +139,11 @@ static void despeckle(unsigned char *g, int w, int h)
     free(src);
 }
 
-/* The page rendered white-backed into grey bytes, one a pixel; NULL when it is too large. */
-static unsigned char *render_grey(PopplerPage *pg, int *w, int *h, int *dpi)
+/* The page (w x h pixels) rendered white-backed into grey bytes, one a pixel, and despeckled:
+ * its first rows only (share of its height, and two more that the last despeckled ones are
+ * as in the whole page's), 0: all of them; NULL when it is too large. */
+static unsigned char *render_grey(PopplerPage *pg, double share, int *w, int *h, int *rows,
+                                  int *dpi)
 {
     double pw, ph, scale;
     cairo_surface_t *s;
@@ -158,7 +161,8 @@ static unsigned char *render_grey(PopplerPage *pg, int *w, int *h, int *dpi)
     if ((pw * scale) * (ph * scale) > OCR_MAX_PIXELS || pw * scale > 32767 || ph * scale > 32767)
         return NULL;
     *w = (int)ceil(pw * scale), *h = (int)ceil(ph * scale);
-    s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, *w, *h);
+    *rows = share > 0 && share * *h + 2 < *h ? (int)(share * *h) + 2 : *h;
+    s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, *w, *rows);
     cr = cairo_create(s);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
@@ -168,8 +172,8 @@ static unsigned char *render_grey(PopplerPage *pg, int *w, int *h, int *dpi)
     cairo_surface_flush(s);
     data = cairo_image_surface_get_data(s);
     stride = cairo_image_surface_get_stride(s);
-    grey = xmalloc((size_t)*w * (size_t)*h);
-    for (y = 0; data && y < *h; y++)
+    grey = xmalloc((size_t)*w * (size_t)*rows);
+    for (y = 0; data && y < *rows; y++)
         for (x = 0; x < *w; x++) {
             uint32_t p;
             memcpy(&p, data + (size_t)y * stride + (size_t)x * 4, 4);
@@ -178,7 +182,7 @@ static unsigned char *render_grey(PopplerPage *pg, int *w, int *h, int *dpi)
                                                        8);
         }
     cairo_surface_destroy(s);
-    despeckle(grey, *w, *h);
+    despeckle(grey, *w, *rows);
     return grey;
 }
 
@@ -516,27 +520,30 @@ static int read_page(TessBaseAPI *api, PopplerPage *pg, int n, int band, int sv,
                      struct err *e)
 {
     struct chars cs = {0};
-    struct place pl;
+    struct place pl = {.k = 0};
     double pw, ph;
     unsigned char *grey;
-    int w, h, dpi, cut, rc = LY_OK;
+    int w, h, rows, dpi, cut = 0, rc = LY_OK;
 
-    if (!(grey = render_grey(pg, &w, &h, &dpi)))
+    /* the first band needs only the rows band_cut looks at rendered, unless it finds none */
+    grey = render_grey(pg, band == 1 ? OCR_BAND_MAX : 0, &w, &h, &rows, &dpi);
+    if (grey && band && !(cut = band_cut(grey, w, h, dpi)) && rows < h) {
+        free(grey);
+        grey = render_grey(pg, 0, &w, &h, &rows, &dpi);
+    }
+    if (!grey)
         return err_set(e, LY_ETOOBIG,
                        "page %d of the scan is too large to recognize (at most %u megapixels at "
                        "%d dpi)",
                        n + 1, OCR_MAX_PIXELS >> 20, OCR_MIN_DPI);
-    poppler_page_get_size(pg, &pw, &ph);
-    pl.k = 72.0 / dpi;
-    pl.oy = 0;
-    cut = band ? band_cut(grey, w, h, dpi) : 0;
     if (band == 2 && !cut)
         goto out;
-    tess.TessBaseAPISetImage(api, grey, w, h, 1, w);
-    if (cut) /* the band's rows alone (a rectangle set on the page was read as noise) */
-        tess.TessBaseAPISetImage(api, grey + (band == 1 ? 0 : (size_t)cut * (size_t)w), w,
-                                 band == 1 ? cut : h - cut, 1, w);
+    poppler_page_get_size(pg, &pw, &ph);
+    pl.k = 72.0 / dpi;
     pl.oy = band == 2 ? cut : 0;
+    /* a band's rows as an image of their own (a rectangle set on the page was read as noise) */
+    tess.TessBaseAPISetImage(api, grey + (size_t)pl.oy * (size_t)w, w,
+                             band == 1 && cut ? cut : h - pl.oy, 1, w);
     tess.TessBaseAPISetSourceResolution(api, dpi);
     if (tess.TessBaseAPIRecognize(api, NULL)) {
         rc = err_set(e, LY_EPARSE, "text recognition failed on page %d of the scan", n + 1);
