@@ -214,17 +214,20 @@ static int parts_of(int pages, int scan)
     return k;
 }
 
-/* Whether page i has a text layer. */
+/* Whether page i has a text layer: a character that is not a space (one walk of poppler's
+ * text, where page_chars takes three). */
 static int has_text(PopplerDocument *doc, int i)
 {
     PopplerPage *pg = poppler_document_get_page(doc, i);
-    size_t n = 0;
+    char *t = pg ? poppler_page_get_text(pg) : NULL, *s;
+    int found = 0;
 
-    if (pg) {
-        free(page_chars(pg, &n));
+    for (s = t; s && *s && !found; s++)
+        found = !strchr(" \t\r\n", *s);
+    g_free(t);
+    if (pg)
         g_object_unref(pg);
-    }
-    return n > 0;
+    return found;
 }
 
 /* Reads the pages of caps->part (0: all) into l (range: which they are); *parts how many the
@@ -238,7 +241,7 @@ static int has_text(PopplerDocument *doc, int i)
 static int read_part(PopplerDocument *doc, int pages, const struct document_caps *caps,
                      struct layout *l, int range[2], int *band, int *parts, struct err *e)
 {
-    int part = caps->part, scan = part > 1 && !has_text(doc, 0), rc;
+    int part = caps->part, scan = part > 1 && !has_text(doc, 0), rc, i;
 
     *parts = 1;
     *band = part == 1 ? 1 : part == 2 && scan ? 2 : 0;
@@ -258,10 +261,12 @@ static int read_part(PopplerDocument *doc, int pages, const struct document_caps
     }
     /* a short text document, or one whose first page is an image: read whole; a scan (no
        text on any page) is recognized part by part, its first page in two */
-    range[1] = pages;
-    if ((rc = read_pages(doc, 1, pages, l, caps->max_text, e)) || layout_chars(l))
-        return rc;
-    range[1] = 1;
+    for (i = 1; !layout_chars(l) && i < pages && !has_text(doc, i); i++)
+        ;
+    if (layout_chars(l) || i < pages) {
+        range[1] = pages;
+        return read_pages(doc, 1, pages, l, caps->max_text, e);
+    }
     *parts = parts_of(pages, 1) + 1;
     return LY_OK;
 }
