@@ -296,12 +296,15 @@ static int wrapped_cell(struct reader *r, const struct frag *f, size_t col)
  * row's last cell stopped mid-sentence (a letter, a comma or a hyphen, not a figure). */
 static int row_goes_on(const struct reader *r, const struct frag *const *f, size_t k, size_t col)
 {
-    const struct buf *first = &r->cells[0], *last = &r->cells[r->ncells - 1];
-    unsigned char c = (unsigned char)f[0]->text[0], e;
+    const struct buf *first = &r->cells[0], *last;
+    unsigned char c = f[0]->len ? (unsigned char)f[0]->text[0] : 0, e;
     size_t i;
 
-    if (!r->row || col != r->tcol || k != r->ncells || !first->len || !last->len ||
+    if (!r->row || !r->ncells || col != r->tcol || k != r->ncells ||
         f[0]->y0 - r->ty1 > (r->l->line_gap + 0.5) * f[0]->size || f[0]->y0 < r->ty1 - f[0]->size)
+        return 0;
+    last = &r->cells[r->ncells - 1];
+    if (!first->len || !last->len)
         return 0;
     for (i = 0; i < k; i++)
         if (cell_at(r, f[i]->x0, f[i]->size) != (int)i)
