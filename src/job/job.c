@@ -362,6 +362,30 @@ static int claim(struct job *j, int look, int wait_ms)
     return 0;
 }
 
+/* A text read in parts whose first part was not read before its key was looked up (its
+ * audio was cached then): the first part with text, read now, into r and edits. */
+static int first_part(struct jobs *J, const struct job_spec *js, struct job *j,
+                      struct pool_request *r, struct buf *edits, struct err *e)
+{
+    struct job_spec first = *js;
+    int k = 0;
+
+    if (js->parts->more(js->parts->ctx, &k, &first, e))
+        return e->code;
+    if (!first.len)
+        return err_set(e, LY_EEMPTY, "nothing to say: the document holds no readable text");
+    j->part_no = k;
+    r->text = first.text;
+    r->len = first.len;
+    r->line_langs = first.line_langs;
+    r->nlines = first.nlines;
+    buf_release(edits);
+    edits_of(J, &first, edits);
+    r->edits = edits->data;
+    r->edits_len = edits->len;
+    return LY_OK;
+}
+
 /* Opens the output of kind (with ext in the cache) for js. */
 static struct job *open_as(struct jobs *J, const struct job_spec *js, const char *kind,
                            const char *ext, int flags, int store, struct err *e)
@@ -404,6 +428,12 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
     }
     if (look)
         J->n.misses++;
+    if (js->parts && !js->len && first_part(J, js, j, &r, &edits, e)) {
+        buf_release(&edits);
+        cache_unclaim(j->claim);
+        free(j);
+        return NULL;
+    }
     j->work = take_worker(J, &r, e);
     buf_release(&edits); /* sent with the request */
     if (!j->work) {
@@ -421,7 +451,7 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
         snprintf(j->host, sizeof(j->host), "%s", js->host ? js->host : "");
         j->spec.host = js->host ? j->host : NULL;
         j->want_marks = r.want_marks;
-        j->part_len = js->len;
+        j->part_len = r.len;
     }
     return j;
 }

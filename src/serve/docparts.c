@@ -14,6 +14,8 @@
 
 #include "banned.h"
 
+#define DOCPARTS_MAX 32 /* parts a document may have (a 2,000-page PDF has 11) */
+
 struct docparts {
     atomic_int refs;
     pthread_mutex_t lock; /* the parts read and handed out */
@@ -23,9 +25,9 @@ struct docparts {
     char *url, *readid, *charset, *content_type, *worker;
     char key[CACHE_KEY_HEX + 1];
     struct job_parts ops;
-    struct page_text *part; /* nparts, the first nread read (each once, then never changed,
-                               so read without the lock); an empty part has len 0 */
-    int nread, nparts;
+    struct page_text *part; /* DOCPARTS_MAX, the first nread read (each once, then never
+                               changed, so read without the lock); an empty part has len 0 */
+    int nread, nparts; /* nparts is 1 until part 1, which tells it, is read */
     size_t text; /* bytes of text read, held to the cap of the whole */
 };
 
@@ -52,7 +54,7 @@ static void rename_blocks(struct extract_result *r, int k)
     }
 }
 
-/* Reads the next part (under dp->lock); a part of blank pages is read as an empty one. */
+/* Reads the next part (under dp->lock); a later part of blank pages is read as an empty one. */
 static int read_next(struct docparts *dp, struct err *e)
 {
     struct extract_result *r = xcalloc(1, sizeof(*r));
@@ -61,7 +63,7 @@ static int read_next(struct docparts *dp, struct err *e)
 
     xo.part = dp->nread + 1;
     rc = extract_any(dp->doc, dp->len, &xo, r, e);
-    if (rc == LY_EEMPTY) {
+    if (rc == LY_EEMPTY && dp->nread) {
         *e = (struct err){0};
         rc = LY_OK;
     }
@@ -80,7 +82,8 @@ static int read_next(struct docparts *dp, struct err *e)
     }
     if ((rc = pipeline_page_of(r, &dp->part[dp->nread], e)))
         return rc;
-    dp->nread++;
+    if (!dp->nread++)
+        dp->nparts = r->parts < 1 ? 1 : r->parts < DOCPARTS_MAX ? r->parts : DOCPARTS_MAX;
     return LY_OK;
 }
 
@@ -145,12 +148,15 @@ struct docparts *docparts_new(const char *doc, size_t len, const struct extract_
     dp->xo.content_type = dp->content_type = dup_or_null(xo->content_type);
     dp->xo.worker = dp->worker = dup_or_null(xo->worker);
     cache_key(key_parts, lens, 2, dp->key);
-    dp->nparts = first->page->parts;
-    dp->part = xcalloc((size_t)dp->nparts, sizeof(*dp->part));
-    dp->part[0] = *first;
-    memset(first, 0, sizeof(*first));
-    dp->nread = 1;
-    dp->text = dp->part[0].len + 1;
+    dp->part = xcalloc(DOCPARTS_MAX, sizeof(*dp->part));
+    dp->nparts = 1;
+    if (first) {
+        dp->nparts = first->page->parts < DOCPARTS_MAX ? first->page->parts : DOCPARTS_MAX;
+        dp->part[0] = *first;
+        memset(first, 0, sizeof(*first));
+        dp->nread = 1;
+        dp->text = dp->part[0].len + 1;
+    }
     dp->ops = (struct job_parts){
         .more = more,
         .hold = hold,
@@ -163,10 +169,12 @@ struct docparts *docparts_new(const char *doc, size_t len, const struct extract_
 
 void docparts_spec(struct docparts *dp, struct job_spec *js)
 {
-    js->text = dp->part[0].text;
-    js->len = dp->part[0].len;
-    js->line_langs = dp->part[0].line_langs;
-    js->nlines = dp->part[0].nlines;
+    const struct page_text *first = dp->nread ? &dp->part[0] : NULL;
+
+    js->text = first ? first->text : "";
+    js->len = first ? first->len : 0;
+    js->line_langs = first ? first->line_langs : NULL;
+    js->nlines = first ? first->nlines : 0;
     js->parts = &dp->ops;
 }
 
@@ -190,12 +198,14 @@ static void copy_block(struct extract_block *to, const struct extract_block *b, 
 int docparts_whole(struct docparts *dp, struct page_text *out, struct err *e)
 {
     struct extract_result *w;
-    const struct extract_result *first = dp->part[0].page;
+    const struct extract_result *first;
     size_t n = 0, at = 0, i;
     int rc, k, have;
 
-    if ((rc = read_upto(dp, dp->nparts - 1, &have, e)))
+    /* every part (part 1 first, when not read yet: it tells how many there are) */
+    if ((rc = read_upto(dp, DOCPARTS_MAX, &have, e)))
         return rc;
+    first = dp->part[0].page;
     for (k = 0; k < dp->nread; k++)
         n += dp->part[k].page->nblocks;
     w = xcalloc(1, sizeof(*w));

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "extract/extract.h"
 #include "request.h"
@@ -142,6 +143,31 @@ static void recent_keep_parts(struct server *srv, const char *url, struct docpar
     pthread_mutex_unlock(&srv->lock);
 }
 
+/* A PDF whose audio read in parts is cached (an earlier listen, on any instance sharing the
+ * cache, found it a scan or a long one): its parts unread, as the audio needs none of them
+ * (a job that finds the entry gone reads part 1 then). NULL when it is not cached. */
+static struct docparts *cached_parts(struct server *srv, const char *url, const struct buf *doc,
+                                     const struct extract_opts *xo, const struct job_spec *js)
+{
+    struct docparts *dp;
+    struct job_spec probe = *js;
+    struct cache_hit hit;
+    char key[CACHE_KEY_HEX + 1];
+
+    if (!srv->cache || js->format != ENCODE_MP3 || extract_sniff(doc->data, doc->len) != EXTRACT_PDF)
+        return NULL;
+    dp = docparts_new(doc->data, doc->len, xo, NULL);
+    docparts_spec(dp, &probe);
+    job_key(srv->jobs, &probe, "audio", key);
+    if (cache_get(srv->cache, key, "mp3", &hit, NULL) != 1) {
+        docparts_drop(dp);
+        return NULL;
+    }
+    close(hit.fd);
+    recent_keep_parts(srv, url, dp);
+    return dp;
+}
+
 void recent_free(struct recent_page *p)
 {
     docparts_drop(p->parts);
@@ -248,7 +274,9 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     xo.content_type = pg->fetched.content_type;
     xo.worker = srv->exe;
     xo.part = 1;
-    if (!(pg->parts = recent_parts(srv, url))) {
+    if (!(pg->parts = recent_parts(srv, url)) && in_parts)
+        pg->parts = cached_parts(srv, url, &pg->fetched.body, &xo, js);
+    if (!pg->parts) {
         rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
         if (rc)
             return rc;

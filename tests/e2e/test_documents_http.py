@@ -5,6 +5,8 @@ a damaged, an oversized file and hostile scans, and the service living on when a
 reader is killed mid-parse."""
 import http.server
 import os
+import re
+import shutil
 import signal
 import threading
 import time
@@ -14,10 +16,10 @@ import pytest
 import docgen
 import hostile_scans
 import scangen
-from conftest import NO_OCR_UNDER_MEMCHECK, TIME_SCALE, UNDER_MEMCHECK
+from conftest import NO_OCR_UNDER_MEMCHECK, ROOT, TIME_SCALE, UNDER_MEMCHECK
 from test_documents import DOCS, INFOBLAD, PROTOKOLL, children, many_pages
 from test_extract import page_scores
-from test_serve import assert_error, decoded_seconds, get, listen_path, start_service
+from test_serve import assert_error, cached_response, decoded_seconds, get, listen_path, start_service
 
 PDF, DOCX = "application/pdf", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -218,3 +220,26 @@ def test_a_long_or_scanned_pdf_is_spoken_part_by_part(svc, origin, tmp_path, pat
         assert "Sidan 100" in whole and whole.count("Sidan ") == 100
     again = get(svc, listen_path("/v1/listen", url), timeout=60)
     assert again.status == 200 and again.body == audio.body
+
+
+def test_a_cached_document_read_in_parts_needs_no_reading(lyssna_bin, svc, origin, tmp_path):
+    """Another instance on the same cache, long after: the audio of a PDF read in parts is
+    found by its document's key before any part is read. That instance has no document
+    reader at all, so reading one would fail."""
+    url = origin.url("/hundra.pdf")
+    first = get(svc, listen_path("/v1/listen", url), timeout=180)
+    assert first.status == 200, first
+    alone = tmp_path / "bin"
+    alone.mkdir()
+    shutil.copy(lyssna_bin, alone / "lyssna")
+    (alone / "voices").symlink_to(ROOT / "voices")
+    cache = re.search(r"--cache-dir (\S+)", " ".join(svc.proc.args)).group(1)
+    other = start_service(str(alone / "lyssna"), tmp_path, "--allow-host", "127.0.0.1", "--allow-addr",
+                          "127.0.0.0/8", "--cache-dir", cache)
+    try:
+        r = cached_response(other, lambda: get(other, listen_path("/v1/listen", url), timeout=60))
+        assert r.status == 200 and r.body == first.body, r
+        text = get(other, listen_path("/v1/listen/text", url), timeout=60)
+        assert_error(text, 500, "lyssna-docworker")  # the text needs the parts read
+    finally:
+        other.stop()
