@@ -65,6 +65,7 @@ static int parse_repeat(const char *s, long *out, struct err *e)
 /* Returns -1 to go on, else the exit code. */
 static int parse_args(int argc, char **argv, struct extract_args *a)
 {
+    /* clang-format off */
     static const struct option longopts[] = {
         {"readid", required_argument, NULL, 'r'},
         {"url", required_argument, NULL, 'u'},
@@ -77,6 +78,7 @@ static int parse_args(int argc, char **argv, struct extract_args *a)
         {"part", required_argument, NULL, 'p'},
         {NULL, 0, NULL, 0},
     };
+    /* clang-format on */
     struct err e = {0};
     int ch;
 

@@ -136,9 +136,9 @@ static pid_t spawn_worker(const char *prog, int in, int out, const struct docume
                           int cpu_s, int ocr_cpu_s)
 {
     char pages[24], text[24], cpu[24], ocr[24], part[24];
-    char *argv[] = {(char *)prog, "extract-worker", "--max-pages", pages, "--max-text", text,
-                    "--cpu",      cpu,              "--ocr-cpu",   ocr,   "--part",     part,
-                    NULL};
+    char *argv[] = {
+        (char *)prog, "extract-worker", "--max-pages", pages,    "--max-text", text, "--cpu",
+        cpu,          "--ocr-cpu",      ocr,           "--part", part,         NULL};
     char **env = worker_env();
     posix_spawn_file_actions_t fa;
     pid_t pid;

@@ -38,16 +38,16 @@ struct extract_opts {
                * broken across parts left broken) */
 };
 
-#define LYSSNA_MAX_HTML      (8u << 20)
-#define LYSSNA_MAX_TEXT      (1u << 20)
-#define LYSSNA_MAX_DOC       (64u << 20)
-#define LYSSNA_MAX_PAGES     2000
-#define LYSSNA_MAX_DOC_CPU   20
-#define LYSSNA_MAX_OCR_CPU   300          /* CPU seconds for a scan: about 3 a page at 300 dpi */
-#define LYSSNA_MAX_OCR_PAGES 100          /* pages of a scan recognized */
-#define LYSSNA_PARTS_MIN_PAGES 50         /* a text PDF read in parts from this many pages */
-#define LYSSNA_MAX_INFLATED  (256u << 20) /* a DOCX's or ODT's parts, inflated, all together */
-#define LYSSNA_MAX_XML_DEPTH 256
+#define LYSSNA_MAX_HTML        (8u << 20)
+#define LYSSNA_MAX_TEXT        (1u << 20)
+#define LYSSNA_MAX_DOC         (64u << 20)
+#define LYSSNA_MAX_PAGES       2000
+#define LYSSNA_MAX_DOC_CPU     20
+#define LYSSNA_MAX_OCR_CPU     300          /* CPU seconds for a scan: about 3 a page at 300 dpi */
+#define LYSSNA_MAX_OCR_PAGES   100          /* pages of a scan recognized */
+#define LYSSNA_PARTS_MIN_PAGES 50           /* a text PDF read in parts from this many pages */
+#define LYSSNA_MAX_INFLATED    (256u << 20) /* a DOCX's or ODT's parts, inflated, all together */
+#define LYSSNA_MAX_XML_DEPTH   256
 
 /* What a block was in the page or document: the reading page (/read) shows it as such. */
 enum extract_kind { EXTRACT_PARAGRAPH, EXTRACT_HEADING, EXTRACT_LIST_ITEM, EXTRACT_TABLE_ROW };
@@ -88,7 +88,7 @@ struct extract_result {
     struct extract_figure *figures; /* in reading order; HTML pages only */
     size_t nfigures;
     size_t words;
-    int ocr; /* the text was recognized from images (a scanned PDF): it may hold errors */
+    int ocr;   /* the text was recognized from images (a scanned PDF): it may hold errors */
     int parts; /* read with extract_opts.part 1: the document's parts (1: it was read whole) */
 };
 

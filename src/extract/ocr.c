@@ -559,12 +559,12 @@ out:
     return rc;
 }
 
-int ocr_read_pages(PopplerDocument *doc, const int range[2], int band, int pages,
-                   const char *lang, const struct document_caps *caps, struct layout *l,
-                   struct err *e)
+int ocr_read_pages(PopplerDocument *doc, const int range[2], int band, int pages, const char *lang,
+                   const struct document_caps *caps, struct layout *l, struct err *e)
 {
     TessBaseAPI *api;
-    int i, rc = LY_OK, sv = !strcmp(model_of(lang), "swe"); /* sections(): the Swedish model's "$" */
+    int i, rc = LY_OK,
+           sv = !strcmp(model_of(lang), "swe"); /* sections(): the Swedish model's "$" */
 
     if (pages > caps->max_ocr_pages)
         return err_set(e, LY_ETOOBIG,

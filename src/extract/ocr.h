@@ -17,8 +17,7 @@ struct layout;
  * first page before the range. caps->on_scan is called first. LY_ETOOBIG when all pages are
  * more than caps->max_ocr_pages (a scan read in parts too), for a page too large to render or
  * past caps->max_text; LY_EIO when the model cannot be loaded. */
-int ocr_read_pages(PopplerDocument *doc, const int range[2], int band, int pages,
-                   const char *lang, const struct document_caps *caps, struct layout *l,
-                   struct err *e);
+int ocr_read_pages(PopplerDocument *doc, const int range[2], int band, int pages, const char *lang,
+                   const struct document_caps *caps, struct layout *l, struct err *e);
 
 #endif

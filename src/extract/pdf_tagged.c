@@ -322,8 +322,7 @@ static void defer_contact_blocks(struct block_list *l)
     free(where);
 }
 
-int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l,
-                    struct docbuild *out)
+int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l, struct docbuild *out)
 {
     PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
     struct buf b;

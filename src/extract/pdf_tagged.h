@@ -12,8 +12,7 @@ struct layout;
  * broke at a line end made whole; 0 when there is no tree or no text in it (then the layout
  * is read instead). range: [first, last) of the pages whose blocks are read, a part of the
  * document (extract_opts.part); NULL: all. */
-int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l,
-                    struct docbuild *out);
+int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l, struct docbuild *out);
 
 /* poppler-glib 22.12 gives a structure element's UTF-8 text decoded once more as if it were
  * PDFDocEncoding ("§" as "Â§"): appends s to out undone, or as it is when undoing it does

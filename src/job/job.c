@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -569,30 +568,6 @@ static int next_part(struct job *j, struct err *e)
     return j->work ? 1 : -1;
 }
 
-/* A mark of a later part placed in the whole: its text and time after the parts before. */
-static void shift_mark(struct job *j, struct buf *frame)
-{
-    json_t *m = json_loadb(frame->data, frame->len, 0, NULL);
-    const char *fields[] = {"start", "end", "time"};
-    char *s;
-    size_t i;
-
-    if (!m)
-        return;
-    for (i = 0; i < 3; i++) {
-        json_t *v = json_object_get(m, fields[i]);
-        if (json_is_integer(v))
-            json_integer_set(v, json_integer_value(v) +
-                                    (json_int_t)(i < 2 ? j->text_at : (size_t)j->ms_at));
-    }
-    if ((s = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
-        buf_reset(frame);
-        buf_adds(frame, s, NULL);
-        free(s);
-    }
-    json_decref(m);
-}
-
 /* The entry made: into the cache, and the key let go so that waiters read it. */
 static void finish(struct job *j)
 {
@@ -637,7 +612,7 @@ int job_next(struct job *j, struct buf *out, struct err *e)
         j->cw = NULL;
         cache_trouble(j->J, &ce);
     } else if (type == POOL_MARK && j->text_at) {
-        shift_mark(j, out);
+        marks_shift(out, j->text_at, j->ms_at);
     } else if (type == POOL_DONE) {
         count_done(j, out);
         if (j->parts.more) {

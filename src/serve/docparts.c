@@ -27,8 +27,8 @@ struct docparts {
     struct job_parts ops;
     struct page_text *part; /* DOCPARTS_MAX, the first nread read (each once, then never
                                changed, so read without the lock); an empty part has len 0 */
-    int nread, nparts; /* nparts is 1 until part 1, which tells it, is read */
-    size_t text; /* bytes of text read, held to the cap of the whole */
+    int nread, nparts;      /* nparts is 1 until part 1, which tells it, is read */
+    size_t text;            /* bytes of text read, held to the cap of the whole */
 };
 
 static char *dup_or_null(const char *s)

@@ -154,7 +154,8 @@ static struct docparts *cached_parts(struct server *srv, const char *url, const 
     struct cache_hit hit;
     char key[CACHE_KEY_HEX + 1];
 
-    if (!srv->cache || js->format != ENCODE_MP3 || extract_sniff(doc->data, doc->len) != EXTRACT_PDF)
+    if (!srv->cache || js->format != ENCODE_MP3 ||
+        extract_sniff(doc->data, doc->len) != EXTRACT_PDF)
         return NULL;
     dp = docparts_new(doc->data, doc->len, xo, NULL);
     docparts_spec(dp, &probe);

@@ -30,3 +30,25 @@ int marks_to_json(const struct mark *m, const char *text, struct buf *out, struc
     free(s);
     return rc;
 }
+
+void marks_shift(struct buf *frame, size_t text_at, unsigned long long ms)
+{
+    json_t *m = json_loadb(frame->data, frame->len, 0, NULL);
+    const char *fields[] = {"start", "end", "time"};
+    char *s;
+    size_t i;
+
+    if (!m)
+        return;
+    for (i = 0; i < 3; i++) {
+        json_t *v = json_object_get(m, fields[i]);
+        if (json_is_integer(v))
+            json_integer_set(v, json_integer_value(v) + (json_int_t)(i < 2 ? text_at : ms));
+    }
+    if ((s = json_dumps(m, JSON_COMPACT | JSON_PRESERVE_ORDER))) {
+        buf_reset(frame);
+        buf_adds(frame, s, NULL);
+        free(s);
+    }
+    json_decref(m);
+}
