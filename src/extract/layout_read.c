@@ -297,7 +297,7 @@ static int wrapped_cell(struct reader *r, const struct frag *f, size_t col)
 static int row_goes_on(const struct reader *r, const struct frag *const *f, size_t k, size_t col)
 {
     const struct buf *first = &r->cells[0], *last;
-    unsigned char c = f[0]->len ? (unsigned char)f[0]->text[0] : 0, e;
+    uint32_t c = 0, end = 0;
     size_t i;
 
     if (!r->row || !r->ncells || col != r->tcol || k != r->ncells ||
@@ -309,10 +309,11 @@ static int row_goes_on(const struct reader *r, const struct frag *const *f, size
     for (i = 0; i < k; i++)
         if (cell_at(r, f[i]->x0, f[i]->size) != (int)i)
             return 0;
-    e = (unsigned char)last->data[last->len - 1];
-    return (first->data[first->len - 1] == '-' || (c >= 'a' && c <= 'z') || c == '(' ||
-            (c >= 0xc3 && f[0]->len > 1 && (unsigned char)f[0]->text[1] >= 0xa0)) &&
-           (e == '-' || e == ',' || e >= 0x80 || (e >= 'a' && e <= 'z') || (e >= 'A' && e <= 'Z'));
+    svtext_cp(f[0]->text, f[0]->len, 0, &c);
+    svtext_cp_before(last->data, last->len, &end);
+    return (first->data[first->len - 1] == '-' || c == '(' ||
+            (svtext_is_letter(c) && !svtext_is_upper(c))) &&
+           (end == '-' || end == ',' || svtext_is_letter(end));
 }
 
 static void table_row(struct reader *r, const struct frag *const *f, size_t k, size_t col)

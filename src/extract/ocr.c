@@ -559,6 +559,23 @@ out:
     return rc;
 }
 
+/* Page i (band as read_page's) into l, held to caps->max_text. */
+static int recognize(TessBaseAPI *api, PopplerDocument *doc, int i, int band, int sv,
+                     const struct document_caps *caps, struct layout *l, struct err *e)
+{
+    PopplerPage *pg = poppler_document_get_page(doc, i);
+    int rc;
+
+    if (!pg)
+        return LY_OK;
+    rc = read_page(api, pg, i, band, sv, l, e);
+    g_object_unref(pg);
+    if (!rc && layout_chars(l) > caps->max_text)
+        rc = err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
+                     caps->max_text);
+    return rc;
+}
+
 int ocr_read_pages(PopplerDocument *doc, const int range[2], int band, int pages, const char *lang,
                    const struct document_caps *caps, struct layout *l, struct err *e)
 {
@@ -585,16 +602,10 @@ int ocr_read_pages(PopplerDocument *doc, const int range[2], int band, int pages
                        model_of(lang), model_of(lang));
     }
     tess.TessBaseAPISetPageSegMode(api, PSM_AUTO);
-    for (i = band == 2 ? -1 : range[0]; i < range[1] && !rc; i = i < 0 ? range[0] : i + 1) {
-        PopplerPage *pg = poppler_document_get_page(doc, i < 0 ? 0 : i);
-        if (!pg)
-            continue;
-        rc = read_page(api, pg, i < 0 ? 0 : i, i < 0 ? 2 : band, sv, l, e);
-        g_object_unref(pg);
-        if (!rc && layout_chars(l) > caps->max_text)
-            rc = err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
-                         caps->max_text);
-    }
+    if (band == 2) /* the rest of the first page, before the range */
+        rc = recognize(api, doc, 0, 2, sv, caps, l, e);
+    for (i = range[0]; i < range[1] && !rc; i++)
+        rc = recognize(api, doc, i, band, sv, caps, l, e);
     tess.TessBaseAPIEnd(api);
     tess.TessBaseAPIDelete(api);
     return rc;

@@ -361,37 +361,11 @@ static int claim(struct job *j, int look, int wait_ms)
     return 0;
 }
 
-/* A text read in parts whose first part was not read before its key was looked up (its
- * audio was cached then): the first part with text, read now, into r and edits. */
-static int first_part(struct jobs *J, const struct job_spec *js, struct job *j,
-                      struct pool_request *r, struct buf *edits, struct err *e)
+/* A worker taken for js's text, with the lexicon's entries edits (NULL: those the text
+ * uses). */
+static struct pool_job *start(struct jobs *J, const struct job_spec *js, int want_marks,
+                              const struct buf *edits, struct err *e)
 {
-    struct job_spec first = *js;
-    int k = 0;
-
-    if (js->parts->more(js->parts->ctx, &k, &first, e))
-        return e->code;
-    if (!first.len)
-        return err_set(e, LY_EEMPTY, "nothing to say: the document holds no readable text");
-    j->part_no = k;
-    r->text = first.text;
-    r->len = first.len;
-    r->line_langs = first.line_langs;
-    r->nlines = first.nlines;
-    buf_release(edits);
-    edits_of(J, &first, edits);
-    r->edits = edits->data;
-    r->edits_len = edits->len;
-    return LY_OK;
-}
-
-/* Opens the output of kind (with ext in the cache) for js. */
-static struct job *open_as(struct jobs *J, const struct job_spec *js, const char *kind,
-                           const char *ext, int flags, int store, struct err *e)
-{
-    struct job *j = xcalloc(1, sizeof(*j));
-    struct jobs_limits l = limits_of(J);
-    struct buf edits;
     struct pool_request r = {
         .text = js->text,
         .len = js->len,
@@ -401,10 +375,47 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
         .voice = js->voice,
         .rate = js->rate,
         .format = js->format,
-        .want_marks = (flags & JOB_MARKS) != 0,
+        .want_marks = want_marks,
     };
+    struct pool_job *w;
+    struct buf own;
+
+    if (!edits) {
+        edits_of(J, js, &own);
+        edits = &own;
+    }
+    r.edits = edits->data;
+    r.edits_len = edits->len;
+    w = take_worker(J, &r, e);
+    if (edits == &own)
+        buf_release(&own);
+    return w;
+}
+
+/* The first part with text of a text read in parts whose audio was cached when its first
+ * part was not read yet (and is gone now), read into first. */
+static int first_part(const struct job_spec *js, struct job_spec *first, int *k, struct err *e)
+{
+    *first = *js;
+    *k = 0;
+    if (js->parts->more(js->parts->ctx, k, first, e))
+        return e->code;
+    return first->len
+               ? LY_OK
+               : err_set(e, LY_EEMPTY, "nothing to say: the document holds no readable text");
+}
+
+/* Opens the output of kind (with ext in the cache) for js. */
+static struct job *open_as(struct jobs *J, const struct job_spec *js, const char *kind,
+                           const char *ext, int flags, int store, struct err *e)
+{
+    struct job *j = xcalloc(1, sizeof(*j));
+    struct jobs_limits l = limits_of(J);
+    struct job_spec first = *js; /* what is said first: a text read in parts, its first part */
+    struct buf edits;
     struct err ce = {0};
-    int look = !(flags & JOB_FRESH), got;
+    int look = !(flags & JOB_FRESH), want_marks = (flags & JOB_MARKS) != 0, got;
+    int unread = js->parts && !js->len; /* in parts, the first not read yet */
 
     j->J = J;
     j->ext = ext;
@@ -412,8 +423,6 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
     j->timeout_ms = l.synth_timeout_ms;
     edits_of(J, js, &edits);
     key_of(J, js, kind, &edits, j->key);
-    r.edits = edits.data;
-    r.edits_len = edits.len;
     if (look && from_cache(j))
         return buf_release(&edits), j;
     /* synthesis runs far faster than real time: a maker is waited for that long */
@@ -427,14 +436,9 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
     }
     if (look)
         J->n.misses++;
-    if (js->parts && !js->len && first_part(J, js, j, &r, &edits, e)) {
-        buf_release(&edits);
-        cache_unclaim(j->claim);
-        free(j);
-        return NULL;
-    }
-    j->work = take_worker(J, &r, e);
-    buf_release(&edits); /* sent with the request */
+    if (!unread || !first_part(js, &first, &j->part_no, e))
+        j->work = start(J, &first, want_marks, unread ? NULL : &edits, e);
+    buf_release(&edits);
     if (!j->work) {
         cache_unclaim(j->claim);
         free(j);
@@ -449,8 +453,8 @@ static struct job *open_as(struct jobs *J, const struct job_spec *js, const char
         j->spec = *js;
         snprintf(j->host, sizeof(j->host), "%s", js->host ? js->host : "");
         j->spec.host = js->host ? j->host : NULL;
-        j->want_marks = r.want_marks;
-        j->part_len = r.len;
+        j->want_marks = want_marks;
+        j->part_len = first.len;
     }
     return j;
 }
@@ -536,8 +540,6 @@ static void count_done(struct job *j, const struct buf *payload)
 static int next_part(struct job *j, struct err *e)
 {
     struct job_spec part = j->spec;
-    struct pool_request r;
-    struct buf edits;
 
     give_back(j->J, j->work);
     j->work = NULL;
@@ -550,21 +552,7 @@ static int next_part(struct job *j, struct err *e)
     j->text_at += j->part_len + 1; /* the newline that joins them */
     j->part_len = part.len;
     j->ms_at = job_ms(j);
-    r = (struct pool_request){
-        .text = part.text,
-        .len = part.len,
-        .line_langs = part.line_langs,
-        .nlines = part.nlines,
-        .voice = part.voice,
-        .rate = part.rate,
-        .format = part.format,
-        .want_marks = j->want_marks,
-    };
-    edits_of(j->J, &part, &edits);
-    r.edits = edits.data;
-    r.edits_len = edits.len;
-    j->work = take_worker(j->J, &r, e);
-    buf_release(&edits);
+    j->work = start(j->J, &part, j->want_marks, NULL, e);
     return j->work ? 1 : -1;
 }
 

@@ -129,12 +129,18 @@ static void drop(void *ctx)
     docparts_drop(ctx);
 }
 
-struct docparts *docparts_new(const char *doc, size_t len, const struct extract_opts *xo,
-                              struct page_text *first)
+void docparts_key(const char *doc, size_t len, char key[CACHE_KEY_HEX + 1])
+{
+    const char *parts[2] = {"a PDF read in parts", doc};
+    size_t lens[2] = {strlen(parts[0]), len};
+
+    cache_key(parts, lens, 2, key);
+}
+
+struct docparts *docparts_new(const char *doc, size_t len, const char *key,
+                              const struct extract_opts *xo, struct page_text *first)
 {
     struct docparts *dp = xcalloc(1, sizeof(*dp));
-    const char *key_parts[2] = {"a PDF read in parts", doc};
-    size_t lens[2] = {strlen(key_parts[0]), len};
 
     atomic_init(&dp->refs, 1);
     pthread_mutex_init(&dp->lock, NULL);
@@ -147,7 +153,7 @@ struct docparts *docparts_new(const char *doc, size_t len, const struct extract_
     dp->xo.charset = dp->charset = dup_or_null(xo->charset);
     dp->xo.content_type = dp->content_type = dup_or_null(xo->content_type);
     dp->xo.worker = dp->worker = dup_or_null(xo->worker);
-    cache_key(key_parts, lens, 2, dp->key);
+    memcpy(dp->key, key, sizeof(dp->key));
     dp->part = xcalloc(DOCPARTS_MAX, sizeof(*dp->part));
     dp->nparts = 1;
     if (first) {

@@ -37,26 +37,34 @@ int listen_voice(struct MHD_Connection *c, struct job_spec *js, struct err *e)
     return parse_voice_rate_format(arg(c, "voice"), arg(c, "rate"), arg(c, "format"), js, e);
 }
 
+/* The store's page for url (under srv->lock), fetched less than page_ttl_s ago when fresh;
+ * NULL when there is none. */
+static struct recent_page *recent_at(struct server *srv, const char *url, int fresh)
+{
+    struct recent_page *p;
+    time_t now = time(NULL);
+
+    for (p = srv->pages; p; p = p->next)
+        if (!strcmp(p->url, url) && (!fresh || now - p->at < cfg_of(srv)->page_ttl_s))
+            return p;
+    return NULL;
+}
+
 /* Copies a page fetched less than page_ttl_s ago into out; 1 when there was one. */
 static int recent_get(struct server *srv, const char *url, struct fetch_result *out)
 {
     struct recent_page *p;
-    time_t now = time(NULL);
-    int found = 0;
 
     pthread_mutex_lock(&srv->lock);
-    for (p = srv->pages; p && !found; p = p->next) {
-        if (strcmp(p->url, url) || now - p->at >= cfg_of(srv)->page_ttl_s)
-            continue;
+    if ((p = recent_at(srv, url, 1))) {
         buf_init(&out->body, BUF_NOLIMIT);
         buf_add(&out->body, p->body.data, p->body.len, NULL);
         out->charset = p->charset ? xstrdup(p->charset) : NULL;
         out->content_type = p->content_type ? xstrdup(p->content_type) : NULL;
         out->status = 200;
-        found = 1;
     }
     pthread_mutex_unlock(&srv->lock);
-    return found;
+    return p != NULL;
 }
 
 /* The listen parameters as given, joined: the same page with the same parameters has the
@@ -76,18 +84,15 @@ static int recent_key(struct server *srv, const char *url, const char *params, u
                       char key[CACHE_KEY_HEX + 1], enum encode_format *format)
 {
     struct recent_page *p;
-    time_t now = time(NULL);
     int i, found = 0;
 
     pthread_mutex_lock(&srv->lock);
-    for (p = srv->pages; p && !found; p = p->next)
-        if (!strcmp(p->url, url) && now - p->at < cfg_of(srv)->page_ttl_s)
-            for (i = 0; i < LYSSNA_KNOWN_KEYS && !found; i++)
-                if (!strcmp(p->known[i].params, params) && p->known[i].lexicon == gen) {
-                    memcpy(key, p->known[i].key, CACHE_KEY_HEX + 1);
-                    *format = p->known[i].format;
-                    found = 1;
-                }
+    for (i = 0, p = recent_at(srv, url, 1); p && i < LYSSNA_KNOWN_KEYS && !found; i++)
+        if (!strcmp(p->known[i].params, params) && p->known[i].lexicon == gen) {
+            memcpy(key, p->known[i].key, CACHE_KEY_HEX + 1);
+            *format = p->known[i].format;
+            found = 1;
+        }
     pthread_mutex_unlock(&srv->lock);
     return found;
 }
@@ -99,15 +104,13 @@ static void recent_learn(struct server *srv, const char *url, const char *params
     struct known_key *k;
 
     pthread_mutex_lock(&srv->lock);
-    for (p = srv->pages; p; p = p->next)
-        if (!strcmp(p->url, url)) {
-            k = &p->known[p->nknown++ % LYSSNA_KNOWN_KEYS];
-            snprintf(k->params, sizeof(k->params), "%s", params);
-            memcpy(k->key, key, CACHE_KEY_HEX + 1);
-            k->format = format;
-            k->lexicon = gen;
-            break;
-        }
+    if ((p = recent_at(srv, url, 0))) {
+        k = &p->known[p->nknown++ % LYSSNA_KNOWN_KEYS];
+        snprintf(k->params, sizeof(k->params), "%s", params);
+        memcpy(k->key, key, CACHE_KEY_HEX + 1);
+        k->format = format;
+        k->lexicon = gen;
+    }
     pthread_mutex_unlock(&srv->lock);
 }
 
@@ -115,16 +118,12 @@ static void recent_learn(struct server *srv, const char *url, const char *params
  * or NULL: the listens of a scan (its audio, marks, playlist) recognize it once. */
 static struct docparts *recent_parts(struct server *srv, const char *url)
 {
-    struct docparts *dp = NULL;
     struct recent_page *p;
-    time_t now = time(NULL);
+    struct docparts *dp = NULL;
 
     pthread_mutex_lock(&srv->lock);
-    for (p = srv->pages; p && !dp; p = p->next)
-        if (!strcmp(p->url, url) && now - p->at < cfg_of(srv)->page_ttl_s && p->parts) {
-            dp = p->parts;
-            docparts_hold(dp);
-        }
+    if ((p = recent_at(srv, url, 1)) && (dp = p->parts))
+        docparts_hold(dp);
     pthread_mutex_unlock(&srv->lock);
     return dp;
 }
@@ -134,37 +133,35 @@ static void recent_keep_parts(struct server *srv, const char *url, struct docpar
     struct recent_page *p;
 
     pthread_mutex_lock(&srv->lock);
-    for (p = srv->pages; p; p = p->next)
-        if (!strcmp(p->url, url) && !p->parts) {
-            p->parts = dp;
-            docparts_hold(dp);
-            break;
-        }
+    if ((p = recent_at(srv, url, 0)) && !p->parts) {
+        p->parts = dp;
+        docparts_hold(dp);
+    }
     pthread_mutex_unlock(&srv->lock);
 }
 
 /* A PDF whose audio read in parts is cached (an earlier listen, on any instance sharing the
- * cache, found it a scan or a long one): its parts unread, as the audio needs none of them
- * (a job that finds the entry gone reads part 1 then). NULL when it is not cached. */
+ * cache, found it a scan or a long one), under key (docparts_key): its parts unread, as the
+ * audio needs none of them (a job that finds the entry gone reads part 1 then). NULL when it
+ * is not cached. */
 static struct docparts *cached_parts(struct server *srv, const char *url, const struct buf *doc,
-                                     const struct extract_opts *xo, const struct job_spec *js)
+                                     const char *key, const struct extract_opts *xo,
+                                     const struct job_spec *js)
 {
-    struct docparts *dp;
+    struct job_parts probe_parts = {.key = key};
     struct job_spec probe = *js;
+    struct docparts *dp;
     struct cache_hit hit;
-    char key[CACHE_KEY_HEX + 1];
+    char audio[CACHE_KEY_HEX + 1];
 
-    if (!srv->cache || js->format != ENCODE_MP3 ||
-        extract_sniff(doc->data, doc->len) != EXTRACT_PDF)
+    if (!srv->cache)
         return NULL;
-    dp = docparts_new(doc->data, doc->len, xo, NULL);
-    docparts_spec(dp, &probe);
-    job_key(srv->jobs, &probe, "audio", key);
-    if (cache_get(srv->cache, key, "mp3", &hit, NULL) != 1) {
-        docparts_drop(dp);
+    probe.parts = &probe_parts;
+    job_key(srv->jobs, &probe, "audio", audio);
+    if (cache_get(srv->cache, audio, "mp3", &hit, NULL) != 1)
         return NULL;
-    }
     close(hit.fd);
+    dp = docparts_new(doc->data, doc->len, key, xo, NULL);
     recent_keep_parts(srv, url, dp);
     return dp;
 }
@@ -206,13 +203,13 @@ static void recent_put(struct server *srv, const char *url, const struct fetch_r
     pthread_mutex_unlock(&srv->lock);
 }
 
-/* Refuses what extract_reader_of will not read. Not for reading is the origin's answer,
- * not the client's request: a bad gateway, counted as such. */
+/* Refuses what extract_reader_of will not read, and says into kind which reader will. Not
+ * for reading is the origin's answer, not the client's request: a bad gateway, counted as
+ * such. */
 static int check_type(struct server *srv, const char *url, const struct fetch_result *f,
-                      struct err *e)
+                      enum extract_format *kind, struct err *e)
 {
-    enum extract_format kind;
-    int rc = extract_reader_of(f->content_type, url, f->body.data, f->body.len, &kind, e);
+    int rc = extract_reader_of(f->content_type, url, f->body.data, f->body.len, kind, e);
 
     if (rc == LY_EINPUT) {
         srv->m.fetch_errors[F_NOT_HTML]++;
@@ -243,6 +240,9 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
 {
     const char *url = a->url;
     struct extract_opts xo = {0};
+    enum extract_format kind;
+    const struct buf *doc;
+    char key[CACHE_KEY_HEX + 1] = ""; /* a PDF's, for reading it in parts */
     int rc;
 
     memset(pg, 0, sizeof(*pg));
@@ -266,7 +266,7 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
             e->code = rc = LY_EFETCH;
         return rc;
     }
-    rc = check_type(srv, url, &pg->fetched, e);
+    rc = check_type(srv, url, &pg->fetched, &kind, e);
     if (rc)
         return rc;
     xo.readid = a->readid;
@@ -275,14 +275,20 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     xo.content_type = pg->fetched.content_type;
     xo.worker = srv->exe;
     xo.part = 1;
-    if (!(pg->parts = recent_parts(srv, url)) && in_parts)
-        pg->parts = cached_parts(srv, url, &pg->fetched.body, &xo, js);
+    doc = &pg->fetched.body;
+    if (kind == EXTRACT_PDF && !(pg->parts = recent_parts(srv, url)) && in_parts &&
+        js->format == ENCODE_MP3) {
+        docparts_key(doc->data, doc->len, key);
+        pg->parts = cached_parts(srv, url, doc, key, &xo, js);
+    }
     if (!pg->parts) {
-        rc = pipeline_read_html(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text, e);
+        rc = pipeline_read_html(doc->data, doc->len, &xo, &pg->text, e);
         if (rc)
             return rc;
         if (pg->text.page->parts > 1) {
-            pg->parts = docparts_new(pg->fetched.body.data, pg->fetched.body.len, &xo, &pg->text);
+            if (!*key)
+                docparts_key(doc->data, doc->len, key);
+            pg->parts = docparts_new(doc->data, doc->len, key, &xo, &pg->text);
             recent_keep_parts(srv, url, pg->parts);
         }
     }

@@ -217,16 +217,18 @@ enum MHD_Result answer_audio(struct server *srv, struct MHD_Connection *c,
 /* Speech marks for spec as {"duration_ms","marks"}: cached, else synthesized once. */
 int collect_marks(struct server *srv, const struct job_spec *spec, json_t **out, struct err *e);
 
-/* routes_listen.c */
-/* The page at ?url=, fetched (or from the recent-page store) and extracted. */
-/* A PDF read in parts for a listen (docparts.c; see extract_opts.part and job_parts). */
+/* docparts.c: a PDF read in parts for a listen (see extract_opts.part and job_parts). */
 struct docparts;
 struct extract_opts;
-/* Takes over first, the document's part 1 (its page says how many parts there are); doc and
- * xo are copied. The caller holds the new docparts. */
-struct docparts *docparts_new(const char *doc, size_t len, const struct extract_opts *xo,
-                              struct page_text *first);
-/* js over part 1, js->parts over the rest (read as the job asks for them). */
+/* The key a document read in parts is known by (its bytes'): job_parts.key. */
+void docparts_key(const char *doc, size_t len, char key[CACHE_KEY_HEX + 1]);
+/* The document (doc and xo copied) known by key (docparts_key). first: its part 1, taken
+ * over (its page says how many parts there are); NULL: part 1 is read when first asked for.
+ * The caller holds the new docparts. */
+struct docparts *docparts_new(const char *doc, size_t len, const char *key,
+                              const struct extract_opts *xo, struct page_text *first);
+/* js over part 1 (empty when it is not read yet), js->parts over all of them (read as the
+ * job asks for them). */
 void docparts_spec(struct docparts *dp, struct job_spec *js);
 /* Every part read (those not read yet now) and joined into out, as the job joins their text
  * and marks. */
@@ -234,6 +236,8 @@ int docparts_whole(struct docparts *dp, struct page_text *out, struct err *e);
 void docparts_hold(struct docparts *dp);
 void docparts_drop(struct docparts *dp); /* NULL is a no-op */
 
+/* routes_listen.c */
+/* The page at ?url=, fetched (or from the recent-page store) and extracted. */
 struct page {
     struct fetch_result fetched;
     struct page_text text;  /* the whole; empty when read in parts (see parts) */
