@@ -19,8 +19,7 @@
 struct docparts {
     atomic_int refs;
     pthread_mutex_t lock; /* the parts read and handed out */
-    char *doc;
-    size_t len;
+    struct page_bytes *doc;
     struct extract_opts xo; /* its strings are the copies below */
     char *url, *readid, *charset, *content_type, *worker;
     char key[CACHE_KEY_HEX + 1];
@@ -62,7 +61,7 @@ static int read_next(struct docparts *dp, struct err *e)
     int rc;
 
     xo.part = dp->nread + 1;
-    rc = extract_any(dp->doc, dp->len, &xo, r, e);
+    rc = extract_any(dp->doc->data, dp->doc->len, &xo, r, e);
     if (rc == LY_EEMPTY && dp->nread) {
         *e = (struct err){0};
         rc = LY_OK;
@@ -137,16 +136,14 @@ void docparts_key(const char *doc, size_t len, char key[CACHE_KEY_HEX + 1])
     cache_key(parts, lens, 2, key);
 }
 
-struct docparts *docparts_new(const char *doc, size_t len, const char *key,
+struct docparts *docparts_new(struct page_bytes *doc, const char *key,
                               const struct extract_opts *xo, struct page_text *first)
 {
     struct docparts *dp = xcalloc(1, sizeof(*dp));
 
     atomic_init(&dp->refs, 1);
     pthread_mutex_init(&dp->lock, NULL);
-    dp->doc = xmalloc(len ? len : 1);
-    memcpy(dp->doc, doc, len);
-    dp->len = len;
+    dp->doc = page_bytes_hold(doc);
     dp->xo = *xo;
     dp->xo.url = dp->url = dup_or_null(xo->url);
     dp->xo.readid = dp->readid = dup_or_null(xo->readid);
@@ -245,7 +242,7 @@ void docparts_drop(struct docparts *dp)
     for (k = 0; k < dp->nread; k++)
         pipeline_page_release(&dp->part[k]);
     free(dp->part);
-    free(dp->doc);
+    page_bytes_drop(dp->doc);
     free(dp->url);
     free(dp->readid);
     free(dp->charset);

@@ -336,9 +336,9 @@ enum MHD_Result answer_lexicon_where(struct server *srv, struct MHD_Connection *
     pages = json_array();
     pthread_mutex_lock(&srv->lock);
     for (p = srv->pages; p; p = p->next) {
-        folded = xmalloc(p->body.len + 1);
-        svtext_fold(p->body.data, p->body.len, folded);
-        folded[p->body.len] = '\0';
+        folded = xmalloc(p->bytes->len + 1);
+        svtext_fold(p->bytes->data, p->bytes->len, folded);
+        folded[p->bytes->len] = '\0';
         if (strstr(folded, want))
             json_array_append_new(pages, json_string(p->url));
         free(folded);

@@ -50,15 +50,39 @@ static struct recent_page *recent_at(struct server *srv, const char *url, int fr
     return NULL;
 }
 
-/* Copies a page fetched less than page_ttl_s ago into out; 1 when there was one. */
-static int recent_get(struct server *srv, const char *url, struct fetch_result *out)
+struct page_bytes *page_bytes_take(struct buf *b)
+{
+    struct page_bytes *pb = xcalloc(1, sizeof(*pb));
+
+    atomic_init(&pb->refs, 1);
+    pb->data = buf_detach(b, &pb->len);
+    return pb;
+}
+
+struct page_bytes *page_bytes_hold(struct page_bytes *pb)
+{
+    atomic_fetch_add(&pb->refs, 1);
+    return pb;
+}
+
+void page_bytes_drop(struct page_bytes *pb)
+{
+    if (!pb || atomic_fetch_sub(&pb->refs, 1) != 1)
+        return;
+    free(pb->data);
+    free(pb);
+}
+
+/* A page fetched less than page_ttl_s ago: its bytes held into *bytes and the rest copied into
+ * out; 1 when there was one. */
+static int recent_get(struct server *srv, const char *url, struct fetch_result *out,
+                      struct page_bytes **bytes)
 {
     struct recent_page *p;
 
     pthread_mutex_lock(&srv->lock);
     if ((p = recent_at(srv, url, 1))) {
-        buf_init(&out->body, BUF_NOLIMIT);
-        buf_add(&out->body, p->body.data, p->body.len, NULL);
+        *bytes = page_bytes_hold(p->bytes);
         out->charset = p->charset ? xstrdup(p->charset) : NULL;
         out->content_type = p->content_type ? xstrdup(p->content_type) : NULL;
         out->status = 200;
@@ -144,7 +168,7 @@ static void recent_keep_parts(struct server *srv, const char *url, struct docpar
  * cache, found it a scan or a long one), under key (docparts_key): its parts unread, as the
  * audio needs none of them (a job that finds the entry gone reads part 1 then). NULL when it
  * is not cached. */
-static struct docparts *cached_parts(struct server *srv, const char *url, const struct buf *doc,
+static struct docparts *cached_parts(struct server *srv, const char *url, struct page_bytes *doc,
                                      const char *key, const struct extract_opts *xo,
                                      const struct job_spec *js)
 {
@@ -161,7 +185,7 @@ static struct docparts *cached_parts(struct server *srv, const char *url, const 
     if (cache_get(srv->cache, audio, "mp3", &hit, NULL) != 1)
         return NULL;
     close(hit.fd);
-    dp = docparts_new(doc->data, doc->len, key, xo, NULL);
+    dp = docparts_new(doc, key, xo, NULL);
     recent_keep_parts(srv, url, dp);
     return dp;
 }
@@ -172,12 +196,13 @@ void recent_free(struct recent_page *p)
     free(p->url);
     free(p->charset);
     free(p->content_type);
-    buf_release(&p->body);
+    page_bytes_drop(p->bytes);
     free(p);
 }
 
 /* Remembers a fetched page, dropping the oldest past LYSSNA_RECENT_PAGES. */
-static void recent_put(struct server *srv, const char *url, const struct fetch_result *r)
+static void recent_put(struct server *srv, const char *url, const struct fetch_result *r,
+                       struct page_bytes *bytes)
 {
     struct recent_page *p = xcalloc(1, sizeof(*p)), **q;
     int n = 0;
@@ -185,8 +210,7 @@ static void recent_put(struct server *srv, const char *url, const struct fetch_r
     p->url = xstrdup(url);
     p->charset = r->charset ? xstrdup(r->charset) : NULL;
     p->content_type = r->content_type ? xstrdup(r->content_type) : NULL;
-    buf_init(&p->body, BUF_NOLIMIT);
-    buf_add(&p->body, r->body.data, r->body.len, NULL);
+    p->bytes = page_bytes_hold(bytes);
     p->at = time(NULL);
     pthread_mutex_lock(&srv->lock);
     p->next = srv->pages;
@@ -207,9 +231,9 @@ static void recent_put(struct server *srv, const char *url, const struct fetch_r
  * for reading is the origin's answer, not the client's request: a bad gateway, counted as
  * such. */
 static int check_type(struct server *srv, const char *url, const struct fetch_result *f,
-                      enum extract_format *kind, struct err *e)
+                      const struct page_bytes *bytes, enum extract_format *kind, struct err *e)
 {
-    int rc = extract_reader_of(f->content_type, url, f->body.data, f->body.len, kind, e);
+    int rc = extract_reader_of(f->content_type, url, bytes->data, bytes->len, kind, e);
 
     if (rc == LY_EINPUT) {
         srv->m.fetch_errors[F_NOT_HTML]++;
@@ -241,7 +265,7 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     const char *url = a->url;
     struct extract_opts xo = {0};
     enum extract_format kind;
-    const struct buf *doc;
+    struct page_bytes *doc;
     char key[CACHE_KEY_HEX + 1] = ""; /* a PDF's, for reading it in parts */
     int rc;
 
@@ -250,11 +274,14 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     if (!url || !*url)
         return err_set(e, LY_EUSAGE, "give the page's address: ?url=https://...");
     rc = parse_voice_rate_format(a->voice, a->rate, a->format, js, e);
-    if (!rc && !recent_get(srv, url, &pg->fetched)) {
+    if (!rc && !recent_get(srv, url, &pg->fetched, &pg->bytes)) {
         fetch_result_release(&pg->fetched);
         rc = fetch_get_url(url, &live_of(srv)->fetch, &pg->fetched, e);
-        if (!rc && cfg_of(srv)->page_ttl_s > 0)
-            recent_put(srv, url, &pg->fetched);
+        if (!rc) {
+            pg->bytes = page_bytes_take(&pg->fetched.body);
+            if (cfg_of(srv)->page_ttl_s > 0)
+                recent_put(srv, url, &pg->fetched, pg->bytes);
+        }
     }
     if (rc) {
         srv->m.fetch_errors[rc == LY_EHTTP      ? F_STATUS
@@ -266,7 +293,7 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
             e->code = rc = LY_EFETCH;
         return rc;
     }
-    rc = check_type(srv, url, &pg->fetched, &kind, e);
+    rc = check_type(srv, url, &pg->fetched, pg->bytes, &kind, e);
     if (rc)
         return rc;
     xo.readid = a->readid;
@@ -275,7 +302,7 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
     xo.content_type = pg->fetched.content_type;
     xo.worker = srv->exe;
     xo.part = 1;
-    doc = &pg->fetched.body;
+    doc = pg->bytes;
     if (kind == EXTRACT_PDF && !(pg->parts = recent_parts(srv, url)) && in_parts &&
         js->format == ENCODE_MP3) {
         docparts_key(doc->data, doc->len, key);
@@ -288,7 +315,7 @@ static int read_page_as(struct server *srv, const struct listen_args *a, struct 
         if (pg->text.page->parts > 1) {
             if (!*key)
                 docparts_key(doc->data, doc->len, key);
-            pg->parts = docparts_new(doc->data, doc->len, key, &xo, &pg->text);
+            pg->parts = docparts_new(doc, key, &xo, &pg->text);
             recent_keep_parts(srv, url, pg->parts);
         }
     }
@@ -342,6 +369,8 @@ json_t *listen_blocks(const struct extract_result *page)
 void page_release(struct page *pg)
 {
     fetch_result_release(&pg->fetched);
+    page_bytes_drop(pg->bytes);
+    pg->bytes = NULL;
     pipeline_page_release(&pg->text);
     docparts_drop(pg->parts);
     pg->parts = NULL;
