@@ -352,6 +352,109 @@ static void drop_own_lang(struct extract_block *b, const char *doc, const char *
     b->nruns = n;
 }
 
+static int by_word(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The document's words (runs of letters), case-folded, sorted; *n of them. */
+static char **words_of(const struct block_list *list, size_t *n)
+{
+    char **w = NULL;
+    size_t cap = 0, i, j, k;
+
+    *n = 0;
+    for (i = 0; i < list->n; i++) {
+        const char *t = list->blocks[i].text;
+        size_t len = strlen(t);
+        for (j = 0; j < len; j += k ? k : 1) {
+            if (!(k = svtext_word_len(t, len, j)))
+                continue;
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 1024;
+                w = xreallocarray(w, cap, sizeof(*w));
+            }
+            w[*n] = xmalloc(k + 1);
+            svtext_fold(t + j, k, w[*n]);
+            w[(*n)++][k] = '\0';
+        }
+    }
+    if (*n)
+        qsort(w, *n, sizeof(*w), by_word);
+    return w;
+}
+
+/* Whether the code point at s[i] (before: ending at s[i]) is a lower-case letter. */
+static int lower_at(const char *s, size_t n, size_t i, int before)
+{
+    uint32_t c;
+
+    return (before ? svtext_cp_before(s, i, &c) : svtext_cp(s, n, i, &c)) && svtext_is_letter(c) &&
+           !svtext_is_upper(c);
+}
+
+/* The start of the run of letters ending at s[end]. */
+static size_t word_start(const char *s, size_t end)
+{
+    uint32_t c;
+    size_t k;
+
+    while (end > 0 && (k = svtext_cp_before(s, end, &c)) && svtext_is_letter(c))
+        end -= k;
+    return end;
+}
+
+/* Whether the word "a-b" (its halves at s[a0..h) and s[h+1..b1)) is one the document writes
+ * whole elsewhere: folded, "ab" is among words. */
+static int written_whole(const char *s, size_t a0, size_t h, size_t b1, char *const *words,
+                         size_t nwords)
+{
+    char *key = xmalloc(b1 - a0), *k = key;
+    int found;
+
+    svtext_fold(s + a0, h - a0, key);
+    svtext_fold(s + h + 1, b1 - h - 1, key + (h - a0));
+    key[b1 - a0 - 1] = '\0';
+    found = bsearch(&k, words, nwords, sizeof(*words), by_word) != NULL;
+    free(key);
+    return found;
+}
+
+/* Words a hyphen cuts inside a line ("situa-tioner", "lungventila-tionen"): a word processor's
+ * hand-set hyphen left behind when the text reflowed, or a PDF's line-end hyphen kept inside
+ * a tagged table's cell. Such a word is made whole where the document writes it whole
+ * elsewhere, its halves lower-case letters at the hyphen ("EG-domstolen", "Karl-Ingvar" and
+ * "e-tjänst" stay, as does "hälso- och"). A block's language stretches move with its bytes. */
+static void mend_broken_words(struct block_list *list)
+{
+    size_t nwords, i, j, a0, b1, r;
+    char **words = words_of(list, &nwords);
+
+    for (i = 0; nwords && i < list->n; i++) {
+        struct extract_block *b = &list->blocks[i];
+        char *t = b->text;
+        size_t len = strlen(t);
+        for (j = 1; j + 1 < len; j++) {
+            if (t[j] != '-' || !lower_at(t, len, j, 1) || !lower_at(t, len, j + 1, 0))
+                continue;
+            a0 = word_start(t, j);
+            b1 = j + 1 + svtext_word_len(t, len, j + 1);
+            if (j - a0 < 2 || b1 - j - 1 < 2 || (a0 > 0 && t[a0 - 1] == '-') || t[b1] == '-' ||
+                !written_whole(t, a0, j, b1, words, nwords))
+                continue;
+            memmove(t + j, t + j + 1, len - j);
+            len--;
+            for (r = 0; r < b->nruns; r++) {
+                b->runs[r].start -= b->runs[r].start > j;
+                b->runs[r].end -= b->runs[r].end > j;
+            }
+        }
+    }
+    for (i = 0; i < nwords; i++)
+        free(words[i]);
+    free(words);
+}
+
 int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
                     struct extract_result *out)
 {
@@ -371,6 +474,7 @@ int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
             buf_adds(&t, d->list.blocks[i].text, NULL);
     out->title = buf_detach(&t, NULL);
     out->lang = doc_lang(d, lang);
+    mend_broken_words(&d->list);
     block_list_detach(&d->list, out);
     for (i = 0; i < out->nblocks; i++)
         drop_own_lang(&out->blocks[i], out->lang,

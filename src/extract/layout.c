@@ -287,9 +287,7 @@ void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, do
     end_frag(l, &cut, page, 1);
     buf_release(&cut.t);
     p->n = l->n - p->first;
-    for (i = p->first; i + 1 < l->n; i++)
-        if (l->f[i].eol)
-            layout_note_hyphen(l, &l->f[i], &l->f[i + 1]);
+    layout_note_hyphens(l, p->first, p->n);
 }
 
 /* Skips spaces and dashes (ASCII, en, em) from i. */

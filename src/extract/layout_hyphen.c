@@ -54,7 +54,7 @@ static char *key_of(const char *a, size_t an, const char *b, size_t bn)
     return k;
 }
 
-void layout_note_hyphen(struct layout *l, const struct frag *a, const struct frag *b)
+static void note_hyphen(struct layout *l, const struct frag *a, const struct frag *b)
 {
     size_t h = end_hyphen(a->text, a->len), start, bn;
     uint32_t c;
@@ -69,6 +69,43 @@ void layout_note_hyphen(struct layout *l, const struct frag *a, const struct fra
     }
     l->hy[l->nhy++] = key_of(a->text + start, a->len - h - start, b->text, bn);
     l->hysorted = 0;
+}
+
+#define BELOW_LOOK 64 /* fragments after a line's last looked through for the line below it */
+
+/* The first fragment, of those after a's (index i) up to end, of the line below a that
+ * starts in a's column: the nearest below within 2.5 ems, overlapping a across, leftmost;
+ * 0 when there is none. */
+static size_t line_below(const struct layout *l, size_t i, size_t end)
+{
+    const struct frag *a = &l->f[i];
+    size_t j, best = 0;
+
+    for (j = i + 1; j < end && j <= i + BELOW_LOOK; j++) {
+        const struct frag *f = &l->f[j];
+        if (f->y0 <= a->y0 + 0.5 * a->size || f->y0 > a->y0 + 2.5 * a->size || f->x0 > a->x1 ||
+            f->x1 < a->x0)
+            continue;
+        if (!best || f->y0 < l->f[best].y0 - 0.3 * a->size ||
+            (f->y0 < l->f[best].y0 + 0.3 * a->size && f->x0 < l->f[best].x0))
+            best = j;
+    }
+    return best;
+}
+
+void layout_note_hyphens(struct layout *l, size_t first, size_t n)
+{
+    size_t i, j, end = first + n;
+
+    for (i = first; i + 1 < end; i++) {
+        if (!end_hyphen(l->f[i].text, l->f[i].len))
+            continue;
+        if (l->f[i].eol)
+            note_hyphen(l, &l->f[i], &l->f[i + 1]);
+        /* a cell's line ends at a gap, its neighbour's line after it on the same baseline */
+        if ((j = line_below(l, i, end)) && !(l->f[i].eol && j == i + 1))
+            note_hyphen(l, &l->f[i], &l->f[j]);
+    }
 }
 
 /* Whether the hyphen at b->data[i] (k bytes) is one the pages broke a word at

@@ -50,9 +50,11 @@ struct order {
     size_t ncols;
 };
 
-/* Notes the word fragment a (a line's last) and b (the next line's first) break with a
- * hyphen, if they do. */
-void layout_note_hyphen(struct layout *l, const struct frag *a, const struct frag *b);
+/* Notes the words the page's fragments first to first + n - 1 break with a hyphen at a line's
+ * end: a line's last fragment with the fragment after it in the page's text, and any
+ * fragment with the first of the line below it in its own column (a table's cells or columns
+ * side by side: their lines interleaved in the page's text, a cell's line ending at a gap). */
+void layout_note_hyphens(struct layout *l, size_t first, size_t n);
 
 /* qsort's comparison of two doubles. */
 int layout_cmp_double(const void *a, const void *b);

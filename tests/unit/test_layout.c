@@ -140,6 +140,54 @@ static void test_layout_mends_words_the_pages_broke(void **state)
     layout_free(l);
 }
 
+/* A table's two cells side by side: the page's text gives their lines interleaved, each
+ * cell's line-end hyphen followed by the other cell's line; the line below in the cell's own
+ * column tells the word it broke. */
+static void test_layout_mends_words_broken_in_cells_side_by_side(void **state)
+{
+    static struct page p;
+    struct layout *l = layout_new();
+    struct buf b;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 100, 11, "beslut, tillståndsvill-");
+    put(&p, 300, 100, 11, "beslut som medde-");
+    put(&p, 70, 114, 11, "kor eller förpliktelser");
+    put(&p, 300, 114, 11, "lats med stöd av lagen");
+    layout_add_page(l, p.c, p.n, W, H);
+    buf_init(&b, BUF_NOLIMIT);
+    buf_adds(&b, "beslut, tillståndsvill-kor eller förpliktelser, beslut som medde-lats med stöd",
+             NULL);
+    layout_mend_hyphens(l, &b);
+    assert_string_equal(
+        b.data, "beslut, tillståndsvillkor eller förpliktelser, beslut som meddelats med stöd");
+    buf_release(&b);
+    layout_free(l);
+}
+
+/* A hyphen a word processor set by hand and the text then reflowed leaves a word cut inside
+ * a line: made whole where the document writes it whole; real hyphens stay. */
+static void test_docbuild_mends_words_it_writes_whole_elsewhere(void **state)
+{
+    struct extract_result r;
+    struct docbuild d;
+    const char *a = "I vilka situationer krävs skydd? Lungventilationen ökar.";
+    const char *b = "Det finns situa-tioner där lungventila-tionen, EG-domstolen, Karl-Ingvar, "
+                    "e-tjänsten och tillämp-ningsfel nämns.";
+
+    (void)state;
+    docbuild_init(&d, 0, NULL);
+    docbuild_add(&d, DOC_P, a, strlen(a), 0);
+    docbuild_add(&d, DOC_P, b, strlen(b), 0);
+    assert_int_equal(docbuild_finish(&d, NULL, "sv", &r), LY_OK);
+    assert_string_equal(r.blocks[1].text,
+                        "Det finns situationer där lungventilationen, EG-domstolen, Karl-Ingvar, "
+                        "e-tjänsten och tillämp-ningsfel nämns.");
+    extract_result_release(&r);
+    docbuild_release(&d);
+}
+
 static void header_footer(struct page *p, int n, int of)
 {
     char num[32];
@@ -498,6 +546,8 @@ int main(void)
         cmocka_unit_test(test_layout_reads_a_term_table_whose_cells_wrap),
         cmocka_unit_test(test_docbuild_names_kinds_and_bullets),
         cmocka_unit_test(test_layout_mends_words_the_pages_broke),
+        cmocka_unit_test(test_layout_mends_words_broken_in_cells_side_by_side),
+        cmocka_unit_test(test_docbuild_mends_words_it_writes_whole_elsewhere),
         cmocka_unit_test(test_layout_drops_a_header_of_some_pages_only),
         cmocka_unit_test(test_layout_joins_letter_spaced_words),
         cmocka_unit_test(test_layout_keeps_narrow_word_spaces),
