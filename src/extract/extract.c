@@ -141,19 +141,20 @@ void block_list_add_run(struct block_list *l, size_t start, size_t end, const ch
     b->runs[b->nruns++] = (struct extract_run){start, end, xstrdup(lang)};
 }
 
-void block_list_move_last(struct block_list *l, const unsigned char *where)
+void block_list_reorder(struct block_list *l, const size_t *order, size_t n)
 {
     struct extract_block *b = xreallocarray(NULL, l->n ? l->n : 1, sizeof(*b));
-    size_t i, n = 0;
-    int pass;
+    unsigned char *kept = xcalloc(l->n ? l->n : 1, 1);
+    size_t i;
 
-    for (pass = 0; pass < 2; pass++)
-        for (i = 0; i < l->n; i++)
-            if (where[i] == pass)
-                b[n++] = l->blocks[i];
+    for (i = 0; i < n; i++) {
+        b[i] = l->blocks[order[i]];
+        kept[order[i]] = 1;
+    }
     for (i = 0; i < l->n; i++)
-        if (where[i] > 1)
+        if (!kept[i])
             block_release(&l->blocks[i]);
+    free(kept);
     free(l->blocks);
     l->blocks = b;
     l->cap = l->n ? l->n : 1;

@@ -196,9 +196,9 @@ void block_list_add_figure(struct block_list *l, const char *alt, size_t len, co
                            size_t xpath_len, const char *lang);
 /* Marks bytes [start, end) of the last block's text as in lang (an inline element's). */
 void block_list_add_run(struct block_list *l, size_t start, size_t end, const char *lang);
-/* Reorders the blocks by where[i]: those of 0 first, then those of 1, each in their order;
- * those of 2 or more are dropped. Their offsets follow. */
-void block_list_move_last(struct block_list *l, const unsigned char *where);
+/* Puts the blocks in the order of order[0..n) (indexes into the list, each at most once);
+ * those it does not name are dropped. Their offsets follow. */
+void block_list_reorder(struct block_list *l, const size_t *order, size_t n);
 /* Moves the blocks into out, with their word count; l is left empty. */
 void block_list_detach(struct block_list *l, struct extract_result *out);
 

@@ -315,7 +315,7 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
         }
         ocr = 1;
         layout_finish(l, &d);
-    } else if (!pdf_tagged_read(doc, range[1] - range[0] < pages ? range : NULL, l, &d) ||
+    } else if (!pdf_tagged_read(doc, range[1] - range[0] < pages ? range : NULL, lang, l, &d) ||
                d.list.total < layout_chars(l) * 7 / 10) {
         /* the structure tree when it holds the text (headers and footers, its artifacts, are
            outside it: a share of the page's characters); else, or when untagged, the layout */

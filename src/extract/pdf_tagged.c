@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/base.h"
 #include "docbuild.h"
@@ -232,12 +233,11 @@ static enum doc_kind block_kind(PopplerStructureElementKind k)
 }
 
 /* Figures, formulas and form fields have no text to hear (their alt text is not read, as on
- * a page), nor a list item's label (its bullet or number); notes are not read inline. */
+ * a page), nor a list item's label (its bullet or number). */
 static int skipped(PopplerStructureElementKind k)
 {
     return k == POPPLER_STRUCTURE_ELEMENT_FIGURE || k == POPPLER_STRUCTURE_ELEMENT_FORMULA ||
-           k == POPPLER_STRUCTURE_ELEMENT_FORM || k == POPPLER_STRUCTURE_ELEMENT_LIST_LABEL ||
-           k == POPPLER_STRUCTURE_ELEMENT_NOTE;
+           k == POPPLER_STRUCTURE_ELEMENT_FORM || k == POPPLER_STRUCTURE_ELEMENT_LIST_LABEL;
 }
 
 /* Whether el begins on a page of range (NULL: the whole document). An element that names
@@ -250,10 +250,141 @@ static int in_range(PopplerStructureElement *el, const int *range)
     return !range || (page >= range[0] && page < range[1]);
 }
 
+/* A footnote (read_note) and the page it is on. */
+struct note {
+    struct buf text;
+    int page;
+};
+
+/* What a walk of the tree gathers beside the blocks: the page each block it adds begins on
+ * (page[i] of block first + i; -1 when the tree names none), and the footnotes, which
+ * place_notes puts after their page's text. */
+struct tagged {
+    size_t first;
+    int *page;
+    size_t npage, pagecap;
+    struct note *notes;
+    size_t nnotes, notecap;
+    const char *word; /* "Fotnot", or "Footnote" in an English document */
+};
+
+/* Notes the page of the blocks out has gained since the last call. */
+static void note_pages(struct tagged *tg, const struct docbuild *out, int page)
+{
+    while (tg->first + tg->npage < out->list.n) {
+        if (tg->npage == tg->pagecap) {
+            tg->pagecap = tg->pagecap ? tg->pagecap * 2 : 256;
+            tg->page = xreallocarray(tg->page, tg->pagecap, sizeof(*tg->page));
+        }
+        tg->page[tg->npage++] = page;
+    }
+}
+
+/* Adds one line or footnote of a Note (in b, on page) to tg: a footnote begins with its
+ * number ("1 Jfr Europaparlamentets ...", read "Fotnot 1: Jfr ..."); a line without one goes
+ * on with the footnote before it. */
+static void add_note_text(struct tagged *tg, const struct buf *b, int page)
+{
+    size_t d = strspn(b->data, "0123456789");
+    struct note *n;
+
+    if (!b->len)
+        return;
+    if ((d >= 1 && d <= 3 && b->data[d] == ' ') || !tg->nnotes) {
+        if (tg->nnotes == tg->notecap) {
+            tg->notecap = tg->notecap ? tg->notecap * 2 : 16;
+            tg->notes = xreallocarray(tg->notes, tg->notecap, sizeof(*tg->notes));
+        }
+        n = &tg->notes[tg->nnotes++];
+        n->page = page;
+        buf_init(&n->text, BUF_NOLIMIT);
+        if (d >= 1 && d <= 3 && b->data[d] == ' ')
+            buf_addf(&n->text, NULL, "%s %.*s: %s", tg->word, (int)d, b->data, b->data + d + 1);
+        else
+            buf_add(&n->text, b->data, b->len, NULL);
+    } else {
+        layout_join_line(&tg->notes[tg->nnotes - 1].text, b->data, b->len);
+    }
+}
+
+/* The footnotes of a Note element on pages of range (NULL: all) into tg: Word tags a page's
+ * notes (or all of a document's) as one Note, a line or a note a paragraph in it; others
+ * give the note's text as its own. */
+static void read_note(PopplerStructureElementIter *it, PopplerStructureElement *note,
+                      const int *range, struct layout *l, struct buf *b, struct tagged *tg)
+{
+    PopplerStructureElementIter *kids = poppler_structure_element_iter_get_child(it);
+    PopplerStructureElement *el = kids ? poppler_structure_element_iter_get_element(kids) : NULL;
+
+    if (el && block_kind(poppler_structure_element_get_kind(el))) {
+        do {
+            if (!el)
+                el = poppler_structure_element_iter_get_element(kids);
+            if (el && in_range(el, range)) {
+                block_text(kids, l, b, NULL, NULL);
+                add_note_text(tg, b, poppler_structure_element_get_page(el));
+            }
+            if (el)
+                g_object_unref(el);
+            el = NULL;
+        } while (poppler_structure_element_iter_next(kids));
+    } else if (in_range(note, range)) {
+        block_text(it, l, b, NULL, NULL);
+        add_note_text(tg, b, poppler_structure_element_get_page(note));
+    }
+    if (el)
+        g_object_unref(el);
+    if (kids)
+        poppler_structure_element_iter_free(kids);
+}
+
+/* Whether block text t ends a sentence. */
+static int ends_sentence(const char *t)
+{
+    size_t n = strlen(t);
+
+    return !n || strchr(".!?:;)\"\xbb", t[n - 1]);
+}
+
+/* Adds the footnotes as blocks after the text of their page: after its last block, or the
+ * block after that when a sentence goes on to the next page (heard whole first). */
+static void place_notes(struct tagged *tg, struct docbuild *out)
+{
+    size_t n0 = out->list.n, i, j, k = 0, *after, *order;
+
+    if (!tg->nnotes || !n0)
+        return;
+    after = xcalloc(tg->nnotes, sizeof(*after));
+    for (i = 0; i < tg->nnotes; i++) {
+        after[i] = n0 - 1;
+        for (j = 0; j < tg->npage && tg->first + j < n0; j++)
+            if (tg->page[j] >= 0 && tg->page[j] <= tg->notes[i].page)
+                after[i] = tg->first + j;
+        if (after[i] + 1 < n0 && !ends_sentence(out->list.blocks[after[i]].text))
+            after[i]++;
+    }
+    order = xreallocarray(NULL, n0 + tg->nnotes, sizeof(*order));
+    for (i = 0; i < n0; i++) {
+        order[k++] = i;
+        for (j = 0; j < tg->nnotes; j++) {
+            size_t n = out->list.n;
+            if (after[j] != i)
+                continue;
+            docbuild_add(out, DOC_P, tg->notes[j].text.data, tg->notes[j].text.len, 0);
+            if (out->list.n > n) /* else nothing to hear in it */
+                order[k++] = n;
+        }
+    }
+    block_list_reorder(&out->list, order, k);
+    free(order);
+    free(after);
+}
+
 /* Reads it and its siblings, in lang (their parent's /Lang; NULL: the document's), the
  * blocks that begin in range (NULL: all). */
 static void walk(PopplerStructureElementIter *it, const int *range, struct layout *l,
-                 struct docbuild *out, struct buf *b, int depth, const char *lang)
+                 struct docbuild *out, struct buf *b, struct tagged *tg, int depth,
+                 const char *lang)
 {
     struct doc_runs runs = {0};
     int first_row = 1;
@@ -269,7 +400,9 @@ static void walk(PopplerStructureElementIter *it, const int *range, struct layou
             continue;
         k = poppler_structure_element_get_kind(el);
         own = lang_of(el);
-        if (k == POPPLER_STRUCTURE_ELEMENT_TABLE_ROW) {
+        if (k == POPPLER_STRUCTURE_ELEMENT_NOTE) {
+            read_note(it, el, range, l, b, tg);
+        } else if (k == POPPLER_STRUCTURE_ELEMENT_TABLE_ROW) {
             if (in_range(el, range))
                 read_row(it, l, out, first_row);
             first_row = 0;
@@ -281,9 +414,10 @@ static void walk(PopplerStructureElementIter *it, const int *range, struct layou
             docbuild_add_lang(out, bk, b->data, b->len, 0, own ? own : lang, &runs);
         } else if (!skipped(k) && depth > 0 &&
                    (kids = poppler_structure_element_iter_get_child(it))) {
-            walk(kids, range, l, out, b, depth - 1, own ? own : lang);
+            walk(kids, range, l, out, b, tg, depth - 1, own ? own : lang);
             poppler_structure_element_iter_free(kids);
         }
+        note_pages(tg, out, poppler_structure_element_get_page(el));
     next:
         g_free(own);
         g_object_unref(el);
@@ -305,9 +439,9 @@ static int contact_block(const struct extract_block *b)
  * a block there that repeats the one before it (an e-mail link and its text) once. */
 static void defer_contact_blocks(struct block_list *l)
 {
-    unsigned char *where = xcalloc(l->n ? l->n : 1, 1);
-    size_t i = 0, j, k;
-    int moved = 0;
+    unsigned char *where = xcalloc(l->n ? l->n : 1, 1); /* 1: read last, 2: not at all */
+    size_t i = 0, j, k, *order;
+    int moved = 0, pass;
 
     while (i < l->n) {
         for (j = i; j < l->n && contact_block(&l->blocks[j]); j++)
@@ -317,22 +451,37 @@ static void defer_contact_blocks(struct block_list *l)
                 where[k] = k > i && !strcmp(l->blocks[k].text, l->blocks[k - 1].text) ? 2 : 1;
         i = j > i ? j : i + 1;
     }
-    if (moved)
-        block_list_move_last(l, where);
+    if (moved) {
+        order = xreallocarray(NULL, l->n, sizeof(*order));
+        for (k = 0, pass = 0; pass < 2; pass++)
+            for (i = 0; i < l->n; i++)
+                if (where[i] == pass)
+                    order[k++] = i;
+        block_list_reorder(l, order, k);
+        free(order);
+    }
     free(where);
 }
 
-int pdf_tagged_read(PopplerDocument *doc, const int *range, struct layout *l, struct docbuild *out)
+int pdf_tagged_read(PopplerDocument *doc, const int *range, const char *lang, struct layout *l,
+                    struct docbuild *out)
 {
     PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
+    struct tagged tg = {.first = out->list.n,
+                        .word = lang && !strncasecmp(lang, "en", 2) ? "Footnote" : "Fotnot"};
     struct buf b;
-    size_t before = out->list.n;
+    size_t before = out->list.n, i;
 
     if (!it)
         return 0;
     buf_init(&b, BUF_NOLIMIT);
-    walk(it, range, l, out, &b, TAG_DEPTH, NULL);
+    walk(it, range, l, out, &b, &tg, TAG_DEPTH, NULL);
+    place_notes(&tg, out);
     defer_contact_blocks(&out->list);
+    for (i = 0; i < tg.nnotes; i++)
+        buf_release(&tg.notes[i].text);
+    free(tg.notes);
+    free(tg.page);
     buf_release(&b);
     poppler_structure_element_iter_free(it);
     return out->list.n > before;

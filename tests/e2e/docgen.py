@@ -171,7 +171,8 @@ def odt(text_xml, title=None, lang=None, styles_xml="<office:styles/>", auto_sty
 
 def tagged_pdf(paras, lang=None, size=11):
     """A one-page tagged PDF: paras, each (its /Lang or None, [(text, a Span's /Lang or None[,
-    an element of another kind: "Link"]), ...]), a P element a line, each piece marked content
+    an element of another kind: "Link"]), ...][, "Note"]), a P element a line (inside a Note
+    element of its own for "Note", as Word tags a footnote's lines), each piece marked content
     of its own (a Span element when it has a language). lang: the catalog's /Lang. Returns the
     file's bytes."""
     objs = []
@@ -187,8 +188,9 @@ def tagged_pdf(paras, lang=None, size=11):
     font = add(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>")
     page, pages, root, doc = ref_later(), ref_later(), ref_later(), ref_later()
     ops, elems, parents, mcid = [], [], [], 0
-    for i, (plang, parts) in enumerate(paras):
+    for i, (plang, parts, *wrap) in enumerate(paras):
         x, y = 72, 842 - 72 - i * size * 2
+        note = ref_later() if wrap else None
         p = ref_later()
         kids = []
         for text, slang, *kind in parts:
@@ -206,8 +208,11 @@ def tagged_pdf(paras, lang=None, size=11):
                 parents.append(p)
             mcid += 1
         objs[p - 1] = (b"<< /Type /StructElem /S /P /P %d 0 R /Pg %d 0 R%s /K [%s] >>"
-                       % (doc, page, b" /Lang (%s)" % plang.encode() if plang else b"", b" ".join(kids)))
-        elems.append(p)
+                       % (note or doc, page, b" /Lang (%s)" % plang.encode() if plang else b"", b" ".join(kids)))
+        if note:
+            objs[note - 1] = b"<< /Type /StructElem /S /%s /P %d 0 R /Pg %d 0 R /K [%d 0 R] >>" % (
+                wrap[0].encode(), doc, page, p)
+        elems.append(note or p)
     stream = b"\n".join(ops)
     content = add(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     objs[page - 1] = (b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /StructParents 0 "

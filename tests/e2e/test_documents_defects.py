@@ -55,6 +55,23 @@ def test_a_footnote_mark_is_not_read_and_a_linked_number_is(run, tmp_path):
                                                 "Avgiften framgår av bilaga 2."]
 
 
+def test_footnotes_are_read_after_the_text_of_their_page(run, tmp_path):
+    # a bill's footnotes were not heard at all; Word tags a page's notes as Note elements
+    # wherever it likes (here between two paragraphs), a line of a note a P of its own
+    path = tmp_path / "prop.pdf"
+    path.write_bytes(docgen.tagged_pdf([
+        (None, [("Härigenom föreskrivs", None), ("1", None, "Link"), (" att lagen ska lyda så.", None)]),
+        (None, [("1 Jfr direktiv 2002/19/EG om till-", None)], "Note"),
+        (None, [("träde och samtrafik.", None)], "Note"),
+        (None, [("2 Senaste lydelse 2006:26.", None)], "Note"),
+        (None, [("Lagen träder i kraft den 1 juli 2009.", None)])]))
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [
+        "Härigenom föreskrivs att lagen ska lyda så.", "Lagen träder i kraft den 1 juli 2009.",
+        "Fotnot 1: Jfr direktiv 2002/19/EG om tillträde och samtrafik.", "Fotnot 2: Senaste lydelse 2006:26."]
+
+
 def test_a_letters_footer_tagged_before_its_body_is_read_last(run, tmp_path):
     # Word tagged a reply's footer (web, e-mail twice, addresses) ahead of its body: it was
     # the first thing heard; a recipient's e-mail alone in the letterhead stays where it is
