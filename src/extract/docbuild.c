@@ -278,6 +278,21 @@ void docbuild_add_lang(struct docbuild *d, enum doc_kind k, const char *text, si
     buf_release(&t);
 }
 
+void docbuild_add_note(struct docbuild *d, const char *lang, const char *num, const char *text,
+                       size_t len)
+{
+    struct buf t;
+
+    if (strspn(text, " ") >= len)
+        return; /* nothing to hear in it */
+    buf_init(&t, BUF_NOLIMIT);
+    buf_addf(&t, NULL, "%s%s%s: ", lang && !strncasecmp(lang, "en", 2) ? "Footnote" : "Fotnot",
+             *num ? " " : "", num);
+    buf_add(&t, text, len, NULL);
+    docbuild_add(d, DOC_P, t.data, t.len, 0);
+    buf_release(&t);
+}
+
 void docbuild_add(struct docbuild *d, enum doc_kind k, const char *text, size_t len, int new_group)
 {
     docbuild_add_lang(d, k, text, len, new_group, NULL, NULL);

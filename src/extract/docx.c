@@ -2,8 +2,10 @@
  * by their style (resolved through word/styles.xml: "heading N", "Title", an outline level),
  * list items by their numbering, automatic numbers ("3.3", "a)") read as Word shows them
  * (docnum.c), tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
- * joined), line breaks and tabs inside a paragraph as spaces. Headers, footers, footnotes,
- * comments, deleted text and field codes live elsewhere or are skipped: never read. Title
+ * joined), line breaks and tabs inside a paragraph as spaces. A footnote (word/footnotes.xml)
+ * is read after the paragraph or table row that refers to it, numbered as Word numbers them
+ * ("Fotnot 1: ..."). Headers, footers, endnotes, comments, deleted text and field codes
+ * live elsewhere or are skipped: never read. Title
  * and language from docProps/core.xml, else the styles' default w:lang; a paragraph's own
  * language from its mark's or its style's w:lang, a run's from its own or its character
  * style's (w:bidi for right-to-left runs), kept as the block's lang and runs. */
@@ -33,13 +35,20 @@ struct style {
     char based[64]; /* w:basedOn */
 };
 
+#define MAX_PENDING_NOTES 64 /* footnotes one paragraph may refer to */
+
 struct docx {
     struct docbuild *out;
     struct style styles[MAX_STYLES];
     size_t nstyles;
     int max_depth;
-    char *lang; /* the first w:lang met in the styles or the text */
+    char *lang;            /* the first w:lang met in the styles or the text */
+    const char *core_lang; /* docProps/core.xml's, or NULL */
     struct docnum *num;
+    xmlNodePtr footnotes;                   /* word/footnotes.xml's root, or NULL */
+    const char *pending[MAX_PENDING_NOTES]; /* w:id of the footnotes referred to, unread */
+    size_t npending;
+    int nnotes; /* footnotes read: the next one's number less 1 */
 };
 
 static int heading_of_name(const char *name)
@@ -179,13 +188,15 @@ static int skipped(xmlNodePtr n)
 
 /* Appends the text under n: w:t as written, tabs and breaks as spaces; each run's language
  * into runs (NULL: not wanted). */
-static void run_text(const struct docx *d, xmlNodePtr n, struct buf *t, struct doc_runs *runs,
-                     int depth)
+static void run_text(struct docx *d, xmlNodePtr n, struct buf *t, struct doc_runs *runs, int depth)
 {
     xmlNodePtr c;
     size_t start;
 
     for (c = n->children; c && depth > 0; c = c->next) {
+        if (zipdoc_is(c, "footnoteReference") && d->npending < MAX_PENDING_NOTES &&
+            zipdoc_attr(c, "id"))
+            d->pending[d->npending++] = zipdoc_attr(c, "id");
         if (c->type != XML_ELEMENT_NODE || skipped(c))
             continue;
         if (runs && zipdoc_is(c, "r")) {
@@ -207,6 +218,32 @@ static void run_text(const struct docx *d, xmlNodePtr n, struct buf *t, struct d
             run_text(d, c, t, runs, depth - 1);
         }
     }
+}
+
+/* The footnotes the paragraph or row just read refers to, as paragraphs after it. */
+static void read_notes(struct docx *d, int depth)
+{
+    size_t i, k;
+    xmlNodePtr n;
+    struct buf t;
+    char num[16];
+
+    buf_init(&t, BUF_NOLIMIT);
+    for (i = 0, k = d->npending, d->npending = 0; i < k; i++) {
+        for (n = d->footnotes ? d->footnotes->children : NULL; n; n = n->next)
+            if (zipdoc_is(n, "footnote") && zipdoc_attr(n, "id") &&
+                !strcmp(zipdoc_attr(n, "id"), d->pending[i]))
+                break;
+        if (!n)
+            continue;
+        buf_reset(&t);
+        run_text(d, n, &t, NULL, depth);
+        d->npending = 0; /* a note that refers to another is not followed further */
+        snprintf(num, sizeof(num), "%d", ++d->nnotes);
+        docbuild_add_note(d->out, d->core_lang ? d->core_lang : d->lang, num,
+                          t.data + strspn(t.data, " "), t.len - strspn(t.data, " "));
+    }
+    buf_release(&t);
 }
 
 static enum doc_kind para_kind(const struct docx *d, xmlNodePtr p)
@@ -274,6 +311,7 @@ static void read_table(struct docx *d, xmlNodePtr tbl, int depth)
         }
         docbuild_add(d->out, DOC_TR, row.data, row.len, first);
         first = first && !row.len;
+        read_notes(d, depth);
     }
     buf_release(&row);
     buf_release(&cell);
@@ -301,6 +339,7 @@ static void read_body(struct docx *d, xmlNodePtr n, int depth)
             if (!d->lang)
                 note_lang(d, c);
             docbuild_add_lang(d->out, para_kind(d, c), t.data, t.len, 0, para_lang(d, c), &runs);
+            read_notes(d, depth);
         } else if (zipdoc_is(c, "tbl")) {
             read_table(d, c, depth);
         } else {
@@ -333,7 +372,7 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
                        struct extract_result *out, struct err *e)
 {
     struct zipdoc *z = zipdoc_open(bytes, len, caps, e);
-    xmlDocPtr body = NULL, styles = NULL, core = NULL, numbering = NULL;
+    xmlDocPtr body = NULL, styles = NULL, core = NULL, numbering = NULL, notes = NULL;
     struct docbuild b;
     struct docx *d;
     char *title = NULL, *lang = NULL;
@@ -352,10 +391,14 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
         rc = zipdoc_xml(z, "docProps/core.xml", 1, &core, e);
     if (!rc)
         rc = zipdoc_xml(z, "word/numbering.xml", 1, &numbering, e);
+    if (!rc)
+        rc = zipdoc_xml(z, "word/footnotes.xml", 1, &notes, e);
     if (!rc) {
         load_styles(d, styles);
         d->num = docnum_new(numbering);
+        d->footnotes = notes ? xmlDocGetRootElement(notes) : NULL;
         document_core_props(core, &title, &lang);
+        d->core_lang = lang;
         read_body(d, zipdoc_find(xmlDocGetRootElement(body), "body", 1), caps->max_depth);
         rc = docbuild_finish(&b, title, lang ? lang : d->lang, out);
     }
@@ -364,6 +407,7 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
     xmlFreeDoc(styles);
     xmlFreeDoc(core);
     xmlFreeDoc(numbering);
+    xmlFreeDoc(notes);
     docnum_free(d->num);
     zipdoc_free(z);
     free(d->lang);

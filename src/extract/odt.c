@@ -2,7 +2,9 @@
  * as paragraphs (a "Title" style as the main heading), text:list items (numbered as their list
  * style and the outline style number them: "2.1", "b)"), table:table rows with
  * their cells joined, sections and frames read in place; text:s, tabs and line breaks as
- * spaces. Notes, annotations and tracked deletions are not read; headers and footers are in
+ * spaces. A footnote (text:note) is read after the paragraph, heading or table row it is in
+ * ("Fotnot 1: ...", its citation as written; endnotes too, where the text refers to them);
+ * annotations and tracked deletions are not read; headers and footers are in
  * styles.xml, which is only looked at for styles. Title and language from meta.xml, else the
  * default paragraph style's fo:language and fo:country; a paragraph's, heading's or span's own
  * language from its style's (automatic in content.xml, named in styles.xml, or one they are
@@ -38,9 +40,11 @@ static int skipped(xmlNodePtr n)
 
 struct odt;
 static const char *style_lang(const struct odt *o, const char *name);
+static void pend_note(struct odt *o, xmlNodePtr note);
 
-/* Appends the text under n, each span's language into runs (NULL: not wanted). */
-static void inline_text(const struct odt *o, xmlNodePtr n, struct buf *t, struct doc_runs *runs,
+/* Appends the text under n, each span's language into runs (NULL: not wanted); its notes
+ * wait for read_notes. */
+static void inline_text(struct odt *o, xmlNodePtr n, struct buf *t, struct doc_runs *runs,
                         int depth)
 {
     xmlNodePtr c;
@@ -49,6 +53,8 @@ static void inline_text(const struct odt *o, xmlNodePtr n, struct buf *t, struct
     int k;
 
     for (c = n->children; c && depth > 0; c = c->next) {
+        if (zipdoc_is(c, "note"))
+            pend_note(o, c);
         if (runs && zipdoc_is(c, "span")) {
             start = t->len;
             inline_text(o, c, t, NULL, depth - 1); /* the outermost span's language counts */
@@ -104,8 +110,13 @@ struct text_style {
 
 /* What the body is read into, the list and outline styles that number it, and the styles
  * that say a language. */
+#define MAX_PENDING_NOTES 64 /* notes one paragraph may hold */
+
 struct odt {
     struct docbuild *out;
+    const char *lang;                      /* the document's, or NULL */
+    xmlNodePtr pending[MAX_PENDING_NOTES]; /* the notes of the block being read, unread */
+    size_t npending;
     struct list_style lists[MAX_LISTS], outline;
     size_t nlists;
     struct text_style *styles;
@@ -237,6 +248,33 @@ static void next_number(struct list_style *ls, int level, struct buf *out)
     buf_adds(out, lv->suffix, NULL);
 }
 
+static void pend_note(struct odt *o, xmlNodePtr note)
+{
+    if (o->npending < MAX_PENDING_NOTES)
+        o->pending[o->npending++] = note;
+}
+
+/* The notes of the block just read, as paragraphs after it. */
+static void read_notes(struct odt *o, int depth)
+{
+    size_t i, k, lead;
+    struct buf t;
+    xmlChar *num;
+
+    buf_init(&t, BUF_NOLIMIT);
+    for (i = 0, k = o->npending, o->npending = 0; i < k; i++) {
+        buf_reset(&t);
+        inline_text(o, zipdoc_find(o->pending[i], "note-body", 1), &t, NULL, depth);
+        o->npending = 0; /* a note inside a note is not followed further */
+        num = xmlNodeGetContent(zipdoc_find(o->pending[i], "note-citation", 1));
+        lead = strspn(t.data, " ");
+        docbuild_add_note(o->out, o->lang, num ? (const char *)num : "", t.data + lead,
+                          t.len - lead);
+        xmlFree(num);
+    }
+    buf_release(&t);
+}
+
 static void read_text(struct odt *o, xmlNodePtr n, int depth, int in_list);
 
 /* A paragraph or heading, after label when there is one. */
@@ -254,6 +292,7 @@ static void read_para(struct odt *o, xmlNodePtr c, int depth, enum doc_kind k,
     inline_text(o, c, &t, &runs, depth);
     docbuild_add_lang(o->out, k, t.data, t.len, 0, style_lang(o, zipdoc_attr(c, "style-name")),
                       &runs);
+    read_notes(o, depth);
     doc_runs_release(&runs);
     buf_release(&t);
 }
@@ -286,6 +325,7 @@ static void read_table(struct odt *o, xmlNodePtr n, int depth, int *first)
         }
         docbuild_add(o->out, DOC_TR, row.data, row.len, *first);
         *first = *first && !row.len;
+        read_notes(o, depth);
         buf_release(&row);
     }
 }
@@ -403,6 +443,7 @@ int document_read_odt(const char *bytes, size_t len, const struct document_caps 
         document_core_props(meta, &title, &lang);
         if (!lang)
             lang = default_lang(styles);
+        o->lang = lang;
         load_list_styles(o, zipdoc_find(xmlDocGetRootElement(styles), "styles", 1));
         load_list_styles(o, zipdoc_find(xmlDocGetRootElement(content), "automatic-styles", 1));
         load_text_styles(o, zipdoc_find(xmlDocGetRootElement(styles), "styles", 1));

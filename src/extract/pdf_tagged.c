@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "base/base.h"
 #include "docbuild.h"
@@ -250,8 +249,9 @@ static int in_range(PopplerStructureElement *el, const int *range)
     return !range || (page >= range[0] && page < range[1]);
 }
 
-/* A footnote (read_note) and the page it is on. */
+/* A footnote (read_note): its mark, its text, the page it is on. */
 struct note {
+    char num[4];
     struct buf text;
     int page;
 };
@@ -265,7 +265,7 @@ struct tagged {
     size_t npage, pagecap;
     struct note *notes;
     size_t nnotes, notecap;
-    const char *word; /* "Fotnot", or "Footnote" in an English document */
+    const char *lang; /* the document's */
 };
 
 /* Notes the page of the blocks out has gained since the last call. */
@@ -281,8 +281,8 @@ static void note_pages(struct tagged *tg, const struct docbuild *out, int page)
 }
 
 /* Adds one line or footnote of a Note (in b, on page) to tg: a footnote begins with its
- * number ("1 Jfr Europaparlamentets ...", read "Fotnot 1: Jfr ..."); a line without one goes
- * on with the footnote before it. */
+ * number ("1 Jfr Europaparlamentets ..."); a line without one goes on with the footnote
+ * before it. */
 static void add_note_text(struct tagged *tg, const struct buf *b, int page)
 {
     size_t d = strspn(b->data, "0123456789");
@@ -298,10 +298,15 @@ static void add_note_text(struct tagged *tg, const struct buf *b, int page)
         n = &tg->notes[tg->nnotes++];
         n->page = page;
         buf_init(&n->text, BUF_NOLIMIT);
-        if (d >= 1 && d <= 3 && b->data[d] == ' ')
-            buf_addf(&n->text, NULL, "%s %.*s: %s", tg->word, (int)d, b->data, b->data + d + 1);
-        else
-            buf_add(&n->text, b->data, b->len, NULL);
+        if (d >= 1 && d <= 3 && b->data[d] == ' ') {
+            memcpy(n->num, b->data, d);
+            n->num[d] = '\0';
+            d++;
+        } else {
+            n->num[0] = '\0';
+            d = 0;
+        }
+        buf_add(&n->text, b->data + d, b->len - d, NULL);
     } else {
         layout_join_line(&tg->notes[tg->nnotes - 1].text, b->data, b->len);
     }
@@ -370,7 +375,8 @@ static void place_notes(struct tagged *tg, struct docbuild *out)
             size_t n = out->list.n;
             if (after[j] != i)
                 continue;
-            docbuild_add(out, DOC_P, tg->notes[j].text.data, tg->notes[j].text.len, 0);
+            docbuild_add_note(out, tg->lang, tg->notes[j].num, tg->notes[j].text.data,
+                              tg->notes[j].text.len);
             if (out->list.n > n) /* else nothing to hear in it */
                 order[k++] = n;
         }
@@ -467,8 +473,7 @@ int pdf_tagged_read(PopplerDocument *doc, const int *range, const char *lang, st
                     struct docbuild *out)
 {
     PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
-    struct tagged tg = {.first = out->list.n,
-                        .word = lang && !strncasecmp(lang, "en", 2) ? "Footnote" : "Fotnot"};
+    struct tagged tg = {.first = out->list.n, .lang = lang};
     struct buf b;
     size_t before = out->list.n, i;
 

@@ -172,27 +172,33 @@ DOCX_BODY = (
     '<w:r><w:t>.</w:t></w:r><w:r><w:instrText>HYPERLINK "x"</w:instrText></w:r></w:p>')
 DOCX_STYLES = ('<w:docDefaults><w:rPrDefault><w:rPr><w:lang w:val="sv-SE"/></w:rPr></w:rPrDefault></w:docDefaults>'
                '<w:style w:type="paragraph" w:styleId="Rubrik1"><w:name w:val="heading 1"/></w:style>')
-DOCX_WANT = ["Bygglov för altan", "Du behöver inte söka bygglov för en altan under 1,8 meter.", "Ritning",
-             "Situationsplan", "Åtgärd, Avgift", "Altan, 2 400 kronor", "Kontakta bygglovsenheten."]
+DOCX_NOTES = (f'<?xml version="1.0"?><w:footnotes xmlns:w="{docgen.W}"><w:footnote w:id="1"><w:p><w:r>'
+              '<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> Gäller även uteplatser.</w:t></w:r></w:p>'
+              '</w:footnote></w:footnotes>')
+DOCX_WANT = ["Bygglov för altan", "Du behöver inte söka bygglov för en altan under 1,8 meter.",
+             "Fotnot 1: Gäller även uteplatser.", "Ritning", "Situationsplan", "Åtgärd, Avgift", "Altan, 2 400 kronor",
+             "Kontakta bygglovsenheten."]
 
 
 def test_made_docx(run, tmp_path):
     footer_xml = f'<?xml version="1.0"?><w:ftr xmlns:w="{docgen.W}"><w:p><w:r><w:t>Sidfot</w:t></w:r></w:p></w:ftr>'
     path = tmp_path / "bygglov.docx"
-    path.write_bytes(docgen.docx(DOCX_BODY, DOCX_STYLES, extra={"word/footer1.xml": footer_xml}))
+    path.write_bytes(docgen.docx(DOCX_BODY, DOCX_STYLES,
+                                 extra={"word/footer1.xml": footer_xml, "word/footnotes.xml": DOCX_NOTES}))
     res, text = extract(run, path)
     assert res.returncode == 0, res.stderr
     assert text.splitlines() == DOCX_WANT
     doc = json.loads(run("extract", "--json", path).stdout)
     assert doc["lang"] == "sv-SE" and doc["title"] == "Bygglov för altan"
-    assert [b["xpath"] for b in doc["blocks"]][:4] == ["/document/h1[1]", "/document/p[1]",
+    assert [b["xpath"] for b in doc["blocks"]][:5] == ["/document/h1[1]", "/document/p[1]", "/document/p[2]",
                                                        "/document/ul[1]/li[1]", "/document/ul[1]/li[2]"]
 
 
 ODT_TEXT = (
     '<text:sequence-decls/><text:h text:outline-level="1">Bygglov för altan</text:h>'
     '<text:p>Du behöver<text:s/>inte söka bygglov<text:line-break/>för en altan under 1,8 meter.'
-    '<text:note><text:note-body><text:p>Fotnot</text:p></text:note-body></text:note></text:p>'
+    '<text:note><text:note-citation>1</text:note-citation><text:note-body><text:p>Gäller även uteplatser.'
+    '</text:p></text:note-body></text:note></text:p>'
     '<text:list><text:list-item><text:p>Ritning</text:p></text:list-item>'
     '<text:list-item><text:p>Situationsplan</text:p></text:list-item></text:list>'
     '<table:table><table:table-column/><table:table-header-rows><table:table-row><table:table-cell><text:p>Åtgärd</text:p>'

@@ -72,6 +72,34 @@ def test_footnotes_are_read_after_the_text_of_their_page(run, tmp_path):
         "Fotnot 1: Jfr direktiv 2002/19/EG om tillträde och samtrafik.", "Fotnot 2: Senaste lydelse 2006:26."]
 
 
+def test_word_and_opendocument_footnotes_follow_their_paragraph(run, tmp_path):
+    # the notes of a DOCX (word/footnotes.xml) and an ODT (text:note) were never heard
+    notes = (f'<?xml version="1.0"?><w:footnotes xmlns:w="{docgen.W}">'
+             '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+             '<w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
+             'Senaste lydelse 2006:26.</w:t></w:r></w:p></w:footnote>'
+             '<w:footnote w:id="3"><w:p><w:r><w:t>Se prop. 2008/09:159.</w:t></w:r></w:p></w:footnote>'
+             '</w:footnotes>')
+    body = ('<w:p><w:r><w:t>Härigenom föreskrivs</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r>'
+            '<w:r><w:t xml:space="preserve"> att lagen ska lyda så.</w:t></w:r></w:p>'
+            '<w:p><w:r><w:t>Lagen träder i kraft</w:t></w:r><w:r><w:footnoteReference w:id="3"/></w:r>'
+            '<w:r><w:t xml:space="preserve"> den 1 juli 2009.</w:t></w:r></w:p>')
+    docx = tmp_path / "prop.docx"
+    docx.write_bytes(docgen.docx(body, extra={"word/footnotes.xml": notes}))
+    note = ('<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1</text:note-citation>'
+            '<text:note-body><text:p>Senaste lydelse 2006:26.</text:p></text:note-body></text:note>')
+    odt = tmp_path / "prop.odt"
+    odt.write_bytes(docgen.odt(f"<text:p>Härigenom föreskrivs{note} att lagen ska lyda så.</text:p>"
+                               "<text:p>Lagen träder i kraft den 1 juli 2009.</text:p>"))
+    for path, want in ((docx, ["Härigenom föreskrivs att lagen ska lyda så.", "Fotnot 1: Senaste lydelse 2006:26.",
+                               "Lagen träder i kraft den 1 juli 2009.", "Fotnot 2: Se prop. 2008/09:159."]),
+                       (odt, ["Härigenom föreskrivs att lagen ska lyda så.", "Fotnot 1: Senaste lydelse 2006:26.",
+                              "Lagen träder i kraft den 1 juli 2009."])):
+        res = run("extract", path)
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.decode().splitlines() == want, path.name
+
+
 def test_a_letters_footer_tagged_before_its_body_is_read_last(run, tmp_path):
     # Word tagged a reply's footer (web, e-mail twice, addresses) ahead of its body: it was
     # the first thing heard; a recipient's e-mail alone in the letterhead stays where it is
