@@ -59,9 +59,11 @@
     X(TessBaseAPISetSourceResolution) \
     X(TessDeleteText) \
     X(TessPageIteratorBaseline) \
+    X(TessPageIteratorBegin) \
     X(TessPageIteratorBoundingBox) \
     X(TessPageIteratorIsAtBeginningOf) \
     X(TessPageIteratorNext) \
+    X(TessPageIteratorOrientation) \
     X(TessResultIteratorConfidence) \
     X(TessResultIteratorDelete) \
     X(TessResultIteratorGetPageIterator) \
@@ -366,38 +368,72 @@ static int capital(const char *w)
            (w[0] == '\xc3' && (w[1] == '\x84' || w[1] == '\x85' || w[1] == '\x96')); /* ÄÅÖ */
 }
 
+/* A law's abbreviation as a paragraph's reference ends with ("PBL", "MB", "KL."). */
+static int law_abbreviation(const char *w)
+{
+    size_t n = strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZÅÄÖ");
+
+    return n >= 2 && n <= 8 && (!w[n] || (strchr(".,;:)", w[n]) && !w[n + 1]));
+}
+
 /* Tesseract's Swedish model reads "§" as "$" (see sections()), "&" or "8". A lone "&" before a
- * paragraph's number, a lone "8" between a comma and one ("ärendet, 8 58,"), or one that starts a
- * line before a number and a capital (a heading, "8 76 Svar på motion") becomes "§" once the words
- * after it show it. */
+ * paragraph's number, a lone "8" between a comma and one ("ärendet, 8 58,"), one that starts a
+ * line before a number and a capital (a heading, "8 76 Svar på motion"), or one after a
+ * paragraph's number that a chapter or a law's abbreviation goes with ("11 kap. 10 8",
+ * "10 8 PBL") becomes "§" once the words around it show it. */
 struct sign {
-    size_t at; /* the character that may be "§", or SIZE_MAX */
-    int need;  /* 1: a paragraph's number; 2: a bare number, then 3: a capital */
-    int comma; /* the word before ended in a comma */
+    size_t at;       /* the character that may be "§", or SIZE_MAX */
+    int need;        /* 1: a paragraph's number; 2: a bare number, then 3: a capital; 4: a law's
+                        abbreviation */
+    int comma;       /* the word before ended in a comma */
+    int prev, prev2; /* the two words before: 1 "kap.", 2 a bare paragraph number, else 0 */
+    int weak;        /* the character at at was recognized as noise: a space unless it is "§" */
 };
 
-/* Takes word w, about to be put at cs->c[cs->n]; line_start: it begins a line. */
-static void section_sign(struct chars *cs, struct sign *sg, const char *w, int line_start)
+/* Whether w, which Tesseract is barely sure of, may still be a "§" read as "&" or "8" right
+ * after a paragraph's number ("6 & MB"): section_sign judges it by the word after. */
+static int sign_like(const struct sign *sg, const char *w)
 {
-    int fix = 0;
+    return sg->prev == 2 && (!strcmp(w, "&") || !strcmp(w, "8"));
+}
 
+/* Takes word w, about to be put at cs->c[cs->n]; line_start: it begins a line. Returns the
+ * word to put: w, or "§" where the words before it show it is one. */
+static const char *section_sign(struct chars *cs, struct sign *sg, const char *w, int line_start,
+                                int weak)
+{
+    int after_number = sg->prev == 2 && !line_start, after_chapter = after_number && sg->prev2 == 1,
+        comma = sg->comma, eight = !strcmp(w, "8"), fix = 0, like = eight || !strcmp(w, "&");
+
+    sg->prev2 = sg->prev;
+    sg->prev = !strcmp(w, "kap.") || !strcmp(w, "kap")            ? 1
+               : section_number(w) && !w[strspn(w, "0123456789")] ? 2
+                                                                  : 0;
+    sg->comma = w[0] && w[strlen(w) - 1] == ',';
     if (sg->at != SIZE_MAX) {
-        if (sg->need == 2 && section_number(w) && !w[strspn(w, "0123456789")]) {
+        if (sg->need == 2 && sg->prev == 2) {
             sg->need = 3;
-            return;
+            return w;
         }
-        fix = sg->need == 1 ? section_number(w) : sg->need == 3 && capital(w);
+        fix = sg->need == 1   ? section_number(w)
+              : sg->need == 4 ? law_abbreviation(w)
+                              : sg->need == 3 && capital(w);
     }
-    if (fix) {
+    if (sg->at != SIZE_MAX && (fix || sg->weak)) {
         memset(cs->c[sg->at].u, 0, sizeof(cs->c[sg->at].u));
-        memcpy(cs->c[sg->at].u, "\xc2\xa7", 2);
+        memcpy(cs->c[sg->at].u, fix ? "\xc2\xa7" : " ", fix ? 2 : 1);
     }
     sg->at = SIZE_MAX;
-    if (!strcmp(w, "&") || (sg->comma && !strcmp(w, "8")))
+    sg->weak = weak;
+    if (like && after_chapter)
+        return "\xc2\xa7"; /* "11 kap. 10 8" */
+    if (like && after_number)
+        sg->at = cs->n, sg->need = 4;
+    else if (!strcmp(w, "&") || (comma && eight))
         sg->at = cs->n, sg->need = 1;
-    else if (line_start && !strcmp(w, "8"))
+    else if (line_start && eight)
         sg->at = cs->n, sg->need = 2;
-    sg->comma = w[0] && w[strlen(w) - 1] == ',';
+    return w;
 }
 
 /* w with each "$" made "§" in out (of cap bytes), when it has one and fits: the Swedish
@@ -461,6 +497,32 @@ static void even_sizes(struct chars *cs)
 }
 
 /* The recognized page's words into cs; sv: read with the Swedish model. */
+/* Whether the word at pi is in a block set upright. */
+static int upright(TessPageIterator *pi)
+{
+    TessOrientation o = ORIENTATION_PAGE_UP;
+    TessWritingDirection wd;
+    TessTextlineOrder tl;
+    float deskew;
+
+    tess.TessPageIteratorOrientation(pi, &o, &wd, &tl, &deskew);
+    return o == ORIENTATION_PAGE_UP;
+}
+
+/* Whether the page's words set sideways are to be left out: a stamp or an imprint in the
+ * margin ("2023-01-31 KS 2013-389"), as a text PDF's sideways margin text is, but not a page
+ * mostly set sideways. pi is at the first word again after. */
+static int drop_sideways(TessResultIterator *ri, TessPageIterator *pi)
+{
+    size_t up = 0, side = 0;
+
+    do
+        *(upright(pi) ? &up : &side) += 1;
+    while (tess.TessResultIteratorNext(ri, RIL_WORD));
+    tess.TessPageIteratorBegin(pi);
+    return side && up > side;
+}
+
 static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs, int sv)
 {
     TessResultIterator *ri = tess.TessBaseAPIGetIterator(api);
@@ -468,11 +530,12 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs, 
     struct line ln = {.n = 0};
     struct sign sg = {.at = SIZE_MAX};
     char fixed[128];
-    int x0, y0, x1, y1;
+    int x0, y0, x1, y1, drop, noise;
 
     if (!ri)
         return;
     pi = tess.TessResultIteratorGetPageIterator(ri);
+    drop = drop_sideways(ri, pi);
     do {
         char *w;
         const char *t;
@@ -487,11 +550,17 @@ static void collect(TessBaseAPI *api, const struct place *pl, struct chars *cs, 
         } else {
             put(cs, " ", pl, 0, 0, 0, 0, ln.guess);
         }
-        if (noise_word(ri) || !tess.TessPageIteratorBoundingBox(pi, RIL_WORD, &x0, &y0, &x1, &y1) ||
+        if ((drop && !upright(pi)) ||
+            !tess.TessPageIteratorBoundingBox(pi, RIL_WORD, &x0, &y0, &x1, &y1) ||
             !(w = tess.TessResultIteratorGetUTF8Text(ri, RIL_WORD)))
             continue;
+        noise = noise_word(ri);
+        if (noise && !(sv && sign_like(&sg, w))) {
+            tess.TessDeleteText(w);
+            continue;
+        }
         t = sv ? sections(w, fixed, sizeof(fixed)) : w;
-        section_sign(cs, &sg, t, line_start);
+        t = section_sign(cs, &sg, t, line_start, noise);
         put_word(cs, t, pl, x0, y0, x1, line_word(&ln, pi, t, y0, y1, pl->k), ln.guess);
         tess.TessDeleteText(w);
     } while (tess.TessResultIteratorNext(ri, RIL_WORD));

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+import docgen
 import hostile_scans
 import scangen
 from conftest import NO_OCR_UNDER_MEMCHECK, TIME_SCALE
@@ -48,6 +49,23 @@ def test_scans_are_read_by_text_recognition(run, tmp_path, dpi, skew, noise, lea
     # "§" that the Swedish model reads as "8" or "&", put back before a paragraph's number
     # (the gold has 7; at 150 dpi most are lost in other ways)
     assert text.count("§") >= signs, text
+
+
+@NO_OCR_UNDER_MEMCHECK
+@pytest.mark.parametrize("skew,noise", [(0.0, 0), (0.5, 8)])
+def test_a_stamp_set_sideways_in_the_margin_is_not_read(run, tmp_path, skew, noise):
+    # a county board's statement was stamped sideways in its margin on every page: "KS" and
+    # "2023-01-31" were heard in the middle of its sentences; "10 § PBL" was "10 8 PBL"
+    lines = ["Länsstyrelsen bedömer att planen kan antas enligt 11 kap. 10 § PBL.",
+             "Kommunen bör förtydliga hur riksintressena enligt 3 kap. 6 § MB tillgodoses,",
+             "och hur dagvattnet ska tas om hand inom planområdet."]
+    page = [(70, 120 + 14 * i, 11, t) for i, t in enumerate(lines)]
+    page.append((560, 300, 8, "2023-01-31 KS 2013-389 212-198", False, 0, 90))
+    (tmp_path / "yttrande.pdf").write_bytes(docgen.pdf([page]))
+    path = scangen.scan(tmp_path / "yttrande.pdf", tmp_path / "skannad.pdf", 300, skew, noise)
+    res = run("extract", path, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [" ".join(lines)]
 
 
 def test_a_text_pdf_is_not_recognized(run):
