@@ -367,38 +367,6 @@ static void drop_own_lang(struct extract_block *b, const char *doc, const char *
     b->nruns = n;
 }
 
-static int by_word(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The document's words (runs of letters), case-folded, sorted; *n of them. */
-static char **words_of(const struct block_list *list, size_t *n)
-{
-    char **w = NULL;
-    size_t cap = 0, i, j, k;
-
-    *n = 0;
-    for (i = 0; i < list->n; i++) {
-        const char *t = list->blocks[i].text;
-        size_t len = strlen(t);
-        for (j = 0; j < len; j += k ? k : 1) {
-            if (!(k = svtext_word_len(t, len, j)))
-                continue;
-            if (*n == cap) {
-                cap = cap ? cap * 2 : 1024;
-                w = xreallocarray(w, cap, sizeof(*w));
-            }
-            w[*n] = xmalloc(k + 1);
-            svtext_fold(t + j, k, w[*n]);
-            w[(*n)++][k] = '\0';
-        }
-    }
-    if (*n)
-        qsort(w, *n, sizeof(*w), by_word);
-    return w;
-}
-
 /* Whether the code point at s[i] (before: ending at s[i]) is a lower-case letter. */
 static int lower_at(const char *s, size_t n, size_t i, int before)
 {
@@ -419,55 +387,101 @@ static size_t word_start(const char *s, size_t end)
     return end;
 }
 
-/* Whether the word "a-b" (its halves at s[a0..h) and s[h+1..b1)) is one the document writes
- * whole elsewhere: folded, "ab" is among words. */
-static int written_whole(const char *s, size_t a0, size_t h, size_t b1, char *const *words,
-                         size_t nwords)
-{
-    char *key = xmalloc(b1 - a0), *k = key;
-    int found;
+#define KEY_MAX 64 /* bytes of a word looked up whole: longer ones are left as they are */
 
-    svtext_fold(s + a0, h - a0, key);
-    svtext_fold(s + h + 1, b1 - h - 1, key + (h - a0));
-    key[b1 - a0 - 1] = '\0';
-    found = bsearch(&k, words, nwords, sizeof(*words), by_word) != NULL;
-    free(key);
-    return found;
+/* Whether the hyphen at t[h] cuts a word in two lower-case halves of two letters or more
+ * ("situa-tioner", not "e-tjänst", "EG-domstolen" or "fyra-fem-sex"): then key is the word
+ * whole, folded. */
+static int cut_word(const char *t, size_t len, size_t h, char key[KEY_MAX])
+{
+    size_t a, b;
+
+    if (!lower_at(t, len, h, 1) || !lower_at(t, len, h + 1, 0))
+        return 0;
+    a = word_start(t, h);
+    b = h + 1 + svtext_word_len(t, len, h + 1);
+    if (h - a < 2 || b - h - 1 < 2 || (a > 0 && t[a - 1] == '-') || t[b] == '-' || b - a > KEY_MAX)
+        return 0;
+    svtext_fold(t + a, h - a, key);
+    svtext_fold(t + h + 1, b - h - 1, key + (h - a));
+    key[b - a - 1] = '\0';
+    return 1;
 }
 
-/* Words a hyphen cuts inside a line ("situa-tioner", "lungventila-tionen"): a word processor's
- * hand-set hyphen left behind when the text reflowed, or a PDF's line-end hyphen kept inside
- * a tagged table's cell. Such a word is made whole where the document writes it whole
- * elsewhere, its halves lower-case letters at the hyphen ("EG-domstolen", "Karl-Ingvar" and
- * "e-tjänst" stay, as does "hälso- och"). A block's language stretches move with its bytes. */
-static void mend_broken_words(struct block_list *list)
-{
-    size_t nwords, i, j, a0, b1, r;
-    char **words = words_of(list, &nwords);
+struct cut {
+    char key[KEY_MAX];
+    int whole; /* the document writes it whole */
+};
 
-    for (i = 0; nwords && i < list->n; i++) {
+static int by_key(const void *a, const void *b)
+{
+    return strcmp(((const struct cut *)a)->key, ((const struct cut *)b)->key);
+}
+
+/* Calls cut_word at each hyphen of the blocks' text; with mend, removes the hyphen of those
+ * in cuts that are whole elsewhere, moving the block's language stretches with its bytes;
+ * else adds them to *cuts. */
+static void each_cut(struct block_list *list, struct cut **cuts, size_t *n, int mend)
+{
+    struct cut c, *found;
+    size_t i, j, r, len, cap = *n;
+
+    for (i = 0; i < list->n; i++) {
         struct extract_block *b = &list->blocks[i];
-        char *t = b->text;
-        size_t len = strlen(t);
-        for (j = 1; j + 1 < len; j++) {
-            if (t[j] != '-' || !lower_at(t, len, j, 1) || !lower_at(t, len, j + 1, 0))
+        char *t = b->text, *p;
+        len = strlen(t);
+        for (p = t; (p = memchr(p, '-', len - (size_t)(p - t))); p++) {
+            j = (size_t)(p - t);
+            if (!j || !cut_word(t, len, j, c.key))
                 continue;
-            a0 = word_start(t, j);
-            b1 = j + 1 + svtext_word_len(t, len, j + 1);
-            if (j - a0 < 2 || b1 - j - 1 < 2 || (a0 > 0 && t[a0 - 1] == '-') || t[b1] == '-' ||
-                !written_whole(t, a0, j, b1, words, nwords))
+            if (!mend) {
+                if (*n == cap)
+                    *cuts = xreallocarray(*cuts, cap = cap ? cap * 2 : 16, sizeof(**cuts));
+                c.whole = 0;
+                (*cuts)[(*n)++] = c;
                 continue;
-            memmove(t + j, t + j + 1, len - j);
+            }
+            found = bsearch(&c, *cuts, *n, sizeof(c), by_key);
+            if (!found || !found->whole)
+                continue;
+            memmove(p, p + 1, len - j);
             len--;
+            p--;
             for (r = 0; r < b->nruns; r++) {
                 b->runs[r].start -= b->runs[r].start > j;
                 b->runs[r].end -= b->runs[r].end > j;
             }
         }
     }
-    for (i = 0; i < nwords; i++)
-        free(words[i]);
-    free(words);
+}
+
+/* Words a hyphen cuts inside a line ("situa-tioner", "lungventila-tionen"): a word processor's
+ * hand-set hyphen left behind when the text reflowed, or a PDF's line-end hyphen kept inside
+ * a tagged table's cell. Such a word is made whole where the document writes it whole
+ * elsewhere, its halves lower-case letters at the hyphen ("EG-domstolen", "Karl-Ingvar" and
+ * "e-tjänst" stay, as does "hälso- och"). */
+static void mend_broken_words(struct block_list *list)
+{
+    struct cut *cuts = NULL, w, *found;
+    size_t n = 0, i, j, k;
+
+    each_cut(list, &cuts, &n, 0);
+    if (!n)
+        return;
+    qsort(cuts, n, sizeof(*cuts), by_key);
+    for (i = 0; i < list->n; i++) {
+        const char *t = list->blocks[i].text;
+        size_t len = strlen(t);
+        for (j = 0; j < len; j += k ? k : 1)
+            if ((k = svtext_word_len(t, len, j)) && k < KEY_MAX) {
+                svtext_fold(t + j, k, w.key);
+                w.key[k] = '\0';
+                if ((found = bsearch(&w, cuts, n, sizeof(w), by_key)))
+                    found->whole = 1;
+            }
+    }
+    each_cut(list, &cuts, &n, 1);
+    free(cuts);
 }
 
 int docbuild_finish(struct docbuild *d, const char *title, const char *lang,
