@@ -98,9 +98,12 @@ static size_t bullet_len(const char *s, size_t n)
     return 0;
 }
 
+#define LEADER_DOTS 6 /* dots that are a leader whatever follows them */
+
 /* The end of a table of contents' dot leader at s[i] (four dots or more, spaced or not, or
  * two ellipses and more; three before the last number) and its page number, or 0:
- * "Förord ........ 4". */
+ * "Förord ........ 4"; of the leader alone when what follows is not a page number
+ * ("Erionit ........ 66733-21-9"). */
 static size_t leader_end(const char *s, size_t n, size_t i)
 {
     size_t dots = 0, j = i, d;
@@ -121,12 +124,14 @@ static size_t leader_end(const char *s, size_t n, size_t i)
         j++;
     d = svtext_digits_len(s, n, j);
     if (!d || d > 4 || (j + d < n && (s[j + d] != ' ' || dots < 4)))
-        return 0; /* three dots only before the number that ends the block */
+        return dots >= LEADER_DOTS ? j : 0; /* three dots only before the number that ends
+                                               the block; a long leader before anything */
     return j + d;
 }
 
 /* A table of contents is heard without its leaders and page numbers; entries run together
- * in one block stay apart with a comma. */
+ * in one block stay apart with a comma, and so does a leader's end from what follows it when
+ * that is not a page number (a substance's CAS number in a list). */
 static void drop_leaders(struct buf *t)
 {
     size_t i = 0, end, start, sep;

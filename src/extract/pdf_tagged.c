@@ -203,6 +203,19 @@ static void read_row(PopplerStructureElementIter *it, struct layout *l, struct d
     buf_release(&cell);
 }
 
+/* Whether a list item's text is its label alone ("1", "a)", "IV."): its body was lost (Acrobat
+ * PDFMaker tags a bill's numbered headings with an "Lbody" that poppler does not know), and a
+ * number alone is nothing to hear. */
+static int label_only(const struct buf *b)
+{
+    size_t n = b->len, k;
+
+    while (n && b->data[n - 1] == ' ')
+        n--;
+    k = strspn(b->data, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ");
+    return n && k >= 1 && k <= 3 && (k == n || (k + 1 == n && strchr(".)", b->data[k])));
+}
+
 static enum doc_kind block_kind(PopplerStructureElementKind k)
 {
     switch (k) {
@@ -417,7 +430,8 @@ static void walk(PopplerStructureElementIter *it, const int *range, struct layou
                 goto next;
             runs.n = 0;
             block_text(it, l, b, own ? own : lang, &runs);
-            docbuild_add_lang(out, bk, b->data, b->len, 0, own ? own : lang, &runs);
+            if (!(bk == DOC_LI && label_only(b)))
+                docbuild_add_lang(out, bk, b->data, b->len, 0, own ? own : lang, &runs);
         } else if (!skipped(k) && depth > 0 &&
                    (kids = poppler_structure_element_iter_get_child(it))) {
             walk(kids, range, l, out, b, tg, depth - 1, own ? own : lang);

@@ -72,6 +72,19 @@ def test_footnotes_are_read_after_the_text_of_their_page(run, tmp_path):
         "Fotnot 1: Jfr direktiv 2002/19/EG om tillträde och samtrafik.", "Fotnot 2: Senaste lydelse 2006:26."]
 
 
+def test_a_list_items_label_alone_is_not_read(run, tmp_path):
+    # a bill's numbered headings lost their body to a tag poppler does not know ("Lbody"):
+    # "1", "2" were heard alone between the chapters
+    path = tmp_path / "prop.pdf"
+    path.write_bytes(docgen.tagged_pdf([(None, [("1", None)], "LI"),
+                                        (None, [("Regeringen föreslår att riksdagen antar förslaget.", None)]),
+                                        (None, [("a) första skälet", None)], "LI")]))
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == ["Regeringen föreslår att riksdagen antar förslaget.",
+                                                "a) första skälet"]
+
+
 def test_word_and_opendocument_footnotes_follow_their_paragraph(run, tmp_path):
     # the notes of a DOCX (word/footnotes.xml) and an ODT (text:note) were never heard
     notes = (f'<?xml version="1.0"?><w:footnotes xmlns:w="{docgen.W}">'

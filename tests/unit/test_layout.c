@@ -466,6 +466,7 @@ static void test_docbuild_reads_contents_without_page_numbers(void **state)
     assert_block("Arter i staden ... 12", "Arter i staden");
     assert_block("Syfte ...... 3 Bakgrund ...... 5", "Syfte, Bakgrund");
     assert_block("Vänta ... 12 dagar till.", "Vänta ... 12 dagar till.");
+    assert_block("Erionit ........................ 66733-21-9", "Erionit, 66733-21-9");
     assert_block("Mer följer...", "Mer följer...");
 }
 
