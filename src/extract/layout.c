@@ -664,6 +664,56 @@ static void order_page(struct layout *l, const struct page *p, struct order *o, 
     free(idx);
 }
 
+/* Whether s (n bytes) begins as a caption does: a word for a figure, a map or a table and its
+ * number ("Figur 3.", "Tabell 2:", "Karta 1 "). */
+static int caption_start(const char *s, size_t n)
+{
+    static const char *const words[] = {"Figur ",  "Fig. ",   "Bild ",    "Foto ",
+                                        "Karta ",  "Tabell ", "Diagram ", "Illustration ",
+                                        "Figure ", "Table ",  "Map "};
+    size_t i, k, d;
+
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if ((k = svtext_prefix(s, n, words[i])) && (d = svtext_digits_len(s, n, k)) && d <= 3)
+            return k + d == n || strchr(".: )", s[k + d]) != NULL;
+    return 0;
+}
+
+#define CAPTION_LOOK 8 /* fragments after a caption's first line looked through for its others */
+
+void layout_captions(struct layout *l, void (*found)(void *ctx, int page, const char *text),
+                     void *ctx)
+{
+    struct buf t;
+    size_t pg, i, j, last, end;
+
+    buf_init(&t, BUF_NOLIMIT);
+    for (pg = 0; pg < l->npages; pg++) {
+        end = l->pages[pg].first + l->pages[pg].n;
+        for (i = l->pages[pg].first; i < end; i++) {
+            const struct frag *f = &l->f[i];
+            if (f->rotated || !caption_start(f->text, f->len))
+                continue;
+            buf_reset(&t);
+            buf_add(&t, f->text, f->len, NULL);
+            /* its next lines: under it, as far left, in its size */
+            for (last = i, j = i + 1; j < end && j <= i + CAPTION_LOOK; j++) {
+                const struct frag *g = &l->f[j];
+                double down = g->y0 - l->f[last].y0;
+                if (down > 1.8 * f->size)
+                    break;
+                if (down > 0.5 * f->size && fabs(g->x0 - f->x0) < 2.0 &&
+                    fabsf(g->size - f->size) < 0.5f && !caption_start(g->text, g->len)) {
+                    layout_join_line(&t, g->text, g->len);
+                    last = j;
+                }
+            }
+            found(ctx, (int)pg, t.data);
+        }
+    }
+    buf_release(&t);
+}
+
 void layout_finish(struct layout *l, struct docbuild *out)
 {
     size_t pg, n = 2 * l->npages; /* the pages, then what each has to read last */

@@ -36,6 +36,12 @@ size_t layout_chars(const struct layout *l);
  * headings. */
 void layout_finish(struct layout *l, struct docbuild *out);
 
+/* Calls found with each figure's, map's or table's caption on the pages ("Figur 3. Karta över
+ * planområdet", its lines joined) and the page it is on (0: the first added), for a tagged
+ * PDF whose structure tree leaves captions out. */
+void layout_captions(struct layout *l, void (*found)(void *ctx, int page, const char *text),
+                     void *ctx);
+
 /* True when s (n bytes) is a page number as word processors write them: "3", "– 3 –",
  * "Sida 3 av 7", "sid. 3", "Page 3 of 7", "3 (7)", "3/7". */
 int layout_page_number(const char *s, size_t n);

@@ -262,8 +262,10 @@ static int in_range(PopplerStructureElement *el, const int *range)
     return !range || (page >= range[0] && page < range[1]);
 }
 
-/* A footnote (read_note): its mark, its text, the page it is on. */
+/* A footnote (read_note): its mark, its text, the page it is on; or a caption the tree left
+ * out (find_caption). */
 struct note {
+    int caption;
     char num[4];
     struct buf text;
     int page;
@@ -279,6 +281,8 @@ struct tagged {
     struct note *notes;
     size_t nnotes, notecap;
     const char *lang; /* the document's */
+    const int *range; /* the pages read, NULL: all */
+    const struct docbuild *out;
 };
 
 /* Notes the page of the blocks out has gained since the last call. */
@@ -309,6 +313,7 @@ static void add_note_text(struct tagged *tg, const struct buf *b, int page)
             tg->notes = xreallocarray(tg->notes, tg->notecap, sizeof(*tg->notes));
         }
         n = &tg->notes[tg->nnotes++];
+        n->caption = 0;
         n->page = page;
         buf_init(&n->text, BUF_NOLIMIT);
         if (d >= 1 && d <= 3 && b->data[d] == ' ') {
@@ -364,6 +369,32 @@ static int ends_sentence(const char *t)
     return !n || strchr(".!?:;)\"\xbb", t[n - 1]);
 }
 
+/* A caption on page (of the layout's: the first of the range is 0) that the tree's blocks
+ * lack (a producer that tags figures without their captions): kept to be read after its
+ * page's text. */
+static void find_caption(void *ctx, int page, const char *text)
+{
+    struct tagged *tg = ctx;
+    const struct block_list *bl = &tg->out->list;
+    char head[40];
+    size_t i, n = strlen(text);
+    struct note *c;
+
+    /* its beginning, as far as it is sure to be set alike in the tree's text */
+    snprintf(head, sizeof(head), "%.*s", (int)(n < 24 ? n : 24), text);
+    for (i = tg->first; i < bl->n; i++)
+        if (strstr(bl->blocks[i].text, head))
+            return;
+    if (tg->nnotes == tg->notecap) {
+        tg->notecap = tg->notecap ? tg->notecap * 2 : 16;
+        tg->notes = xreallocarray(tg->notes, tg->notecap, sizeof(*tg->notes));
+    }
+    c = &tg->notes[tg->nnotes++];
+    *c = (struct note){.caption = 1, .page = page + (tg->range ? tg->range[0] : 0)};
+    buf_init(&c->text, BUF_NOLIMIT);
+    buf_add(&c->text, text, n, NULL);
+}
+
 /* Adds the footnotes as blocks after the text of their page: after its last block, or the
  * block after that when a sentence goes on to the next page (heard whole first). */
 static void place_notes(struct tagged *tg, struct docbuild *out)
@@ -388,8 +419,11 @@ static void place_notes(struct tagged *tg, struct docbuild *out)
             size_t n = out->list.n;
             if (after[j] != i)
                 continue;
-            docbuild_add_note(out, tg->lang, tg->notes[j].num, tg->notes[j].text.data,
-                              tg->notes[j].text.len);
+            if (tg->notes[j].caption)
+                docbuild_add(out, DOC_P, tg->notes[j].text.data, tg->notes[j].text.len, 0);
+            else
+                docbuild_add_note(out, tg->lang, tg->notes[j].num, tg->notes[j].text.data,
+                                  tg->notes[j].text.len);
             if (out->list.n > n) /* else nothing to hear in it */
                 order[k++] = n;
         }
@@ -487,7 +521,7 @@ int pdf_tagged_read(PopplerDocument *doc, const int *range, const char *lang, st
                     struct docbuild *out)
 {
     PopplerStructureElementIter *it = poppler_structure_element_iter_new(doc);
-    struct tagged tg = {.first = out->list.n, .lang = lang};
+    struct tagged tg = {.first = out->list.n, .lang = lang, .range = range, .out = out};
     struct buf b;
     size_t before = out->list.n, i;
 
@@ -495,6 +529,7 @@ int pdf_tagged_read(PopplerDocument *doc, const int *range, const char *lang, st
         return 0;
     buf_init(&b, BUF_NOLIMIT);
     walk(it, range, l, out, &b, &tg, TAG_DEPTH, NULL);
+    layout_captions(l, find_caption, &tg);
     place_notes(&tg, out);
     defer_contact_blocks(&out->list);
     for (i = 0; i < tg.nnotes; i++)

@@ -172,9 +172,10 @@ def odt(text_xml, title=None, lang=None, styles_xml="<office:styles/>", auto_sty
 def tagged_pdf(paras, lang=None, size=11):
     """A one-page tagged PDF: paras, each (its /Lang or None, [(text, a Span's /Lang or None[,
     an element of another kind: "Link"]), ...][, "Note"]), a P element a line (inside a Note
-    element of its own for "Note", as Word tags a footnote's lines), each piece marked content
-    of its own (a Span element when it has a language). lang: the catalog's /Lang. Returns the
-    file's bytes."""
+    element of its own for "Note", as Word tags a footnote's lines; "Artifact": set on the page
+    but not in the tree, as a producer leaves out a caption), each piece marked content of its
+    own (a Span element when it has a language). lang: the catalog's /Lang. Returns the file's
+    bytes."""
     objs = []
 
     def add(body):
@@ -190,6 +191,10 @@ def tagged_pdf(paras, lang=None, size=11):
     ops, elems, parents, mcid = [], [], [], 0
     for i, (plang, parts, *wrap) in enumerate(paras):
         x, y = 72, 842 - 72 - i * size * 2
+        if wrap == ["Artifact"]:
+            ops += [b"/Artifact BMC BT /F1 %g Tf %g %g Td " % (size, x, y) + _pdf_string(text) + b" Tj ET EMC"
+                    for text, *_ in parts]
+            continue
         note = ref_later() if wrap else None
         p = ref_later()
         kids = []

@@ -72,6 +72,22 @@ def test_footnotes_are_read_after_the_text_of_their_page(run, tmp_path):
         "Fotnot 1: Jfr direktiv 2002/19/EG om tillträde och samtrafik.", "Fotnot 2: Senaste lydelse 2006:26."]
 
 
+def test_a_caption_the_structure_tree_leaves_out_is_read(run, tmp_path):
+    # a detailed plan's tree (Aspose) tagged its figures without their captions: "Figur 1.
+    # Illustration av planprocessen" was never heard; one the tree has is read once
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(docgen.tagged_pdf([
+        (None, [("Planen prövas i ett standardförfarande.", None)]),
+        (None, [("Figur 1. Illustration av planprocessen", None)], "Artifact"),
+        (None, [("Figur 2. Karta över planområdet", None)]),
+        (None, [("Samrådet hölls under våren.", None)])]))
+    res = run("extract", path)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.decode().splitlines() == [
+        "Planen prövas i ett standardförfarande.", "Figur 2. Karta över planområdet", "Samrådet hölls under våren.",
+        "Figur 1. Illustration av planprocessen"]
+
+
 def test_a_list_items_label_alone_is_not_read(run, tmp_path):
     # a bill's numbered headings lost their body to a tag poppler does not know ("Lbody"):
     # "1", "2" were heard alone between the chapters
