@@ -1,8 +1,11 @@
 /* buf.c -- growable byte strings with a cap; see buf.h for the invariants. */
+#define _DEFAULT_SOURCE /* madvise */
 #include "buf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "err.h"
 #include "xalloc.h"
@@ -10,6 +13,21 @@
 #include "banned.h"
 
 static char empty[1];
+
+#define HUGE_PAGE (2u << 20)
+#define BUF_HUGE  (8u << 20) /* a buffer this large is asked to be backed by huge pages */
+
+/* Asks the kernel to back the whole huge pages within [p, p + n) by huge pages: a fetched
+ * 34 MB scan written into 4 KiB pages took 90 ms of page faults on the 2-core VM, 10-50 ms
+ * into 2 MiB ones (transparent huge pages in their default "madvise" mode). */
+static void want_huge_pages(char *p, size_t n)
+{
+    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t e = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
+
+    if (e > a)
+        madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: no error to act on */
+}
 
 void buf_init(struct buf *b, size_t max)
 {
@@ -61,6 +79,8 @@ int buf_grow(struct buf *b, size_t extra, struct err *e)
         b->data[0] = '\0';
     }
     b->cap = cap;
+    if (cap >= BUF_HUGE)
+        want_huge_pages(b->data, cap);
     return LY_OK;
 }
 

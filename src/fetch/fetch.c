@@ -509,6 +509,7 @@ char *fetch_content_type_charset(const char *ct)
 
 /* What one request through the easy handle records for the callbacks. */
 struct hop {
+    CURL *curl;
     struct buf *body;
     const struct fetch_opts *o;
     int toobig, denied;
@@ -544,7 +545,14 @@ static curl_socket_t open_socket(void *data, curlsocktype purpose, struct curl_s
 static size_t write_body(char *ptr, size_t size, size_t n, void *data)
 {
     struct hop *h = data;
+    curl_off_t len;
 
+    /* room for the whole body at once when its length is said: a 34 MB scan grown by
+       doubling was copied five times over (0.15 s on the 2-core VM) */
+    if (!h->body->cap &&
+        curl_easy_getinfo(h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) == CURLE_OK &&
+        len > 0 && (uint64_t)len <= h->body->max)
+        buf_grow(h->body, (size_t)len, NULL);
     if (buf_add(h->body, ptr, size * n, NULL) != LY_OK) {
         h->toobig = 1;
         return 0;
@@ -723,6 +731,7 @@ int fetch_get_url(const char *url, const struct fetch_opts *o, struct fetch_resu
     c = curl_easy_init();
     if (!c)
         return err_set(e, LY_EFETCH, "cannot fetch '%.100s': libcurl failed to start", url);
+    h.curl = c;
     if (setup_handle(c, &h, o, errbuf))
         rc = err_set(e, LY_EFETCH, "cannot fetch '%.100s': libcurl lacks a needed feature", url);
     else
