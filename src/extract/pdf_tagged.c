@@ -272,8 +272,8 @@ struct note {
 };
 
 /* What a walk of the tree gathers beside the blocks: the page each block it adds begins on
- * (page[i] of block first + i; -1 when the tree names none), and the footnotes, which
- * place_notes puts after their page's text. */
+ * (page[i] of block first + i; -1 when the tree names none), and the footnotes and the
+ * captions it lacks, which place_notes puts after their page's text. */
 struct tagged {
     size_t first;
     int *page;
@@ -338,25 +338,23 @@ static void read_note(PopplerStructureElementIter *it, PopplerStructureElement *
 {
     PopplerStructureElementIter *kids = poppler_structure_element_iter_get_child(it);
     PopplerStructureElement *el = kids ? poppler_structure_element_iter_get_element(kids) : NULL;
+    int lines = el && block_kind(poppler_structure_element_get_kind(el));
 
-    if (el && block_kind(poppler_structure_element_get_kind(el))) {
-        do {
-            if (!el)
-                el = poppler_structure_element_iter_get_element(kids);
-            if (el && in_range(el, range)) {
-                block_text(kids, l, b, NULL, NULL);
-                add_note_text(tg, b, poppler_structure_element_get_page(el));
-            }
-            if (el)
-                g_object_unref(el);
-            el = NULL;
-        } while (poppler_structure_element_iter_next(kids));
-    } else if (in_range(note, range)) {
+    if (el)
+        g_object_unref(el);
+    if (!lines && in_range(note, range)) {
         block_text(it, l, b, NULL, NULL);
         add_note_text(tg, b, poppler_structure_element_get_page(note));
     }
-    if (el)
+    do {
+        if (!lines || !(el = poppler_structure_element_iter_get_element(kids)))
+            break;
+        if (in_range(el, range)) {
+            block_text(kids, l, b, NULL, NULL);
+            add_note_text(tg, b, poppler_structure_element_get_page(el));
+        }
         g_object_unref(el);
+    } while (poppler_structure_element_iter_next(kids));
     if (kids)
         poppler_structure_element_iter_free(kids);
 }
@@ -395,8 +393,9 @@ static void find_caption(void *ctx, int page, const char *text)
     buf_add(&c->text, text, n, NULL);
 }
 
-/* Adds the footnotes as blocks after the text of their page: after its last block, or the
- * block after that when a sentence goes on to the next page (heard whole first). */
+/* Adds the footnotes and captions as blocks after the text of their page: after its last
+ * block, or the block after that when a sentence goes on to the next page (heard whole
+ * first). */
 static void place_notes(struct tagged *tg, struct docbuild *out)
 {
     size_t n0 = out->list.n, i, j, k = 0, *after, *order;
