@@ -665,7 +665,7 @@ static void order_page(struct layout *l, const struct page *p, struct order *o, 
 }
 
 /* Whether s (n bytes) begins as a caption does: a word for a figure, a map or a table and its
- * number ("Figur 3.", "Tabell 2:", "Karta 1 "). */
+ * number ("Figur 3.", "Tabell 2:", "Figur 1, översiktsbild", "Figur 5 – Utdrag"). */
 static int caption_start(const char *s, size_t n)
 {
     static const char *const words[] = {"Figur ",  "Fig. ",   "Bild ",    "Foto ",
@@ -675,7 +675,7 @@ static int caption_start(const char *s, size_t n)
 
     for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
         if ((k = svtext_prefix(s, n, words[i])) && (d = svtext_digits_len(s, n, k)) && d <= 3)
-            return k + d == n || strchr(".: )", s[k + d]) != NULL;
+            return k + d == n || strchr(".:,-) \xE2", s[k + d]) != NULL; /* \xE2: "–" */
     return 0;
 }
 

@@ -80,12 +80,13 @@ def test_a_caption_the_structure_tree_leaves_out_is_read(run, tmp_path):
         (None, [("Planen prövas i ett standardförfarande.", None)]),
         (None, [("Figur 1. Illustration av planprocessen", None)], "Artifact"),
         (None, [("Figur 2. Karta över planområdet", None)]),
-        (None, [("Samrådet hölls under våren.", None)])]))
+        (None, [("Samrådet hölls under våren.", None)]),
+        (None, [("Figur 3, översiktsbild", None)], "Artifact")]))
     res = run("extract", path)
     assert res.returncode == 0, res.stderr
     assert res.stdout.decode().splitlines() == [
         "Planen prövas i ett standardförfarande.", "Figur 2. Karta över planområdet", "Samrådet hölls under våren.",
-        "Figur 1. Illustration av planprocessen"]
+        "Figur 1. Illustration av planprocessen", "Figur 3, översiktsbild"]
 
 
 def test_a_list_items_label_alone_is_not_read(run, tmp_path):
