@@ -3,7 +3,8 @@
  * overlapping, huge, negative, zero sizes). Each 8 bytes are one character: a byte picks it
  * from a small alphabet of letters, digits, hyphens, dashes, bullets, spaces and line ends
  * (0xff starts a new page), then x, y, width, height, size and bold. Checks that every block
- * is valid UTF-8 on one line, and layout_page_number and layout_join_line on the same bytes. */
+ * and caption (layout_captions) is valid UTF-8 on one line, and layout_page_number and
+ * layout_join_line on the same bytes. */
 #include "fuzz.h"
 
 #include <math.h>
@@ -18,14 +19,46 @@
 
 #include "banned.h"
 
-static const char *const alphabet[] = {"a",           "e",  "k",  "o",  "s",
-                                       "t",           "n",  "r",  "ä",  "ö",
-                                       "å",           "A",  "S",  "K",  "1",
-                                       "2",           "3",  "0",  " ",  " ",
-                                       " ",           "\n", "\n", "-",  "\xE2\x80\x93",
-                                       "\xC2\xAD",    ".",  ",",  ":",  "\xE2\x80\xA2",
-                                       "(",           ")",  "/",  "\t", "",
-                                       "\xEF\xBF\xBD"};
+static const char *const alphabet[] = {"a",
+                                       "e",
+                                       "k",
+                                       "o",
+                                       "s",
+                                       "t",
+                                       "n",
+                                       "r",
+                                       "ä",
+                                       "ö",
+                                       "å",
+                                       "A",
+                                       "S",
+                                       "K",
+                                       "1",
+                                       "2",
+                                       "3",
+                                       "0",
+                                       " ",
+                                       " ",
+                                       " ",
+                                       "\n",
+                                       "\n",
+                                       "-",
+                                       "\xE2\x80\x93",
+                                       "\xC2\xAD",
+                                       ".",
+                                       ",",
+                                       ":",
+                                       "\xE2\x80\xA2",
+                                       "(",
+                                       ")",
+                                       "/",
+                                       "\t",
+                                       "",
+                                       "\xEF\xBF\xBD",
+                                       "F",
+                                       "i",
+                                       "g",
+                                       "u"};
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -51,6 +84,13 @@ static void check_blocks(struct docbuild *d)
         fuzz_check(n > 0 && !strchr(d->list.blocks[i].text, '\n'), "a block is one line");
         fuzz_check(utf8_valid(d->list.blocks[i].text, n, NULL), "a block is valid UTF-8");
     }
+}
+
+static void check_caption(void *ctx, int page, const char *text)
+{
+    (void)ctx;
+    fuzz_check(page >= 0 && *text && !strchr(text, '\n'), "a caption is one line of a page");
+    fuzz_check(utf8_valid(text, strlen(text), NULL), "a caption is valid UTF-8");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -80,6 +120,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         n++;
     }
     layout_add_page(l, c, n, 595, 842);
+    layout_captions(l, check_caption, NULL);
     layout_finish(l, &d);
     check_blocks(&d);
     layout_page_number((const char *)data, size);
