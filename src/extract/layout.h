@@ -50,6 +50,10 @@ int layout_page_number(const char *s, size_t n);
  * telephone, the web, e-mail, an organisation or giro number. */
 int layout_contact_text(const char *s, size_t n);
 
+/* Whether the n bytes at s end a sentence (a full stop, colon, "!" or "?"): a paragraph that
+ * does not goes on past a column's or page's end. */
+int layout_sentence_end(const char *s, size_t n);
+
 /* Joins line b to a paragraph that ends with line a (in out, which holds a): "äldreom-" +
  * "sorgen" is one word, "hälso-" + "och sjukvården" and "e-" + "tjänst" keep the hyphen,
  * "2026–" + "2028" the dash; otherwise a space. */

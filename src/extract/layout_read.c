@@ -170,9 +170,9 @@ static void end_table(struct reader *r)
     r->table = 0;
 }
 
-static int sentence_end(const struct buf *b)
+int layout_sentence_end(const char *s, size_t n)
 {
-    return b->len && strchr(".:!?", b->data[b->len - 1]);
+    return n && strchr(".:!?", s[n - 1]);
 }
 
 /* A line of a table of contents: a dot leader and the page number end it. */
@@ -208,7 +208,8 @@ static int continues(const struct reader *r, const struct frag *f, int kind, siz
         f->bold != r->pbold || ends_in_leader(&r->para))
         return 0;
     if (col != r->pcol)
-        return kind == DOC_P && full && !sentence_end(&r->para) && fabs(f->x0 - r->px0) < em;
+        return kind == DOC_P && full && !layout_sentence_end(r->para.data, r->para.len) &&
+               fabs(f->x0 - r->px0) < em;
     if (f->y0 - r->py1 > (r->l->line_gap + 0.35) * em || f->y0 < r->py1 - em ||
         fabs(f->x0 - r->px0) > em)
         return 0;

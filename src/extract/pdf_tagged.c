@@ -359,14 +359,6 @@ static void read_note(PopplerStructureElementIter *it, PopplerStructureElement *
         poppler_structure_element_iter_free(kids);
 }
 
-/* Whether block text t ends a sentence. */
-static int ends_sentence(const char *t)
-{
-    size_t n = strlen(t);
-
-    return !n || strchr(".!?:;)\"\xbb", t[n - 1]);
-}
-
 /* A caption on page (of the layout's: the first of the range is 0) that the tree's blocks
  * lack (a producer that tags figures without their captions): kept to be read after its
  * page's text. */
@@ -408,7 +400,8 @@ static void place_notes(struct tagged *tg, struct docbuild *out)
         for (j = 0; j < tg->npage && tg->first + j < n0; j++)
             if (tg->page[j] >= 0 && tg->page[j] <= tg->notes[i].page)
                 after[i] = tg->first + j;
-        if (after[i] + 1 < n0 && !ends_sentence(out->list.blocks[after[i]].text))
+        if (after[i] + 1 < n0 && !layout_sentence_end(out->list.blocks[after[i]].text,
+                                                      strlen(out->list.blocks[after[i]].text)))
             after[i]++;
     }
     order = xreallocarray(NULL, n0 + tg->nnotes, sizeof(*order));
