@@ -9,6 +9,7 @@
 #define _GNU_SOURCE /* memmem */
 #include <glib.h>
 #include <poppler.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -161,29 +162,106 @@ static int open_error(GError *ge, struct err *e)
                    ge && ge->message ? ge->message : "no document in it");
 }
 
-/* Feeds pages from to to - 1 to l; stops at once when their text is over max_text. */
-static int read_pages(PopplerDocument *doc, int from, int to, struct layout *l, size_t max_text,
-                      struct err *e)
+/* One page's characters, read ahead by the helper of read_pages. */
+struct read_ahead {
+    struct layout_char *c;
+    size_t n;
+    double w, h;
+};
+
+/* The second half of a long range, read by a thread of its own with its own copy of the
+ * document (poppler's objects are not shared between threads; two documents are fine). */
+struct half {
+    GBytes *bytes;
+    int from, to, done; /* pages [from, done) are in page[] */
+    size_t max_text;
+    struct read_ahead *page;
+};
+
+#define PDF_HALF_PAGES 16 /* a range this long is read by two threads */
+
+static void *read_half(void *arg)
 {
+    struct half *h = arg;
+    PopplerDocument *doc = poppler_document_new_from_bytes(h->bytes, NULL, NULL);
+    size_t total = 0;
+
+    for (h->done = h->from; doc && h->done < h->to && total <= h->max_text; h->done++) {
+        struct read_ahead *r = &h->page[h->done - h->from];
+        PopplerPage *pg = poppler_document_get_page(doc, h->done);
+        if (!pg)
+            continue;
+        poppler_page_get_size(pg, &r->w, &r->h);
+        r->c = page_chars(pg, &r->n);
+        total += r->n;
+        g_object_unref(pg);
+    }
+    if (doc)
+        g_object_unref(doc);
+    return NULL;
+}
+
+static int too_much(const struct layout *l, size_t max_text, struct err *e)
+{
+    return layout_chars(l) > max_text
+               ? err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
+                         max_text)
+               : LY_OK;
+}
+
+static void add_page(PopplerDocument *doc, int i, struct layout *l)
+{
+    PopplerPage *pg = poppler_document_get_page(doc, i);
     struct layout_char *c;
     double w, h;
     size_t n;
-    int i;
 
-    for (i = from; i < to; i++) {
-        PopplerPage *pg = poppler_document_get_page(doc, i);
-        if (!pg)
-            continue;
-        poppler_page_get_size(pg, &w, &h);
-        c = page_chars(pg, &n);
-        layout_add_page(l, c, n, w, h);
-        free(c);
-        g_object_unref(pg);
-        if (layout_chars(l) > max_text)
-            return err_set(e, LY_ETOOBIG, "the document's text is over the limit of %zu bytes",
-                           max_text);
+    if (!pg)
+        return;
+    poppler_page_get_size(pg, &w, &h);
+    c = page_chars(pg, &n);
+    layout_add_page(l, c, n, w, h);
+    free(c);
+    g_object_unref(pg);
+}
+
+/* Feeds pages from to to - 1 to l; stops at once when their text is over max_text. A long
+ * range's second half is read meanwhile by a second thread (bytes: the document's), which
+ * halves the wait for a long PDF on a machine of two cores or more, for the same CPU. */
+static int read_pages(PopplerDocument *doc, GBytes *bytes, int from, int to, struct layout *l,
+                      size_t max_text, struct err *e)
+{
+    struct half rest = {.bytes = bytes, .from = to, .to = to, .done = to, .max_text = max_text};
+    pthread_t t;
+    int i, rc = LY_OK, ahead = 0;
+
+    if (to - from >= PDF_HALF_PAGES) {
+        rest.from = from + (to - from) / 2;
+        rest.page = xcalloc((size_t)(to - rest.from), sizeof(*rest.page));
+        ahead = !pthread_create(&t, NULL, read_half, &rest);
     }
-    return LY_OK;
+    for (i = from; i < (ahead ? rest.from : to) && !rc; i++) {
+        add_page(doc, i, l);
+        rc = too_much(l, max_text, e);
+    }
+    if (ahead)
+        pthread_join(t, NULL);
+    for (i = rest.from; ahead && i < rest.done && !rc; i++) {
+        struct read_ahead *r = &rest.page[i - rest.from];
+        if (r->c)
+            layout_add_page(l, r->c, r->n, r->w, r->h);
+        rc = too_much(l, max_text, e);
+    }
+    /* what the helper left: its copy did not open, or it stopped at max_text characters
+       counted with their spaces, which the limit does not count */
+    for (i = rest.done; ahead && i < to && !rc; i++) {
+        add_page(doc, i, l);
+        rc = too_much(l, max_text, e);
+    }
+    for (i = 0; rest.page && i < to - rest.from; i++)
+        free(rest.page[i].c);
+    free(rest.page);
+    return rc;
 }
 
 /* A scan's parts after the first four (pages 1, 2-3, 4-7, 8-15) are this many pages: at about
@@ -238,8 +316,9 @@ static int has_text(PopplerDocument *doc, int i)
  * of it alone in part 2 (a part of its own: laid out with the pages after it, a page begun
  * halfway down misled their running headers), so that the first sound does not wait for the
  * whole page; a scan's part k > 2 is then a text PDF's part k - 1. */
-static int read_part(PopplerDocument *doc, int pages, const struct document_caps *caps,
-                     struct layout *l, int range[2], int *band, int *parts, struct err *e)
+static int read_part(PopplerDocument *doc, GBytes *bytes, int pages,
+                     const struct document_caps *caps, struct layout *l, int range[2], int *band,
+                     int *parts, struct err *e)
 {
     int part = caps->part, scan = part > 1 && !has_text(doc, 0), rc, i;
 
@@ -253,7 +332,7 @@ static int read_part(PopplerDocument *doc, int pages, const struct document_caps
         range[1] = 0;
     if (range[0] >= pages && !(scan && part == 2))
         return err_set(e, LY_EUSAGE, "the PDF has %d pages: it has no part %d", pages, part);
-    if ((rc = read_pages(doc, range[0], range[1], l, caps->max_text, e)) || part != 1)
+    if ((rc = read_pages(doc, bytes, range[0], range[1], l, caps->max_text, e)) || part != 1)
         return rc;
     if (layout_chars(l) && pages >= LYSSNA_PARTS_MIN_PAGES) {
         *parts = parts_of(pages, 0);
@@ -265,7 +344,7 @@ static int read_part(PopplerDocument *doc, int pages, const struct document_caps
         ;
     if (layout_chars(l) || i < pages) {
         range[1] = pages;
-        return read_pages(doc, 1, pages, l, caps->max_text, e);
+        return read_pages(doc, bytes, 1, pages, l, caps->max_text, e);
     }
     *parts = parts_of(pages, 1) + 1;
     return LY_OK;
@@ -299,7 +378,7 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
     }
     l = layout_new();
     lang = pdf_lang(doc, bytes, len);
-    if ((rc = read_part(doc, pages, caps, l, range, &band, &parts, e)))
+    if ((rc = read_part(doc, gb, pages, caps, l, range, &band, &parts, e)))
         goto out;
     if (!layout_chars(l)) { /* no text layer: a scan, read afresh (its empty pages counted
                                    twice would keep a running header that is on every page) */
