@@ -1,7 +1,7 @@
 /* docworker_main.c -- `lyssna-docworker extract-worker [...]`: the sandboxed document worker
  * (extract_worker_main) as a program of its own, linked with the document parsers' libraries
- * only. Each document starts a fresh worker, and the lyssna binary links some hundred shared
- * libraries (speech, HTTP, TLS, audio codecs) that a worker never calls: resolving them took
+ * only. Each document starts a fresh worker, and the lyssna binary links some fifty shared
+ * libraries (HTTP, TLS, audio codecs) that a worker never calls: resolving them took
  * about 10 ms of CPU a document, more than poppler takes to read a 10-page PDF; and lyssna
  * itself links no parser. The service and the commands start it from beside their binary. */
 #include <stdio.h>

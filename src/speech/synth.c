@@ -3,9 +3,13 @@
  * arrives while espeak-ng works, about 50 ms of it per callback).
  * espeak-ng reports positions as 1-based code point indexes; they are turned into byte
  * offsets here, so nothing above this file counts characters. One synth per process,
- * used from one thread: espeak-ng's state is global. */
+ * used from one thread: espeak-ng's state is global.
+ * espeak-ng is opened (dlopen) by the first synth_new: linked, it and the sound servers'
+ * libraries it brings (PulseAudio, ALSA, X11, D-Bus: some 25, never called) took 16 ms of
+ * every start of lyssna, also of the commands that never speak (extract, normalize). */
 #include "synth.h"
 
+#include <dlfcn.h>
 #include <espeak-ng/speak_lib.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +35,45 @@ struct call {
 };
 
 static int initialized;
+
+#define ESPEAK_SONAME "libespeak-ng.so.1"
+
+/* clang-format off */
+#define ESPEAK_FUNCS(X) \
+    X(espeak_Initialize) \
+    X(espeak_SetParameter) \
+    X(espeak_SetPhonemeTrace) \
+    X(espeak_SetSynthCallback) \
+    X(espeak_SetVoiceByName) \
+    X(espeak_Synth) \
+    X(espeak_Terminate)
+/* clang-format on */
+
+static struct {
+#define ESPEAK_POINTER(f) __typeof__(f) *f;
+    ESPEAK_FUNCS(ESPEAK_POINTER)
+#undef ESPEAK_POINTER
+} es;
+
+/* Opens espeak-ng once; 0 when it or one of its functions is missing. */
+static int espeak_open(void)
+{
+    static void *h;
+
+    if (h)
+        return 1;
+    if (!(h = dlopen(ESPEAK_SONAME, RTLD_NOW | RTLD_LOCAL)))
+        return 0;
+#define ESPEAK_FIND(f)                                                                             \
+    if (!(es.f = (__typeof__(es.f))dlsym(h, #f))) {                                                \
+        dlclose(h);                                                                                \
+        h = NULL;                                                                                  \
+        return 0;                                                                                  \
+    }
+    ESPEAK_FUNCS(ESPEAK_FIND)
+#undef ESPEAK_FIND
+    return 1;
+}
 
 /* Byte offset of the 1-based code point index pos; positions past the end clamp to len. */
 static size_t byte_offset(struct call *c, int pos)
@@ -95,12 +138,16 @@ struct synth *synth_new(struct err *e)
         err_set(e, LY_ESYNTH, "espeak-ng is already in use in this process");
         return NULL;
     }
-    rate = espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, espeakINITIALIZE_DONT_EXIT);
+    if (!espeak_open()) {
+        err_set(e, LY_ESYNTH, "cannot load espeak-ng (%s): install libespeak-ng1", ESPEAK_SONAME);
+        return NULL;
+    }
+    rate = es.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, espeakINITIALIZE_DONT_EXIT);
     if (rate <= 0) {
         err_set(e, LY_ESYNTH, "cannot start espeak-ng: its data is missing (espeak-ng-data)");
         return NULL;
     }
-    espeak_SetSynthCallback(on_synth);
+    es.espeak_SetSynthCallback(on_synth);
     initialized = 1;
     s = xcalloc(1, sizeof(*s));
     s->rate_hz = rate;
@@ -111,7 +158,7 @@ void synth_free(struct synth *s)
 {
     if (!s)
         return;
-    espeak_Terminate();
+    es.espeak_Terminate();
     initialized = 0;
     free(s);
 }
@@ -129,7 +176,7 @@ static int load_voice(struct synth *s, const char *name)
     if (!strcmp(s->voice, name))
         return 0;
     s->voice[0] = '\0';
-    if (n >= sizeof(s->voice) || espeak_SetVoiceByName(name) != EE_OK)
+    if (n >= sizeof(s->voice) || es.espeak_SetVoiceByName(name) != EE_OK)
         return -1;
     memcpy(s->voice, name, n + 1);
     return 0;
@@ -144,11 +191,11 @@ static int set_voice(struct synth *s, const struct voice *v, int rate, const cha
         return err_set(e, LY_EVOICE, "espeak-ng has no voice '%s' (voice profile '%s')", v->espeak,
                        v->name);
     /* Parameters are global and survive between calls: set every one, every time. */
-    espeak_SetParameter(espeakRATE, rate, 0);
-    espeak_SetParameter(espeakPITCH, v->pitch, 0);
-    espeak_SetParameter(espeakRANGE, v->range, 0);
-    espeak_SetParameter(espeakWORDGAP, v->wordgap, 0);
-    espeak_SetParameter(espeakPUNCTUATION, espeakPUNCT_NONE, 0);
+    es.espeak_SetParameter(espeakRATE, rate, 0);
+    es.espeak_SetParameter(espeakPITCH, v->pitch, 0);
+    es.espeak_SetParameter(espeakRANGE, v->range, 0);
+    es.espeak_SetParameter(espeakWORDGAP, v->wordgap, 0);
+    es.espeak_SetParameter(espeakPUNCTUATION, espeakPUNCT_NONE, 0);
     return LY_OK;
 }
 
@@ -167,7 +214,7 @@ int synth_speak(struct synth *s, const struct voice *v, int rate, const char *es
     if (ret)
         return ret;
     copy = xstrndup(text, len); /* espeak-ng wants a NUL-terminated string */
-    rc = espeak_Synth(copy, len + 1, 0, POS_CHARACTER, 0, flags, NULL, &c);
+    rc = es.espeak_Synth(copy, len + 1, 0, POS_CHARACTER, 0, flags, NULL, &c);
     free(copy);
     if (c.stopped)
         return err_set(e, LY_ECANCEL, "synthesis stopped");
@@ -212,10 +259,10 @@ int synth_check_phonemes(struct synth *s, const struct voice *v, const char *pho
     /* espeak-ng skips what it cannot say without a word: its trace of what it said tells */
     if (!(f = fmemopen(trace, sizeof(trace) - 1, "w")))
         return err_set(e, LY_ESYNTH, "cannot check phonemes: out of memory");
-    espeak_SetPhonemeTrace(1, f);
-    rc = espeak_Synth(text, c.len + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8 | espeakPHONEMES, NULL,
-                      &c);
-    espeak_SetPhonemeTrace(0, NULL);
+    es.espeak_SetPhonemeTrace(1, f);
+    rc = es.espeak_Synth(text, c.len + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8 | espeakPHONEMES,
+                         NULL, &c);
+    es.espeak_SetPhonemeTrace(0, NULL);
     fclose(f);
     if (rc != EE_OK)
         return err_set(e, LY_ESYNTH, "espeak-ng failed (error %d)", rc);
