@@ -245,28 +245,44 @@ static size_t next_word(const char *s, size_t len, size_t *at, char *w, size_t s
     return i - start;
 }
 
+struct sv_word {
+    const char *w;
+    int own; /* Danish and Norwegian lack it */
+};
+
+static int sv_word_cmp(const void *key, const void *elem)
+{
+    return strcmp(key, ((const struct sv_word *)elem)->w);
+}
+
 /* Most text read is Swedish: a block whose words are a fifth Swedish function words, with
  * ones Danish and Norwegian lack among them, is Swedish without asking textcat (which costs
- * about a millisecond a paragraph). */
+ * about a millisecond a paragraph). The words are in byte order for bsearch: a 280-page
+ * document has 200,000 words to look up. */
 static int plainly_swedish(const char *s, size_t len)
 {
-    static const char *const common[] = {"det",   "som",   "på",  "av",  "med", "om",  "har", "kan",
-                                         "ska",   "vi",    "du",  "den", "de",  "men", "så",  "vid",
-                                         "efter", "under", "hur", "vad", "sin", NULL};
-    static const char *const own[] = {"och",   "att",   "är",   "för", "inte", "till",
-                                      "också", "eller", "från", "när", "ett",  NULL};
+    /* clang-format off */
+    static const struct sv_word words_sv[] = {
+        {"att", 1}, {"av", 0}, {"de", 0}, {"den", 0}, {"det", 0}, {"du", 0},
+        {"efter", 0}, {"eller", 1}, {"ett", 1}, {"från", 1}, {"för", 1}, {"har", 0},
+        {"hur", 0}, {"inte", 1}, {"kan", 0}, {"med", 0}, {"men", 0}, {"när", 1},
+        {"och", 1}, {"också", 1}, {"om", 0}, {"på", 0}, {"sin", 0}, {"ska", 0},
+        {"som", 0}, {"så", 0}, {"till", 1}, {"under", 0}, {"vad", 0}, {"vi", 0},
+        {"vid", 0}, {"är", 1},
+    };
+    /* clang-format on */
     size_t at = 0, words = 0, hits = 0, owns = 0;
-    const char *const *p;
+    const struct sv_word *f;
     char w[16];
 
     while (next_word(s, len, &at, w, sizeof(w))) {
         words++;
-        for (p = own; *p; p++)
-            owns += !strcmp(w, *p);
-        for (p = common; *p; p++)
-            hits += !strcmp(w, *p);
+        f = bsearch(w, words_sv, sizeof(words_sv) / sizeof(*words_sv), sizeof(*words_sv),
+                    sv_word_cmp);
+        if (f)
+            hits++, owns += (size_t)f->own;
     }
-    return owns > 0 && (hits + owns) * 5 >= words;
+    return owns > 0 && hits * 5 >= words;
 }
 
 /* Arabic script: Urdu, Persian or Arabic by the letters each uses. */
