@@ -404,19 +404,67 @@ static int zone_of(const struct frag *f, const struct page *p, double share)
     return 0;
 }
 
-/* A fragment alone in the outer margin: the nearest other text is far from it. */
-static int set_apart(const struct layout *l, const struct page *p, const struct frag *f, int zone)
+/* How far g is from f, inward of zone's edge: from f's inner side to g's facing one. */
+static double inward_gap(const struct frag *f, const struct frag *g, int zone)
 {
-    double h = f->y1 - f->y0, near = 1e9;
+    return zone < 0 ? g->y0 - f->y1 : f->y0 - g->y1;
+}
+
+/* Whether the text in an outer margin zone of page p stands alone: the nearest other text is
+ * far from the zone's innermost line, farther than that text's own line is from the next (a
+ * long table's rows, spaced wide, run on into the zone at the pitch they kept above it). */
+static int set_apart(const struct layout *l, const struct page *p, int zone)
+{
+    const struct frag *in = NULL, *n = NULL;
+    double near = 1e9, pitch = 1e9, d;
     size_t i;
 
     for (i = p->first; i < p->first + p->n; i++) {
         const struct frag *g = &l->f[i];
-        if (zone_of(g, p, OUTER_ZONE) == zone)
-            continue;
-        near = fmin(near, zone < 0 ? g->y0 - f->y1 : f->y0 - g->y1);
+        if (zone_of(g, p, OUTER_ZONE) == zone && (!in || inward_gap(in, g, zone) > 0))
+            in = g;
     }
-    return near >= 1.5 * h;
+    for (i = p->first; in && i < p->first + p->n; i++) {
+        const struct frag *g = &l->f[i];
+        if (zone_of(g, p, OUTER_ZONE) != zone && (d = inward_gap(in, g, zone)) < near)
+            near = d, n = g;
+    }
+    if (!n || near < 1.5 * (in->y1 - in->y0))
+        return n == NULL;
+    for (i = p->first; i < p->first + p->n; i++) {
+        const struct frag *g = &l->f[i];
+        if (zone_of(g, p, OUTER_ZONE) != zone && (d = inward_gap(n, g, zone)) > 0 && d < pitch)
+            pitch = d;
+    }
+    return pitch > 1e8 || near > 1.25 * pitch + 1; /* pitch: none when n's line is alone */
+}
+
+#define PROSE_WORDS 8 /* a line of this many words in a page's outer zone is the body's */
+
+static size_t frag_words(const struct frag *f)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < f->len; i++)
+        n += f->text[i] != ' ' && (i == 0 || f->text[i - 1] == ' ');
+    return n;
+}
+
+/* Whether the outer zone (the sign of zone) of page p holds a line of prose: then the text
+ * there is the body's last (or first) paragraph run to the page's edge, not a footer set
+ * apart ("Litoralbottenfaunan visar på god status för MILA ..." at the foot of a report's
+ * page). A letter's contact line is no prose. */
+static int zone_has_prose(const struct layout *l, const struct page *p, int zone)
+{
+    size_t i;
+
+    for (i = p->first; i < p->first + p->n; i++) {
+        const struct frag *g = &l->f[i];
+        if (zone_of(g, p, OUTER_ZONE) == zone && frag_words(g) >= PROSE_WORDS &&
+            !layout_contact_text(g->text, g->len))
+            return 1;
+    }
+    return 0;
 }
 
 /* For each margin fragment, the other pages with the same text in the same margin: sorted by
@@ -508,7 +556,7 @@ static void drop_margins(struct layout *l)
         const struct page *p = &l->pages[f->page];
         int outer = zone_of(f, p, OUTER_ZONE);
         f->dropped = layout_page_number(f->text, f->len) || repeats[m[k].i] >= need ||
-                     (outer && set_apart(l, p, f, outer));
+                     (outer && set_apart(l, p, outer) && !zone_has_prose(l, p, outer));
     }
     free(m);
     free(repeats);

@@ -169,6 +169,28 @@ def test_letter_footer_last_and_sentence_whole_over_the_page_break(run, tmp_path
                          "Org.nr 212000-0000, www.exempelby.se"]
 
 
+def test_text_run_to_the_foot_of_the_page_is_read_a_footer_is_not(run, tmp_path):
+    """A report's last paragraph and a long table's rows run into the page's bottom edge
+    (a printed web page); below a gap wider than the text's own pitch stands a footer."""
+    report = [(70, 80, 14, "Bottenfauna", True), (70, 700, 10, "Klassningsosäkerhet högst 20 %"),
+              (70, 740, 10, "Ja"), (70, 800, 10, "Motivering och metod för bedömningen"),
+              (70, 813, 10, "Litoralbottenfaunan visar på god status för MILA och hög status för ASPT, "
+                            "den sammanvägda bedömningen"),
+              (70, 825, 10, "för kvalitetsfaktorn bottenfauna blir därför god.")]
+    lines = extract(run, tmp_path, [report])
+    assert "Motivering och metod för bedömningen" in lines
+    assert "blir därför god." in "\n".join(lines)
+    rows = [(70, 80, 14, "Planerade åtgärder", True)]
+    for i, year in enumerate(range(1998, 2026)):  # the last two in the page's foot
+        y = 110 + 26 * i
+        rows += [(70, y, 9, "Kalkning med flyg"), (250, y, 9, "2 ton"), (350, y, 9, f"{year} - {year}"),
+                 (470, y, 9, "1 kr")]
+    lines = extract(run, tmp_path, [rows, rows[:1] + [(70, 120, 10, "Slut."), (250, 820, 8, "Arbetsmaterial")]])
+    assert [line for line in lines if line.endswith("1 kr")] == [
+        f"Kalkning med flyg, 2 ton, {year} - {year}, 1 kr" for year in range(1998, 2026)]
+    assert "Arbetsmaterial" not in lines
+
+
 def test_table_of_contents_without_leaders_or_page_numbers(run, tmp_path):
     toc = [(70, 80, 14, "Innehåll", True)]
     for i, (title, page) in enumerate([("Inledning", 3), ("Bakgrund och syfte", 4), ("Konsekvenser", 12)]):
