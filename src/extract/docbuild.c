@@ -283,15 +283,16 @@ void docbuild_add_lang(struct docbuild *d, enum doc_kind k, const char *text, si
     buf_release(&t);
 }
 
-void docbuild_add_note(struct docbuild *d, const char *lang, const char *num, const char *text,
-                       size_t len)
+void docbuild_add_note(struct docbuild *d, const char *lang, int end, const char *num,
+                       const char *text, size_t len)
 {
+    static const char *const label[2][2] = {{"Fotnot", "Slutnot"}, {"Footnote", "Endnote"}};
     struct buf t;
 
     if (strspn(text, " ") >= len)
         return; /* nothing to hear in it */
     buf_init(&t, BUF_NOLIMIT);
-    buf_addf(&t, NULL, "%s%s%s: ", lang && !strncasecmp(lang, "en", 2) ? "Footnote" : "Fotnot",
+    buf_addf(&t, NULL, "%s%s%s: ", label[lang && !strncasecmp(lang, "en", 2)][end != 0],
              *num ? " " : "", num);
     buf_add(&t, text, len, NULL);
     docbuild_add(d, DOC_P, t.data, t.len, 0);

@@ -60,10 +60,11 @@ void docbuild_add_lang(struct docbuild *d, enum doc_kind k, const char *text, si
                        int new_group, const char *lang, const struct doc_runs *rs);
 
 /* Adds a footnote as a paragraph of its own, heard after the text it belongs to: "Fotnot 1:
- * Senaste lydelse 2006:26." ("Footnote" when lang, the document's, is English); num is its
- * mark ("" when it has none), text its len bytes. */
-void docbuild_add_note(struct docbuild *d, const char *lang, const char *num, const char *text,
-                       size_t len);
+ * Senaste lydelse 2006:26." ("Footnote" when lang, the document's, is English; "Slutnot",
+ * "Endnote" when end: a note the document prints at its end, heard where it is referred to
+ * all the same); num is its mark ("" when it has none), text its len bytes. */
+void docbuild_add_note(struct docbuild *d, const char *lang, int end, const char *num,
+                       const char *text, size_t len);
 
 /* Moves the blocks into out with title and lang (either may be NULL: the first heading, "").
  * A language the text plainly contradicts (Swedish text in a file that says en-US, as word

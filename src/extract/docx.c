@@ -4,8 +4,9 @@
  * (docnum.c), tables row by row (w:tbl/w:tr/w:tc, a cell's paragraphs
  * joined), line breaks and tabs inside a paragraph as spaces. A footnote (word/footnotes.xml)
  * is read after the paragraph or table row that refers to it, numbered as Word numbers them
- * ("Fotnot 1: ..."). Headers, footers, endnotes, comments, deleted text and field codes
- * live elsewhere or are skipped: never read. Title
+ * ("Fotnot 1: ..."); an endnote (word/endnotes.xml) too, as "Slutnot 1: ...", numbered on
+ * their own. Headers, footers, comments, deleted text and field codes live elsewhere or are
+ * skipped: never read. Title
  * and language from docProps/core.xml, else the styles' default w:lang; a paragraph's own
  * language from its mark's or its style's w:lang, a run's from its own or its character
  * style's (w:bidi for right-to-left runs), kept as the block's lang and runs. */
@@ -35,7 +36,12 @@ struct style {
     char based[64]; /* w:basedOn */
 };
 
-#define MAX_PENDING_NOTES 64 /* footnotes one paragraph may refer to */
+#define MAX_PENDING_NOTES 64 /* notes one paragraph may refer to */
+
+struct note_ref {
+    const char *id; /* w:id */
+    int end;        /* an endnote */
+};
 
 struct docx {
     struct docbuild *out;
@@ -45,10 +51,10 @@ struct docx {
     char *lang;            /* the first w:lang met in the styles or the text */
     const char *core_lang; /* docProps/core.xml's, or NULL */
     struct docnum *num;
-    xmlNodePtr footnotes;                   /* word/footnotes.xml's root, or NULL */
-    const char *pending[MAX_PENDING_NOTES]; /* w:id of the footnotes referred to, unread */
+    xmlNodePtr notes[2];                        /* word/footnotes.xml's, endnotes.xml's root */
+    struct note_ref pending[MAX_PENDING_NOTES]; /* the notes referred to, unread */
     size_t npending;
-    int nnotes; /* footnotes read: the next one's number less 1 */
+    int nnotes[2]; /* footnotes and endnotes read: the next one's number less 1 */
 };
 
 static int heading_of_name(const char *name)
@@ -194,9 +200,10 @@ static void run_text(struct docx *d, xmlNodePtr n, struct buf *t, struct doc_run
     size_t start;
 
     for (c = n->children; c && depth > 0; c = c->next) {
-        if (zipdoc_is(c, "footnoteReference") && d->npending < MAX_PENDING_NOTES &&
-            zipdoc_attr(c, "id"))
-            d->pending[d->npending++] = zipdoc_attr(c, "id");
+        if ((zipdoc_is(c, "footnoteReference") || zipdoc_is(c, "endnoteReference")) &&
+            d->npending < MAX_PENDING_NOTES && zipdoc_attr(c, "id"))
+            d->pending[d->npending++] =
+                (struct note_ref){zipdoc_attr(c, "id"), zipdoc_is(c, "endnoteReference")};
         if (c->type != XML_ELEMENT_NODE || skipped(c))
             continue;
         if (runs && zipdoc_is(c, "r")) {
@@ -220,27 +227,30 @@ static void run_text(struct docx *d, xmlNodePtr n, struct buf *t, struct doc_run
     }
 }
 
-/* The footnotes the paragraph or row just read refers to, as paragraphs after it. */
+/* The footnotes and endnotes the paragraph or row just read refers to, as paragraphs after
+ * it. */
 static void read_notes(struct docx *d, int depth)
 {
     size_t i, k;
     xmlNodePtr n;
     struct buf t;
     char num[16];
+    int end;
 
     buf_init(&t, BUF_NOLIMIT);
     for (i = 0, k = d->npending, d->npending = 0; i < k; i++) {
-        for (n = d->footnotes ? d->footnotes->children : NULL; n; n = n->next)
-            if (zipdoc_is(n, "footnote") && zipdoc_attr(n, "id") &&
-                !strcmp(zipdoc_attr(n, "id"), d->pending[i]))
+        end = d->pending[i].end;
+        for (n = d->notes[end] ? d->notes[end]->children : NULL; n; n = n->next)
+            if (zipdoc_is(n, end ? "endnote" : "footnote") && zipdoc_attr(n, "id") &&
+                !strcmp(zipdoc_attr(n, "id"), d->pending[i].id))
                 break;
         if (!n)
             continue;
         buf_reset(&t);
         run_text(d, n, &t, NULL, depth);
         d->npending = 0; /* a note that refers to another is not followed further */
-        snprintf(num, sizeof(num), "%d", ++d->nnotes);
-        docbuild_add_note(d->out, d->core_lang ? d->core_lang : d->lang, num,
+        snprintf(num, sizeof(num), "%d", ++d->nnotes[end]);
+        docbuild_add_note(d->out, d->core_lang ? d->core_lang : d->lang, end, num,
                           t.data + strspn(t.data, " "), t.len - strspn(t.data, " "));
     }
     buf_release(&t);
@@ -372,7 +382,8 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
                        struct extract_result *out, struct err *e)
 {
     struct zipdoc *z = zipdoc_open(bytes, len, caps, e);
-    xmlDocPtr body = NULL, styles = NULL, core = NULL, numbering = NULL, notes = NULL;
+    xmlDocPtr body = NULL, styles = NULL, core = NULL, numbering = NULL, notes = NULL,
+              endnotes = NULL;
     struct docbuild b;
     struct docx *d;
     char *title = NULL, *lang = NULL;
@@ -393,10 +404,13 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
         rc = zipdoc_xml(z, "word/numbering.xml", 1, &numbering, e);
     if (!rc)
         rc = zipdoc_xml(z, "word/footnotes.xml", 1, &notes, e);
+    if (!rc)
+        rc = zipdoc_xml(z, "word/endnotes.xml", 1, &endnotes, e);
     if (!rc) {
         load_styles(d, styles);
         d->num = docnum_new(numbering);
-        d->footnotes = notes ? xmlDocGetRootElement(notes) : NULL;
+        d->notes[0] = notes ? xmlDocGetRootElement(notes) : NULL;
+        d->notes[1] = endnotes ? xmlDocGetRootElement(endnotes) : NULL;
         document_core_props(core, &title, &lang);
         d->core_lang = lang;
         read_body(d, zipdoc_find(xmlDocGetRootElement(body), "body", 1), caps->max_depth);
@@ -408,6 +422,7 @@ int document_read_docx(const char *bytes, size_t len, const struct document_caps
     xmlFreeDoc(core);
     xmlFreeDoc(numbering);
     xmlFreeDoc(notes);
+    xmlFreeDoc(endnotes);
     docnum_free(d->num);
     zipdoc_free(z);
     free(d->lang);

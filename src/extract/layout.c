@@ -433,10 +433,11 @@ static int set_apart(const struct layout *l, const struct page *p, int zone)
         return n == NULL;
     for (i = p->first; i < p->first + p->n; i++) {
         const struct frag *g = &l->f[i];
-        if (zone_of(g, p, OUTER_ZONE) != zone && (d = inward_gap(n, g, zone)) > 0 && d < pitch)
+        if (!zone_of(g, p, OUTER_ZONE) && (d = inward_gap(n, g, zone)) > 0 && d < pitch)
             pitch = d;
     }
-    return pitch > 1e8 || near > 1.25 * pitch + 1; /* pitch: none when n's line is alone */
+    /* no rhythm when n's line is alone, or the next is four lines away */
+    return pitch > 4 * (n->y1 - n->y0) || near > 1.25 * pitch + 1;
 }
 
 #define PROSE_WORDS 8 /* a line of this many words in a page's outer zone is the body's */

@@ -3,7 +3,7 @@
  * style and the outline style number them: "2.1", "b)"), table:table rows with
  * their cells joined, sections and frames read in place; text:s, tabs and line breaks as
  * spaces. A footnote (text:note) is read after the paragraph, heading or table row it is in
- * ("Fotnot 1: ...", its citation as written; endnotes too, where the text refers to them);
+ * ("Fotnot 1: ...", its citation as written; an endnote too, "Slutnot i: ...");
  * annotations and tracked deletions are not read; headers and footers are in
  * styles.xml, which is only looked at for styles. Title and language from meta.xml, else the
  * default paragraph style's fo:language and fo:country; a paragraph's, heading's or span's own
@@ -260,6 +260,7 @@ static void read_notes(struct odt *o, int depth)
     size_t i, k, lead;
     struct buf t;
     xmlChar *num;
+    const char *class;
 
     buf_init(&t, BUF_NOLIMIT);
     for (i = 0, k = o->npending, o->npending = 0; i < k; i++) {
@@ -268,8 +269,9 @@ static void read_notes(struct odt *o, int depth)
         o->npending = 0; /* a note inside a note is not followed further */
         num = xmlNodeGetContent(zipdoc_find(o->pending[i], "note-citation", 1));
         lead = strspn(t.data, " ");
-        docbuild_add_note(o->out, o->lang, num ? (const char *)num : "", t.data + lead,
-                          t.len - lead);
+        class = zipdoc_attr(o->pending[i], "note-class");
+        docbuild_add_note(o->out, o->lang, class && !strcmp(class, "endnote"),
+                          num ? (const char *)num : "", t.data + lead, t.len - lead);
         xmlFree(num);
     }
     buf_release(&t);

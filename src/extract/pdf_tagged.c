@@ -414,7 +414,7 @@ static void place_notes(struct tagged *tg, struct docbuild *out)
             if (tg->notes[j].caption)
                 docbuild_add(out, DOC_P, tg->notes[j].text.data, tg->notes[j].text.len, 0);
             else
-                docbuild_add_note(out, tg->lang, tg->notes[j].num, tg->notes[j].text.data,
+                docbuild_add_note(out, tg->lang, 0, tg->notes[j].num, tg->notes[j].text.data,
                                   tg->notes[j].text.len);
             if (out->list.n > n) /* else nothing to hear in it */
                 order[k++] = n;

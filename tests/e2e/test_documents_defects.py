@@ -103,7 +103,8 @@ def test_a_list_items_label_alone_is_not_read(run, tmp_path):
 
 
 def test_word_and_opendocument_footnotes_follow_their_paragraph(run, tmp_path):
-    # the notes of a DOCX (word/footnotes.xml) and an ODT (text:note) were never heard
+    # the notes of a DOCX (word/footnotes.xml) and an ODT (text:note) were never heard; an
+    # endnote (word/endnotes.xml, note-class "endnote") is heard where it is referred to too
     notes = (f'<?xml version="1.0"?><w:footnotes xmlns:w="{docgen.W}">'
              '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
              '<w:footnote w:id="2"><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
@@ -113,18 +114,29 @@ def test_word_and_opendocument_footnotes_follow_their_paragraph(run, tmp_path):
     body = ('<w:p><w:r><w:t>Härigenom föreskrivs</w:t></w:r><w:r><w:footnoteReference w:id="2"/></w:r>'
             '<w:r><w:t xml:space="preserve"> att lagen ska lyda så.</w:t></w:r></w:p>'
             '<w:p><w:r><w:t>Lagen träder i kraft</w:t></w:r><w:r><w:footnoteReference w:id="3"/></w:r>'
-            '<w:r><w:t xml:space="preserve"> den 1 juli 2009.</w:t></w:r></w:p>')
+            '<w:r><w:t xml:space="preserve"> den 1 juli 2009.</w:t></w:r></w:p>'
+            '<w:p><w:r><w:t>Äldre föreskrifter gäller</w:t></w:r><w:r><w:endnoteReference w:id="1"/></w:r>'
+            '<w:r><w:t xml:space="preserve"> för ärenden som inletts före ikraftträdandet.</w:t></w:r></w:p>')
+    endnotes = (f'<?xml version="1.0"?><w:endnotes xmlns:w="{docgen.W}">'
+                '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:endnote>'
+                '<w:endnote w:id="1"><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t xml:space="preserve"> '
+                'Jfr 5 kap. 3 § förvaltningslagen.</w:t></w:r></w:p></w:endnote></w:endnotes>')
     docx = tmp_path / "prop.docx"
-    docx.write_bytes(docgen.docx(body, extra={"word/footnotes.xml": notes}))
+    docx.write_bytes(docgen.docx(body, extra={"word/footnotes.xml": notes, "word/endnotes.xml": endnotes}))
     note = ('<text:note text:id="ftn1" text:note-class="footnote"><text:note-citation>1</text:note-citation>'
             '<text:note-body><text:p>Senaste lydelse 2006:26.</text:p></text:note-body></text:note>')
     odt = tmp_path / "prop.odt"
+    endnote = note.replace("ftn1", "edn1").replace('"footnote"', '"endnote"').replace(
+        ">1<", ">A<").replace("Senaste lydelse 2006:26.", "Jfr 5 kap. 3 § förvaltningslagen.")
     odt.write_bytes(docgen.odt(f"<text:p>Härigenom föreskrivs{note} att lagen ska lyda så.</text:p>"
-                               "<text:p>Lagen träder i kraft den 1 juli 2009.</text:p>"))
+                               f"<text:p>Lagen träder i kraft{endnote} den 1 juli 2009.</text:p>"))
     for path, want in ((docx, ["Härigenom föreskrivs att lagen ska lyda så.", "Fotnot 1: Senaste lydelse 2006:26.",
-                               "Lagen träder i kraft den 1 juli 2009.", "Fotnot 2: Se prop. 2008/09:159."]),
+                               "Lagen träder i kraft den 1 juli 2009.", "Fotnot 2: Se prop. 2008/09:159.",
+                               "Äldre föreskrifter gäller för ärenden som inletts före ikraftträdandet.",
+                               "Slutnot 1: Jfr 5 kap. 3 § förvaltningslagen."]),
                        (odt, ["Härigenom föreskrivs att lagen ska lyda så.", "Fotnot 1: Senaste lydelse 2006:26.",
-                              "Lagen träder i kraft den 1 juli 2009."])):
+                              "Lagen träder i kraft den 1 juli 2009.",
+                              "Slutnot A: Jfr 5 kap. 3 § förvaltningslagen."])):
         res = run("extract", path)
         assert res.returncode == 0, res.stderr
         assert res.stdout.decode().splitlines() == want, path.name
