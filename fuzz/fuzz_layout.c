@@ -1,8 +1,9 @@
-/* fuzz_layout.c -- the PDF layout code (layout.c, layout_read.c): any bytes as pages of
- * positioned characters, as pdf.c would give it from poppler, hostile boxes included (NaN,
+/* fuzz_layout.c -- the PDF layout code (layout.c, layout_read.c, layout_note.c): any bytes as pages
+ * of positioned characters, as pdf.c would give it from poppler, hostile boxes included (NaN,
  * overlapping, huge, negative, zero sizes). Each 8 bytes are one character: a byte picks it
  * from a small alphabet of letters, digits, hyphens, dashes, bullets, spaces and line ends
- * (0xff starts a new page), then x, y, width, height, size and bold. Checks that every block
+ * (0xff starts a new page), then x, y, width, height, size and bold (small raised digits are
+ * footnote marks, small lines at a page foot footnotes). Checks that every block
  * and caption (layout_captions) is valid UTF-8 on one line, and layout_page_number and
  * layout_join_line on the same bytes. */
 #include "fuzz.h"
@@ -121,7 +122,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     layout_add_page(l, c, n, 595, 842);
     layout_captions(l, check_caption, NULL);
-    layout_finish(l, &d);
+    layout_finish(l, NULL, &d);
     check_blocks(&d);
     layout_page_number((const char *)data, size);
     buf_init(&b, BUF_NOLIMIT);

@@ -132,9 +132,29 @@ static int letter_spaced(const struct cut *c, const struct layout_char *ch, int 
            ch->x0 >= c->x1 - 0.05 * em;
 }
 
+/* A footnote's mark set right after a word: a digit smaller than the line's text and raised
+ * above it ("föreskrivs¹"). Not read, but counted for the page (layout_find_notes); after a
+ * unit of length it is the unit's power ("m²"). */
+static int note_mark(struct layout *l, struct cut *c, const struct layout_char *ch, int page)
+{
+    if (!c->nchars || c->space || ch->u[0] < '0' || ch->u[0] > '9' || ch->u[1] ||
+        ch->size > 0.8f * c->size || c->base - ch->y1 < 0.2 * c->size ||
+        ch->x0 < c->x1 - 0.1 * c->size || ch->x0 - c->x1 > 0.5 * c->size)
+        return 0;
+    if ((ch->u[0] == '2' || ch->u[0] == '3') && layout_unit_before(c->t.data, c->t.len))
+        buf_adds(&c->t, ch->u[0] == '2' ? "\xC2\xB2" : "\xC2\xB3", NULL);
+    else
+        l->pages[page].marks++;
+    c->x1 = fmax(c->x1, ch->x1);
+    l->chars++;
+    return 1;
+}
+
 static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int alone,
                      int page)
 {
+    if (note_mark(l, c, ch, page))
+        return;
     if (starts_new(c, ch))
         end_frag(l, c, page, 0);
     if (!c->nchars) {
@@ -264,6 +284,7 @@ void layout_add_page(struct layout *l, const struct layout_char *c, size_t n, do
     p->w = isfinite(w) && w > 0 ? w : 612;
     p->h = isfinite(h) && h > 0 ? h : 792;
     p->first = l->n;
+    p->marks = 0;
     buf_init(&cut.t, BUF_NOLIMIT);
     for (i = 0; i < n; i++) {
         if (i == 0 || c[i - 1].u[0] == '\n' || c[i - 1].u[0] == '\r') {
@@ -713,63 +734,15 @@ static void order_page(struct layout *l, const struct page *p, struct order *o, 
     free(idx);
 }
 
-/* Whether s (n bytes) begins as a caption does: a word for a figure, a map or a table and its
- * number ("Figur 3.", "Tabell 2:", "Figur 1, översiktsbild", "Figur 5 – Utdrag"). */
-static int caption_start(const char *s, size_t n)
-{
-    static const char *const words[] = {"Figur ",  "Fig. ",   "Bild ",    "Foto ",
-                                        "Karta ",  "Tabell ", "Diagram ", "Illustration ",
-                                        "Figure ", "Table ",  "Map "};
-    size_t i, k, d;
-
-    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if ((k = svtext_prefix(s, n, words[i])) && (d = svtext_digits_len(s, n, k)) && d <= 3)
-            return k + d == n || strchr(".:,-) \xE2", s[k + d]) != NULL; /* \xE2: "–" */
-    return 0;
-}
-
-#define CAPTION_LOOK 8 /* fragments after a caption's first line looked through for its others */
-
-void layout_captions(struct layout *l, void (*found)(void *ctx, int page, const char *text),
-                     void *ctx)
-{
-    struct buf t;
-    size_t pg, i, j, last, end;
-
-    buf_init(&t, BUF_NOLIMIT);
-    for (pg = 0; pg < l->npages; pg++) {
-        end = l->pages[pg].first + l->pages[pg].n;
-        for (i = l->pages[pg].first; i < end; i++) {
-            const struct frag *f = &l->f[i];
-            if (f->rotated || !caption_start(f->text, f->len))
-                continue;
-            buf_reset(&t);
-            buf_add(&t, f->text, f->len, NULL);
-            /* its next lines: under it, as far left, in its size */
-            for (last = i, j = i + 1; j < end && j <= i + CAPTION_LOOK; j++) {
-                const struct frag *g = &l->f[j];
-                double down = g->y0 - l->f[last].y0;
-                if (down > 1.8 * f->size)
-                    break;
-                if (down > 0.5 * f->size && fabs(g->x0 - f->x0) < 2.0 &&
-                    fabsf(g->size - f->size) < 0.5f && !caption_start(g->text, g->len)) {
-                    layout_join_line(&t, g->text, g->len);
-                    last = j;
-                }
-            }
-            found(ctx, (int)pg, t.data);
-        }
-    }
-    buf_release(&t);
-}
-
-void layout_finish(struct layout *l, struct docbuild *out)
+void layout_finish(struct layout *l, const char *lang, struct docbuild *out)
 {
     size_t pg, n = 2 * l->npages; /* the pages, then what each has to read last */
     struct order *o = xcalloc(n ? n : 1, sizeof(*o));
 
+    l->lang = lang;
     drop_margins(l);
     find_body_size(l);
+    layout_find_notes(l);
     for (pg = 0; pg < l->npages; pg++) {
         order_page(l, &l->pages[pg], &o[pg], 0);
         order_page(l, &l->pages[pg], &o[l->npages + pg], LAST);

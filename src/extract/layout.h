@@ -33,8 +33,9 @@ size_t layout_chars(const struct layout *l);
  * or alone there with a gap) and page numbers dropped, columns read one after the other,
  * rows of fragments as table rows (a cell's wrapped line joined to it), lines of a paragraph
  * joined (a word hyphenated at a line end made whole again), larger or bold short lines as
- * headings. */
-void layout_finish(struct layout *l, struct docbuild *out);
+ * headings; footnotes ("Fotnot 1: ...", "Footnote" when lang, the document's, is English)
+ * after the text of their page, or after the sentence that goes on over the page break. */
+void layout_finish(struct layout *l, const char *lang, struct docbuild *out);
 
 /* Calls found with each figure's, map's or table's caption on the pages ("Figur 3. Karta över
  * planområdet", its lines joined) and the page it is on (0: the first added), for a tagged

@@ -21,10 +21,12 @@ struct frag {
 };
 
 #define LAST 2 /* frag.dropped: a letter's contact footer, read after the pages */
+#define NOTE 3 /* frag.dropped: a footnote, read after its page's text (layout_note.c) */
 
 struct page {
     double w, h;
     size_t first, n; /* its fragments in l->f */
+    size_t marks;    /* footnote marks in its text */
 };
 
 struct layout {
@@ -36,6 +38,7 @@ struct layout {
     double line_gap;  /* the usual gap between two lines of a paragraph, in ems */
     float heading[4]; /* the sizes larger than the body's, largest first: h1, h2... */
     size_t nheading;
+    const char *lang; /* the document's, for the footnotes' label; NULL: Swedish */
     char **hy; /* "tillämp-ningsområde": words the pages broke at a line end (layout_hyphen.c) */
     size_t nhy, hycap;
     int hysorted;
@@ -55,6 +58,17 @@ struct order {
  * fragment with the first of the line below it in its own column (a table's cells or columns
  * side by side: their lines interleaved in the page's text, a cell's line ending at a gap). */
 void layout_note_hyphens(struct layout *l, size_t first, size_t n);
+
+/* Whether the n bytes at s end in a unit of length ("m", "120 km"): a raised 2 after it is
+ * its square. */
+int layout_unit_before(const char *s, size_t n);
+
+/* Marks each page's footnotes NOTE: its lowest lines, in a smaller size than the body's, below
+ * all of its body text, the first beginning with a number, on a page whose text has marks. */
+void layout_find_notes(struct layout *l);
+
+/* Adds the footnotes of pages from to to (inclusive) to out: "Fotnot 1: ...". */
+void layout_read_notes(const struct layout *l, size_t from, size_t to, struct docbuild *out);
 
 /* qsort's comparison of two doubles. */
 int layout_cmp_double(const void *a, const void *b);

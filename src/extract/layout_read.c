@@ -96,6 +96,8 @@ struct reader {
     double cx[MAX_CELLS], ty1;
     size_t ncells, tcol;
     int table, row;
+    int notes; /* pages notes_from to notes_to have footnotes not yet read */
+    size_t notes_from, notes_to;
 };
 
 /* The heading sizes of the document: distinct sizes above the body's, largest first. */
@@ -135,12 +137,23 @@ static int heading_level(const struct layout *l, const struct frag *f)
     return 0;
 }
 
+/* The footnotes of the pages read, once nothing of their text is open: after the sentence
+ * that went on over the page break. */
+static void flush_notes(struct reader *r)
+{
+    if (!r->notes || r->para_kind || r->row)
+        return;
+    layout_read_notes(r->l, r->notes_from, r->notes_to, r->out);
+    r->notes = 0;
+}
+
 static void flush_para(struct reader *r)
 {
     if (r->para_kind)
         docbuild_add(r->out, (enum doc_kind)r->para_kind, r->para.data, r->para.len, 0);
     r->para_kind = 0;
     buf_reset(&r->para);
+    flush_notes(r);
 }
 
 static void flush_row(struct reader *r)
@@ -162,6 +175,7 @@ static void flush_row(struct reader *r)
     r->table = 2;
     r->row = 0;
     buf_release(&t);
+    flush_notes(r);
 }
 
 static void end_table(struct reader *r)
@@ -379,6 +393,16 @@ static void read_row(struct reader *r, const struct frag *const *f, size_t k, si
     }
 }
 
+static int has_notes(const struct layout *l, const struct page *p)
+{
+    size_t i;
+
+    for (i = p->first; i < p->first + p->n; i++)
+        if (l->f[i].dropped == NOTE)
+            return 1;
+    return 0;
+}
+
 /* Reads one page's columns, row by row. */
 static void read_page(struct reader *r, const struct order *o, size_t col_base)
 {
@@ -433,8 +457,17 @@ void layout_read(struct layout *l, const struct order *o, size_t n, struct docbu
     find_line_gap(l, o, l->npages);
     find_heading_sizes(l);
     for (pg = 0; pg < n; pg++) {
+        if (pg == l->npages && r.notes) { /* the last page's notes before what is read last */
+            end_table(&r);
+            flush_para(&r);
+        }
         read_page(&r, &o[pg], base);
         base += o[pg].ncols;
+        if (pg < l->npages && has_notes(l, &l->pages[pg])) {
+            r.notes_from = r.notes ? r.notes_from : pg;
+            r.notes_to = pg;
+            r.notes = 1;
+        }
     }
     end_table(&r);
     flush_para(&r);

@@ -393,14 +393,14 @@ int document_read_pdf(const char *bytes, size_t len, const struct document_caps 
             goto out;
         }
         ocr = 1;
-        layout_finish(l, &d);
+        layout_finish(l, lang, &d);
     } else if (!pdf_tagged_read(doc, range[1] - range[0] < pages ? range : NULL, lang, l, &d) ||
                d.list.total < layout_chars(l) * 7 / 10) {
         /* the structure tree when it holds the text (headers and footers, its artifacts, are
            outside it: a share of the page's characters); else, or when untagged, the layout */
         docbuild_release(&d);
         docbuild_init(&d, caps->max_text, e);
-        layout_finish(l, &d);
+        layout_finish(l, lang, &d);
     }
     title = pdf_title(doc);
     if (!(rc = docbuild_finish(&d, title, lang, out))) {

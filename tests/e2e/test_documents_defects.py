@@ -72,6 +72,37 @@ def test_footnotes_are_read_after_the_text_of_their_page(run, tmp_path):
         "Fotnot 1: Jfr direktiv 2002/19/EG om tillträde och samtrafik.", "Fotnot 2: Senaste lydelse 2006:26."]
 
 
+def marked(parts, x, y, size=11):
+    """A line of (text, mark): a mark set smaller and raised right after the text before it,
+    as Word sets a footnote's mark or a unit's power."""
+    out = []
+    for text, mark in parts:
+        out.append((x, y - 4, 7, text) if mark else (x, y, size, text))
+        x += docgen.text_width(text, 7 if mark else size)
+    return out
+
+
+def test_an_untagged_pdfs_footnotes_follow_the_sentence_and_their_marks_are_not_read(run, tmp_path):
+    # an untagged PDF's marks were heard as lone numbers ("1", "föreskrivs, att") and its
+    # footnotes in the middle of a sentence that went on over the page break
+    p1 = [(70, 80, 14, "Avgifter", True)]
+    p1 += marked([("Härigenom föreskrivs", 0), ("1", 1), (" att avgiften ska vara skälig.", 0)], 70, 110)
+    p1 += marked([("Taket gäller per månad", 0), ("2", 1), (".", 0)], 70, 124)
+    p1 += marked([("Ytan är 120 m", 0), ("2", 1), (" stor.", 0)], 70, 138)
+    body, _ = docgen.justified(SENTENCE, 70, 700, 11, 455, ends=False)
+    p1 += body + [(70, 770, 8, "1 Senaste lydelse 2006:26."),
+                  (70, 780, 8, "2 Jfr prop. 2000/01:80 s. 91, där avgifts-"), (70, 790, 8, "taket behandlas."),
+                  (290, 815, 9, "1")]
+    p2 = [(70, 80, 11, "så att ingen faller mellan stolarna när ansvaret delas."), (70, 100, 11, "Nästa stycke."),
+          (290, 815, 9, "2")]
+    assert extract(run, tmp_path, [p1, p2]) == [
+        "Avgifter", "Härigenom föreskrivs att avgiften ska vara skälig.", "Taket gäller per månad.",
+        "Ytan är 120 m² stor.",
+        " ".join(SENTENCE) + " så att ingen faller mellan stolarna när ansvaret delas.",
+        "Fotnot 1: Senaste lydelse 2006:26.", "Fotnot 2: Jfr prop. 2000/01:80 s. 91, där avgiftstaket behandlas.",
+        "Nästa stycke."]
+
+
 def test_a_caption_the_structure_tree_leaves_out_is_read(run, tmp_path):
     # a detailed plan's tree (Aspose) tagged its figures without their captions: "Figur 1.
     # Illustration av planprocessen" was never heard; one the tree has is read once

@@ -59,7 +59,7 @@ static char *read_pages(struct page *pages, size_t n)
     docbuild_init(&d, 0, NULL);
     for (i = 0; i < n; i++)
         layout_add_page(l, pages[i].c, pages[i].n, W, H);
-    layout_finish(l, &d);
+    layout_finish(l, NULL, &d);
     layout_free(l);
     assert_int_equal(docbuild_finish(&d, NULL, "sv", &r), LY_OK);
     docbuild_release(&d);
