@@ -96,7 +96,8 @@ struct reader {
     double cx[MAX_CELLS], ty1;
     size_t ncells, tcol;
     int table, row;
-    int notes; /* pages notes_from to notes_to have footnotes not yet read */
+    int page_top; /* no line of this page has been read yet */
+    int notes;    /* pages notes_from to notes_to have footnotes not yet read */
     size_t notes_from, notes_to;
 };
 
@@ -331,10 +332,44 @@ static int row_goes_on(const struct reader *r, const struct frag *const *f, size
            (end == '-' || end == ',' || svtext_is_letter(end));
 }
 
+/* The first line of a page under a table row left open at the foot of the page before, each
+ * fragment in one of its cells and going on with it (the cell stopped mid-sentence, and the
+ * fragment begins in lower case or the cell ended in a hyphen): the row's rest, which the
+ * page break cut off. Joined to it; 1 when it was. */
+static int row_goes_on_across(struct reader *r, const struct frag *const *f, size_t k, size_t col)
+{
+    int cell[MAX_CELLS * 2], last = -1;
+    uint32_t c = 0, end = 0;
+    size_t i;
+
+    if (!r->page_top || !r->row || k > r->ncells)
+        return 0;
+    for (i = 0; i < k; i++) {
+        const struct buf *b;
+        if ((cell[i] = cell_at(r, f[i]->x0, f[i]->size)) <= last)
+            return 0;
+        last = cell[i];
+        b = &r->cells[cell[i]];
+        svtext_cp(f[i]->text, f[i]->len, 0, &c);
+        svtext_cp_before(b->data, b->len, &end);
+        if (!b->len || layout_sentence_end(b->data, b->len) ||
+            !(end == '-' || (svtext_is_letter(c) && !svtext_is_upper(c))))
+            return 0;
+    }
+    for (i = 0; i < k; i++) {
+        layout_join_line(&r->cells[cell[i]], f[i]->text, f[i]->len);
+        r->ty1 = i ? fmax(r->ty1, f[i]->y1) : f[i]->y1;
+    }
+    r->tcol = col;
+    return 1;
+}
+
 static void table_row(struct reader *r, const struct frag *const *f, size_t k, size_t col)
 {
     size_t i;
 
+    if (row_goes_on_across(r, f, k, col))
+        return;
     if (row_goes_on(r, f, k, col)) {
         for (i = 0; i < k; i++) {
             layout_join_line(&r->cells[i], f[i]->text, f[i]->len);
@@ -380,7 +415,7 @@ static void read_row(struct reader *r, const struct frag *const *f, size_t k, si
         buf_release(&t);
     } else if (k >= 2) {
         table_row(r, f, k, col);
-    } else if (!wrapped_cell(r, f[0], col)) {
+    } else if (!wrapped_cell(r, f[0], col) && !row_goes_on_across(r, f, 1, col)) {
         end_table(r);
         if (r->para_kind == DOC_LI && fabs(f[0]->x0 - r->px0) < f[0]->size &&
             f[0]->y0 - r->py1 < (r->l->line_gap + 0.35) * f[0]->size &&
@@ -409,6 +444,7 @@ static void read_page(struct reader *r, const struct order *o, size_t col_base)
     const struct frag *row[MAX_CELLS * 2];
     size_t i = 0, k;
 
+    r->page_top = 1;
     while (i < o->n) {
         const struct frag *f = &r->l->f[o->idx[i]];
         k = 0;
@@ -417,6 +453,7 @@ static void read_page(struct reader *r, const struct order *o, size_t col_base)
                fabs(r->l->f[o->idx[i + k]].y1 - f->y1) <= 0.3 * f->size)
             row[k] = &r->l->f[o->idx[i + k]], k++;
         read_row(r, row, k, col_base + o->col[i], o->right[o->col[i]]);
+        r->page_top = 0;
         i += k;
     }
 }

@@ -234,6 +234,23 @@ def test_text_run_to_the_foot_of_the_page_is_read_a_footer_is_not(run, tmp_path)
     assert "Arbetsmaterial" not in lines
 
 
+def test_a_table_row_the_page_break_cut_is_read_whole(run, tmp_path):
+    # a row's cells that went on at the top of the next page were heard as a row of their own
+    head = [(70, 60, 9, "Exempelby kommun"), (400, 60, 9, "Åtgärdsprogram")]
+    p1 = head + [(70, 100, 14, "Åtgärder", True)]
+    for i in range(24):
+        p1 += [(70, 130 + 26 * i, 10, f"Åtgärd {i + 1}"), (200, 130 + 26 * i, 10, "Kalkning med båt"),
+               (400, 130 + 26 * i, 10, "250 ton")]
+    p1 += [(70, 754, 10, "Möjliggöra upp- och"), (200, 754, 10, "Anordningar för"), (400, 754, 10, "530 000 kr")]
+    p2 = head + [(70, 100, 10, "nedströmspassage"), (200, 100, 10, "fiskvandring"),
+                 (70, 126, 10, "Biotopvård"), (200, 126, 10, "Biotopvård i sjö"), (400, 126, 10, "110 000 kr"),
+                 (70, 170, 11, "Slut på tabellen.")]
+    assert extract(run, tmp_path, [p1, p2])[-4:] == [
+        "Åtgärd 24, Kalkning med båt, 250 ton",
+        "Möjliggöra upp- och nedströmspassage, Anordningar för fiskvandring, 530 000 kr",
+        "Biotopvård, Biotopvård i sjö, 110 000 kr", "Slut på tabellen."]
+
+
 def test_table_of_contents_without_leaders_or_page_numbers(run, tmp_path):
     toc = [(70, 80, 14, "Innehåll", True)]
     for i, (title, page) in enumerate([("Inledning", 3), ("Bakgrund och syfte", 4), ("Konsekvenser", 12)]):
