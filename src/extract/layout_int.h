@@ -63,6 +63,11 @@ void layout_note_hyphens(struct layout *l, size_t first, size_t n);
  * its square. */
 int layout_unit_before(const char *s, size_t n);
 
+/* Whether f on page p is a footnote's number with its text beside it ("4", "Senaste lydelse
+ * 1994:579.") or begins with it ("4 Senaste ..."), in a smaller size than the body's, on a
+ * page whose text has footnote marks. */
+int layout_note_line(const struct layout *l, const struct page *p, const struct frag *f);
+
 /* Marks each page's footnotes NOTE: its lowest lines, in a smaller size than the body's, below
  * all of its body text, the first beginning with a number, on a page whose text has marks. */
 void layout_find_notes(struct layout *l);

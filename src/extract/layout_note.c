@@ -44,6 +44,39 @@ static size_t note_number(const struct frag *f)
     return svtext_is_letter(c) ? d : 0;
 }
 
+static int digits_only(const struct frag *f)
+{
+    return f->len && f->len <= 3 && svtext_digits_len(f->text, f->len, 0) == f->len;
+}
+
+/* The fragment of page p on f's line that begins right after f ends (dir 1) or ends right
+ * before f begins (dir -1), within an em; NULL when none. */
+static const struct frag *beside(const struct layout *l, const struct page *p, const struct frag *f,
+                                 int dir)
+{
+    size_t i;
+
+    for (i = p->first; i < p->first + p->n; i++) {
+        const struct frag *g = &l->f[i];
+        double gap = dir > 0 ? g->x0 - f->x1 : f->x0 - g->x1;
+        if (g != f && g->y0 < f->y1 && f->y0 < g->y1 && gap > -0.2 * f->size &&
+            gap < fmax(f->size, g->size))
+            return g;
+    }
+    return NULL;
+}
+
+int layout_note_line(const struct layout *l, const struct page *p, const struct frag *f)
+{
+    const struct frag *g;
+
+    if (!p->marks || f->rotated || f->size > NOTE_SIZE * l->body)
+        return 0;
+    if (digits_only(f))
+        return beside(l, p, f, 1) != NULL;
+    return note_number(f) || ((g = beside(l, p, f, -1)) && digits_only(g));
+}
+
 /* The body's lowest text on page p, and the note area below it: its fragments, NOTE when the
  * area is one. */
 static void find_page_notes(struct layout *l, const struct page *p)
@@ -91,32 +124,60 @@ static void add_note(const struct layout *l, struct buf *t, const char *num, str
     buf_reset(t);
 }
 
-void layout_read_notes(const struct layout *l, size_t from, size_t to, struct docbuild *out)
+/* Whether a comes before b in reading order: on the same line (their boxes share most of the
+ * smaller's height: a note's number is set raised) the one further left, else the higher. */
+static int reads_before(const struct frag *a, const struct frag *b)
 {
+    double overlap = fmin(a->y1, b->y1) - fmax(a->y0, b->y0);
+
+    if (overlap > 0.5 * fmin(a->y1 - a->y0, b->y1 - b->y0))
+        return a->x0 < b->x0;
+    return a->y0 < b->y0;
+}
+
+/* Page p's footnotes into out: its NOTE fragments in reading order (poppler's text order puts
+ * a raised number anywhere), each note from its number on. When the numbers are set apart and
+ * raised, only they begin a note: "2 kap. 1 § LSO" is note 3's text. */
+static void read_page_notes(const struct layout *l, const struct page *p, struct docbuild *out)
+{
+    const struct frag **f = xreallocarray(NULL, p->n ? p->n : 1, sizeof(*f));
     struct buf t;
     char num[4] = "";
-    size_t pg, i, d;
+    size_t i, j, n = 0, d;
+    int apart = 0;
 
-    buf_init(&t, BUF_NOLIMIT);
-    for (pg = from; pg <= to && pg < l->npages; pg++) {
-        const struct page *p = &l->pages[pg];
-        for (i = p->first; i < p->first + p->n; i++) {
-            const struct frag *f = &l->f[i];
-            if (f->dropped != NOTE)
-                continue;
-            if ((d = note_number(f))) { /* a note begins: its number, then its text */
-                add_note(l, &t, num, out);
-                memcpy(num, f->text, d);
-                num[d] = '\0';
-                d += d < f->len && f->text[d] == ' ';
-                buf_add(&t, f->text + d, f->len - d, NULL);
-            } else {
-                layout_join_line(&t, f->text, f->len);
-            }
-        }
-        add_note(l, &t, num, out);
+    for (i = p->first; i < p->first + p->n; i++) {
+        if (l->f[i].dropped != NOTE)
+            continue;
+        for (j = n++; j > 0 && reads_before(&l->f[i], f[j - 1]); j--) /* few: insertion */
+            f[j] = f[j - 1];
+        f[j] = &l->f[i];
+        apart |= digits_only(&l->f[i]);
     }
+    buf_init(&t, BUF_NOLIMIT);
+    for (i = 0; i < n; i++) {
+        d = apart ? (digits_only(f[i]) ? f[i]->len : 0) : note_number(f[i]);
+        if (d && !(apart && !t.len && *num && !digits_only(f[i]))) {
+            add_note(l, &t, num, out);
+            memcpy(num, f[i]->text, d);
+            num[d] = '\0';
+            d += d < f[i]->len && f[i]->text[d] == ' ';
+            buf_add(&t, f[i]->text + d, f[i]->len - d, NULL);
+        } else {
+            layout_join_line(&t, f[i]->text, f[i]->len);
+        }
+    }
+    add_note(l, &t, num, out);
     buf_release(&t);
+    free(f);
+}
+
+void layout_read_notes(const struct layout *l, size_t from, size_t to, struct docbuild *out)
+{
+    size_t pg;
+
+    for (pg = from; pg <= to && pg < l->npages; pg++)
+        read_page_notes(l, &l->pages[pg], out);
 }
 
 /* Whether s (n bytes) begins as a caption does: a word for a figure, a map or a table and its

@@ -103,6 +103,24 @@ def test_an_untagged_pdfs_footnotes_follow_the_sentence_and_their_marks_are_not_
         "Nästa stycke."]
 
 
+def test_a_statutes_footnotes_with_raised_numbers_on_every_page_are_all_read(run, tmp_path):
+    # SFS 2003:365: each page's notes are "⁴ Senaste lydelse 1994:579.", the number set apart
+    # and raised, at the same height on every page: they were taken for a running footer and
+    # lost, or run together under one number; a note's text that begins with a number
+    # ("2 kap. 5 § LSO") gave it that number
+    pages = []
+    for n in range(4):
+        body = marked([(f"Paragrafen {n + 1} har fått en ny lydelse", 0), (str(2 * n + 1), 1), (" och en till", 0),
+                       (str(2 * n + 2), 1), (".", 0)], 70, 100)
+        notes = [(70, 760, 5, str(2 * n + 1)), (76, 764, 8, f"Senaste lydelse {1990 + n}:{100 + n}."),
+                 (70, 772, 5, str(2 * n + 2)), (76, 776, 8, "2 kap. 5 § LSO")]
+        pages.append(body + notes + [(290, 815, 9, str(n + 1))])
+    lines = extract(run, tmp_path, pages)
+    assert [line for line in lines if line.startswith("Fotnot")] == [
+        note for n in range(4) for note in (f"Fotnot {2 * n + 1}: Senaste lydelse {1990 + n}:{100 + n}.",
+                                            f"Fotnot {2 * n + 2}: 2 kap. 5 § LSO")]
+
+
 def test_a_caption_the_structure_tree_leaves_out_is_read(run, tmp_path):
     # a detailed plan's tree (Aspose) tagged its figures without their captions: "Figur 1.
     # Illustration av planprocessen" was never heard; one the tree has is read once
