@@ -64,6 +64,7 @@ struct cut {
     size_t wlen;     /* characters of the word being cut */
     int tracked;     /* ... which is letter-spaced ("S l u t å r") */
     int rotated;     /* the line being cut runs down or up the page */
+    int marked;      /* a footnote mark was left out right before this character */
 };
 
 static void end_frag(struct layout *l, struct cut *c, int page, int eol)
@@ -95,7 +96,7 @@ static void end_frag(struct layout *l, struct cut *c, int page, int eol)
     }
     buf_reset(&c->t);
     c->nchars = c->nbold = c->wlen = 0;
-    c->space = c->spaced = c->tracked = c->rotated = 0;
+    c->space = c->spaced = c->tracked = c->rotated = c->marked = 0;
 }
 
 /* Characters with no usable box (NaN, huge) are treated as spaces. */
@@ -144,19 +145,42 @@ static int note_mark(struct layout *l, struct cut *c, const struct layout_char *
     if ((ch->u[0] == '2' || ch->u[0] == '3') && layout_unit_before(c->t.data, c->t.len))
         buf_adds(&c->t, ch->u[0] == '2' ? "\xC2\xB2" : "\xC2\xB3", NULL);
     else
-        l->pages[page].marks++;
+        l->pages[page].marks++, c->marked = 1;
     c->x1 = fmax(c->x1, ch->x1);
     l->chars++;
     return 1;
 }
 
+/* Whether the fragment being cut is a paragraph's or chapter's label ("2 §", "12 a §",
+ * "3 kap.") and ch goes on along its line: a statute sets a wide space after the label, which
+ * is the paragraph's start, not a table's next cell. */
+static int section_label(const struct cut *c, const struct layout_char *ch)
+{
+    const char *s = c->t.data;
+    size_t n = c->t.len, i = svtext_digits_len(s, n, 0);
+
+    if (!i || i > 3 || fabs(ch->y1 - c->base) > 0.4 * c->size || ch->x0 - c->x1 > 4 * c->size)
+        return 0;
+    if (i + 2 <= n && s[i] == ' ' && s[i + 1] >= 'a' && s[i + 1] <= 'z' &&
+        (i + 2 == n || s[i + 2] == ' '))
+        i += 2;
+    i += i < n && s[i] == ' ';
+    return (n - i == 2 && !memcmp(s + i, "\xC2\xA7", 2)) ||
+           (n - i == 4 && !memcmp(s + i, "kap.", 4));
+}
+
 static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int alone,
                      int page)
 {
+    uint32_t cp;
+
     if (note_mark(l, c, ch, page))
         return;
-    if (starts_new(c, ch))
+    if (starts_new(c, ch) && !(section_label(c, ch) && (c->space = 1)))
         end_frag(l, c, page, 0);
+    if (c->marked && utf8_decode(ch->u, strlen(ch->u), &cp) && svtext_is_letter(cp))
+        c->space = c->nchars > 0; /* "hotell³är": the mark stood for the space */
+    c->marked = 0;
     if (!c->nchars) {
         c->x0 = ch->x0, c->y0 = ch->y0, c->x1 = ch->x1, c->y1 = ch->y1;
         c->size = ch->size;

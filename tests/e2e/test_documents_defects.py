@@ -121,6 +121,19 @@ def test_a_statutes_footnotes_with_raised_numbers_on_every_page_are_all_read(run
                                             f"Fotnot {2 * n + 2}: 2 kap. 5 § LSO")]
 
 
+def test_a_paragraphs_label_set_apart_starts_its_text_not_a_table(run, tmp_path):
+    # a statute sets a wide space after "2 §": it was heard as a table's cells ("2 §, Denna
+    # lag ... verk-" and "samhet ..." apart); a mark with no space after it joined two words
+    page = [(70, 100, 11, "2 §"), (95, 100, 11, "Denna lag gäller, med den inskränkning som anges i 4 §, varje verk-"),
+            (70, 114, 11, "samhet i vilken arbetstagare utför arbete för arbetsgivares räkning.")]
+    page += marked([("Brandsäkerhet i befintliga hotell", 0), ("3", 1), ("är att skydda de boende.", 0)], 70, 140)
+    page += [(70, 770, 8, "3 Enligt 2 kap. 2 § lagen (2003:778) om skydd mot olyckor.")]
+    assert extract(run, tmp_path, [page]) == [
+        "2 § Denna lag gäller, med den inskränkning som anges i 4 §, varje verksamhet i vilken arbetstagare "
+        "utför arbete för arbetsgivares räkning.", "Brandsäkerhet i befintliga hotell är att skydda de boende.",
+        "Fotnot 3: Enligt 2 kap. 2 § lagen (2003:778) om skydd mot olyckor."]
+
+
 def test_a_caption_the_structure_tree_leaves_out_is_read(run, tmp_path):
     # a detailed plan's tree (Aspose) tagged its figures without their captions: "Figur 1.
     # Illustration av planprocessen" was never heard; one the tree has is read once
