@@ -579,6 +579,31 @@ static void defer_contact_block(struct layout *l, const struct page *p)
             l->f[i].dropped = LAST;
 }
 
+#define FOOT_NUMBER 0.75 /* a page number ends below this share of the page's height */
+
+/* A page number set just above the margin zone (an InDesign page's, level with the last line
+ * of its footnotes): a page number in the page's last quarter with nothing under it and
+ * nothing beside it on its line. */
+static void drop_foot_number(struct layout *l, const struct page *p)
+{
+    size_t i, j, end = p->first + p->n;
+
+    for (i = p->first; i < end; i++) {
+        struct frag *f = &l->f[i];
+        int alone = !f->dropped && f->y1 > FOOT_NUMBER * p->h &&
+                    layout_page_number(f->text, f->len) && !layout_note_line(l, p, f);
+        for (j = p->first; alone && j < end; j++) {
+            const struct frag *g = &l->f[j];
+            alone =
+                g == f || g->dropped ||
+                (g->y0 <= f->y1 && !(g->y0 < f->y1 && f->y0 < g->y1 &&
+                                     g->x0 < f->x1 + 2 * f->size && f->x0 < g->x1 + 2 * f->size));
+        }
+        if (alone)
+            f->dropped = 1;
+    }
+}
+
 static void drop_margins(struct layout *l)
 {
     size_t pg, i, k, n = 0, need = (size_t)-1;
@@ -616,8 +641,10 @@ static void drop_margins(struct layout *l)
         if (f->rotated && (f->x1 < p->w * SIDE_ZONE || f->x0 > p->w * (1 - SIDE_ZONE)))
             f->dropped = 1;
     }
-    for (pg = 0; pg < l->npages; pg++)
+    for (pg = 0; pg < l->npages; pg++) {
+        drop_foot_number(l, &l->pages[pg]);
         defer_contact_block(l, &l->pages[pg]);
+    }
 }
 
 static void find_body_size(struct layout *l)

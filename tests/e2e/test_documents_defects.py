@@ -121,6 +121,19 @@ def test_a_statutes_footnotes_with_raised_numbers_on_every_page_are_all_read(run
                                             f"Fotnot {2 * n + 2}: 2 kap. 5 § LSO")]
 
 
+def test_a_page_number_level_with_the_last_footnote_line_is_not_read(run, tmp_path):
+    # SSMFS 2018:2 (InDesign) sets the page number above the margin zone, level with the
+    # last line of the footnotes: it was read as a lone "1", the footnote as body text
+    pages = []
+    for n in range(3):
+        body = marked([(f"Myndigheten föreskriver följande om del {n + 1}", 0), (str(n + 1), 1), (".", 0)], 70, 100)
+        pages.append(body + [(70, 636, 5, str(n + 1)), (76, 640, 8, f"Till SSMFS 2025:{n + 2}, del {n + 1}."),
+                             (450, 640, 12, str(n + 1))])
+    assert extract(run, tmp_path, pages) == [
+        line for n in range(3) for line in (f"Myndigheten föreskriver följande om del {n + 1}.",
+                                            f"Fotnot {n + 1}: Till SSMFS 2025:{n + 2}, del {n + 1}.")]
+
+
 def test_a_paragraphs_label_set_apart_starts_its_text_not_a_table(run, tmp_path):
     # a statute sets a wide space after "2 §": it was heard as a table's cells ("2 §, Denna
     # lag ... verk-" and "samhet ..." apart); a mark with no space after it joined two words
