@@ -263,13 +263,19 @@ static int is_bullet(const struct frag *f)
                                           "\xE2\x96\xA0",
                                           "\xEF\x82\xB7",
                                           "\xE2\x80\x93",
+                                          "\xE2\x88\x92",
                                           "-",
                                           "*"};
     size_t i;
+    uint32_t c;
 
     for (i = 0; i < sizeof(bullets) / sizeof(bullets[0]); i++)
         if (!strcmp(f->text, bullets[i]))
             return 1;
+    /* a symbol font's glyph alone, which maps to the private use area ("\xEF\x80\xAD" for
+       SymbolMT's dash): a bullet, never text */
+    if (utf8_decode(f->text, f->len, &c) == f->len && c >= 0xE000 && c <= 0xF8FF)
+        return 1;
     /* "1." "12)" "a)" */
     i = svtext_digits_len(f->text, f->len, 0);
     if (!i && f->len == 2 && f->text[0] >= 'a' && f->text[0] <= 'z')
@@ -406,7 +412,12 @@ static void read_row(struct reader *r, const struct frag *const *f, size_t k, si
 
     if (k >= 2 && is_bullet(f[0])) {
         buf_init(&t, BUF_NOLIMIT);
-        buf_adds(&t, "\xE2\x80\xA2 ", NULL);
+        /* a number or letter is read as written ("1.", "b)"), a symbol is the list's mark */
+        if ((f[0]->text[0] >= '0' && f[0]->text[0] <= '9') ||
+            (f[0]->text[0] >= 'a' && f[0]->text[0] <= 'z'))
+            buf_add(&t, f[0]->text, f[0]->len, NULL), buf_addch(&t, ' ', NULL);
+        else
+            buf_adds(&t, "\xE2\x80\xA2 ", NULL);
         for (i = 1; i < k; i++)
             layout_join_line(&t, f[i]->text, f[i]->len);
         end_table(r);

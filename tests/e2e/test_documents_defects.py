@@ -134,6 +134,14 @@ def test_a_page_number_level_with_the_last_footnote_line_is_not_read(run, tmp_pa
                                             f"Fotnot {n + 1}: Till SSMFS 2025:{n + 2}, del {n + 1}.")]
 
 
+def test_a_lists_numbers_are_read(run, tmp_path):
+    # a ruling's numbered points lost their numbers ("1." "2."); symbol bullets: test_layout.c
+    page = [(70, 100, 11, "Domslut"), (70, 120, 11, "1."), (90, 120, 11, "Överdomstolen avslår yrkandet."),
+            (70, 134, 11, "2."), (90, 134, 11, "Domen ändras på följande sätt.")]
+    assert extract(run, tmp_path, [page]) == ["Domslut", "1. Överdomstolen avslår yrkandet.",
+                                              "2. Domen ändras på följande sätt."]
+
+
 def test_a_paragraphs_label_set_apart_starts_its_text_not_a_table(run, tmp_path):
     # a statute sets a wide space after "2 §": it was heard as a table's cells ("2 §, Denna
     # lag ... verk-" and "samhet ..." apart); a mark with no space after it joined two words

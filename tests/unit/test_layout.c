@@ -311,6 +311,23 @@ static void test_layout_reads_a_lone_page_without_its_margins(void **state)
     free(text);
 }
 
+static void test_layout_reads_symbol_bullets_as_list_marks(void **state)
+{
+    static struct page p;
+    char *text;
+
+    (void)state;
+    p.n = 0;
+    put(&p, 70, 100, 11, "Riskerna beror på:");
+    put(&p, 70, 120, 11, "\xEF\x80\xAD"); /* SymbolMT's dash, in the private use area */
+    put(&p, 90, 120, 11, "ämnenas farlighet,");
+    put(&p, 70, 134, 11, "\xE2\x88\x92"); /* a minus sign */
+    put(&p, 90, 134, 11, "mängderna som hanteras.");
+    text = read_pages(&p, 1);
+    assert_string_equal(text, "Riskerna beror på:\nämnenas farlighet,\nmängderna som hanteras.");
+    free(text);
+}
+
 /* Full lines of 0.5 em characters that reach x0 + width at size 11. */
 static void paragraph(struct page *p, double x, double *y, const char *const *lines, size_t n)
 {
@@ -541,6 +558,7 @@ int main(void)
         cmocka_unit_test(test_layout_joins_lines_and_mends_hyphenation),
         cmocka_unit_test(test_layout_drops_running_headers_and_footers),
         cmocka_unit_test(test_layout_reads_a_lone_page_without_its_margins),
+        cmocka_unit_test(test_layout_reads_symbol_bullets_as_list_marks),
         cmocka_unit_test(test_layout_joins_a_paragraph_and_a_hyphenated_word),
         cmocka_unit_test(test_layout_reads_two_columns_one_after_the_other),
         cmocka_unit_test(test_layout_reads_table_rows_with_wrapped_cells),
