@@ -154,12 +154,11 @@ static int note_mark(struct layout *l, struct cut *c, const struct layout_char *
 /* Whether the fragment being cut is a paragraph's or chapter's label ("2 §", "12 a §",
  * "3 kap.") and ch goes on along its line: a statute sets a wide space after the label, which
  * is the paragraph's start, not a table's next cell. */
-static int section_label(const struct cut *c, const struct layout_char *ch)
+static int label_text(const char *s, size_t n)
 {
-    const char *s = c->t.data;
-    size_t n = c->t.len, i = svtext_digits_len(s, n, 0);
+    size_t i = svtext_digits_len(s, n, 0);
 
-    if (!i || i > 3 || fabs(ch->y1 - c->base) > 0.4 * c->size || ch->x0 - c->x1 > 4 * c->size)
+    if (!i || i > 3)
         return 0;
     if (i + 2 <= n && s[i] == ' ' && s[i + 1] >= 'a' && s[i + 1] <= 'z' &&
         (i + 2 == n || s[i + 2] == ' '))
@@ -167,6 +166,12 @@ static int section_label(const struct cut *c, const struct layout_char *ch)
     i += i < n && s[i] == ' ';
     return (n - i == 2 && !memcmp(s + i, "\xC2\xA7", 2)) ||
            (n - i == 4 && !memcmp(s + i, "kap.", 4));
+}
+
+static int section_label(const struct cut *c, const struct layout_char *ch)
+{
+    return fabs(ch->y1 - c->base) <= 0.4 * c->size && ch->x0 - c->x1 <= 4 * c->size &&
+           label_text(c->t.data, c->t.len);
 }
 
 static void add_char(struct layout *l, struct cut *c, const struct layout_char *ch, int alone,
@@ -517,7 +522,7 @@ static int zone_has_prose(const struct layout *l, const struct page *p, int zone
  * key, a run of equal keys is one running header or footer. */
 static void count_repeats(struct margin *m, size_t n, size_t *repeats)
 {
-    size_t i = 0, j, k, pages;
+    size_t i = 0, j, k, x, pages;
 
     qsort(m, n, sizeof(*m), by_margin);
     while (i < n) {
@@ -525,8 +530,17 @@ static void count_repeats(struct margin *m, size_t n, size_t *repeats)
                                    !masked_cmp(m[j].f, m[i].f);
              j++)
             pages += m[j].f->page != m[j - 1].f->page;
-        for (k = i; k < j; k++)
+        for (k = i; k < j; k++) {
             repeats[m[k].i] = pages - 1;
+            if (!label_text(m[k].f->text, m[k].f->len))
+                continue;
+            /* a chapter's heading at a page's top beside the running header ("2 kap.",
+               "3 kap." on the pages they begin) repeats only with its digits masked: count
+               the same chapter's label alone */
+            for (repeats[m[k].i] = 0, x = i; x < j; x++)
+                repeats[m[k].i] +=
+                    x != k && m[x].f->page != m[k].f->page && !strcmp(m[x].f->text, m[k].f->text);
+        }
         i = j;
     }
 }

@@ -134,6 +134,23 @@ def test_a_page_number_level_with_the_last_footnote_line_is_not_read(run, tmp_pa
                                             f"Fotnot {n + 1}: Till SSMFS 2025:{n + 2}, del {n + 1}.")]
 
 
+def test_a_chapters_heading_beside_the_running_header_is_read(run, tmp_path):
+    # SFS 2003:365 sets "2 kap." level with its running header on the page the chapter
+    # begins: with digits masked it repeated at every chapter's start and was lost; a
+    # chapter's label that is the running header itself ("5 kap." atop each page) is not read
+    words = ["Första", "Andra", "Tredje", "Fjärde"]
+
+    def pages(label):
+        return [[(70, 40, 10, "SFS 2003:365"), (200, 40, 10, label(n))] +
+                [(70, 58 + 14 * i, 11, f"{w} sidans rad {i + 1}.") for i in range(4)] for n, w in enumerate(words)]
+
+    body = [[f"{w} sidans rad {i + 1}." for i in range(4)] for w in words]
+    assert extract(run, tmp_path, pages(lambda n: f"{n + 2} kap.")) == [
+        line for n in range(4) for line in [f"{n + 2} kap."] + body[n]]
+    lines = extract(run, tmp_path, pages(lambda n: "5 kap."))
+    assert "5 kap." not in lines and " ".join(lines) == " ".join(" ".join(b) for b in body)
+
+
 def test_a_lists_numbers_are_read(run, tmp_path):
     # a ruling's numbered points lost their numbers ("1." "2."); symbol bullets: test_layout.c
     page = [(70, 100, 11, "Domslut"), (70, 120, 11, "1."), (90, 120, 11, "Överdomstolen avslår yrkandet."),
