@@ -59,6 +59,14 @@ struct order {
  * side by side: their lines interleaved in the page's text, a cell's line ending at a gap). */
 void layout_note_hyphens(struct layout *l, size_t first, size_t n);
 
+/* Drops (frag.dropped) what stands in the pages' margins and is not read with their text:
+ * running headers and footers, page numbers, text set apart at a page's edge, sideways
+ * imprints; marks a letter's contact block LAST (layout_margin.c). Needs l->body. */
+void layout_drop_margins(struct layout *l);
+
+/* Whether the n bytes at s are a paragraph's or chapter's label: "2 §", "12 a §", "3 kap.". */
+int layout_label_text(const char *s, size_t n);
+
 /* Whether the n bytes at s end in a unit of length ("m", "120 km"): a raised 2 after it is
  * its square. */
 int layout_unit_before(const char *s, size_t n);
