@@ -162,40 +162,56 @@ static int open_error(GError *ge, struct err *e)
                    ge && ge->message ? ge->message : "no document in it");
 }
 
-/* One page's characters, read ahead by the helper of read_pages. */
+/* One page's characters, read by either thread of read_pages. */
 struct read_ahead {
     struct layout_char *c;
     size_t n;
     double w, h;
+    int ready;
 };
 
-/* The second half of a long range, read by a thread of its own with its own copy of the
- * document (poppler's objects are not shared between threads; two documents are fine). */
-struct half {
+/* A range of pages [from, to) read by two threads, each with its own copy of the document
+ * (poppler's objects are not shared between threads; two documents are fine). Each takes the
+ * next page nobody has taken; the calling thread also lays the pages out in their order, and
+ * reads ahead while the page it wants next is still the helper's. */
+struct share {
     GBytes *bytes;
-    int from, to, done; /* pages [from, done) are in page[] */
-    size_t max_text;
+    int from, to, next; /* pages [from, next) are taken */
+    int stop;           /* the layout is done or over the limit: take no more */
     struct read_ahead *page;
+    pthread_mutex_t lock;
+    pthread_cond_t ready; /* a page is read */
 };
 
-#define PDF_HALF_PAGES 16 /* a range this long is read by two threads */
+#define PDF_SHARE_PAGES 8 /* a range this long is read by two threads */
 
-static void *read_half(void *arg)
+/* Reads page i of doc into its slot; called and returns under s->lock, which it lets go of
+ * while reading. */
+static void read_page(struct share *s, PopplerDocument *doc, int i)
 {
-    struct half *h = arg;
-    PopplerDocument *doc = poppler_document_new_from_bytes(h->bytes, NULL, NULL);
-    size_t total = 0;
+    struct read_ahead *r = &s->page[i - s->from];
+    PopplerPage *pg;
 
-    for (h->done = h->from; doc && h->done < h->to && total <= h->max_text; h->done++) {
-        struct read_ahead *r = &h->page[h->done - h->from];
-        PopplerPage *pg = poppler_document_get_page(doc, h->done);
-        if (!pg)
-            continue;
+    pthread_mutex_unlock(&s->lock);
+    if ((pg = poppler_document_get_page(doc, i))) {
         poppler_page_get_size(pg, &r->w, &r->h);
         r->c = page_chars(pg, &r->n);
-        total += r->n;
         g_object_unref(pg);
     }
+    pthread_mutex_lock(&s->lock);
+    r->ready = 1;
+    pthread_cond_signal(&s->ready);
+}
+
+static void *read_helper(void *arg)
+{
+    struct share *s = arg;
+    PopplerDocument *doc = poppler_document_new_from_bytes(s->bytes, NULL, NULL);
+
+    pthread_mutex_lock(&s->lock);
+    while (doc && !s->stop && s->next < s->to)
+        read_page(s, doc, s->next++);
+    pthread_mutex_unlock(&s->lock);
     if (doc)
         g_object_unref(doc);
     return NULL;
@@ -209,58 +225,49 @@ static int too_much(const struct layout *l, size_t max_text, struct err *e)
                : LY_OK;
 }
 
-static void add_page(PopplerDocument *doc, int i, struct layout *l)
-{
-    PopplerPage *pg = poppler_document_get_page(doc, i);
-    struct layout_char *c;
-    double w, h;
-    size_t n;
-
-    if (!pg)
-        return;
-    poppler_page_get_size(pg, &w, &h);
-    c = page_chars(pg, &n);
-    layout_add_page(l, c, n, w, h);
-    free(c);
-    g_object_unref(pg);
-}
-
-/* Feeds pages from to to - 1 to l; stops at once when their text is over max_text. A long
- * range's second half is read meanwhile by a second thread (bytes: the document's), which
+/* Feeds pages from to to - 1 to l; stops at once when their text is over max_text. A range
+ * of PDF_SHARE_PAGES or more is read by a second thread too (bytes: the document's), which
  * halves the wait for a long PDF on a machine of two cores or more, for the same CPU. */
 static int read_pages(PopplerDocument *doc, GBytes *bytes, int from, int to, struct layout *l,
                       size_t max_text, struct err *e)
 {
-    struct half rest = {.bytes = bytes, .from = to, .to = to, .done = to, .max_text = max_text};
+    struct share s = {.bytes = bytes, .from = from, .to = to, .next = from};
+    struct read_ahead *r;
     pthread_t t;
-    int i, rc = LY_OK, ahead = 0;
+    int i, rc = LY_OK, helped;
 
-    if (to - from >= PDF_HALF_PAGES) {
-        rest.from = from + (to - from) / 2;
-        rest.page = xcalloc((size_t)(to - rest.from), sizeof(*rest.page));
-        ahead = !pthread_create(&t, NULL, read_half, &rest);
-    }
-    for (i = from; i < (ahead ? rest.from : to) && !rc; i++) {
-        add_page(doc, i, l);
-        rc = too_much(l, max_text, e);
-    }
-    if (ahead)
-        pthread_join(t, NULL);
-    for (i = rest.from; ahead && i < rest.done && !rc; i++) {
-        struct read_ahead *r = &rest.page[i - rest.from];
+    if (to <= from)
+        return LY_OK;
+    s.page = xcalloc((size_t)(to - from), sizeof(*s.page));
+    pthread_mutex_init(&s.lock, NULL);
+    pthread_cond_init(&s.ready, NULL);
+    helped = to - from >= PDF_SHARE_PAGES && !pthread_create(&t, NULL, read_helper, &s);
+    pthread_mutex_lock(&s.lock);
+    for (i = from; i < to && !rc; i++) {
+        r = &s.page[i - from];
+        while (!r->ready) {
+            if (s.next < to)
+                read_page(&s, doc, s.next++);
+            else
+                pthread_cond_wait(&s.ready, &s.lock); /* page i is the helper's */
+        }
+        pthread_mutex_unlock(&s.lock);
         if (r->c)
             layout_add_page(l, r->c, r->n, r->w, r->h);
+        free(r->c);
+        r->c = NULL;
         rc = too_much(l, max_text, e);
+        pthread_mutex_lock(&s.lock);
     }
-    /* what the helper left: its copy did not open, or it stopped at max_text characters
-       counted with their spaces, which the limit does not count */
-    for (i = rest.done; ahead && i < to && !rc; i++) {
-        add_page(doc, i, l);
-        rc = too_much(l, max_text, e);
-    }
-    for (i = 0; rest.page && i < to - rest.from; i++)
-        free(rest.page[i].c);
-    free(rest.page);
+    s.stop = 1;
+    pthread_mutex_unlock(&s.lock);
+    if (helped)
+        pthread_join(t, NULL);
+    for (i = 0; i < to - from; i++)
+        free(s.page[i].c);
+    free(s.page);
+    pthread_cond_destroy(&s.ready);
+    pthread_mutex_destroy(&s.lock);
     return rc;
 }
 
