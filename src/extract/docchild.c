@@ -1,13 +1,13 @@
 /* docchild.c -- the document worker's side (lyssna-docworker, src/cli/docworker_main.c):
  * caps its own CPU, memory and file writes, shuts itself in with seccomp, reads one document
  * from standard input with the reader extract_sniff picks (document_read) and writes the
- * result, or the error, as JSON to standard output for docworker.c. Only the worker program
- * links this file and the readers it calls (poppler, libzip, Tesseract by dlopen): lyssna
+ * result, or the error, in frames (docworker.h) to standard output for docworker.c. Only the worker
+ * program links this file and the readers it calls (poppler, libzip, Tesseract by dlopen): lyssna
  * itself never parses a document. */
 #define _GNU_SOURCE /* close_range */
 #include <fcntl.h>
-#include <jansson.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,6 +17,7 @@
 
 #include "base/base.h"
 #include "document.h"
+#include "docworker.h"
 #include "extract.h"
 
 #include "banned.h"
@@ -64,7 +65,7 @@ static void limit_self(int cpu_s, int ocr_cpu_s)
 static int quiet_fd = -1;
 
 /* A scan is about to be recognized: its longer CPU cap (the hard limit less a second, so the
- * end is still SIGXCPU), and a space to the parent, which then waits as long. Tesseract
+ * end is still SIGXCPU), and a SCAN frame to the parent, which then waits as long. Tesseract
  * prints notes ("Empty page!!") on stderr, the caller's: they go to /dev/null. */
 static void scan_begins(void)
 {
@@ -76,55 +77,58 @@ static void scan_begins(void)
         r.rlim_cur = r.rlim_max - 1;
         setrlimit(RLIMIT_CPU, &r);
     }
-    write_all(STDOUT_FILENO, " ", 1);
+    frame_send(STDOUT_FILENO, DOCWORKER_SCAN, "", 0);
 }
 
-static void print_json(json_t *root)
-{
-    char *s = json_dumps(root, JSON_COMPACT);
+/* Adds a frame of type whose bytes printf's fmt makes (line: scratch). */
+static void frame_addf(struct buf *b, struct buf *line, int type, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 
-    if (s)
-        write_all(STDOUT_FILENO, s, strlen(s));
-    free(s);
-    json_decref(root);
+static void frame_addf(struct buf *b, struct buf *line, int type, const char *fmt, ...)
+{
+    va_list ap;
+
+    buf_reset(line);
+    va_start(ap, fmt);
+    buf_vaddf(line, NULL, fmt, ap);
+    va_end(ap);
+    frame_add(b, type, line->data, line->len);
 }
 
-static void print_result(const struct extract_result *r)
+static void frame_adds(struct buf *b, int type, const char *s)
 {
-    json_t *root = json_object(), *blocks = json_array(), *b;
-    size_t i;
+    frame_add(b, type, s ? s : "", s ? strlen(s) : 0);
+}
 
-    for (i = 0; i < r->nblocks; i++) {
-        b = json_pack("{s:s, s:s, s:i, s:i}", "text", r->blocks[i].text, "xpath",
-                      r->blocks[i].xpath, "kind", (int)r->blocks[i].kind, "level",
-                      r->blocks[i].level);
-        if (r->blocks[i].lang)
-            json_object_set_new(b, "lang", json_string(r->blocks[i].lang));
-        if (r->blocks[i].nruns) {
-            json_t *runs = json_array();
-            for (size_t j = 0; j < r->blocks[i].nruns; j++)
-                json_array_append_new(runs,
-                                      json_pack("[I, I, s]", (json_int_t)r->blocks[i].runs[j].start,
-                                                (json_int_t)r->blocks[i].runs[j].end,
-                                                r->blocks[i].runs[j].lang));
-            json_object_set_new(b, "runs", runs);
-        }
-        json_array_append_new(blocks, b);
+/* The result (NULL: the error e) to the parent in frames (docworker.h), in one write. */
+static void answer(const struct extract_result *r, const struct err *e)
+{
+    struct buf b, line;
+    size_t i, k;
+
+    buf_init(&b, BUF_NOLIMIT);
+    buf_init(&line, BUF_NOLIMIT);
+    if (!r)
+        frame_addf(&b, &line, DOCWORKER_ERROR, "%d %s", (int)e->code, e->msg);
+    else {
+        frame_adds(&b, DOCWORKER_TITLE, r->title);
+        frame_adds(&b, DOCWORKER_LANG, r->lang);
+        frame_addf(&b, &line, DOCWORKER_NUMBERS, "%zu %d %d", r->words, r->ocr, r->parts);
     }
-    json_object_set_new(root, "title", json_string(r->title ? r->title : ""));
-    json_object_set_new(root, "lang", json_string(r->lang ? r->lang : ""));
-    json_object_set_new(root, "words", json_integer((json_int_t)r->words));
-    if (r->ocr)
-        json_object_set_new(root, "ocr", json_true());
-    if (r->parts > 1)
-        json_object_set_new(root, "parts", json_integer(r->parts));
-    json_object_set_new(root, "blocks", blocks);
-    print_json(root);
-}
-
-static void print_error(const struct err *e)
-{
-    print_json(json_pack("{s:i, s:s}", "code", (int)e->code, "message", e->msg));
+    for (i = 0; r && i < r->nblocks; i++) {
+        const struct extract_block *bl = &r->blocks[i];
+        frame_addf(&b, &line, DOCWORKER_BLOCK, "%d %d", (int)bl->kind, bl->level);
+        frame_adds(&b, DOCWORKER_XPATH, bl->xpath);
+        if (bl->lang)
+            frame_adds(&b, DOCWORKER_LANG, bl->lang);
+        frame_adds(&b, DOCWORKER_TEXT, bl->text);
+        for (k = 0; k < bl->nruns; k++)
+            frame_addf(&b, &line, DOCWORKER_RUN, "%zu %zu %s", bl->runs[k].start, bl->runs[k].end,
+                       bl->runs[k].lang);
+    }
+    write_all(STDOUT_FILENO, b.data, b.len);
+    buf_release(&line);
+    buf_release(&b);
 }
 
 static void parse_args(int argc, char **argv, struct document_caps *caps, int *cpu_s,
@@ -190,12 +194,9 @@ int extract_worker_main(int argc, char **argv)
     if (!rc)
         rc = map != MAP_FAILED ? document_read(map, map_len, &caps, &r, &e)
                                : document_read(doc.data, doc.len, &caps, &r, &e);
-    if (rc) {
-        print_error(&e);
-    } else {
-        print_result(&r);
+    answer(rc ? NULL : &r, &e);
+    if (!rc)
         extract_result_release(&r);
-    }
     if (map != MAP_FAILED)
         munmap(map, map_len);
     buf_release(&doc);

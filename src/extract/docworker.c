@@ -5,20 +5,21 @@
  * and nothing else (docchild.c is its side): it closes every inherited descriptor, caps its
  * CPU time, memory and file writes with rlimits, shuts itself in with the synthesis workers'
  * seccomp filter (no sockets, no programs, no files written) and only then reads the document
- * from a memfd on its standard input; the result comes back as JSON on a pipe. A fresh
- * process per document (about 8 ms of CPU, a third of a whole lyssna's start with its hundred
+ * from a memfd on its standard input. The result comes back in frames on a pipe, in the
+ * order docworker.h gives, checked here as the words of a process a hostile file may have
+ * taken over (jansson, before, copied every string twice: a sixth of a 280-page PDF's time).
+ * A fresh process per document (about 25 ms of CPU, nearly all of it loading poppler's
  * libraries) keeps one hostile file from leaving state behind for the next, and extraction
  * sits before speech in the flow, so the speech pool (a later stage) is not ours to use. A
  * crash, the CPU limit or a hang (killed at twice the CPU limit in wall time) costs that
  * document an error. A scan read by text recognition gets a longer CPU limit: the worker
- * raises its own soft limit to it and writes a space (white space before JSON) to tell the
- * parent to wait that long. */
+ * raises its own soft limit to it and sends a SCAN frame to tell the parent to wait that
+ * long. */
 #define _GNU_SOURCE /* memfd_create */
 #include "docworker.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -194,88 +195,137 @@ static int read_answer(int fd, struct buf *b, long long deadline_ms, long long s
     }
 }
 
-/* A block's stretches in other languages ([start, end, lang] each), those that fit its text. */
-static void add_runs(json_t *runs, struct extract_block *b)
+/* A string of the answer: a copy of its n bytes at p, or NULL when they are not UTF-8 or
+ * hold a NUL. */
+static char *answer_string(const char *p, size_t n)
 {
-    size_t i, len = strlen(b->text);
-    json_t *r;
-
-    b->runs = json_array_size(runs) ? xcalloc(json_array_size(runs), sizeof(*b->runs)) : NULL;
-    json_array_foreach(runs, i, r)
-    {
-        json_int_t start = json_integer_value(json_array_get(r, 0));
-        json_int_t end = json_integer_value(json_array_get(r, 1));
-        const char *l = json_string_value(json_array_get(r, 2));
-        if (l && start >= 0 && start < end && (size_t)end <= len &&
-            (!b->nruns || (size_t)start >= b->runs[b->nruns - 1].end))
-            b->runs[b->nruns++] = (struct extract_run){(size_t)start, (size_t)end, xstrdup(l)};
-    }
+    return utf8_valid(p, n, NULL) && !memchr(p, '\0', n) ? xstrndup(p, n) : NULL;
 }
 
-static int add_blocks(json_t *blocks, struct extract_result *out)
+/* The count numbers at the start of a frame's n bytes at p, a space apart, into v; returns
+ * where the bytes after them (past a space) begin, or -1 when they are not there. */
+static long answer_numbers(const char *p, size_t n, long long *v, int count)
 {
-    size_t i, total = 0;
-    json_t *b;
+    size_t i = 0, digits;
+    int k;
 
-    out->nblocks = json_array_size(blocks);
-    out->blocks = xcalloc(out->nblocks ? out->nblocks : 1, sizeof(*out->blocks));
-    json_array_foreach(blocks, i, b)
-    {
-        const char *t = json_string_value(json_object_get(b, "text"));
-        const char *x = json_string_value(json_object_get(b, "xpath"));
-        const char *l = json_string_value(json_object_get(b, "lang"));
-        json_int_t kind = json_integer_value(json_object_get(b, "kind"));
-        json_int_t level = json_integer_value(json_object_get(b, "level"));
-        if (!t || !x || kind < EXTRACT_PARAGRAPH || kind > EXTRACT_TABLE_ROW || level < 0 ||
-            level > 6)
+    for (k = 0; k < count; k++) {
+        if (k && (i >= n || p[i++] != ' '))
             return -1;
-        out->blocks[i].kind = (enum extract_kind)kind;
-        out->blocks[i].level = (int)level;
-        out->blocks[i].text = xstrdup(t);
-        out->blocks[i].xpath = xstrdup(x);
-        out->blocks[i].lang = l ? xstrdup(l) : NULL;
-        out->blocks[i].start = total;
-        add_runs(json_object_get(b, "runs"), &out->blocks[i]);
-        total += strlen(t) + 1;
+        for (v[k] = 0, digits = 0; i < n && p[i] >= '0' && p[i] <= '9' && digits < 12; digits++)
+            v[k] = v[k] * 10 + (p[i++] - '0');
+        if (!digits)
+            return -1;
     }
+    return (long)(i < n && p[i] == ' ' ? i + 1 : i);
+}
+
+/* A RUN frame into b, after its text: runs in order, within the text. */
+static int add_run(struct extract_block *b, const char *p, size_t n)
+{
+    long long v[2];
+    long at = answer_numbers(p, n, v, 2);
+    size_t len = b->text ? strlen(b->text) : 0;
+    char *lang;
+
+    if (at < 0 || !b->text || v[0] >= v[1] || (size_t)v[1] > len ||
+        (b->nruns && (size_t)v[0] < b->runs[b->nruns - 1].end) ||
+        !(lang = answer_string(p + at, n - (size_t)at)))
+        return -1;
+    b->runs = xrealloc(b->runs, (b->nruns + 1) * sizeof(*b->runs));
+    b->runs[b->nruns++] = (struct extract_run){(size_t)v[0], (size_t)v[1], lang};
     return 0;
 }
 
-/* The child's JSON into out, or its error into e. */
-static int take_answer(const struct buf *b, struct extract_result *out, struct err *e)
+/* A BLOCK frame: a block begins. */
+static int add_block(struct extract_result *out, size_t *cap, const char *p, size_t n)
 {
-    json_t *root = json_loadb(b->data, b->len, 0, NULL), *err;
-    int rc = LY_OK;
+    long long v[2];
+    struct extract_block *b;
 
-    if (!root)
-        return err_set(e, LY_EPARSE, "the document reader gave no answer (a damaged file?)");
-    if ((err = json_object_get(root, "code"))) {
-        rc = err_set(e, (enum lyssna_code)json_integer_value(err), "%s",
-                     json_string_value(json_object_get(root, "message"))
-                         ? json_string_value(json_object_get(root, "message"))
-                         : "the document cannot be read");
-        if (!rc || rc >= LY_ECODE_MAX)
-            rc = e->code = LY_EPARSE;
-    } else {
-        memset(out, 0, sizeof(*out));
-        out->title = xstrdup(json_string_value(json_object_get(root, "title"))
-                                 ? json_string_value(json_object_get(root, "title"))
-                                 : "");
-        out->lang = xstrdup(json_string_value(json_object_get(root, "lang"))
-                                ? json_string_value(json_object_get(root, "lang"))
-                                : "");
-        out->words = (size_t)json_integer_value(json_object_get(root, "words"));
-        out->ocr = json_is_true(json_object_get(root, "ocr"));
-        out->parts = (int)json_integer_value(json_object_get(root, "parts"));
-        if (out->parts < 1 || out->parts > 32)
-            out->parts = 1;
-        if (add_blocks(json_object_get(root, "blocks"), out) || !out->nblocks) {
-            extract_result_release(out);
-            rc = err_set(e, LY_EPARSE, "the document reader's answer is malformed");
-        }
+    if (answer_numbers(p, n, v, 2) != (long)n || v[0] < EXTRACT_PARAGRAPH ||
+        v[0] > EXTRACT_TABLE_ROW || v[1] > 6)
+        return -1;
+    if (out->nblocks == *cap) {
+        *cap = *cap ? *cap * 2 : 64;
+        out->blocks = xrealloc(out->blocks, *cap * sizeof(*out->blocks));
     }
-    json_decref(root);
-    return rc;
+    b = &out->blocks[out->nblocks++];
+    *b = (struct extract_block){.kind = (enum extract_kind)v[0], .level = (int)v[1]};
+    return 0;
+}
+
+/* One frame of the answer into out; -1 when it does not belong there. */
+static int take_frame(struct extract_result *out, size_t *cap, int type, const char *p, size_t n)
+{
+    struct extract_block *b = out->nblocks ? &out->blocks[out->nblocks - 1] : NULL;
+    long long v[3];
+
+    switch (type) {
+    case DOCWORKER_TITLE:
+        return out->title || !(out->title = answer_string(p, n)) ? -1 : 0;
+    case DOCWORKER_LANG:
+        if (!b)
+            return out->lang || !(out->lang = answer_string(p, n)) ? -1 : 0;
+        return b->lang || !(b->lang = answer_string(p, n)) ? -1 : 0;
+    case DOCWORKER_NUMBERS:
+        if (answer_numbers(p, n, v, 3) != (long)n)
+            return -1;
+        out->words = (size_t)v[0];
+        out->ocr = v[1] != 0;
+        out->parts = v[2] >= 1 && v[2] <= 32 ? (int)v[2] : 1;
+        return 0;
+    case DOCWORKER_BLOCK:
+        return add_block(out, cap, p, n);
+    case DOCWORKER_XPATH:
+        return !b || b->xpath || !(b->xpath = answer_string(p, n)) ? -1 : 0;
+    case DOCWORKER_TEXT:
+        return !b || b->text || !(b->text = answer_string(p, n)) ? -1 : 0;
+    case DOCWORKER_RUN:
+        return b ? add_run(b, p, n) : -1;
+    default:
+        return -1;
+    }
+}
+
+/* The child's error: "code message". */
+static int take_error(const char *p, size_t n, struct err *e)
+{
+    long long code;
+    long at = answer_numbers(p, n, &code, 1);
+
+    if (at < 0 || code <= LY_OK || code >= LY_ECODE_MAX)
+        return err_set(e, LY_EPARSE, "the document reader failed");
+    if (at == (long)n || !utf8_valid(p + at, n - (size_t)at, NULL))
+        return err_set(e, (enum lyssna_code)code, "the document cannot be read");
+    return err_set(e, (enum lyssna_code)code, "%.*s", (int)(n - (size_t)at), p + at);
+}
+
+int docworker_answer(const char *data, size_t len, struct extract_result *out, struct err *e)
+{
+    size_t at = 0, n, cap = 0, i, total = 0;
+    const char *p;
+    int type, bad = 0;
+
+    memset(out, 0, sizeof(*out));
+    if (len && data[0] == DOCWORKER_SCAN)
+        frame_next(data, len, &at, &p, &n);
+    if (len > at && data[at] == DOCWORKER_ERROR)
+        return frame_next(data, len, &at, &p, &n) < 0 || at != len
+                   ? err_set(e, LY_EPARSE, "the document reader's answer is malformed")
+                   : take_error(p, n, e);
+    while (!bad && (type = frame_next(data, len, &at, &p, &n)) >= 0)
+        bad = take_frame(out, &cap, type, p, n);
+    for (i = 0; !bad && i < out->nblocks; i++) {
+        bad = !out->blocks[i].text || !out->blocks[i].xpath;
+        out->blocks[i].start = total;
+        total += bad ? 0 : strlen(out->blocks[i].text) + 1;
+    }
+    if (bad || at != len || !out->nblocks || !out->title || !out->lang) {
+        extract_result_release(out);
+        return err_set(e, LY_EPARSE, "the document reader's answer is malformed");
+    }
+    return LY_OK;
 }
 
 /* What a child that ended without a usable answer did, as an error; scan: it was
@@ -324,6 +374,8 @@ static int run_worker(const char *exe, const char *bytes, size_t len,
     }
     close(in);
     close(pipefd[1]);
+    /* a long PDF's answer is a MiB or more: in one go, not in 64 KiB turns of both sides */
+    fcntl(pipefd[0], F_SETPIPE_SZ, 1 << 20);
     buf_init(&answer, caps->max_text * 3 + (1u << 20));
     got = read_answer(pipefd[0], &answer, now_ms() + 2000ll * cpu_s + 2000,
                       now_ms() + 2000ll * (cpu_s > ocr_cpu_s ? cpu_s : ocr_cpu_s) + 2000);
@@ -333,9 +385,10 @@ static int run_worker(const char *exe, const char *bytes, size_t len,
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (!got && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        rc = take_answer(&answer, out, e);
+        rc = docworker_answer(answer.data, answer.len, out, e);
     else
-        rc = child_failed(status, got, cpu_s, answer.len > 0, ocr_cpu_s, e);
+        rc = child_failed(status, got, cpu_s, answer.len && answer.data[0] == DOCWORKER_SCAN,
+                          ocr_cpu_s, e);
     buf_release(&answer);
     return rc;
 }

@@ -59,31 +59,6 @@ struct pool_job {
     int hung;  /* it fell silent or died: no use asking it to stop */
 };
 
-static int send_frame(int fd, int type, const void *data, size_t len)
-{
-    unsigned char h[5] = {(unsigned char)type, (unsigned char)len, (unsigned char)(len >> 8),
-                          (unsigned char)(len >> 16), (unsigned char)(len >> 24)};
-
-    return write_all(fd, h, sizeof(h)) || write_all(fd, data, len) ? -1 : 0;
-}
-
-/* Reads one frame into out; returns its type, or -1 at end of stream or on a bad frame. */
-static int recv_frame(int fd, struct buf *out)
-{
-    unsigned char h[5];
-    size_t len;
-
-    buf_reset(out);
-    if (read_full(fd, h, sizeof(h)))
-        return -1;
-    len = (size_t)h[1] | (size_t)h[2] << 8 | (size_t)h[3] << 16 | (size_t)h[4] << 24;
-    if (len > LYSSNA_FRAME_MAX || buf_grow(out, len, NULL) || read_full(fd, out->data, len))
-        return -1;
-    out->len = len;
-    out->data[len] = '\0';
-    return h[0];
-}
-
 /* A request travels as one frame: a header line "ssml rate format marks nlines nedits check
  * voice", one line per line language (empty for none), nedits bytes of edits, then the text. */
 static int send_request(int fd, const struct pool_request *r)
@@ -99,7 +74,7 @@ static int send_request(int fd, const struct pool_request *r)
         buf_addf(&b, NULL, "%s\n", r->line_langs[i] ? r->line_langs[i] : "");
     buf_add(&b, r->edits, r->edits_len, NULL);
     buf_add(&b, r->text, r->len, NULL);
-    rc = send_frame(fd, 0, b.data, b.len);
+    rc = frame_send(fd, 0, b.data, b.len);
     buf_release(&b);
     return rc;
 }
@@ -168,7 +143,7 @@ struct worker_state {
 static void check_cancel(struct worker_state *ws)
 {
     struct pollfd pfd = {.fd = ws->fd, .events = POLLIN};
-    unsigned char h[5];
+    unsigned char h[FRAME_HEAD];
 
     if (!ws->cancel && poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLIN) &&
         read_full(ws->fd, h, sizeof(h)) == 0 && h[0] == POOL_CANCEL)
@@ -180,7 +155,7 @@ static int flush_audio(struct worker_state *ws)
     int rc = 0;
 
     if (ws->audio.len)
-        rc = send_frame(ws->fd, POOL_AUDIO, ws->audio.data, ws->audio.len);
+        rc = frame_send(ws->fd, POOL_AUDIO, ws->audio.data, ws->audio.len);
     buf_reset(&ws->audio);
     ws->sent_audio = 1;
     check_cancel(ws);
@@ -210,7 +185,7 @@ static int mark_to_parent(void *ctx, const struct mark *m)
     buf_reset(&ws->line);
     if (marks_to_json(m, ws->text, &ws->line, NULL))
         return 0; /* a mark that cannot be shown is left out, the audio goes on */
-    return flush_audio(ws) || send_frame(ws->fd, POOL_MARK, ws->line.data, ws->line.len);
+    return flush_audio(ws) || frame_send(ws->fd, POOL_MARK, ws->line.data, ws->line.len);
 }
 
 /* The word lists of the normalizer's language, loaded on first use and kept. */
@@ -295,12 +270,12 @@ static int serve_one(struct worker_state *ws, struct buf *frame)
     if (rc) {
         char msg[300];
         int n = snprintf(msg, sizeof(msg), "%d %s", (int)e.code, e.msg);
-        return flush_audio(ws) || send_frame(ws->fd, POOL_ERROR, msg, (size_t)n);
+        return flush_audio(ws) || frame_send(ws->fd, POOL_ERROR, msg, (size_t)n);
     }
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t1);
     snprintf(done, sizeof(done), "%llu %d %lld", (unsigned long long)out.samples, out.sample_rate,
              (long long)(t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000);
-    return flush_audio(ws) || send_frame(ws->fd, POOL_DONE, done, strlen(done));
+    return flush_audio(ws) || frame_send(ws->fd, POOL_DONE, done, strlen(done));
 }
 
 /* The worker process: serve requests until the parent closes the socket. */
@@ -331,7 +306,7 @@ int pool_worker_main(int fd)
     buf_init(&frame, LYSSNA_FRAME_MAX);
     buf_init(&ws.line, BUF_NOLIMIT);
     buf_init(&ws.audio, BUF_NOLIMIT);
-    while ((type = recv_frame(fd, &frame)) >= 0)
+    while ((type = frame_recv(fd, &frame, LYSSNA_FRAME_MAX)) >= 0)
         if (type == 0 && serve_one(&ws, &frame))
             break; /* the parent is gone or stopped listening */
     /* any other frame is a POOL_CANCEL that came after its request had ended */
@@ -638,7 +613,7 @@ int pool_job_next(struct pool_job *j, struct buf *out, int timeout_ms, struct er
         j->hung = 1;
         return 0;
     }
-    type = recv_frame(j->w->fd, out);
+    type = frame_recv(j->w->fd, out, LYSSNA_FRAME_MAX);
     if (type <= 0) {
         err_set(e, LY_ESYNTH, "the synthesis worker died");
         j->hung = 1;
@@ -665,7 +640,7 @@ static int stop_job(struct pool_job *j)
 {
     struct buf b;
 
-    if (j->w->fd < 0 || send_frame(j->w->fd, POOL_CANCEL, "", 0))
+    if (j->w->fd < 0 || frame_send(j->w->fd, POOL_CANCEL, "", 0))
         return 0;
     buf_init(&b, BUF_NOLIMIT);
     while (!j->ended && pool_job_next(j, &b, LYSSNA_STOP_MS, NULL) > 0)
