@@ -195,6 +195,7 @@ int extract_worker_main(int argc, char **argv)
         rc = map != MAP_FAILED ? document_read(map, map_len, &caps, &r, &e)
                                : document_read(doc.data, doc.len, &caps, &r, &e);
     answer(rc ? NULL : &r, &e);
+    close(STDOUT_FILENO); /* the parent reads the answer while this process frees and ends */
     if (!rc)
         extract_result_release(&r);
     if (map != MAP_FAILED)

@@ -385,13 +385,17 @@ static int run_worker(const char *exe, const char *bytes, size_t len,
     close(pipefd[0]);
     if (got)
         kill(pid, SIGKILL);
+    /* read while the worker frees its memory and ends (it closes the pipe first), kept only
+       when it ends well */
+    rc = got ? LY_EIO : docworker_answer(answer.data, answer.len, out, e);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
-    if (!got && WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        rc = docworker_answer(answer.data, answer.len, out, e);
-    else
+    if (got || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        if (!rc)
+            extract_result_release(out);
         rc = child_failed(status, got, cpu_s, answer.len && answer.data[0] == DOCWORKER_SCAN,
                           ocr_cpu_s, e);
+    }
     buf_release(&answer);
     return rc;
 }
