@@ -16,8 +16,8 @@ CC      ?= cc
 PKGS     = libmicrohttpd libcurl libxml-2.0 espeak-ng sndfile soxr jansson inih libcrypto \
            libseccomp zlib poppler-glib libzip sqlite3 libexttextcat tesseract
 # The document worker (src/cli/docworker_main.c) links what reading a document needs, no more.
-# Tesseract is opened by the first scan (src/extract/ocr.c) and espeak-ng by the first synth
-# (src/speech/synth.c): their headers only.
+# Tesseract is opened by the first scan (src/extract/ocr.c), espeak-ng by the first synth
+# (src/speech/synth.c) and libcurl by the first fetch (src/fetch/fetch.c): their headers only.
 DOC_PKGS = poppler-glib libzip libxml-2.0 jansson libseccomp zlib libexttextcat
 
 # Debian 12 packages: what building needs, and what the tests need on top.
@@ -50,7 +50,7 @@ WARN += -Werror
 endif
 
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell pkg-config --libs $(filter-out tesseract espeak-ng,$(PKGS)) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(filter-out tesseract espeak-ng libcurl,$(PKGS)) 2>/dev/null)
 CPPFLAGS += -Isrc -D_POSIX_C_SOURCE=200809L -DLYSSNA_DATADIR='"$(DATADIR)"' -MMD -MP $(PKG_CFLAGS)
 CFLAGS   += -std=c11 $(OPT) $(WARN)
 LDFLAGS  += $(if $(filter 1,$(SAN)),$(SANFLAGS))

@@ -4,13 +4,18 @@
  * what makes decimal, octal, hex, mapped-IPv6 and DNS spellings of internal hosts harmless.
  * Time, size (counted after gzip/deflate decoding) and redirects are capped. Returns raw bytes
  * plus the HTTP charset; no parsing of the page here. One easy handle per call and no signals,
- * so it is safe from several server threads at once once fetch_global_init has run. */
+ * so it is safe from several server threads at once once fetch_global_init has run.
+ * libcurl is opened (dlopen) by the first call that needs it: linked, it and the twenty
+ * libraries it brings (Kerberos, LDAP, SSH, RTMP, GnuTLS...) took 10 ms of every start of
+ * lyssna, also of the commands that never fetch (extract, normalize, lexicon). */
 #include "fetch.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +68,59 @@ static const struct {
     {{0xff, 0x00, 0x00, 0x00}, 8, FETCH_ADDR_MULTICAST, -1},
 };
 
+#define CURL_SONAME "libcurl.so.4"
+
+/* The functions of libcurl called here, without their "curl_" (its type-checking macros
+ * stand on those names). */
+/* clang-format off */
+#define CURL_FUNCS(X) \
+    X(easy_cleanup) \
+    X(easy_getinfo) \
+    X(easy_init) \
+    X(easy_perform) \
+    X(easy_setopt) \
+    X(easy_strerror) \
+    X(free) \
+    X(global_cleanup) \
+    X(global_init) \
+    X(url) \
+    X(url_cleanup) \
+    X(url_get) \
+    X(url_set)
+/* clang-format on */
+
+static struct {
+#define CURL_POINTER(f) __typeof__(curl_##f) *f;
+    CURL_FUNCS(CURL_POINTER)
+#undef CURL_POINTER
+} cu;
+static const char *cu_missing; /* NULL once every function is found */
+static pthread_once_t cu_once = PTHREAD_ONCE_INIT;
+
+static void cu_open(void)
+{
+    void *h = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+    cu_missing = CURL_SONAME;
+    if (!h)
+        return;
+#define CURL_FIND(f)                                                                               \
+    if (!(cu.f = (__typeof__(cu.f))dlsym(h, "curl_" #f)))                                          \
+        return;
+    CURL_FUNCS(CURL_FIND)
+#undef CURL_FIND
+    cu_missing = NULL;
+}
+
+/* libcurl, opened by the first call that needs it. */
+static int curl_open(struct err *e)
+{
+    pthread_once(&cu_once, cu_open);
+    return cu_missing ? err_set(e, LY_EFETCH, "cannot fetch: %s cannot be loaded (%s)", CURL_SONAME,
+                                "install libcurl4")
+                      : LY_OK;
+}
+
 static int initialized;
 
 int fetch_global_init(struct err *e)
@@ -71,9 +129,11 @@ int fetch_global_init(struct err *e)
 
     if (initialized)
         return LY_OK;
-    rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (curl_open(e))
+        return e->code;
+    rc = cu.global_init(CURL_GLOBAL_DEFAULT);
     if (rc != CURLE_OK)
-        return err_set(e, LY_EFETCH, "cannot initialize libcurl: %s", curl_easy_strerror(rc));
+        return err_set(e, LY_EFETCH, "cannot initialize libcurl: %s", cu.easy_strerror(rc));
     initialized = 1;
     return LY_OK;
 }
@@ -82,7 +142,7 @@ void fetch_global_cleanup(void)
 {
     if (!initialized)
         return;
-    curl_global_cleanup();
+    cu.global_cleanup();
     initialized = 0;
 }
 
@@ -335,12 +395,12 @@ static char *url_part(CURLU *u, CURLUPart what, unsigned int flags)
 {
     char *part = NULL, *copy;
 
-    if (curl_url_get(u, what, &part, flags) != CURLUE_OK || !part) {
-        curl_free(part); /* 7.88 can hand back the host even when IDN conversion fails */
+    if (cu.url_get(u, what, &part, flags) != CURLUE_OK || !part) {
+        cu.free(part); /* 7.88 can hand back the host even when IDN conversion fails */
         return NULL;
     }
     copy = xstrdup(part);
-    curl_free(part);
+    cu.free(part);
     return copy;
 }
 
@@ -378,14 +438,16 @@ int fetch_check_url(const char *url, const struct fetch_opts *o, struct err *e)
         return err_set(e, LY_EUSAGE, "no URL given");
     if (strlen(url) > MAX_URL_LEN)
         return err_set(e, LY_EUSAGE, "URL is longer than %d bytes", MAX_URL_LEN);
-    u = curl_url();
+    if (curl_open(e))
+        return e->code;
+    u = cu.url();
     if (!u)
         return err_set(e, LY_EFETCH, "cannot parse '%.100s': out of memory", url);
-    if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
+    if (cu.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK)
         rc = err_set(e, LY_EUSAGE, "'%.100s' is not a valid URL", url);
     else
         rc = check_parsed_url(u, url, o, e);
-    curl_url_cleanup(u);
+    cu.url_cleanup(u);
     return rc;
 }
 
@@ -405,13 +467,15 @@ static char *origin_of(CURLU *u, const char *scheme, const char *host)
 
 int fetch_url_split(const char *url, char **host, char **origin, char **path, struct err *e)
 {
-    CURLU *u = curl_url();
     char *scheme = NULL, *h = NULL, *p = NULL, *q = NULL;
     int rc = LY_OK;
+    CURLU *u;
 
-    if (!u)
+    if (curl_open(e))
+        return e->code;
+    if (!(u = cu.url()))
         return err_set(e, LY_EFETCH, "cannot parse '%.100s': out of memory", url);
-    if (strlen(url) > MAX_URL_LEN || curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+    if (strlen(url) > MAX_URL_LEN || cu.url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
         !(scheme = url_part(u, CURLUPART_SCHEME, 0)) || !(h = url_part(u, CURLUPART_HOST, 0)) ||
         (strcasecmp(scheme, "http") != 0 && strcasecmp(scheme, "https") != 0)) {
         rc = err_set(e, LY_EUSAGE, "'%.100s' is not an http or https URL", url);
@@ -434,7 +498,7 @@ int fetch_url_split(const char *url, char **host, char **origin, char **path, st
     free(h);
     free(p);
     free(q);
-    curl_url_cleanup(u);
+    cu.url_cleanup(u);
     return rc;
 }
 
@@ -550,8 +614,8 @@ static size_t write_body(char *ptr, size_t size, size_t n, void *data)
     /* room for the whole body at once when its length is said: a 34 MB scan grown by
        doubling was copied five times over (0.15 s on the 2-core VM) */
     if (!h->body->cap &&
-        curl_easy_getinfo(h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) == CURLE_OK &&
-        len > 0 && (uint64_t)len <= h->body->max)
+        cu.easy_getinfo(h->curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) == CURLE_OK && len > 0 &&
+        (uint64_t)len <= h->body->max)
         buf_grow(h->body, (size_t)len, NULL);
     if (buf_add(h->body, ptr, size * n, NULL) != LY_OK) {
         h->toobig = 1;
@@ -566,22 +630,22 @@ static int setup_handle(CURL *c, struct hop *h, const struct fetch_opts *o, char
         o->connect_timeout_ms > 0 ? o->connect_timeout_ms : LYSSNA_FETCH_CONNECT_TIMEOUT_MS;
     int bad = 0;
 
-    bad |= curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK; /* no proxy from the env */
-    bad |= curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_OPENSOCKETDATA, h) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_WRITEDATA, h) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
-                            (curl_off_t)(h->body->max > INT64_MAX ? 0 : h->body->max)) != CURLE_OK;
-    bad |= curl_easy_setopt(c, CURLOPT_USERAGENT,
-                            o->user_agent ? o->user_agent : LYSSNA_FETCH_USER_AGENT) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_PROXY, "") != CURLE_OK; /* no proxy from the env */
+    bad |= cu.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "") != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_OPENSOCKETFUNCTION, open_socket) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_OPENSOCKETDATA, h) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_WRITEFUNCTION, write_body) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_WRITEDATA, h) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, connect_ms) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE,
+                          (curl_off_t)(h->body->max > INT64_MAX ? 0 : h->body->max)) != CURLE_OK;
+    bad |= cu.easy_setopt(c, CURLOPT_USERAGENT,
+                          o->user_agent ? o->user_agent : LYSSNA_FETCH_USER_AGENT) != CURLE_OK;
     return bad;
 }
 
@@ -612,7 +676,7 @@ static int hop_failure(CURLcode cc, const struct hop *h, const char *url, long e
         return err_set(e, LY_EFETCH, "cannot fetch '%.100s': host not found", url);
     default:
         return err_set(e, LY_EFETCH, "cannot fetch '%.100s': %s", url,
-                       errbuf[0] ? errbuf : curl_easy_strerror(cc));
+                       errbuf[0] ? errbuf : cu.easy_strerror(cc));
     }
 }
 
@@ -629,10 +693,10 @@ static int run_hop(CURL *c, struct hop *h, const char *url, long start, long tim
     buf_reset(h->body);
     h->toobig = h->denied = 0;
     errbuf[0] = '\0';
-    if (curl_easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, left) != CURLE_OK)
+    if (cu.easy_setopt(c, CURLOPT_URL, url) != CURLE_OK ||
+        cu.easy_setopt(c, CURLOPT_TIMEOUT_MS, left) != CURLE_OK)
         return err_set(e, LY_EFETCH, "cannot fetch '%.100s': libcurl refused the URL", url);
-    cc = curl_easy_perform(c);
+    cc = cu.easy_perform(c);
     if (cc != CURLE_OK)
         return hop_failure(cc, h, url, now_ms() - start, errbuf, e);
     return LY_OK;
@@ -653,10 +717,10 @@ static int next_url(CURL *c, const char *url, int hops, int max, const struct fe
     int rc;
 
     *next = NULL;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (!is_redirect(status))
         return LY_OK;
-    if (curl_easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc)
+    if (cu.easy_getinfo(c, CURLINFO_REDIRECT_URL, &loc) != CURLE_OK || !loc)
         return err_set(e, LY_EHTTP, "'%.100s' answered %ld without a usable Location", url, status);
     if (hops >= max)
         return err_set(e, LY_EFETCH, "cannot fetch '%.100s': more than %d redirects", url, max);
@@ -673,15 +737,15 @@ static void copy_info(CURL *c, const char *url, struct fetch_result *out)
     curl_off_t retry = 0;
     char *s = NULL;
 
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-    if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s) {
+    cu.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    if (cu.easy_getinfo(c, CURLINFO_CONTENT_TYPE, &s) == CURLE_OK && s) {
         out->content_type = xstrdup(s);
         out->charset = fetch_content_type_charset(s);
     }
     s = NULL;
-    curl_easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &s);
+    cu.easy_getinfo(c, CURLINFO_EFFECTIVE_URL, &s);
     out->final_url = xstrdup(s ? s : url);
-    if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+    if (cu.easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
         out->retry_after_s = retry > 86400 ? 86400 : (long)retry;
 }
 
@@ -728,7 +792,7 @@ int fetch_get_url(const char *url, const struct fetch_opts *o, struct fetch_resu
         return rc;
     h.body = &out->body;
     h.o = o;
-    c = curl_easy_init();
+    c = cu.easy_init();
     if (!c)
         return err_set(e, LY_EFETCH, "cannot fetch '%.100s': libcurl failed to start", url);
     h.curl = c;
@@ -736,7 +800,7 @@ int fetch_get_url(const char *url, const struct fetch_opts *o, struct fetch_resu
         rc = err_set(e, LY_EFETCH, "cannot fetch '%.100s': libcurl lacks a needed feature", url);
     else
         rc = follow(c, &h, url, o, errbuf, out, e);
-    curl_easy_cleanup(c);
+    cu.easy_cleanup(c);
     if (rc && rc != LY_EHTTP)
         fetch_result_release(out);
     return rc;
