@@ -52,6 +52,18 @@ static void clean(const char *s, size_t n, struct buf *out, size_t *map)
     int space = 0;
 
     while (i < n) {
+        /* a run of visible ASCII, most of what is read, in one go */
+        for (j = i; j < n && s[j] > ' ' && s[j] < 0x7F; j++)
+            if (map)
+                map[j] = out->len + (j > i ? (size_t)space + j - i : 0);
+        if (j > i) {
+            if (space)
+                buf_addch(out, ' ', NULL);
+            space = 0;
+            buf_add(out, s + i, j - i, NULL);
+            i = j;
+            continue;
+        }
         k = utf8_decode(s + i, n - i, &c);
         for (j = 0; map && j < (k ? k : 1); j++)
             map[i + j] = out->len;
