@@ -189,13 +189,15 @@ static int textcat_guess(const char *s, size_t len, char *out, size_t size)
     char other[16];
     size_t n;
 
+    if (len < MIN_TEXTCAT)
+        return 0; /* before loading textcat (20 ms): a short heading does not need it */
     if (!tc_tried) {
         tc_tried = 1;
         tc = special_textcat_Init(TEXTCAT_DIR "fpdb.conf", TEXTCAT_DIR);
         if (tc)
             textcat_SetProperty(tc, TCPROP_UTF8AWARE, 1);
     }
-    if (!tc || len < MIN_TEXTCAT)
+    if (!tc)
         return 0;
     for (n = len < MAX_TEXTCAT ? len : MAX_TEXTCAT; n < len && (s[n] & 0xC0) == 0x80; n--)
         ; /* a whole character at the cut */
