@@ -177,13 +177,17 @@ struct read_ahead {
 struct share {
     GBytes *bytes;
     int from, to, next; /* pages [from, next) are taken */
+    int laid;           /* pages [from, laid) are laid out */
     int stop;           /* the layout is done or over the limit: take no more */
     struct read_ahead *page;
     pthread_mutex_t lock;
-    pthread_cond_t ready; /* a page is read */
+    pthread_cond_t changed; /* a page is read or laid out, or stop is set */
 };
 
 #define PDF_SHARE_PAGES 8 /* a range this long is read by two threads */
+#define PDF_AHEAD                                                                                  \
+    32 /* pages the helper reads ahead of the layout at most (their text                           \
+          waits in memory, and a page the layout chokes on stops it) */
 
 /* Reads page i of doc into its slot; called and returns under s->lock, which it lets go of
  * while reading. */
@@ -200,7 +204,7 @@ static void read_page(struct share *s, PopplerDocument *doc, int i)
     }
     pthread_mutex_lock(&s->lock);
     r->ready = 1;
-    pthread_cond_signal(&s->ready);
+    pthread_cond_broadcast(&s->changed);
 }
 
 static void *read_helper(void *arg)
@@ -209,8 +213,12 @@ static void *read_helper(void *arg)
     PopplerDocument *doc = poppler_document_new_from_bytes(s->bytes, NULL, NULL);
 
     pthread_mutex_lock(&s->lock);
-    while (doc && !s->stop && s->next < s->to)
-        read_page(s, doc, s->next++);
+    while (doc && !s->stop && s->next < s->to) {
+        if (s->next - s->laid >= PDF_AHEAD)
+            pthread_cond_wait(&s->changed, &s->lock);
+        else
+            read_page(s, doc, s->next++);
+    }
     pthread_mutex_unlock(&s->lock);
     if (doc)
         g_object_unref(doc);
@@ -231,7 +239,7 @@ static int too_much(const struct layout *l, size_t max_text, struct err *e)
 static int read_pages(PopplerDocument *doc, GBytes *bytes, int from, int to, struct layout *l,
                       size_t max_text, struct err *e)
 {
-    struct share s = {.bytes = bytes, .from = from, .to = to, .next = from};
+    struct share s = {.bytes = bytes, .from = from, .to = to, .next = from, .laid = from};
     struct read_ahead *r;
     pthread_t t;
     int i, rc = LY_OK, helped;
@@ -240,7 +248,7 @@ static int read_pages(PopplerDocument *doc, GBytes *bytes, int from, int to, str
         return LY_OK;
     s.page = xcalloc((size_t)(to - from), sizeof(*s.page));
     pthread_mutex_init(&s.lock, NULL);
-    pthread_cond_init(&s.ready, NULL);
+    pthread_cond_init(&s.changed, NULL);
     helped = to - from >= PDF_SHARE_PAGES && !pthread_create(&t, NULL, read_helper, &s);
     pthread_mutex_lock(&s.lock);
     for (i = from; i < to && !rc; i++) {
@@ -249,7 +257,7 @@ static int read_pages(PopplerDocument *doc, GBytes *bytes, int from, int to, str
             if (s.next < to)
                 read_page(&s, doc, s.next++);
             else
-                pthread_cond_wait(&s.ready, &s.lock); /* page i is the helper's */
+                pthread_cond_wait(&s.changed, &s.lock); /* page i is the helper's */
         }
         pthread_mutex_unlock(&s.lock);
         if (r->c)
@@ -258,15 +266,18 @@ static int read_pages(PopplerDocument *doc, GBytes *bytes, int from, int to, str
         r->c = NULL;
         rc = too_much(l, max_text, e);
         pthread_mutex_lock(&s.lock);
+        s.laid = i + 1;
+        pthread_cond_broadcast(&s.changed);
     }
     s.stop = 1;
+    pthread_cond_broadcast(&s.changed);
     pthread_mutex_unlock(&s.lock);
     if (helped)
         pthread_join(t, NULL);
     for (i = 0; i < to - from; i++)
         free(s.page[i].c);
     free(s.page);
-    pthread_cond_destroy(&s.ready);
+    pthread_cond_destroy(&s.changed);
     pthread_mutex_destroy(&s.lock);
     return rc;
 }
