@@ -56,9 +56,19 @@ function heard(page) {
   }, AUDIO);
 }
 
-function loaded(page) {
-  return page.evaluate(() => performance.getEntriesByType('resource').map((r) => r.name)
-    .filter((n) => /lyssna-aids/.test(n)).length);
+// How many of the aids' files the page has fetched; with want, waits up to 10 s for that
+// many (a file's resource timing entry comes when it has loaded: the stylesheet's may come a
+// moment after the panel shows).
+async function loaded(page, want = 0) {
+  const count = () => page.evaluate(() => performance.getEntriesByType('resource')
+    .map((r) => r.name).filter((n) => /lyssna-aids/.test(n)).length);
+  const end = Date.now() + 10000;
+  let n = await count();
+  while (n < want && Date.now() < end) {
+    await page.wait(50);
+    n = await count();
+  }
+  return n;
 }
 
 test('the aids load only when opened; the panel opens by keyboard and Escape closes it', async (t) => {
@@ -66,7 +76,7 @@ test('the aids load only when opened; the panel opens by keyboard and Escape clo
   assert.equal(await loaded(page), 0, 'nothing of the aids before they are asked for');
   assert.equal(await page.attr('.lyssna-aids', 'aria-expanded'), 'false');
   await openPanel(page);
-  assert.equal(await loaded(page), 2, 'the aids script and stylesheet');
+  assert.equal(await loaded(page, 2), 2, 'the aids script and stylesheet');
   assert.equal(await page.attr('.lyssna-aids', 'aria-expanded'), 'true');
   assert.deepEqual(await axe(page), [], 'axe with the panel open');
   await page.focus('.lyssna-aidpanel select');
