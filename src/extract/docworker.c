@@ -299,7 +299,8 @@ static int take_error(const char *p, size_t n, struct err *e)
 
     if (at < 0 || code <= LY_OK || code >= LY_ECODE_MAX)
         return err_set(e, LY_EPARSE, "the document reader failed");
-    if (at == (long)n || !utf8_valid(p + at, n - (size_t)at, NULL))
+    if (at == (long)n || p[at - 1] != ' ' || !utf8_valid(p + at, n - (size_t)at, NULL) ||
+        memchr(p + at, '\0', n - (size_t)at))
         return err_set(e, (enum lyssna_code)code, "the document cannot be read");
     return err_set(e, (enum lyssna_code)code, "%.*s", (int)(n - (size_t)at), p + at);
 }
@@ -324,7 +325,7 @@ int docworker_answer(const char *data, size_t len, struct extract_result *out, s
         out->blocks[i].start = total;
         total += bad ? 0 : strlen(out->blocks[i].text) + 1;
     }
-    if (bad || at != len || !out->nblocks || !out->title || !out->lang) {
+    if (bad || at != len || !out->nblocks || !out->title || !out->lang || !out->parts) {
         extract_result_release(out);
         return err_set(e, LY_EPARSE, "the document reader's answer is malformed");
     }

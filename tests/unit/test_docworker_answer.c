@@ -79,6 +79,7 @@ static void test_the_workers_error_is_passed_on(void **state)
     struct err e = {0};
     struct buf b;
     char line[64];
+    int n;
 
     (void)state;
     buf_init(&b, BUF_NOLIMIT);
@@ -87,6 +88,12 @@ static void test_the_workers_error_is_passed_on(void **state)
     add(&b, DOCWORKER_ERROR, line);
     assert_int_equal(docworker_answer(b.data, b.len, &r, &e), LY_EINPUT);
     assert_string_equal(e.msg, "the PDF is password-protected");
+    buf_reset(&b); /* a message of NULs (fuzz/regress/answer) is not passed on */
+    n = snprintf(line, sizeof(line), "%d ", (int)LY_EINPUT);
+    memset(line + n, 0, 3);
+    assert_int_equal(frame_add(&b, DOCWORKER_ERROR, line, (size_t)n + 3), 0);
+    assert_int_equal(docworker_answer(b.data, b.len, &r, &e), LY_EINPUT);
+    assert_string_equal(e.msg, "the document cannot be read");
     buf_reset(&b);
     add(&b, DOCWORKER_ERROR, "0 all is well");
     assert_int_equal(docworker_answer(b.data, b.len, &r, &e), LY_EPARSE);
@@ -136,6 +143,7 @@ static void test_a_malformed_answer_is_refused(void **state)
     assert_int_equal(answer_with(5, 0, NULL, 0), LY_EPARSE);  /* a block with no text */
     assert_int_equal(answer_with(4, 0, NULL, 0), LY_EPARSE);  /* nor an xpath */
     assert_int_equal(answer_with(0, 0, NULL, 0), LY_EPARSE);  /* no title */
+    assert_int_equal(answer_with(2, 0, NULL, 0), LY_EPARSE);  /* no numbers */
     assert_int_equal(answer_with(3, DOCWORKER_BLOCK, "9 0", 0), LY_EPARSE); /* no such kind */
     assert_int_equal(answer_with(3, DOCWORKER_BLOCK, "0 7", 0), LY_EPARSE); /* no such level */
     assert_int_equal(answer_with(3, DOCWORKER_BLOCK, "0", 0), LY_EPARSE);
