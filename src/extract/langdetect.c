@@ -257,6 +257,21 @@ static int sv_word_cmp(const void *key, const void *elem)
     return strcmp(key, ((const struct sv_word *)elem)->w);
 }
 
+/* Whether s writes ø or æ, Danish and Norwegian letters that Swedish does not: a Norwegian
+ * paragraph with "eller" or "ett" (theirs too) and the function words all three share is not
+ * plainly Swedish. */
+static int dano_norwegian(const char *s, size_t len)
+{
+    size_t i;
+
+    for (i = 0; i + 1 < len; i++)
+        if ((unsigned char)s[i] == 0xC3 &&
+            ((unsigned char)s[i + 1] == 0xB8 || (unsigned char)s[i + 1] == 0x98 ||
+             (unsigned char)s[i + 1] == 0xA6 || (unsigned char)s[i + 1] == 0x86))
+            return 1;
+    return 0;
+}
+
 /* Most text read is Swedish: a block whose words are a fifth Swedish function words, with
  * ones Danish and Norwegian lack among them, is Swedish without asking textcat (which costs
  * about a millisecond a paragraph). The words are in byte order for bsearch: a 280-page
@@ -284,7 +299,7 @@ static int plainly_swedish(const char *s, size_t len)
         if (f)
             hits++, owns += (size_t)f->own;
     }
-    return owns > 0 && hits * 5 >= words;
+    return owns > 0 && hits * 5 >= words && !dano_norwegian(s, len);
 }
 
 /* Arabic script: Urdu, Persian or Arabic by the letters each uses. */

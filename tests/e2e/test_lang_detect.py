@@ -63,3 +63,20 @@ def test_a_wrong_label_gives_way_to_plain_text(run, tmp_path):
     assert detected(run, tmp_path, text, "sv") == "en"
     arabic = (LANGS / "ar.txt").read_text(encoding="utf-8").splitlines()[0]
     assert detected(run, tmp_path, arabic, "sv") == "ar"
+
+
+NEIGHBOURS = [  # Norwegian, then Danish: "eller" and the function words all three share
+    "Det er viktig å søke om støtte i god tid, eller kontakte kommunen som kan hjelpe deg med "
+    "det. Du kan også ringe oss på dagtid.",
+    "Kommunen har ansvar for at alle som trenger det får et godt tilbud om hjemmetjenester. Du "
+    "kan søke om hjelp eller ringe servicekontoret.",
+    "Det er vigtigt at søge om støtte i god tid, eller kontakte kommunen, som kan hjælpe dig med "
+    "det. Du kan også ringe til os om dagen.",
+    "Kommunen har ansvaret for, at alle som har brug for det får en god og tryg pleje i hjemmet. "
+    "Du kan søge om hjælp eller ringe til borgerservice.",
+]
+
+
+@pytest.mark.parametrize("text", NEIGHBOURS)
+def test_a_norwegian_or_danish_paragraph_is_not_read_as_swedish(run, tmp_path, text):
+    assert detected(run, tmp_path, text) not in ("sv", "sv-SE")
